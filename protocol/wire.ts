@@ -1,0 +1,160 @@
+/**
+ * The agent ⇄ server wire format, shared by both sides.
+ *
+ * Agents run for years between upgrades, so the server must accept batches from older and newer agents:
+ * objects on the wire are lenient to unknown fields (additionalProperties is left open), while every field
+ * the server reads is typed and bounded. Config files, by contrast, are strict (see agent/config.ts).
+ */
+import Type, { type Static } from 'typebox';
+
+/** Bumped only on a breaking change; the server rejects versions it does not know with a clear 400. */
+export const WIRE_VERSION = 1;
+
+export const PROBE_KINDS = ['icmp', 'http', 'tcp', 'dns'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+/** Service classes a target can belong to; anything else matching the pattern is a custom class. */
+export const SERVICE_CLASSES = ['network', 'one-stop-shop', 'civil-status', 'e-signing', 'payment', 'portal'] as const;
+export const SERVICE_PATTERN = '^[a-z][a-z0-9-]{0,39}$';
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+/** Vietnamese administrative unit codes are 5 digits today; leave room for grouping nodes and future schemes. */
+export const COMMUNE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$';
+
+const Ms = (description: string) => Type.Number({ minimum: 0, maximum: 86_400_000, description });
+const EpochMs = (description: string) => Type.Integer({ minimum: 0, maximum: 8_640_000_000_000, description });
+
+export const ProbeError = Type.Object({
+  /** Stable machine code, e.g. CW_ERR_PROBE_TIMEOUT; see agent/probes/errors.ts. */
+  code: Type.String({ minLength: 1, maxLength: 64 }),
+  message: Type.String({ maxLength: 2000 }),
+});
+export type ProbeError = Static<typeof ProbeError>;
+
+export const IcmpDetail = Type.Object({
+  sent: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  received: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  lossRatio: Type.Number({ minimum: 0, maximum: 1 }),
+  rttMinMs: Type.Optional(Ms('minimum round-trip time')),
+  rttAvgMs: Type.Optional(Ms('mean round-trip time')),
+  rttMaxMs: Type.Optional(Ms('maximum round-trip time')),
+  /** Mean absolute difference between consecutive RTTs (RFC 3550 style), the "smoke" users feel on calls. */
+  jitterMs: Type.Optional(Ms('jitter')),
+});
+export type IcmpDetail = Static<typeof IcmpDetail>;
+
+/** Durations of each phase, blackbox_exporter style; phases that did not happen are absent. */
+export const HttpPhases = Type.Object({
+  resolveMs: Type.Optional(Ms('DNS resolution')),
+  connectMs: Type.Optional(Ms('TCP connect')),
+  tlsMs: Type.Optional(Ms('TLS handshake')),
+  /** From request written to first response byte (server think time). */
+  processingMs: Type.Optional(Ms('waiting for the first byte')),
+  transferMs: Type.Optional(Ms('reading the body')),
+  firstByteMs: Type.Optional(Ms('time from start to first byte')),
+  totalMs: Type.Optional(Ms('time from start to end')),
+});
+
+export const HttpDetail = Type.Object({
+  statusCode: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
+  phases: HttpPhases,
+  contentLength: Type.Optional(Type.Integer({ minimum: 0 })),
+  redirects: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  /** Earliest notAfter of the peer certificate chain, epoch ms. */
+  certExpiresAt: Type.Optional(EpochMs('certificate expiry')),
+  tlsVersion: Type.Optional(Type.String({ maxLength: 32 })),
+});
+export type HttpDetail = Static<typeof HttpDetail>;
+
+export const TcpDetail = Type.Object({
+  connectMs: Type.Optional(Ms('TCP connect')),
+  address: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type TcpDetail = Static<typeof TcpDetail>;
+
+export const DnsDetail = Type.Object({
+  resolveMs: Type.Optional(Ms('resolution time')),
+  answers: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 64 }),
+  server: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type DnsDetail = Static<typeof DnsDetail>;
+
+/**
+ * What a probe measured in one round, before the agent stamps identity on it.
+ * `latencyMs` is the one headline figure the server rolls up (HTTP total, TCP connect, DNS resolve, ICMP mean RTT).
+ */
+export const ProbeOutcome = Type.Object({
+  ok: Type.Boolean(),
+  durationMs: Ms('wall time the probe ran'),
+  latencyMs: Type.Optional(Ms('headline latency')),
+  error: Type.Optional(ProbeError),
+  icmp: Type.Optional(IcmpDetail),
+  http: Type.Optional(HttpDetail),
+  tcp: Type.Optional(TcpDetail),
+  dns: Type.Optional(DnsDetail),
+});
+export type ProbeOutcome = Static<typeof ProbeOutcome>;
+
+export const ProbeResult = Type.Intersect([
+  Type.Object({
+    /** Globally unique (UUID); the server's exactly-once key. */
+    id: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }),
+    /** Per-agent monotonic sequence, assigned by the outbox; gaps mean results were dropped. */
+    seq: Type.Integer({ minimum: 1 }),
+    /** When the probe started, by the agent's clock (epoch ms). */
+    ts: EpochMs('probe start, agent clock'),
+    target: Type.String({ pattern: NAME_PATTERN }),
+    kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
+    service: Type.String({ pattern: SERVICE_PATTERN }),
+  }),
+  ProbeOutcome,
+]);
+export type ProbeResult = Static<typeof ProbeResult>;
+
+export const AgentStatus = Type.Object({
+  version: Type.Optional(Type.String({ maxLength: 64 })),
+  hostname: Type.Optional(Type.String({ maxLength: 255 })),
+  outboxPending: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Results the outbox discarded because of its size/age bounds, since it was created. */
+  outboxDroppedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type AgentStatus = Static<typeof AgentStatus>;
+
+export const MAX_RESULTS_PER_BATCH = 5000;
+
+export const IngestBatch = Type.Object({
+  v: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Stable across retries of the same batch: the server acknowledges a repeat without storing it twice. */
+  batchId: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }),
+  commune: Type.String({ pattern: COMMUNE_PATTERN }),
+  /** Agent clock when this attempt was sent (epoch ms); with the receive time it gives the clock skew. */
+  sentAt: EpochMs('send time, agent clock'),
+  agent: Type.Optional(AgentStatus),
+  results: Type.Array(ProbeResult, { maxItems: MAX_RESULTS_PER_BATCH }),
+});
+export type IngestBatch = Static<typeof IngestBatch>;
+
+export const IngestAck = Type.Object({
+  batchId: Type.String(),
+  /** Results newly stored by this request. */
+  stored: Type.Integer(),
+  /** Results already stored earlier (a retried batch or an overlapping re-send). */
+  duplicates: Type.Integer(),
+  /** True when the whole batch had been acknowledged before. */
+  replay: Type.Boolean(),
+  /** Server clock when the batch was received (epoch ms). */
+  serverTime: Type.Integer(),
+  /** receivedAt − sentAt; positive when the agent clock is behind. */
+  skewMs: Type.Integer(),
+  /** Whether the server shifted the result timestamps by skewMs. */
+  clockCorrected: Type.Boolean(),
+});
+export type IngestAck = Static<typeof IngestAck>;
+
+/** Error body of every 4xx/5xx reply. */
+export const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+});
+export type ApiError = Static<typeof ApiError>;

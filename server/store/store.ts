@@ -1,0 +1,155 @@
+/**
+ * The Store seam: everything the server keeps, behind one narrow synchronous interface
+ * (better-sqlite3 is synchronous, and a synchronous store keeps each batch in exactly one transaction).
+ * Domain modules receive a Store; nothing else touches SQL. camelCase here, snake_case in SQL.
+ */
+import type { AgentStatus, ProbeResult } from '../../protocol/wire.js';
+
+export type Resolution = 'minute' | 'hour' | 'day';
+
+export interface AgentRecord {
+  id: number;
+  commune: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface AgentWithSecret extends AgentRecord {
+  /** Hex SHA-256 of the token's secret part; compared in constant time by the caller. */
+  tokenHash: string;
+}
+
+export interface AgentSummary extends AgentRecord {
+  lastPushAt: number | null;
+  lastSkewMs: number | null;
+  lastStatus: AgentStatus | null;
+  /** Highest result sequence number received from this agent. */
+  maxSeq: number;
+  /** Distinct results stored for this agent (duplicates excluded). */
+  resultsReceived: number;
+}
+
+/** One result as it goes into storage: the wire result with the server's view of time added. */
+export interface ResultToStore extends ProbeResult {
+  /** The timestamp as the agent sent it (its own clock). `ts` holds the possibly skew-corrected time. */
+  agentTs: number;
+}
+
+export interface IngestInput {
+  agentId: number;
+  commune: string;
+  batchId: string;
+  receivedAt: number;
+  skewMs: number;
+  status?: AgentStatus;
+  results: ResultToStore[];
+}
+
+export interface IngestOutcome {
+  /** True when this batchId had already been acknowledged for this agent: nothing was written. */
+  replay: boolean;
+  stored: number;
+  duplicates: number;
+  /** The newly stored results (not duplicates), for updating live metrics after commit. */
+  storedResults: ResultToStore[];
+}
+
+export interface StoredResult extends ProbeResult {
+  commune: string;
+  agentTs: number;
+  receivedAt: number;
+  agentId: number;
+}
+
+export interface ResultQuery {
+  commune?: string;
+  target?: string;
+  /** Inclusive lower bound on (corrected) ts, epoch ms. */
+  from?: number;
+  /** Exclusive upper bound on (corrected) ts, epoch ms. */
+  to?: number;
+  /** Default 1000, newest first. */
+  limit?: number;
+}
+
+export interface RollupQuery {
+  resolution: Resolution;
+  commune?: string;
+  target?: string;
+  from: number;
+  to: number;
+}
+
+export interface RollupRow {
+  commune: string;
+  target: string;
+  service: string;
+  kind: string;
+  /** Bucket start, epoch ms. Day buckets start at local midnight (see SqliteStoreOptions.dayOffsetMinutes). */
+  bucket: number;
+  count: number;
+  okCount: number;
+  latencyCount: number;
+  latencySumMs: number;
+  latencyMinMs: number | null;
+  latencyMaxMs: number | null;
+  /** Sum and count of ICMP loss ratios, so the mean loss over any span is lossSum / lossCount. */
+  lossSum: number;
+  lossCount: number;
+}
+
+export interface TargetState {
+  commune: string;
+  target: string;
+  service: string;
+  kind: string;
+  lastResult: StoredResult;
+}
+
+export interface RetentionPolicy {
+  /** Raw results older than this are deleted; rollups are unaffected. */
+  rawDays: number;
+  minuteDays: number;
+  hourDays: number;
+  /** 0 keeps day rollups forever. */
+  dayDays: number;
+}
+
+export interface RetentionReport {
+  rawDeleted: number;
+  minuteDeleted: number;
+  hourDeleted: number;
+  dayDeleted: number;
+}
+
+export interface Store {
+  /** Registers an agent for a commune; the token itself is never stored, only its lookup id and hash. */
+  createAgent(input: { commune: string; name: string; tokenLookup: string; tokenHash: string; now: number }): AgentRecord;
+  /** The agent whose token has this lookup id, unless revoked. */
+  findAgentByTokenLookup(tokenLookup: string): AgentWithSecret | undefined;
+  listAgents(): AgentSummary[];
+
+  /**
+   * Stores a batch in ONE transaction: records the batchId, inserts results not seen before (dedup on
+   * result id), folds each new result into the minute/hour/day rollups (late results included), and
+   * updates the agent's last push, skew, status and sequence counters. A batchId already recorded for the
+   * agent makes it a replay: nothing is written and `replay: true` is returned with the original counts.
+   */
+  ingestBatch(input: IngestInput): IngestOutcome;
+
+  /** Raw results, newest first. Only covers the raw retention window. */
+  listResults(query: ResultQuery): StoredResult[];
+  countResults(query: Omit<ResultQuery, 'limit'>): number;
+  /** Rollup buckets in [from, to), oldest first. Cost depends on the span, never on raw-table size. */
+  rollups(query: RollupQuery): RollupRow[];
+  /** The latest stored result of every target, to seed live metrics at start-up. */
+  latestPerTarget(): TargetState[];
+
+  /** Deletes data past the policy in bounded chunks; safe to call repeatedly. */
+  applyRetention(policy: RetentionPolicy, now: number): RetentionReport;
+  /** Throws if the database cannot answer a trivial query (readiness). */
+  ping(): void;
+  /** Checkpoints the WAL and closes the database. */
+  close(): void;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Tests start real servers, agents and network namespaces; give slow CI machines room.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Network-namespace and child-process tests must not fight over CPU on a 2-core machine.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
