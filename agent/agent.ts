@@ -1,0 +1,136 @@
+/**
+ * The agent as one object: config in, probes scheduled, results written to the outbox, outbox pushed.
+ * Used by the `agent` CLI command and, in-process, by `demo`.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { ProbeOutcome, ProbeResult } from '../protocol/wire.js';
+import type { AgentConfig, TargetConfig } from './config.js';
+import { Outbox } from './outbox.js';
+import { Pusher } from './pusher.js';
+import { Scheduler } from './scheduler.js';
+import { probes } from './probes/index.js';
+import { ProbeErrorCode } from './probes/errors.js';
+import { join } from 'node:path';
+import { VERSION } from '../common/version.js';
+
+/** A probe that ignores its abort signal must still not stall its target forever. */
+const HARD_DEADLINE_GRACE_MS = 2000;
+
+function withHardDeadline(run: Promise<ProbeOutcome>, ms: number, started: number): Promise<ProbeOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          durationMs: performance.now() - started,
+          error: { code: ProbeErrorCode.TIMEOUT, message: `probe did not finish within ${ms} ms` },
+        }),
+      ms,
+    );
+  });
+  return Promise.race([run, deadline]).finally(() => clearTimeout(timer));
+}
+
+export interface AgentDeps {
+  config: AgentConfig;
+  token: string;
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+export class Agent {
+  readonly outbox: Outbox;
+  readonly pusher: Pusher;
+  private readonly scheduler: Scheduler<TargetConfig>;
+  private readonly shutdown = new AbortController();
+  private readonly now: () => number;
+  private skippedRounds = 0;
+
+  constructor(private readonly deps: AgentDeps) {
+    const { config, log } = deps;
+    this.now = deps.now ?? Date.now;
+    this.outbox = new Outbox({
+      file: join(config.dataDir, 'outbox.db'),
+      maxRows: config.outbox.maxRows,
+      maxAgeDays: config.outbox.maxAgeDays,
+      now: this.now,
+    });
+    this.pusher = new Pusher({
+      outbox: this.outbox,
+      serverUrl: config.server.url,
+      token: deps.token,
+      commune: config.commune,
+      batchSize: config.push.batchSize,
+      minBackoffMs: config.push.minBackoffSec * 1000,
+      maxBackoffMs: config.push.maxBackoffSec * 1000,
+      idleMs: config.push.idleSec * 1000,
+      requestTimeoutMs: config.server.timeoutMs,
+      log: log.child({ component: 'pusher' }),
+      agentStatus: () => {
+        const s = this.outbox.stats();
+        return { version: VERSION, hostname: hostname(), outboxPending: s.pending, outboxDroppedTotal: s.droppedTotal };
+      },
+      now: this.now,
+      random: deps.random,
+    });
+    this.scheduler = new Scheduler({
+      targets: config.targets,
+      runRound: (t) => this.runRound(t).then(() => undefined),
+      now: this.now,
+      random: deps.random,
+      onSkipped: (t) => {
+        this.skippedRounds++;
+        log.warn({ target: t.name }, 'previous round still running; skipped this slot');
+      },
+    });
+  }
+
+  start(): void {
+    this.deps.log.info(
+      { commune: this.deps.config.commune, targets: this.deps.config.targets.length, server: this.deps.config.server.url, outbox: this.outbox.stats() },
+      'agent started',
+    );
+    this.scheduler.start();
+    this.pusher.start();
+  }
+
+  /** Probes one target now and durably queues the result. */
+  async runRound(target: TargetConfig): Promise<ProbeResult> {
+    const ts = this.now();
+    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(target.timeoutMs)]);
+    const log = this.deps.log.child({ target: target.name });
+    const started = performance.now();
+    let outcome: ProbeOutcome;
+    try {
+      outcome = await withHardDeadline(
+        probes[target.kind].run(target.params as never, { signal, timeoutMs: target.timeoutMs, now: this.now, log }),
+        target.timeoutMs + HARD_DEADLINE_GRACE_MS,
+        started,
+      );
+    } catch (err) {
+      log.error({ err }, 'probe threw; recorded as an internal error');
+      outcome = {
+        ok: false,
+        durationMs: performance.now() - started,
+        error: { code: ProbeErrorCode.INTERNAL, message: (err as Error).message ?? String(err) },
+      };
+    }
+    const result = this.outbox.append({ id: randomUUID(), ts, target: target.name, kind: target.kind, service: target.service, ...outcome });
+    log.debug({ seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code }, 'round done');
+    this.pusher.notify();
+    return result;
+  }
+
+  /** Stops probing, lets the pusher finish its current request, and closes the outbox. */
+  async stop(): Promise<void> {
+    this.shutdown.abort();
+    await this.scheduler.stop();
+    await this.pusher.stop();
+    this.outbox.close();
+    this.deps.log.info({ skippedRounds: this.skippedRounds }, 'agent stopped');
+  }
+}

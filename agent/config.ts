@@ -1,0 +1,164 @@
+/**
+ * The agent's YAML config: which commune it speaks for, where the server is, how it buffers, and what it
+ * probes. Strict: an unknown key is an error (a typo must not silently disable a check).
+ *
+ * Target fields common to every kind are checked here; kind-specific fields are checked by the probe's
+ * own `targetSchema` (agent/probes/*), so adding a probe never touches this file.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind } from '../protocol/wire.js';
+import { ConfigError, LogLevel, readYamlConfig, schemaProblems, validateConfig, type ConfigProblem } from '../common/config-file.js';
+import { probes } from './probes/index.js';
+
+const strict = { additionalProperties: false } as const;
+
+
+export const TargetCommon = Type.Object(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: 'unique within the agent; becomes the `target` label' }),
+    kind: Type.Unsafe<ProbeKind>({ type: 'string', enum: [...PROBE_KINDS] }),
+    service: Type.String({ pattern: SERVICE_PATTERN, description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom' }),
+    intervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: "seconds between rounds; keep >= 60 for government sites" })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  },
+  // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
+  { additionalProperties: true },
+);
+const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs'] as const;
+
+export const AgentConfigSchema = Type.Object(
+  {
+    commune: Type.String({ pattern: COMMUNE_PATTERN, description: 'commune code this agent reports for' }),
+    server: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://', description: 'base URL of the central server' }),
+        /** File holding the agent token (must not be readable by group/others). Else env COMMUNEWATCH_AGENT_TOKEN. */
+        tokenFile: Type.Optional(Type.String({ minLength: 1 })),
+        timeoutMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 15_000 }),
+      },
+      strict,
+    ),
+    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'outbox location; default: agent-data next to the config file' })),
+    push: Type.Object(
+      {
+        batchSize: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+        minBackoffSec: Type.Number({ minimum: 0.1, maximum: 60, default: 1 }),
+        maxBackoffSec: Type.Number({ minimum: 1, maximum: 3600, default: 300 }),
+        idleSec: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
+      },
+      { ...strict, default: {} },
+    ),
+    outbox: Type.Object(
+      {
+        maxRows: Type.Integer({ minimum: 100, maximum: 50_000_000, default: 2_000_000 }),
+        maxAgeDays: Type.Number({ minimum: 1, maximum: 365, default: 30 }),
+      },
+      { ...strict, default: {} },
+    ),
+    defaults: Type.Object(
+      {
+        intervalSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+      },
+      { ...strict, default: {} },
+    ),
+    log: Type.Object(
+      { level: LogLevel },
+      { ...strict, default: {} },
+    ),
+    targets: Type.Array(TargetCommon, { minItems: 1, maxItems: 1000 }),
+  },
+  strict,
+);
+type RawAgentConfig = Static<typeof AgentConfigSchema>;
+
+/** A target ready to schedule: common fields resolved, kind-specific params validated by its probe. */
+export interface TargetConfig {
+  name: string;
+  kind: ProbeKind;
+  service: string;
+  intervalSec: number;
+  timeoutMs: number;
+  params: Record<string, unknown>;
+}
+
+export interface AgentConfig extends Omit<RawAgentConfig, 'targets' | 'dataDir'> {
+  file: string;
+  dataDir: string;
+  targets: TargetConfig[];
+}
+
+/** Reads, validates and resolves an agent config file; throws ConfigError naming every problem. */
+export function loadAgentConfig(file: string): AgentConfig {
+  const parsed = readYamlConfig(file);
+  const raw = validateConfig(parsed, AgentConfigSchema);
+  const { targets, problems } = resolveTargets(raw.targets, raw.defaults);
+  if (raw.push.minBackoffSec > raw.push.maxBackoffSec) {
+    problems.push({ path: 'push.minBackoffSec', message: 'must not exceed push.maxBackoffSec' });
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems.map((p) => ({ ...p, line: parsed.lineOf(p.path) })));
+  const { targets: _t, dataDir, ...rest } = raw;
+  return { ...rest, file, dataDir: resolve(dirname(file), dataDir ?? 'agent-data'), targets };
+}
+
+/**
+ * Resolves targets (common fields already schema-checked): defaults applied, kind-specific fields
+ * validated by the probe's schema, names unique, timeouts shorter than intervals.
+ */
+export function resolveTargets(
+  rawTargets: Static<typeof TargetCommon>[],
+  defaults: { intervalSec: number; timeoutMs: number },
+): { targets: TargetConfig[]; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  const targets = rawTargets.map((t, i): TargetConfig => {
+    const params: Record<string, unknown> = { ...t };
+    for (const k of COMMON_KEYS) delete params[k];
+    const schema = probes[t.kind].targetSchema;
+    const withDefaults = Value.Default(schema, params) as Record<string, unknown>;
+    problems.push(...schemaProblems(schema, withDefaults, `targets[${i}]`));
+    if (seen.has(t.name)) problems.push({ path: `targets[${i}].name`, message: `duplicate target name "${t.name}" (also targets[${seen.get(t.name)}])` });
+    seen.set(t.name, i);
+    const timeoutMs = t.timeoutMs ?? defaults.timeoutMs;
+    const intervalSec = t.intervalSec ?? defaults.intervalSec;
+    if (timeoutMs > intervalSec * 1000) {
+      problems.push({ path: `targets[${i}].timeoutMs`, message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap` });
+    }
+    return { name: t.name, kind: t.kind, service: t.service, intervalSec, timeoutMs, params: withDefaults };
+  });
+  return { targets, problems };
+}
+
+export const TOKEN_ENV = 'COMMUNEWATCH_AGENT_TOKEN';
+
+/**
+ * The agent token: from `server.tokenFile` (refused if group/world-readable, like ssh keys) or the
+ * COMMUNEWATCH_AGENT_TOKEN environment variable. Never from the config text, so configs can be shared.
+ */
+export function readAgentToken(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const file = config.server.tokenFile ? resolve(dirname(config.file), config.server.tokenFile) : undefined;
+  if (file) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch (err) {
+      throw new ConfigError(config.file, [{ path: 'server.tokenFile', message: `cannot read ${file}: ${(err as Error).message}` }]);
+    }
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new ConfigError(config.file, [
+        { path: 'server.tokenFile', message: `${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}` },
+      ]);
+    }
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+    throw new ConfigError(config.file, [{ path: 'server.tokenFile', message: `${file} is empty` }]);
+  }
+  const token = env[TOKEN_ENV]?.trim();
+  if (token) return token;
+  throw new ConfigError(config.file, [
+    { path: 'server.tokenFile', message: `no agent token: set server.tokenFile or the ${TOKEN_ENV} environment variable` },
+  ]);
+}

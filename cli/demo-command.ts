@@ -1,0 +1,88 @@
+/**
+ * `communewatch demo`: the whole product on one machine — server, one in-process agent for a demo
+ * commune, and a simulated vendor app with random faults — so a newcomer sees healthy and failing
+ * services within a minute. Everything is labelled demo: commune code DEMO, a banner on the page.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import si from 'systeminformation';
+import { loadServerConfig } from '../server/config.js';
+import { startServer } from '../server/main.js';
+import { createAgentToken, verifyToken } from '../server/auth/agent-tokens.js';
+import { Agent } from '../agent/agent.js';
+import { AgentConfigSchema, resolveTargets, type AgentConfig } from '../agent/config.js';
+import { ConfigError } from '../common/config-file.js';
+import { VendorApp, VENDOR_ENDPOINTS } from '../demo/vendor-app.js';
+import { Value } from 'typebox/value';
+import { onShutdown } from './shutdown.js';
+
+export const DEMO_COMMUNE = 'DEMO';
+
+export async function runDemo(flags: { data?: string; port?: number; host?: string; gateway: boolean }): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadServerConfig({ data: flags.data, host: flags.host ?? '127.0.0.1', port: flags.port ?? 8080 });
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const vendor = new VendorApp({ randomFaults: { ok: 80, error503: 8, slow: 6, hang: 3, wrongPage: 3 }, slowMs: 2500 });
+  await vendor.listen();
+  const server = await startServer(config, { log, demo: true });
+  const token = demoToken(server.store, config.dataDir);
+  const gateway = flags.gateway ? await si.networkGatewayDefault().catch(() => '') : '';
+
+  const targets = [
+    { name: 'loopback', kind: 'icmp', service: 'network', host: '127.0.0.1', count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 },
+    ...(gateway ? [{ name: 'gateway', kind: 'icmp', service: 'network', host: gateway, count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 }] : []),
+    { name: 'central-server', kind: 'http', service: 'monitoring', url: `${server.url}/readyz`, intervalSec: 15, timeoutMs: 5000 },
+    { name: 'central-server-tcp', kind: 'tcp', service: 'monitoring', host: '127.0.0.1', port: Number(new URL(server.url).port), intervalSec: 15, timeoutMs: 3000 },
+    ...VENDOR_ENDPOINTS.map((e, i) => ({
+      name: ['motcua', 'hotich', 'thanhtoan'][i] ?? `vendor-${i}`,
+      kind: 'http',
+      service: ['one-stop-shop', 'civil-status', 'payment'][i] ?? 'portal',
+      url: `${vendor.url}${e.path}`,
+      keyword: e.keyword,
+      intervalSec: 10,
+      timeoutMs: 4000,
+    })),
+  ];
+  const raw = Value.Default(AgentConfigSchema, { commune: DEMO_COMMUNE, server: { url: server.url }, targets }) as AgentConfig & { targets: never };
+  const resolved = resolveTargets(raw.targets, raw.defaults);
+  if (resolved.problems.length > 0) throw new ConfigError('(built-in demo config)', resolved.problems);
+  const agent = new Agent({
+    config: { ...raw, file: join(config.dataDir, 'demo-agent.yaml'), dataDir: join(config.dataDir, 'demo-agent'), targets: resolved.targets, push: { ...raw.push, idleSec: 2 } },
+    token,
+    log: log.child({ component: 'agent' }),
+  });
+  agent.start();
+
+  process.stdout.write(
+    [
+      '',
+      'CommuneWatch demo đang chạy / demo is running',
+      `  Mở trang / open:  ${server.url}/`,
+      `  Metrics:          ${server.url}/metrics`,
+      `  Data:             ${config.dataDir}`,
+      `  Simulated vendor app (faults injected at random): ${vendor.url}`,
+      gateway ? `  Default gateway probed: ${gateway}` : '  Default gateway: not probed',
+      '  Kết quả đầu tiên xuất hiện trong vòng 15 giây / first results within 15 s. Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  onShutdown(async () => {
+    await agent.stop();
+    await server.close();
+    await vendor.close();
+  }, log);
+}
+
+/** Reuses the demo agent's token across runs (kept 0600 in the data dir) instead of piling up agents. */
+function demoToken(store: Parameters<typeof verifyToken>[0], dataDir: string): string {
+  const file = join(dataDir, 'demo-agent.token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (verifyToken(store, token)) return token;
+  }
+  const { token } = createAgentToken(store, { commune: DEMO_COMMUNE, name: 'demo-agent', now: Date.now() });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}

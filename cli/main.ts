@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * The `communewatch` command: server, agent, token and demo. Each subcommand lives in its own module;
+ * this file only wires commander and turns known errors into clear messages and exit codes
+ * (2 = configuration problem, 1 = anything else).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../common/config-file.js';
+import { VERSION } from '../common/version.js';
+import { runServerCommand } from './server-command.js';
+import { runAgentCommand } from './agent-command.js';
+import { runTokenCreate } from './token-command.js';
+import { runDemo } from './demo-command.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be an integer 0-65535');
+  return n;
+}
+
+const program = new Command('communewatch')
+  .description('CommuneWatch: uptime and fault localisation for commune offices\n(Giám sát mạng và dịch vụ công cho bộ phận một cửa cấp xã)')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('server')
+  .description('run the central server (ingest, metrics, status page) on an embedded SQLite file')
+  .option('--config <file>', 'server YAML config')
+  .option('--data <dir>', 'data directory holding communewatch.db (default ./data)')
+  .option('--host <host>', 'address to listen on (default 0.0.0.0)')
+  .option('--port <port>', 'port to listen on (default 8080; 0 = any free port)', port)
+  .option('--check-config', 'validate the config and exit')
+  .action(runServerCommand);
+
+program
+  .command('agent')
+  .description('run the commune agent: probe targets, buffer results offline, push them to the server')
+  .requiredOption('--config <file>', 'agent YAML config')
+  .option('--check-config', 'validate the config and exit')
+  .action(runAgentCommand);
+
+program
+  .command('token')
+  .description('manage agent tokens')
+  .command('create')
+  .description("register a commune's agent and print its token (shown once; only a hash is stored)")
+  .requiredOption('--commune <code>', 'commune code, e.g. 26734')
+  .option('--name <text>', 'agent name (default agent-<commune>)')
+  .option('--data <dir>', 'server data directory (default ./data)')
+  .option('--config <file>', 'server YAML config (for its dataDir)')
+  .action(runTokenCreate);
+
+program
+  .command('demo')
+  .description('server + one in-process agent probing local targets and a simulated vendor app with faults')
+  .option('--data <dir>', 'data directory (default ./data)')
+  .option('--port <port>', 'port for the server (default 8080)', port)
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--no-gateway', 'do not probe the default gateway')
+  .action(runDemo);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`communewatch: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`communewatch: ${(err as Error).message ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+/**
+ * The central server's config: an optional YAML file, then command-line flags on top. Strict like the
+ * agent's: unknown keys are errors.
+ */
+import { resolve, dirname } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { LogLevel, readYamlConfig, validateConfig } from '../common/config-file.js';
+
+const strict = { additionalProperties: false } as const;
+
+export const ServerConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    dataDir: Type.String({ minLength: 1, default: './data' }),
+    /** Vietnam is UTC+7 with no DST; day rollups and working-day reports start at local midnight. */
+    timezoneOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840, default: 420 }),
+    ingest: Type.Object(
+      {
+        bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024, default: 8 * 1024 * 1024 }),
+        skewThresholdSec: Type.Number({ minimum: 0, maximum: 86_400, default: 30 }),
+      },
+      { ...strict, default: {} },
+    ),
+    retention: Type.Object(
+      {
+        rawDays: Type.Number({ minimum: 1, maximum: 3650, default: 30 }),
+        minuteDays: Type.Number({ minimum: 1, maximum: 3650, default: 14 }),
+        hourDays: Type.Number({ minimum: 1, maximum: 36500, default: 730 }),
+        dayDays: Type.Number({ minimum: 0, maximum: 36500, default: 0, description: '0 keeps day rollups forever' }),
+        everyMinutes: Type.Number({ minimum: 1, maximum: 1440, default: 60 }),
+      },
+      { ...strict, default: {} },
+    ),
+    log: Type.Object({ level: LogLevel }, { ...strict, default: {} }),
+  },
+  strict,
+);
+export type ServerConfig = Static<typeof ServerConfigSchema>;
+
+export interface ServerFlags {
+  config?: string;
+  data?: string;
+  host?: string;
+  port?: number;
+}
+
+/** Config file (if any) + flags; relative dataDir resolves against the config file's folder or the cwd. */
+export function loadServerConfig(flags: ServerFlags): ServerConfig {
+  let config: ServerConfig;
+  let base = process.cwd();
+  if (flags.config) {
+    config = validateConfig(readYamlConfig(flags.config), ServerConfigSchema);
+    base = dirname(resolve(flags.config));
+  } else {
+    config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
+  }
+  if (flags.data !== undefined) {
+    config.dataDir = flags.data;
+    base = process.cwd();
+  }
+  if (flags.host !== undefined) config.host = flags.host;
+  if (flags.port !== undefined) config.port = flags.port;
+  config.dataDir = resolve(base, config.dataDir);
+  return config;
+}

@@ -1,0 +1,64 @@
+/**
+ * Turning an authenticated batch into stored results. Domain logic only (no fastify): clock-skew
+ * correction and the store call; the route maps outcomes to HTTP.
+ *
+ * Clock skew, Zabbix-style: skew = receive time − the agent's sentAt. Commune PCs often run with a wrong
+ * clock (dead CMOS battery, no NTP through the government network); when |skew| exceeds the threshold,
+ * every result's ts is shifted by the skew and the agent's own value is kept as agentTs. Below the
+ * threshold the difference is mostly transit time and is left alone.
+ */
+import type { AgentRecord, IngestOutcome, ResultToStore, Store } from '../store/store.js';
+import type { IngestAck, IngestBatch } from '../../protocol/wire.js';
+import { WIRE_VERSION } from '../../protocol/wire.js';
+import { ErrorCode, HttpError } from '../errors.js';
+
+export interface IngestServiceDeps {
+  store: Store;
+  now: () => number;
+  /** Correct timestamps only when |skew| exceeds this (ms). */
+  skewThresholdMs: number;
+}
+
+export interface IngestResult {
+  ack: IngestAck;
+  outcome: IngestOutcome;
+}
+
+export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: IngestBatch): IngestResult {
+  if (batch.v > WIRE_VERSION) {
+    throw new HttpError(400, ErrorCode.INGEST_WIRE_VERSION, `body/v ${batch.v} is newer than this server understands (${WIRE_VERSION}); upgrade the server`);
+  }
+  if (batch.commune !== agent.commune) {
+    throw new HttpError(403, ErrorCode.INGEST_COMMUNE_MISMATCH, `this token belongs to commune ${agent.commune}, not ${batch.commune}`);
+  }
+  const seen = new Set<string>();
+  for (const [i, r] of batch.results.entries()) {
+    if (seen.has(r.id)) throw new HttpError(400, ErrorCode.INGEST_DUPLICATE_RESULT, `body/results/${i}/id repeats result id ${r.id} within the batch`);
+    seen.add(r.id);
+  }
+  const receivedAt = deps.now();
+  const skewMs = Math.round(receivedAt - batch.sentAt);
+  const clockCorrected = Math.abs(skewMs) > deps.skewThresholdMs;
+  const results: ResultToStore[] = batch.results.map((r) => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts }));
+  const outcome = deps.store.ingestBatch({
+    agentId: agent.id,
+    commune: agent.commune,
+    batchId: batch.batchId,
+    receivedAt,
+    skewMs,
+    status: batch.agent,
+    results,
+  });
+  return {
+    outcome,
+    ack: {
+      batchId: batch.batchId,
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
+      replay: outcome.replay,
+      serverTime: receivedAt,
+      skewMs,
+      clockCorrected,
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Prometheus metrics, one Registry per app instance (tests build many apps in one process).
+ *
+ * Probe metrics follow blackbox_exporter's names under the `communewatch_` prefix and are computed at
+ * scrape time from LiveState; labels are low-cardinality (commune, service, target, kind — never error
+ * text). Ingest metrics are ordinary counters/histograms updated by the ingest route.
+ */
+import client from 'prom-client';
+import type { Store } from '../store/store.js';
+import type { LiveState, LiveTarget } from './live-state.js';
+
+const PROBE_LABELS = ['commune', 'service', 'target', 'kind'] as const;
+type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
+
+interface ProbeGauge {
+  name: string;
+  help: string;
+  extraLabels?: readonly string[];
+  /** Samples for one target; return nothing when the latest result does not carry the figure. */
+  sample: (t: LiveTarget) => Array<[Record<string, string>, number]> | number | undefined;
+}
+
+const sec = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+
+const PROBE_GAUGES: ProbeGauge[] = [
+  { name: 'communewatch_probe_success', help: '1 if the latest probe round succeeded, else 0', sample: (t) => (t.result.ok ? 1 : 0) },
+  { name: 'communewatch_probe_duration_seconds', help: 'Wall time of the latest probe round', sample: (t) => t.result.durationMs / 1000 },
+  { name: 'communewatch_probe_latency_seconds', help: 'Headline latency of the latest round (HTTP total, TCP connect, DNS resolve, ICMP mean RTT)', sample: (t) => sec(t.result.latencyMs) },
+  { name: 'communewatch_probe_last_timestamp_seconds', help: 'Start time of the latest stored round (server-corrected clock)', sample: (t) => t.result.ts / 1000 },
+  { name: 'communewatch_probe_http_status_code', help: 'HTTP status code of the latest round (0 when no response)', sample: (t) => (t.result.http ? (t.result.http.statusCode ?? 0) : undefined) },
+  {
+    name: 'communewatch_probe_http_duration_seconds',
+    help: 'Duration of each HTTP phase in the latest round, summed over redirects',
+    extraLabels: ['phase'],
+    sample: (t) => {
+      const p = t.result.http?.phases;
+      if (!p) return undefined;
+      const phases: Array<[string, number | undefined]> = [
+        ['resolve', p.resolveMs], ['connect', p.connectMs], ['tls', p.tlsMs], ['processing', p.processingMs], ['transfer', p.transferMs],
+      ];
+      return phases.filter(([, v]) => v !== undefined).map(([phase, v]) => [{ phase }, v! / 1000]);
+    },
+  },
+  { name: 'communewatch_probe_ssl_earliest_cert_expiry', help: 'Earliest certificate expiry in the chain, unix seconds', sample: (t) => sec(t.result.http?.certExpiresAt) },
+  { name: 'communewatch_probe_icmp_packet_loss_ratio', help: 'Share of echo requests lost in the latest round (0..1)', sample: (t) => t.result.icmp?.lossRatio },
+  { name: 'communewatch_probe_icmp_packets_sent_count', help: 'Echo requests sent in the latest round', sample: (t) => t.result.icmp?.sent },
+  { name: 'communewatch_probe_icmp_packets_received_count', help: 'Echo replies received in the latest round', sample: (t) => t.result.icmp?.received },
+  {
+    name: 'communewatch_probe_icmp_duration_seconds',
+    help: 'Mean echo round-trip time of the latest round',
+    extraLabels: ['phase'],
+    sample: (t) => (t.result.icmp?.rttAvgMs === undefined ? undefined : [[{ phase: 'rtt' }, t.result.icmp.rttAvgMs / 1000]]),
+  },
+  { name: 'communewatch_probe_icmp_duration_rtt_min_seconds', help: 'Minimum echo round-trip time of the latest round', sample: (t) => sec(t.result.icmp?.rttMinMs) },
+  { name: 'communewatch_probe_icmp_duration_rtt_max_seconds', help: 'Maximum echo round-trip time of the latest round', sample: (t) => sec(t.result.icmp?.rttMaxMs) },
+  { name: 'communewatch_probe_icmp_jitter_seconds', help: 'Mean absolute difference of consecutive round-trip times in the latest round', sample: (t) => sec(t.result.icmp?.jitterMs) },
+  { name: 'communewatch_probe_dns_lookup_time_seconds', help: 'DNS resolution time of the latest round', sample: (t) => sec(t.result.dns?.resolveMs) },
+  { name: 'communewatch_probe_dns_answer_rrs', help: 'Answer records returned in the latest round', sample: (t) => t.result.dns?.answers.length },
+];
+
+export interface Metrics {
+  registry: client.Registry;
+  ingestRequests: client.Counter<'outcome'>;
+  ingestResults: client.Counter<'outcome'>;
+  ingestBatchSeconds: client.Histogram;
+  ingestBatchResults: client.Histogram;
+}
+
+export function createMetrics(deps: { live: LiveState; store: Store }): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+
+  for (const g of PROBE_GAUGES) {
+    new client.Gauge({
+      name: g.name,
+      help: g.help,
+      labelNames: [...PROBE_LABELS, ...(g.extraLabels ?? [])],
+      registers: [registry],
+      collect() {
+        this.reset(); // drops series of targets that no longer exist
+        for (const t of deps.live.values()) {
+          const labels: ProbeLabels = { commune: t.commune, service: t.service, target: t.target, kind: t.kind };
+          const s = g.sample(t);
+          if (typeof s === 'number') this.set(labels, s);
+          else if (Array.isArray(s)) for (const [extra, v] of s) this.set({ ...labels, ...extra }, v);
+        }
+      },
+    });
+  }
+
+  const agentGauge = (name: string, help: string, value: (a: ReturnType<Store['listAgents']>[number]) => number | undefined) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['commune', 'agent'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const a of agentsSnapshot()) {
+          const v = value(a);
+          if (v !== undefined) this.set({ commune: a.commune, agent: a.name }, v);
+        }
+      },
+    });
+  // One store query per scrape, shared by the agent gauges (they are collected in sequence).
+  let snapshot: { at: number; agents: ReturnType<Store['listAgents']> } | undefined;
+  const agentsSnapshot = () => {
+    const now = Date.now();
+    if (!snapshot || now - snapshot.at > 1000) snapshot = { at: now, agents: deps.store.listAgents().filter((a) => a.revokedAt === null) };
+    return snapshot.agents;
+  };
+  agentGauge('communewatch_agent_last_push_timestamp_seconds', 'When the agent last delivered a batch, unix seconds', (a) => (a.lastPushAt === null ? undefined : a.lastPushAt / 1000));
+  agentGauge('communewatch_agent_clock_skew_seconds', 'Server receive time minus agent send time at the last push', (a) => (a.lastSkewMs === null ? undefined : a.lastSkewMs / 1000));
+  agentGauge('communewatch_agent_outbox_pending_results', 'Results waiting in the agent outbox at its last push', (a) => a.lastStatus?.outboxPending);
+  agentGauge('communewatch_agent_outbox_dropped_results', 'Results the agent outbox discarded over its size/age bounds (cumulative)', (a) => a.lastStatus?.outboxDroppedTotal);
+  agentGauge('communewatch_agent_missing_results', 'Sequence numbers neither received nor reported dropped', (a) =>
+    Math.max(0, a.maxSeq - a.resultsReceived - (a.lastStatus?.outboxDroppedTotal ?? 0)),
+  );
+
+  return {
+    registry,
+    ingestRequests: new client.Counter({
+      name: 'communewatch_ingest_requests_total',
+      help: 'Ingest requests by outcome (stored, replay, or the rejecting status code)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    ingestResults: new client.Counter({
+      name: 'communewatch_ingest_results_total',
+      help: 'Results received, by outcome (stored or duplicate)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    ingestBatchSeconds: new client.Histogram({
+      name: 'communewatch_ingest_batch_duration_seconds',
+      help: 'Time to store one batch (one SQLite transaction)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingestBatchResults: new client.Histogram({
+      name: 'communewatch_ingest_batch_results',
+      help: 'Results per ingested batch',
+      buckets: [1, 5, 10, 50, 100, 500, 1000, 5000],
+      registers: [registry],
+    }),
+  };
+}
