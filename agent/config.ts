@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind } from '../protocol/wire.js';
-import { ConfigError, LogLevel, readYamlConfig, schemaProblems, validateConfig, type ConfigProblem } from '../common/config-file.js';
+import { checkConfig, ConfigError, LogLevel, readYamlConfig, schemaProblems, throwIfProblems, type ConfigProblem } from '../common/config-file.js';
 import { probes } from './probes/index.js';
 
 const strict = { additionalProperties: false } as const;
@@ -27,7 +27,7 @@ export const TargetCommon = Type.Object(
   // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
   { additionalProperties: true },
 );
-const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs'] as const;
+export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs'] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -94,19 +94,24 @@ export interface AgentConfig extends Omit<RawAgentConfig, 'targets' | 'dataDir'>
 /** Reads, validates and resolves an agent config file; throws ConfigError naming every problem. */
 export function loadAgentConfig(file: string): AgentConfig {
   const parsed = readYamlConfig(file);
-  const raw = validateConfig(parsed, AgentConfigSchema);
-  const { targets, problems } = resolveTargets(raw.targets, raw.defaults);
-  if (raw.push.minBackoffSec > raw.push.maxBackoffSec) {
+  const { value: raw, problems } = checkConfig(parsed, AgentConfigSchema);
+  // Check each well-formed target against its probe even when other keys are wrong, so one run of
+  // --check-config lists every problem in the file.
+  const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults) ? raw.defaults : { intervalSec: 60, timeoutMs: 10_000 };
+  const { targets, problems: targetProblems } = resolveTargets(Array.isArray(raw.targets) ? raw.targets : [], defaults);
+  problems.push(...targetProblems);
+  if (raw.push?.minBackoffSec > raw.push?.maxBackoffSec) {
     problems.push({ path: 'push.minBackoffSec', message: 'must not exceed push.maxBackoffSec' });
   }
-  if (problems.length > 0) throw new ConfigError(file, problems.map((p) => ({ ...p, line: parsed.lineOf(p.path) })));
+  throwIfProblems(parsed, problems);
   const { targets: _t, dataDir, ...rest } = raw;
   return { ...rest, file, dataDir: resolve(dirname(file), dataDir ?? 'agent-data'), targets };
 }
 
 /**
- * Resolves targets (common fields already schema-checked): defaults applied, kind-specific fields
- * validated by the probe's schema, names unique, timeouts shorter than intervals.
+ * Resolves targets: defaults applied, kind-specific fields validated by the probe's schema, names unique,
+ * timeouts shorter than intervals. Targets whose common fields are malformed are skipped here (the
+ * top-level schema check reports them), so the indexes in problems stay those of the file.
  */
 export function resolveTargets(
   rawTargets: Static<typeof TargetCommon>[],
@@ -114,7 +119,9 @@ export function resolveTargets(
 ): { targets: TargetConfig[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const seen = new Map<string, number>();
-  const targets = rawTargets.map((t, i): TargetConfig => {
+  const targets: TargetConfig[] = [];
+  rawTargets.forEach((t, i) => {
+    if (!Value.Check(TargetCommon, t)) return;
     const params: Record<string, unknown> = { ...t };
     for (const k of COMMON_KEYS) delete params[k];
     const schema = probes[t.kind].targetSchema;
@@ -127,7 +134,7 @@ export function resolveTargets(
     if (timeoutMs > intervalSec * 1000) {
       problems.push({ path: `targets[${i}].timeoutMs`, message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap` });
     }
-    return { name: t.name, kind: t.kind, service: t.service, intervalSec, timeoutMs, params: withDefaults };
+    targets.push({ name: t.name, kind: t.kind, service: t.service, intervalSec, timeoutMs, params: withDefaults });
   });
   return { targets, problems };
 }

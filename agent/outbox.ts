@@ -65,8 +65,8 @@ export class Outbox {
   private readonly stmts;
 
   constructor(private readonly options: OutboxOptions) {
-    mkdirSync(dirname(options.file), { recursive: true });
     try {
+      mkdirSync(dirname(options.file), { recursive: true });
       this.db = new Database(options.file, { timeout: 5000 });
     } catch (err) {
       throw new Error(`cannot open agent outbox ${options.file}: ${(err as Error).message}`);

@@ -45,11 +45,11 @@ function pathSegments(path: string): (string | number)[] {
   return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
 }
 
-/** Human wording for the validator's terse messages, naming the offending key where it knows it. */
+/** Human wording for the validator's terse messages. */
 export function describeError(error: { keyword: string; message: string; params: Record<string, unknown> }): string {
-  if (error.keyword === 'additionalProperties') {
-    const keys = (error.params.additionalProperties as string[] | undefined) ?? [];
-    return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`;
+  if (error.keyword === 'enum') {
+    const allowed = (error.params.allowedValues as unknown[] | undefined) ?? [];
+    return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   if (error.keyword === 'required') {
     const keys = (error.params.requiredProperties as string[] | undefined) ?? [];
@@ -64,8 +64,15 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Co
   for (const e of Value.Errors(schema, value)) {
     // additionalProperties:false reports each extra key twice (a "schema is false" entry, then a summary).
     if (e.keyword === 'boolean') continue;
-    const path = pointerToPath(e.instancePath);
-    problems.push({ path: joinPath(prefix, path), message: describeError(e as never) });
+    const path = joinPath(prefix, pointerToPath(e.instancePath));
+    if (e.keyword === 'additionalProperties') {
+      // One problem per unknown key, located at the key itself (where the typo is).
+      for (const key of (e.params as { additionalProperties?: string[] }).additionalProperties ?? []) {
+        problems.push({ path: joinPath(path, key), message: 'unknown key (not allowed here; check the spelling)' });
+      }
+      continue;
+    }
+    problems.push({ path, message: describeError(e as never) });
   }
   return dedupe(problems);
 }
@@ -102,11 +109,15 @@ export function readYamlConfig(file: string): ParsedConfig {
     throw new ConfigError(file, [{ path: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: e.linePos?.[0]?.line,
+      })),
     );
   }
   const lineOf = (path: string): number | undefined => {
@@ -121,10 +132,20 @@ export function readYamlConfig(file: string): ParsedConfig {
   return { file, data: doc.toJS() ?? {}, lineOf };
 }
 
+/** Applies schema defaults and validates; the value is only typed correctly when `problems` is empty. */
+export function checkConfig<S extends TSchema>(parsed: ParsedConfig, schema: S): { value: Static<S>; problems: ConfigProblem[] } {
+  const value = Value.Default(schema, Value.Clone(parsed.data)) as Static<S>;
+  return { value, problems: schemaProblems(schema, value) };
+}
+
+/** Throws a ConfigError listing every problem, each located at its line in the file. */
+export function throwIfProblems(parsed: ParsedConfig, problems: ConfigProblem[]): void {
+  if (problems.length > 0) throw new ConfigError(parsed.file, problems.map((p) => ({ ...p, line: p.line ?? parsed.lineOf(p.path) })));
+}
+
 /** Applies schema defaults and validates; throws a ConfigError listing every problem. */
 export function validateConfig<S extends TSchema>(parsed: ParsedConfig, schema: S): Static<S> {
-  const value = Value.Default(schema, Value.Clone(parsed.data)) as unknown;
-  const problems = schemaProblems(schema, value);
-  if (problems.length > 0) throw new ConfigError(parsed.file, problems.map((p) => ({ ...p, line: parsed.lineOf(p.path) })));
-  return value as Static<S>;
+  const { value, problems } = checkConfig(parsed, schema);
+  throwIfProblems(parsed, problems);
+  return value;
 }

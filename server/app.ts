@@ -33,6 +33,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? Date.now;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Thousands of agents push every few seconds: a log line per request would drown the useful ones.
+    // Rejections and failures are logged by the error handler; successes are counted in /metrics.
+    disableRequestLogging: true,
     bodyLimit: deps.config.ingest.bodyLimitBytes,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   });

@@ -27,6 +27,11 @@ export const ProbeErrorCode = {
   ICMP_NO_PING_BINARY: 'CW_ERR_PROBE_ICMP_NO_PING_BINARY',
   /** DNS answered but with no records of the requested type. */
   DNS_NO_ANSWER: 'CW_ERR_PROBE_DNS_NO_ANSWER',
+  /**
+   * DNS answered, but an answer listed in expectAnswers was missing: resolution works yet points somewhere else
+   * (stale record, ISP redirection, hijack) — a different fault from CW_ERR_PROBE_DNS, so it gets its own code.
+   */
+  DNS_ANSWER_MISMATCH: 'CW_ERR_PROBE_DNS_ANSWER_MISMATCH',
   /** A bug: the probe threw instead of returning a result. */
   INTERNAL: 'CW_ERR_PROBE_INTERNAL',
 } as const;

@@ -43,8 +43,8 @@ const PROBE_GAUGES: ProbeGauge[] = [
   },
   { name: 'communewatch_probe_ssl_earliest_cert_expiry', help: 'Earliest certificate expiry in the chain, unix seconds', sample: (t) => sec(t.result.http?.certExpiresAt) },
   { name: 'communewatch_probe_icmp_packet_loss_ratio', help: 'Share of echo requests lost in the latest round (0..1)', sample: (t) => t.result.icmp?.lossRatio },
-  { name: 'communewatch_probe_icmp_packets_sent_count', help: 'Echo requests sent in the latest round', sample: (t) => t.result.icmp?.sent },
-  { name: 'communewatch_probe_icmp_packets_received_count', help: 'Echo replies received in the latest round', sample: (t) => t.result.icmp?.received },
+  { name: 'communewatch_probe_icmp_packets_sent', help: 'Echo requests sent in the latest round', sample: (t) => t.result.icmp?.sent },
+  { name: 'communewatch_probe_icmp_packets_received', help: 'Echo replies received in the latest round', sample: (t) => t.result.icmp?.received },
   {
     name: 'communewatch_probe_icmp_duration_seconds',
     help: 'Mean echo round-trip time of the latest round',
@@ -69,6 +69,11 @@ export interface Metrics {
 export function createMetrics(deps: { live: LiveState; store: Store }): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  // prom-client exports these gauges with a `_total` suffix, which promtool (rightly) rejects for
+  // non-counters; the same figures remain available per type as nodejs_active_{handles,requests,resources}.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
 
   for (const g of PROBE_GAUGES) {
     new client.Gauge({

@@ -121,6 +121,10 @@ export interface RetentionReport {
   minuteDeleted: number;
   hourDeleted: number;
   dayDeleted: number;
+  /** Acknowledged-batch records pruned (kept max(rawDays, 7) days; forever when rawDays is 0). */
+  batchesDeleted?: number;
+  /** True when the per-call chunk budget ran out with rows still past the policy: call again soon. */
+  more?: boolean;
 }
 
 export interface Store {
@@ -134,7 +138,8 @@ export interface Store {
    * Stores a batch in ONE transaction: records the batchId, inserts results not seen before (dedup on
    * result id), folds each new result into the minute/hour/day rollups (late results included), and
    * updates the agent's last push, skew, status and sequence counters. A batchId already recorded for the
-   * agent makes it a replay: nothing is written and `replay: true` is returned with the original counts.
+   * agent makes it a replay: no results are written (only the agent's last push, skew and status) and
+   * `replay: true` is returned with the original counts.
    */
   ingestBatch(input: IngestInput): IngestOutcome;
 

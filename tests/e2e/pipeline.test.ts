@@ -112,7 +112,7 @@ describe('pipeline: agent → server → metrics', () => {
     expect(sample(s, 'communewatch_probe_success', l('hanging'))).toBe(0);
     expect(sample(s, 'communewatch_probe_success', l('loopback'))).toBe(1);
     expect(sample(s, 'communewatch_probe_icmp_packet_loss_ratio', l('loopback'))).toBe(0);
-    expect(sample(s, 'communewatch_probe_icmp_packets_received_count', l('loopback'))).toBe(3);
+    expect(sample(s, 'communewatch_probe_icmp_packets_received', l('loopback'))).toBe(3);
     expect(sample(s, 'communewatch_probe_success', l('closed-port'))).toBe(0);
     expect(sample(s, 'communewatch_probe_http_duration_seconds', { ...l('healthy'), phase: 'connect' })).toBeGreaterThanOrEqual(0);
     const lastPush = sample(s, 'communewatch_agent_last_push_timestamp_seconds', { commune: COMMUNE });

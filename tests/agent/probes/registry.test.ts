@@ -1,0 +1,94 @@
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { ProbeErrorCode } from '../../../agent/probes/errors.js';
+import { getProbe, probes } from '../../../agent/probes/index.js';
+import { errorCode, errorMessage } from '../../../agent/probes/outcome.js';
+import { PROBE_KINDS, type ProbeKind } from '../../../protocol/wire.js';
+
+/** The smallest valid kind-specific target of each kind. */
+const MINIMAL: Record<ProbeKind, Record<string, unknown>> = {
+  icmp: { host: '10.0.0.1' },
+  http: { url: 'https://dichvucong.gov.vn/' },
+  tcp: { host: 'example.vn', port: 443 },
+  dns: { query: 'example.vn' },
+};
+
+describe('probe registry', () => {
+  it.each(PROBE_KINDS)('%s is registered under its own kind', (kind) => {
+    expect(probes[kind].kind).toBe(kind);
+    expect(getProbe(kind)).toBe(probes[kind]);
+  });
+
+  it.each(PROBE_KINDS)('%s targetSchema accepts its minimal target and rejects an unknown key', (kind) => {
+    const schema = probes[kind].targetSchema as TSchema;
+    expect(Value.Check(schema, MINIMAL[kind])).toBe(true);
+    expect(Value.Check(schema, { ...MINIMAL[kind], colour: 'blue' })).toBe(false);
+  });
+
+  it.each(PROBE_KINDS)('%s targetSchema documents every field', (kind) => {
+    const { properties } = probes[kind].targetSchema as unknown as { properties: Record<string, { description?: string }> };
+    for (const [name, field] of Object.entries(properties)) expect(field.description, `${kind}.${name}`).toBeTruthy();
+  });
+
+  it('defaults are declared in the schemas, matching what run() applies', () => {
+    expect(Value.Default(probes.icmp.targetSchema, { host: 'a' })).toEqual({ host: 'a', count: 5, intervalMs: 1000 });
+    expect(Value.Default(probes.dns.targetSchema, { query: 'a' })).toEqual({ query: 'a', recordType: 'A' });
+    expect(Value.Default(probes.http.targetSchema, { url: 'http://a/' })).toEqual({
+      url: 'http://a/',
+      method: 'GET',
+      expectStatus: [{ min: 200, max: 399 }],
+      maxBodyBytes: 1048576,
+      followRedirects: true,
+      insecureSkipVerify: false,
+    });
+  });
+
+  // Each row: a kind, a target that must be rejected, and why it matters.
+  const INVALID: [ProbeKind, Record<string, unknown>, string][] = [
+    ['icmp', { host: '-f' }, 'would reach ping as an option'],
+    ['icmp', { host: 'a', count: 0 }, 'count below 1'],
+    ['icmp', { host: 'a', intervalMs: 100 }, 'interval below the unprivileged minimum'],
+    ['icmp', { host: 'a', packetSize: 8 }, 'too small for ping to time replies'],
+    ['icmp', { host: 'a', sourceAddress: 'eth0' }, 'source must be an IP literal'],
+    ['tcp', { host: 'a', port: 70000 }, 'port out of range'],
+    ['tcp', { host: 'a' }, 'port missing'],
+    ['http', { url: 'ftp://example.vn/' }, 'not http(s)'],
+    ['http', { url: 'https://a/', method: 'DELETE' }, 'method not allowed'],
+    ['http', { url: 'https://a/', headers: { 'X-A': 'v\r\nInjected: 1' } }, 'header injection'],
+    ['http', { url: 'https://a/', headers: { 'Bad Name': 'v' } }, 'header name not a token'],
+    ['http', { url: 'https://a/', expectStatus: [{ min: 200 }] }, 'range without max'],
+    ['http', { url: 'https://a/', maxBodyBytes: 32 * 1024 * 1024 }, 'body limit above 16 MiB'],
+    ['dns', { query: 'a', recordType: 'SOA' }, 'record type not supported'],
+    ['dns', { query: 'a', server: 'dns.google' }, 'server must be an address'],
+  ];
+  it.each(INVALID)('%s rejects %j (%s)', (kind, target) => {
+    expect(Value.Check(probes[kind].targetSchema as TSchema, target)).toBe(false);
+  });
+});
+
+describe('error mapping (outcome.ts)', () => {
+  it.each([
+    ['ECONNREFUSED', ProbeErrorCode.REFUSED],
+    ['ENOTFOUND', ProbeErrorCode.DNS],
+    ['ETIMEDOUT', ProbeErrorCode.TIMEOUT],
+    ['EHOSTUNREACH', ProbeErrorCode.UNREACHABLE],
+    ['ECONNRESET', ProbeErrorCode.RESET],
+    ['ENODATA', ProbeErrorCode.DNS_NO_ANSWER],
+    ['CERT_HAS_EXPIRED', ProbeErrorCode.TLS],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', ProbeErrorCode.TLS],
+    ['HPE_INVALID_CONSTANT', ProbeErrorCode.HTTP_PROTOCOL],
+    ['ESOMETHINGNEW', ProbeErrorCode.INTERNAL],
+  ])('%s → %s', (code, expected) => {
+    expect(errorCode(Object.assign(new Error('x'), { code }), ProbeErrorCode.INTERNAL)).toBe(expected);
+  });
+
+  it('unwraps the AggregateError Node throws after trying every address of a host', () => {
+    const err = new AggregateError([
+      Object.assign(new Error('connect ECONNREFUSED ::1:9'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    ]);
+    expect(errorCode(err, ProbeErrorCode.INTERNAL)).toBe(ProbeErrorCode.REFUSED);
+    expect(errorMessage(err)).toBe('connect ECONNREFUSED ::1:9; connect ECONNREFUSED 127.0.0.1:9');
+  });
+});
