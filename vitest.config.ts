@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Network-namespace and child-process tests must not fight over CPU on a 2-core machine.
     fileParallelism: false,
-    reporters: ['default'],
+    // The second reporter prints a plain 'vitest: N passed, N failed, N skipped' closing line.
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

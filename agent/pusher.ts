@@ -203,5 +203,8 @@ function serverMessage(text: string): string {
 function describeFetchError(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'AbortError') return 'request timed out or was cancelled';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
+  const cause = e.cause;
+  if (!cause) return e.message;
+  if (cause.code && cause.message && !cause.message.includes(cause.code)) return `${cause.code} ${cause.message}`;
+  return cause.message ?? cause.code ?? e.message;
 }

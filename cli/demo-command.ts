@@ -13,7 +13,7 @@ import { createAgentToken, verifyToken } from '../server/auth/agent-tokens.js';
 import { Agent } from '../agent/agent.js';
 import { AgentConfigSchema, resolveTargets, type AgentConfig } from '../agent/config.js';
 import { ConfigError } from '../common/config-file.js';
-import { VendorApp, VENDOR_ENDPOINTS } from '../demo/vendor-app.js';
+import { DEMO_FAULT_SCRIPTS, VendorApp, VENDOR_ENDPOINTS } from '../demo/vendor-app.js';
 import { Value } from 'typebox/value';
 import { onShutdown } from './shutdown.js';
 
@@ -24,7 +24,7 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
   const config = loadServerConfig({ data: flags.data, host: flags.host ?? '127.0.0.1', port: flags.port ?? 8080 });
   mkdirSync(config.dataDir, { recursive: true });
 
-  const vendor = new VendorApp({ randomFaults: { ok: 80, error503: 8, slow: 6, hang: 3, wrongPage: 3 }, slowMs: 2500 });
+  const vendor = new VendorApp({ scripts: DEMO_FAULT_SCRIPTS, slowMs: 2500 });
   await vendor.listen();
   const server = await startServer(config, { log, demo: true });
   const token = demoToken(server.store, config.dataDir);
@@ -35,10 +35,10 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
     ...(gateway ? [{ name: 'gateway', kind: 'icmp', service: 'network', host: gateway, count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 }] : []),
     { name: 'central-server', kind: 'http', service: 'monitoring', url: `${server.url}/readyz`, intervalSec: 15, timeoutMs: 5000 },
     { name: 'central-server-tcp', kind: 'tcp', service: 'monitoring', host: '127.0.0.1', port: Number(new URL(server.url).port), intervalSec: 15, timeoutMs: 3000 },
-    ...VENDOR_ENDPOINTS.map((e, i) => ({
-      name: ['motcua', 'hotich', 'thanhtoan'][i] ?? `vendor-${i}`,
+    ...VENDOR_ENDPOINTS.map((e) => ({
+      name: e.target,
       kind: 'http',
-      service: ['one-stop-shop', 'civil-status', 'payment'][i] ?? 'portal',
+      service: e.service,
       url: `${vendor.url}${e.path}`,
       keyword: e.keyword,
       intervalSec: 10,
@@ -62,7 +62,7 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
       `  Mở trang / open:  ${server.url}/`,
       `  Metrics:          ${server.url}/metrics`,
       `  Data:             ${config.dataDir}`,
-      `  Simulated vendor app (faults injected at random): ${vendor.url}`,
+      `  Simulated vendor app (scripted faults: 503, hangs, wrong page, slow): ${vendor.url}`,
       gateway ? `  Default gateway probed: ${gateway}` : '  Default gateway: not probed',
       '  Kết quả đầu tiên xuất hiện trong vòng 15 giây / first results within 15 s. Ctrl+C to stop.',
       '',

@@ -10,25 +10,37 @@ export type Fault = 'ok' | 'error503' | 'slow' | 'hang' | 'wrongPage';
 
 export interface VendorEndpoint {
   path: string;
+  /** Target name and service class the demo agent uses for this endpoint. */
+  target: string;
+  service: string;
   title: string;
   /** Keyword present in the healthy page (what a keyword check looks for). */
   keyword: string;
 }
 
 export const VENDOR_ENDPOINTS: VendorEndpoint[] = [
-  { path: '/motcua/dang-nhap', title: 'Hệ thống một cửa điện tử (mô phỏng)', keyword: 'Đăng nhập' },
-  { path: '/hotich/', title: 'Phần mềm hộ tịch (mô phỏng)', keyword: 'Hộ tịch' },
-  { path: '/thanhtoan/', title: 'Thanh toán trực tuyến (mô phỏng)', keyword: 'Thanh toán' },
+  { path: '/motcua/dang-nhap', target: 'motcua', service: 'one-stop-shop', title: 'Hệ thống một cửa điện tử (mô phỏng)', keyword: 'Đăng nhập' },
+  { path: '/hotich/', target: 'hotich', service: 'civil-status', title: 'Phần mềm hộ tịch (mô phỏng)', keyword: 'Hộ tịch' },
+  { path: '/thanhtoan/', target: 'thanhtoan', service: 'payment', title: 'Thanh toán trực tuyến (mô phỏng)', keyword: 'Thanh toán' },
 ];
 
 export interface VendorAppOptions {
   port?: number;
   /** Delay of a `slow` response, ms. */
   slowMs?: number;
-  /** When set, each request draws a random fault with these weights (demo mode). */
-  randomFaults?: Partial<Record<Fault, number>>;
-  random?: () => number;
+  /**
+   * Per-path fault scripts: the n-th request to a path gets script[n % length]. Deterministic, so a demo
+   * shows failures within its first rounds and a test can rely on them. `setFault` overrides a script.
+   */
+  scripts?: Record<string, Fault[]>;
 }
+
+/** The demo's faults: payment fails on its first round, the others now and then. */
+export const DEMO_FAULT_SCRIPTS: Record<string, Fault[]> = {
+  '/motcua/dang-nhap': ['ok', 'ok', 'ok', 'error503', 'ok', 'slow'],
+  '/hotich/': ['ok', 'hang', 'ok', 'ok', 'wrongPage', 'ok', 'ok', 'ok'],
+  '/thanhtoan/': ['error503', 'ok', 'ok', 'slow', 'ok', 'ok', 'ok', 'error503', 'error503'],
+};
 
 export class VendorApp {
   private readonly server: Server;
@@ -70,23 +82,19 @@ export class VendorApp {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private pickFault(path: string): Fault {
+  private pickFault(path: string, hit: number): Fault {
     const fixed = this.faults.get(path);
     if (fixed) return fixed;
-    const weights = this.opts.randomFaults;
-    if (!weights) return 'ok';
-    const entries = Object.entries(weights) as [Fault, number][];
-    const total = entries.reduce((a, [, w]) => a + w, 0);
-    let x = (this.opts.random ?? Math.random)() * total;
-    for (const [fault, w] of entries) if ((x -= w) < 0) return fault;
-    return 'ok';
+    const script = this.opts.scripts?.[path];
+    return script && script.length > 0 ? script[hit % script.length]! : 'ok';
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
-    this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
+    const hit = this.hits.get(path) ?? 0;
+    this.hits.set(path, hit + 1);
     const endpoint = VENDOR_ENDPOINTS.find((e) => e.path === path);
-    const fault = this.pickFault(path);
+    const fault = this.pickFault(path, hit);
     const page = (title: string, body: string) =>
       `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
     switch (fault) {

@@ -2,7 +2,7 @@
  * The server as a fastify app, built from explicit dependencies so tests can build many (with `inject`
  * or on a real port) and `main.ts` only has to listen and shut down.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Store } from './store/store.js';
 import type { ServerConfig } from './config.js';
 import { registerErrorHandler } from './errors.js';
@@ -35,7 +35,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Thousands of agents push every few seconds: a log line per request would drown the useful ones.
     // Rejections and failures are logged by the error handler; successes are counted in /metrics.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.ingest.bodyLimitBytes,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   });

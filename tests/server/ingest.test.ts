@@ -140,6 +140,14 @@ describe('POST /api/v1/ingest', () => {
     expect(sample(s, 'communewatch_ingest_requests_total', { outcome: 'replay' })).toBe(1);
   });
 
+  it('accepts fields it does not know yet (a newer agent), storing what it understands', async () => {
+    const r = { ...result(300), traceroute: { hops: 7 }, http: { statusCode: 200, phases: { totalMs: 5, quicMs: 1 } } } as ProbeResult;
+    const res = await post({ ...batch('26734', [r]), agent: { version: '9.0.0', uptimeSec: 12 }, compression: 'zstd-next' }, auth(tokenA));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ stored: 1 });
+    expect(store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)).toMatchObject({ seq: 300, http: { statusCode: 200 } });
+  });
+
   it('answers /healthz and /readyz', async () => {
     expect((await built.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await built.app.inject('/readyz')).json()).toEqual({ status: 'ready' });
