@@ -72,7 +72,7 @@ export class Agent {
       log: log.child({ component: 'pusher' }),
       agentStatus: () => {
         const s = this.outbox.stats();
-        return { version: VERSION, hostname: hostname(), outboxPending: s.pending, outboxDroppedTotal: s.droppedTotal };
+        return { version: VERSION, hostname: hostname(), outboxPending: s.pending, outboxDroppedTotal: s.droppedTotal, outboxDeadLettered: s.deadLettered };
       },
       now: this.now,
       random: deps.random,

@@ -116,6 +116,8 @@ export const AgentStatus = Type.Object({
   outboxPending: Type.Optional(Type.Integer({ minimum: 0 })),
   /** Results the outbox discarded because of its size/age bounds, since it was created. */
   outboxDroppedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Results parked locally because the server refused their batch as malformed (HTTP 400). */
+  outboxDeadLettered: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type AgentStatus = Static<typeof AgentStatus>;
 

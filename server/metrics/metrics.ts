@@ -93,33 +93,32 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
     });
   }
 
-  const agentGauge = (name: string, help: string, value: (a: ReturnType<Store['listAgents']>[number]) => number | undefined) =>
+  // One store query per scrape shared by the agent gauges: prom-client collects metrics in registration
+  // order, so the first agent gauge refreshes the snapshot and the others reuse it.
+  type AgentRow = ReturnType<Store['listAgents']>[number];
+  let agents: AgentRow[] = [];
+  const agentGauge = (name: string, help: string, value: (a: AgentRow) => number | undefined, refresh = false) =>
     new client.Gauge({
       name,
       help,
       labelNames: ['commune', 'agent'],
       registers: [registry],
       collect() {
+        if (refresh) agents = deps.store.listAgents().filter((a) => a.revokedAt === null);
         this.reset();
-        for (const a of agentsSnapshot()) {
+        for (const a of agents) {
           const v = value(a);
           if (v !== undefined) this.set({ commune: a.commune, agent: a.name }, v);
         }
       },
     });
-  // One store query per scrape, shared by the agent gauges (they are collected in sequence).
-  let snapshot: { at: number; agents: ReturnType<Store['listAgents']> } | undefined;
-  const agentsSnapshot = () => {
-    const now = Date.now();
-    if (!snapshot || now - snapshot.at > 1000) snapshot = { at: now, agents: deps.store.listAgents().filter((a) => a.revokedAt === null) };
-    return snapshot.agents;
-  };
-  agentGauge('communewatch_agent_last_push_timestamp_seconds', 'When the agent last delivered a batch, unix seconds', (a) => (a.lastPushAt === null ? undefined : a.lastPushAt / 1000));
+  agentGauge('communewatch_agent_last_push_timestamp_seconds', 'When the agent last delivered a batch, unix seconds', (a) => (a.lastPushAt === null ? undefined : a.lastPushAt / 1000), true);
   agentGauge('communewatch_agent_clock_skew_seconds', 'Server receive time minus agent send time at the last push', (a) => (a.lastSkewMs === null ? undefined : a.lastSkewMs / 1000));
   agentGauge('communewatch_agent_outbox_pending_results', 'Results waiting in the agent outbox at its last push', (a) => a.lastStatus?.outboxPending);
   agentGauge('communewatch_agent_outbox_dropped_results', 'Results the agent outbox discarded over its size/age bounds (cumulative)', (a) => a.lastStatus?.outboxDroppedTotal);
-  agentGauge('communewatch_agent_missing_results', 'Sequence numbers neither received nor reported dropped', (a) =>
-    Math.max(0, a.maxSeq - a.resultsReceived - (a.lastStatus?.outboxDroppedTotal ?? 0)),
+  agentGauge('communewatch_agent_outbox_dead_lettered_results', 'Results the agent parked because the server refused their batch (HTTP 400)', (a) => a.lastStatus?.outboxDeadLettered);
+  agentGauge('communewatch_agent_missing_results', 'Sequence numbers below the highest received that were neither stored nor reported dropped or parked', (a) =>
+    Math.max(0, a.maxSeq - a.resultsReceived - (a.lastStatus?.outboxDroppedTotal ?? 0) - (a.lastStatus?.outboxDeadLettered ?? 0)),
   );
 
   return {

@@ -117,6 +117,8 @@ describe('pipeline: agent → server → metrics', () => {
     expect(sample(s, 'communewatch_probe_http_duration_seconds', { ...l('healthy'), phase: 'connect' })).toBeGreaterThanOrEqual(0);
     const lastPush = sample(s, 'communewatch_agent_last_push_timestamp_seconds', { commune: COMMUNE });
     expect(Math.abs(lastPush - Date.now() / 1000)).toBeLessThan(60);
+    expect(sample(s, 'communewatch_agent_missing_results', { commune: COMMUNE })).toBe(0);
+    expect(sample(s, 'communewatch_agent_outbox_dropped_results', { commune: COMMUNE })).toBe(0);
     expect(s.find((x) => x.name === 'communewatch_ingest_requests_total' && x.labels.outcome === 'stored')!.value).toBeGreaterThan(0);
     expect(s.some((x) => x.name === 'process_cpu_seconds_total')).toBe(true);
     // No error text in labels, ever.

@@ -138,6 +138,7 @@ describe('POST /api/v1/ingest', () => {
     expect(sample(s, 'communewatch_ingest_requests_total', { outcome: '403' })).toBeGreaterThanOrEqual(1);
     expect(sample(s, 'communewatch_ingest_requests_total', { outcome: '413' })).toBeGreaterThanOrEqual(1);
     expect(sample(s, 'communewatch_ingest_requests_total', { outcome: 'replay' })).toBe(1);
+    expect(sample(s, 'communewatch_agent_missing_results', { commune: '26734', agent: 'agent-a' })).toBe(0);
   });
 
   it('accepts fields it does not know yet (a newer agent), storing what it understands', async () => {
@@ -146,6 +147,9 @@ describe('POST /api/v1/ingest', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stored: 1 });
     expect(store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)).toMatchObject({ seq: 300, http: { statusCode: 200 } });
+    // Sequence gap detection: seqs 1-7 and now 300 arrived from agent-a, so 292 are unaccounted for.
+    const s = parsePromText((await built.app.inject('/metrics')).body);
+    expect(sample(s, 'communewatch_agent_missing_results', { commune: '26734', agent: 'agent-a' })).toBe(292);
   });
 
   it('answers /healthz and /readyz', async () => {
