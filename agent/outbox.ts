@@ -90,7 +90,11 @@ export class Outbox {
       unstampBatch: this.db.prepare('UPDATE outbox SET batch_id = NULL WHERE batch_id = ?'),
       lastSeq: this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"),
       dropOldest: this.db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)'),
-      dropOlderThan: this.db.prepare('DELETE FROM outbox WHERE ts < ?'),
+      // Only from the old end (seq order), even if the agent clock once ran backwards: rows in the middle
+      // stay, and the seq span keeps equal to the row count.
+      dropOlderThan: this.db.prepare(
+        'DELETE FROM outbox WHERE seq <= (SELECT seq FROM outbox WHERE ts < ? ORDER BY seq DESC LIMIT 1)',
+      ),
       oldestTs: this.db.prepare('SELECT ts FROM outbox ORDER BY ts LIMIT 1'),
       seqSpan: this.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM outbox'),
       addDropped: this.db.prepare("UPDATE meta SET value = value + ? WHERE key = 'dropped_total'"),
@@ -183,6 +187,8 @@ export class Outbox {
       const cutoff = this.now() - this.options.maxAgeDays * 86_400_000;
       const oldest = this.stmts.oldestTs.get() as { ts: number } | undefined;
       if (oldest && oldest.ts < cutoff) dropped += this.stmts.dropOlderThan.run(cutoff).changes;
+      // Note: a clock jumping forward by more than maxAgeDays ages every row at once; the size bound is the
+      // real disk guard, so keep maxAgeDays generous.
       const n = this.pendingCount();
       if (n > this.options.maxRows) dropped += this.stmts.dropOldest.run(n - this.options.maxRows).changes;
       if (dropped > 0) this.stmts.addDropped.run(dropped);

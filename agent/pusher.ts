@@ -53,9 +53,13 @@ export class Pusher {
   private inFlight: AbortController | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
+  /** Relative to the configured URL, so a server behind a proxy sub-path (https://host/communewatch/) works. */
+  private readonly ingestUrl: URL;
+  private acksSinceSplit = 0;
 
   constructor(private readonly opts: PusherOptions) {
     this.batchSize = opts.batchSize;
+    this.ingestUrl = new URL('api/v1/ingest', opts.serverUrl.endsWith('/') ? opts.serverUrl : `${opts.serverUrl}/`);
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
   }
@@ -79,7 +83,7 @@ export class Pusher {
     await this.loopDone;
   }
 
-  /** Sends at most one batch. Exposed for tests and for `agent --once`. */
+  /** Sends at most one batch. Exposed for tests. */
   async pushOnce(): Promise<PushOutcome> {
     const batch = this.opts.outbox.nextBatch(this.batchSize);
     if (!batch) return { kind: 'empty' };
@@ -95,7 +99,7 @@ export class Pusher {
     this.inFlight = new AbortController();
     const timeout = setTimeout(() => this.inFlight?.abort(), this.opts.requestTimeoutMs);
     try {
-      res = await fetch(new URL('/api/v1/ingest', this.opts.serverUrl), {
+      res = await fetch(this.ingestUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -131,6 +135,12 @@ export class Pusher {
     const ack = JSON.parse(text) as IngestAck;
     this.opts.outbox.acknowledge(batchId);
     this.failures = 0;
+    // After a 413 split, grow back towards the configured size once smaller batches go through, in case
+    // the limit was temporary (a proxy being reconfigured) rather than the server's.
+    if (this.batchSize < this.opts.batchSize && ++this.acksSinceSplit >= 10) {
+      this.batchSize = Math.min(this.opts.batchSize, this.batchSize * 2);
+      this.acksSinceSplit = 0;
+    }
     const skewWarnMs = this.opts.skewWarnMs ?? 60_000;
     if (Math.abs(ack.skewMs) > skewWarnMs) {
       this.opts.log.warn({ skewMs: ack.skewMs, serverTime: ack.serverTime }, 'agent clock differs from the server clock; check NTP');
@@ -146,6 +156,7 @@ export class Pusher {
       return { kind: 'dead-lettered', batchId, reason: detail };
     }
     this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+    this.acksSinceSplit = 0;
     this.opts.log.warn({ batchSize: this.batchSize }, 'server said the batch is too large; splitting');
     return { kind: 'split', batchId, newBatchSize: this.batchSize };
   }

@@ -9,12 +9,18 @@ import { ConfigError } from '../common/config-file.js';
 import { VERSION } from '../common/version.js';
 import { runServerCommand } from './server-command.js';
 import { runAgentCommand } from './agent-command.js';
-import { runTokenCreate } from './token-command.js';
+import { runTokenCreate, runTokenList, runTokenRevoke } from './token-command.js';
 import { runDemo } from './demo-command.js';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be an integer 0-65535');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
 }
 
@@ -40,9 +46,8 @@ program
   .option('--check-config', 'validate the config and exit')
   .action(runAgentCommand);
 
-program
-  .command('token')
-  .description('manage agent tokens')
+const token = program.command('token').description('manage agent tokens');
+token
   .command('create')
   .description("register a commune's agent and print its token (shown once; only a hash is stored)")
   .requiredOption('--commune <code>', 'commune code, e.g. 26734')
@@ -50,6 +55,19 @@ program
   .option('--data <dir>', 'server data directory (default ./data)')
   .option('--config <file>', 'server YAML config (for its dataDir)')
   .action(runTokenCreate);
+token
+  .command('list')
+  .description('list registered agents, their last push and state')
+  .option('--data <dir>', 'server data directory (default ./data)')
+  .option('--config <file>', 'server YAML config (for its dataDir)')
+  .action(runTokenList);
+token
+  .command('revoke')
+  .description("revoke an agent's token (e.g. a lost or replaced PC); its results are kept")
+  .requiredOption('--id <n>', 'agent id, from `token list`', positiveInt)
+  .option('--data <dir>', 'server data directory (default ./data)')
+  .option('--config <file>', 'server YAML config (for its dataDir)')
+  .action(runTokenRevoke);
 
 program
   .command('demo')

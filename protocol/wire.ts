@@ -78,6 +78,40 @@ export const DnsDetail = Type.Object({
 });
 export type DnsDetail = Static<typeof DnsDetail>;
 
+/** One step of a multi-step web transaction (login page → POST → page behind login…). */
+export const TransactionStep = Type.Object({
+  name: Type.String({ maxLength: 64 }),
+  ok: Type.Boolean(),
+  statusCode: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
+  durationMs: Ms('step duration'),
+  phases: Type.Optional(HttpPhases),
+  error: Type.Optional(ProbeError),
+});
+export type TransactionStep = Static<typeof TransactionStep>;
+
+export const TransactionDetail = Type.Object({
+  steps: Type.Array(TransactionStep, { maxItems: 32 }),
+  /** Name of the first step that failed; absent when all passed. */
+  failedStep: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type TransactionDetail = Static<typeof TransactionDetail>;
+
+/**
+ * Where a failure is, judged by the agent from the same round's path checks:
+ * - lan: the commune's own gateway is unreachable
+ * - uplink: the gateway answers, nothing beyond it does (ISP / government data network)
+ * - dns: names fail while addresses work
+ * - service: the network is fine, this service fails
+ * - tls: certificate or handshake failure
+ * - slow: it succeeded, above its latency budget
+ */
+export const FAULT_LAYERS = ['lan', 'uplink', 'dns', 'service', 'tls', 'slow'] as const;
+export type FaultLayer = (typeof FAULT_LAYERS)[number];
+
+/** What a target is for: a hop of the network path, or a service. */
+export const TARGET_ROLES = ['gateway', 'resolver', 'uplink', 'datacentre', 'service'] as const;
+export type TargetRole = (typeof TARGET_ROLES)[number];
+
 /**
  * What a probe measured in one round, before the agent stamps identity on it.
  * `latencyMs` is the one headline figure the server rolls up (HTTP total, TCP connect, DNS resolve, ICMP mean RTT).
@@ -91,6 +125,7 @@ export const ProbeOutcome = Type.Object({
   http: Type.Optional(HttpDetail),
   tcp: Type.Optional(TcpDetail),
   dns: Type.Optional(DnsDetail),
+  transaction: Type.Optional(TransactionDetail),
 });
 export type ProbeOutcome = Static<typeof ProbeOutcome>;
 
@@ -105,6 +140,14 @@ export const ProbeResult = Type.Intersect([
     target: Type.String({ pattern: NAME_PATTERN }),
     kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
     service: Type.String({ pattern: SERVICE_PATTERN }),
+    /** Path hop or service (absent from older agents: treated as service). */
+    role: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' })),
+    /** Fault layer of a failure or a slow success (see FAULT_LAYERS); absent when healthy or unknown. */
+    layer: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' })),
+    /** The upstream link (target name) a failure is attributed to, when the service depends on others. */
+    blame: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
+    /** The network path the probe was pinned to (e.g. `tslcd`, `internet`), when the commune has several. */
+    path: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
   }),
   ProbeOutcome,
 ]);

@@ -45,7 +45,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** Maps fastify's own client errors onto our codes, keeping their (already clear) messages. */
-function classify(err: FastifyError): { status: number; code: ErrorCode; message: string } {
+function classify(err: FastifyError, contentType: string | undefined): { status: number; code: ErrorCode; message: string } {
   if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message };
   if (err.validation) {
     const first = err.validation[0];
@@ -58,7 +58,7 @@ function classify(err: FastifyError): { status: number; code: ErrorCode; message
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: ErrorCode.TOO_LARGE, message: err.message };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: err.message };
+      return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: `Content-Type "${contentType ?? ''}" is not supported; send application/json` };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, code: ErrorCode.BAD_JSON, message: err.message };
@@ -74,7 +74,7 @@ function classify(err: FastifyError): { status: number; code: ErrorCode; message
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const { status, code, message } = classify(err);
+    const { status, code, message } = classify(err, request.headers['content-type']);
     if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code, message }, 'request rejected');
     void reply.status(status).send({ statusCode: status, code, error: STATUS_TEXT[status] ?? 'Error', message });

@@ -1,7 +1,8 @@
 /**
  * POST /api/v1/ingest — where agents deliver batches.
- * Order of checks: token (401) → body size (413) → JSON (400) → schema (400, naming the field) →
- * commune of the token (403) → one SQLite transaction → 200 with the ack (also for a replayed batch).
+ * Order of checks: token (401) → content type and encoding (415) → body size (413) → JSON or gzip (400)
+ * → schema (400, naming the field) → wire version (400) → commune of the token (403) → result ids unique
+ * within the batch (400) → one SQLite transaction → 200 with the ack (also for a replayed batch).
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -25,6 +26,9 @@ export interface IngestRoutesOptions {
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptions): Promise<void> {
   registerAgentAuth(app, opts.store);
   acceptGzipBodies(app);
+  // Only JSON is ingested: without this, fastify's text parser would turn a text/plain body into a
+  // confusing schema error instead of a 415.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onResponse', async (_request, reply) => {
     if (reply.statusCode !== 200) opts.metrics.ingestRequests.inc({ outcome: String(reply.statusCode) });
   });

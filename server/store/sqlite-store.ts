@@ -38,8 +38,6 @@ export interface SqliteStore extends Store {
   readonly dayOffsetMinutes: number;
   /** The connection itself, for diagnostics, online backup and tests; domain code uses the Store methods. */
   readonly db: BetterSqlite3.Database;
-  /** Marks an agent revoked so its token stops authenticating. False if no such agent or already revoked. */
-  revokeAgent(agentId: number, now: number): boolean;
 }
 
 const AGENT_COLUMNS = 'id, commune, name, created_at AS createdAt, revoked_at AS revokedAt';
@@ -57,11 +55,11 @@ function openDatabase(file: string, log: Logger | undefined): BetterSqlite3.Data
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new Database(file, { timeout: 5000 });
-    // WAL + NORMAL: an application crash loses nothing; a power cut may roll back the last few
-    // transactions, already acknowledged to their agents. Accepted for monitoring data (FULL costs an
-    // fsync per batch; see libraries.md §5).
+    // WAL + FULL: a batch is on disk before its ack leaves, so even a power cut at the data centre cannot
+    // lose results the agent has already deleted from its outbox. NORMAL would be faster but could roll
+    // back acknowledged batches; agents batch, so the fsync is paid per batch, not per result.
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
     // Truncate the -wal file back to 64 MiB after checkpoints so one burst does not keep it large.

@@ -133,6 +133,8 @@ export interface Store {
   /** The agent whose token has this lookup id, unless revoked. */
   findAgentByTokenLookup(tokenLookup: string): AgentWithSecret | undefined;
   listAgents(): AgentSummary[];
+  /** Revokes an agent's token (its results stay); false if no such agent or already revoked. */
+  revokeAgent(agentId: number, now: number): boolean;
 
   /**
    * Stores a batch in ONE transaction: records the batchId, inserts results not seen before (dedup on

@@ -30,7 +30,7 @@ describe('Pusher', () => {
   let server: Server;
   let url: string;
   let reply: Reply;
-  const received: Array<{ headers: IncomingMessage['headers']; body: IngestBatch }> = [];
+  const received: Array<{ url: string; headers: IncomingMessage['headers']; body: IngestBatch }> = [];
   let dir: ReturnType<typeof tempDir>;
   let outbox: Outbox;
 
@@ -42,7 +42,7 @@ describe('Pusher', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString()) as IngestBatch;
-        received.push({ headers: req.headers, body });
+        received.push({ url: req.url ?? '', headers: req.headers, body });
         server.emit('batch', body);
         reply(req, res, body);
       });
@@ -80,6 +80,27 @@ describe('Pusher', () => {
     expect(received[0]!.body.results.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(outbox.stats().pending).toBe(0);
     expect(await pusher().pushOnce()).toEqual({ kind: 'empty' });
+  });
+
+  it('posts under the configured URL path (a server behind a reverse-proxy sub-path)', async () => {
+    fill(1);
+    await pusher({ serverUrl: `${url}/communewatch` }).pushOnce();
+    await pusher({ serverUrl: `${url}/` }).pushOnce();
+    expect(received.map((r) => r.url)).toEqual(['/communewatch/api/v1/ingest']);
+    fill(1);
+    await pusher({ serverUrl: `${url}/` }).pushOnce();
+    expect(received.map((r) => r.url)).toEqual(['/communewatch/api/v1/ingest', '/api/v1/ingest']);
+  });
+
+  it('grows the batch size back after a 413 once smaller batches go through', async () => {
+    fill(40);
+    let limit = 2;
+    reply = (req, res, b) => (b.results.length > limit ? status(413)(req, res) : ack(res, b));
+    const p = pusher({ batchSize: 4 });
+    expect(await p.pushOnce()).toMatchObject({ kind: 'split', newBatchSize: 2 });
+    limit = 4; // the limit was lifted (e.g. a proxy reconfigured)
+    for (let i = 0; i < 10; i++) expect(await p.pushOnce()).toMatchObject({ kind: 'acked', count: 2 });
+    expect(await p.pushOnce()).toMatchObject({ kind: 'acked', count: 4 });
   });
 
   it('keeps the batch and honours Retry-After on 503, then resends the same batch id', async () => {

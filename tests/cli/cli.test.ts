@@ -18,7 +18,7 @@ describe('communewatch CLI', () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
 
-  it.each([[[]], [['server']], [['agent']], [['token']], [['token', 'create']], [['demo']]])('%j --help explains itself', async (args) => {
+  it.each([[[]], [['server']], [['agent']], [['token']], [['token', 'create']], [['token', 'list']], [['token', 'revoke']], [['demo']]])('%j --help explains itself', async (args) => {
     const { code, stdout } = await runCli([...args, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: communewatch/);
@@ -101,6 +101,25 @@ describe('communewatch CLI', () => {
     const store = openSqliteStore({ file: join(data, 'communewatch.db') });
     try {
       expect(verifyToken(store, token)).toMatchObject({ commune: '26734', name: 'ubnd-xa-a' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('token list shows agents and token revoke makes the token useless', async () => {
+    const data = join(dir.path, 'data-revoke');
+    const token = (await runCli(['token', 'create', '--commune', '10001', '--data', data])).stdout.trim();
+    const list = await runCli(['token', 'list', '--data', data]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^id\s+commune\s+name\s+created\s+last push\s+state\n1\s+10001\s+agent-10001\s+\S+Z\s+-\s+active\n$/);
+    expect((await runCli(['token', 'revoke', '--id', '1', '--data', data])).code).toBe(0);
+    expect((await runCli(['token', 'list', '--data', data])).stdout).toMatch(/revoked \S+Z/);
+    const again = await runCli(['token', 'revoke', '--id', '1', '--data', data]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('no active agent with id 1');
+    const store = openSqliteStore({ file: join(data, 'communewatch.db') });
+    try {
+      expect(verifyToken(store, token)).toBeUndefined();
     } finally {
       store.close();
     }

@@ -108,6 +108,7 @@ describe('POST /api/v1/ingest', () => {
       { name: 'malformed JSON', send: () => post('{"v":1,"batchId":', auth(tokenA)), status: 400, code: 'CW_ERR_BAD_JSON', message: /JSON/ },
       { name: 'corrupt gzip', send: () => post(Buffer.from('not gzip at all'), { ...auth(tokenA), 'content-encoding': 'gzip' }), status: 400, code: 'CW_ERR_BAD_ENCODING', message: /gzip/ },
       { name: 'unsupported encoding', send: () => post(JSON.stringify(batch('26734', [result(100)])), { ...auth(tokenA), 'content-encoding': 'br' }), status: 415, code: 'CW_ERR_BAD_ENCODING', message: /"br" is not supported/ },
+      { name: 'text/plain body', send: () => built.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { ...auth(tokenA), 'content-type': 'text/plain' }, payload: JSON.stringify(batch('26734', [result(100)])) }), status: 415, code: 'CW_ERR_UNSUPPORTED_MEDIA_TYPE', message: /text\/plain/ },
       { name: 'missing field', send: () => post({ ...batch('26734', [result(100)]), batchId: undefined }, auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body.*batchId/ },
       { name: 'wrong type deep inside', send: () => post(batch('26734', [result(100), { ...result(101), ts: 'yesterday' as never }]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/1\/ts must be integer/ },
       { name: 'negative seq', send: () => post(batch('26734', [result(0)]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/0\/seq must be >= 1/ },
