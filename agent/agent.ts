@@ -13,7 +13,10 @@ import { Scheduler } from './scheduler.js';
 import { probes } from './probes/index.js';
 import { ProbeErrorCode } from './probes/errors.js';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { VERSION } from '../common/version.js';
+import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
+import { classify, type Classification } from './path/classify.js';
 
 /** A probe that ignores its abort signal must still not stall its target forever. */
 const HARD_DEADLINE_GRACE_MS = 2000;
@@ -40,6 +43,26 @@ export interface AgentDeps {
   log: Logger;
   now?: () => number;
   random?: () => number;
+  /** Test seams for the path monitor (gateway detection, system resolvers). */
+  pathDeps?: Pick<PathMonitorDeps, 'detectGateway' | 'systemResolvers'>;
+}
+
+/** The host name of the first service probed by URL, for the resolver check; IP literals do not count. */
+function firstServiceHostName(targets: readonly TargetConfig[]): string | undefined {
+  for (const t of targets) {
+    const url = typeof t.params.url === 'string' ? t.params.url : undefined;
+    const host = url ? safeHost(url) : undefined;
+    if (host && isIP(host.replace(/^\[|\]$/g, '')) === 0) return host;
+  }
+  return undefined;
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 export class Agent {
@@ -49,6 +72,9 @@ export class Agent {
   private readonly shutdown = new AbortController();
   private readonly now: () => number;
   private skippedRounds = 0;
+  readonly path: PathMonitor;
+  /** Whether each target's latest round succeeded, for attributing failures to upstream dependencies. */
+  private readonly lastOk = new Map<string, boolean>();
 
   constructor(private readonly deps: AgentDeps) {
     const { config, log } = deps;
@@ -77,6 +103,14 @@ export class Agent {
       now: this.now,
       random: deps.random,
     });
+    this.path = new PathMonitor({
+      config: config.path,
+      defaultProbeName: firstServiceHostName(config.targets),
+      runRound: (t) => this.runRound(t),
+      now: this.now,
+      log: log.child({ component: 'path' }),
+      ...deps.pathDeps,
+    });
     this.scheduler = new Scheduler({
       targets: config.targets,
       runRound: (t) => this.runRound(t).then(() => undefined),
@@ -94,6 +128,7 @@ export class Agent {
       { commune: this.deps.config.commune, targets: this.deps.config.targets.length, server: this.deps.config.server.url, outbox: this.outbox.stats() },
       'agent started',
     );
+    this.path.start();
     this.scheduler.start();
     this.pusher.start();
   }
@@ -119,15 +154,40 @@ export class Agent {
         error: { code: ProbeErrorCode.INTERNAL, message: (err as Error).message ?? String(err) },
       };
     }
-    const result = this.outbox.append({ id: randomUUID(), ts, target: target.name, kind: target.kind, service: target.service, ...outcome });
-    log.debug({ seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code }, 'round done');
+    const role = target.role ?? 'service';
+    const placement = role === 'service' ? await this.classify(target, outcome) : {};
+    this.lastOk.set(target.name, outcome.ok);
+    const result = this.outbox.append({
+      id: randomUUID(),
+      ts,
+      target: target.name,
+      kind: target.kind,
+      service: target.service,
+      role,
+      ...(target.link && { link: target.link }),
+      ...placement,
+      ...outcome,
+    });
+    log.debug({ seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code, layer: result.layer }, 'round done');
     this.pusher.notify();
     return result;
+  }
+
+  /** A failure waits for a path check of the same moment; a success only needs the latest one. */
+  private async classify(target: TargetConfig, outcome: ProbeOutcome): Promise<Classification> {
+    const path = outcome.ok ? this.path.latest() : await this.path.check();
+    return classify({
+      outcome,
+      latencyBudgetMs: target.latencyBudgetMs,
+      path,
+      dependencies: target.dependsOn?.map((name) => ({ name, ok: this.lastOk.get(name) })),
+    });
   }
 
   /** Stops probing, lets the pusher finish its current request, and closes the outbox. */
   async stop(): Promise<void> {
     this.shutdown.abort();
+    this.path.stop();
     await this.scheduler.stop();
     await this.pusher.stop();
     this.outbox.close();

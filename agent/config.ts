@@ -9,7 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind } from '../protocol/wire.js';
+import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind, type TargetRole } from '../protocol/wire.js';
+import { PathConfigSchema } from './path/path-config.js';
 import { checkConfig, ConfigError, LogLevel, readYamlConfig, schemaProblems, throwIfProblems, type ConfigProblem } from '../common/config-file.js';
 import { probes } from './probes/index.js';
 
@@ -23,11 +24,16 @@ export const TargetCommon = Type.Object(
     service: Type.String({ pattern: SERVICE_PATTERN, description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom' }),
     intervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: "seconds between rounds; keep >= 60 for government sites" })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+    latencyBudgetMs: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'a success slower than this is reported with layer "slow"' })),
+    dependsOn: Type.Optional(
+      Type.Array(Type.String({ pattern: NAME_PATTERN }), { maxItems: 16, description: 'names of targets probing the upstream links this service needs' }),
+    ),
+    link: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'name of the network link this target is pinned to (e.g. tslcd, internet)' })),
   },
   // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
   { additionalProperties: true },
 );
-export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs'] as const;
+export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'latencyBudgetMs', 'dependsOn', 'link'] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -69,6 +75,7 @@ export const AgentConfigSchema = Type.Object(
       { level: LogLevel },
       { ...strict, default: {} },
     ),
+    path: PathConfigSchema,
     targets: Type.Array(TargetCommon, { minItems: 1, maxItems: 1000 }),
   },
   strict,
@@ -83,6 +90,11 @@ export interface TargetConfig {
   intervalSec: number;
   timeoutMs: number;
   params: Record<string, unknown>;
+  /** Path hop or service; targets from the config file are services, hops come from `path:`. */
+  role?: TargetRole;
+  latencyBudgetMs?: number;
+  dependsOn?: string[];
+  link?: string;
 }
 
 export interface AgentConfig extends Omit<RawAgentConfig, 'targets' | 'dataDir'> {
@@ -134,7 +146,26 @@ export function resolveTargets(
     if (timeoutMs > intervalSec * 1000) {
       problems.push({ path: `targets[${i}].timeoutMs`, message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap` });
     }
-    targets.push({ name: t.name, kind: t.kind, service: t.service, intervalSec, timeoutMs, params: withDefaults });
+    targets.push({
+      name: t.name,
+      kind: t.kind,
+      service: t.service,
+      intervalSec,
+      timeoutMs,
+      params: withDefaults,
+      role: 'service',
+      ...(t.latencyBudgetMs !== undefined && { latencyBudgetMs: t.latencyBudgetMs }),
+      ...(t.dependsOn && { dependsOn: t.dependsOn }),
+      ...(t.link && { link: t.link }),
+    });
+  });
+  // Dependencies must name targets of this agent (checked after all names are known).
+  rawTargets.forEach((t, i) => {
+    if (!Value.Check(TargetCommon, t)) return;
+    t.dependsOn?.forEach((dep, j) => {
+      if (dep === t.name) problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: 'a target cannot depend on itself' });
+      else if (!seen.has(dep)) problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: `no target named "${dep}"` });
+    });
   });
   return { targets, problems };
 }

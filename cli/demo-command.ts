@@ -32,7 +32,6 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
 
   const targets = [
     { name: 'loopback', kind: 'icmp', service: 'network', host: '127.0.0.1', count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 },
-    ...(gateway ? [{ name: 'gateway', kind: 'icmp', service: 'network', host: gateway, count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 }] : []),
     { name: 'central-server', kind: 'http', service: 'monitoring', url: `${server.url}/readyz`, intervalSec: 15, timeoutMs: 5000 },
     { name: 'central-server-tcp', kind: 'tcp', service: 'monitoring', host: '127.0.0.1', port: Number(new URL(server.url).port), intervalSec: 15, timeoutMs: 3000 },
     ...VENDOR_ENDPOINTS.map((e) => ({
@@ -45,7 +44,9 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
       timeoutMs: 4000,
     })),
   ];
-  const raw = Value.Default(AgentConfigSchema, { commune: DEMO_COMMUNE, server: { url: server.url }, targets }) as AgentConfig & { targets: never };
+  // The path check covers the LAN gateway (role gateway); its result shows as path-gateway.
+  const path = { gateway: gateway || 'none', intervalSec: 15 };
+  const raw = Value.Default(AgentConfigSchema, { commune: DEMO_COMMUNE, server: { url: server.url }, path, targets }) as AgentConfig & { targets: never };
   const resolved = resolveTargets(raw.targets, raw.defaults);
   if (resolved.problems.length > 0) throw new ConfigError('(built-in demo config)', resolved.problems);
   const agent = new Agent({

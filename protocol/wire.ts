@@ -146,8 +146,8 @@ export const ProbeResult = Type.Intersect([
     layer: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' })),
     /** The upstream link (target name) a failure is attributed to, when the service depends on others. */
     blame: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
-    /** The network path the probe was pinned to (e.g. `tslcd`, `internet`), when the commune has several. */
-    path: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
+    /** The network link the probe was pinned to (e.g. `tslcd`, `internet`), when the commune has several. */
+    link: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
   }),
   ProbeOutcome,
 ]);

@@ -27,6 +27,12 @@ const PROBE_GAUGES: ProbeGauge[] = [
   { name: 'communewatch_probe_duration_seconds', help: 'Wall time of the latest probe round', sample: (t) => t.result.durationMs / 1000 },
   { name: 'communewatch_probe_latency_seconds', help: 'Headline latency of the latest round (HTTP total, TCP connect, DNS resolve, ICMP mean RTT)', sample: (t) => sec(t.result.latencyMs) },
   { name: 'communewatch_probe_last_timestamp_seconds', help: 'Start time of the latest stored round (server-corrected clock)', sample: (t) => t.result.ts / 1000 },
+  {
+    name: 'communewatch_probe_fault_layer',
+    help: 'Where the latest round failed (or was slow), as judged by the agent from the same round\'s path checks: 1 for the layer (lan, uplink, dns, service, tls, slow); absent when healthy',
+    extraLabels: ['layer'],
+    sample: (t) => (t.result.layer ? [[{ layer: t.result.layer }, 1]] : undefined),
+  },
   { name: 'communewatch_probe_http_status_code', help: 'HTTP status code of the latest round (0 when no response)', sample: (t) => (t.result.http ? (t.result.http.statusCode ?? 0) : undefined) },
   {
     name: 'communewatch_probe_http_duration_seconds',

@@ -23,7 +23,8 @@ const MERGE_BUDGET_ROWS = 20_000;
 const TIME_WALK_SHARE = 4;
 
 const RESULT_COLUMNS = `r.result_id, r.seq, r.ts, r.agent_ts, r.received_at, r.agent_id, r.ok, r.duration_ms,
-  r.latency_ms, r.error_code, r.error_message, r.detail, t.commune, t.name, t.kind, t.service`;
+  r.latency_ms, r.error_code, r.error_message, r.detail, r.role, r.layer, r.blame, r.link, t.commune, t.name, t.kind,
+  t.service`;
 
 interface ResultRow {
   result_id: string;
@@ -38,13 +39,19 @@ interface ResultRow {
   error_code: string | null;
   error_message: string | null;
   detail: string | null;
+  role: string | null;
+  layer: string | null;
+  blame: string | null;
+  link: string | null;
   commune: string;
   name: string;
   kind: string;
   service: string;
 }
 
-const DETAIL_KEYS = ['icmp', 'http', 'tcp', 'dns'] as const;
+const DETAIL_KEYS = ['icmp', 'http', 'tcp', 'dns', 'transaction'] as const;
+/** Placement fields, each its own nullable column so failures can be counted by layer in SQL. */
+export const PLACEMENT_KEYS = ['role', 'layer', 'blame', 'link'] as const;
 
 /** The `detail` column: the per-kind objects that are present, or null when none is. */
 export function detailJson(result: Pick<StoredResult, (typeof DETAIL_KEYS)[number]>): string | null {
@@ -76,6 +83,7 @@ function toStoredResult(row: ResultRow): StoredResult {
   };
   if (row.latency_ms !== null) result.latencyMs = row.latency_ms;
   if (row.error_code !== null) result.error = { code: row.error_code, message: row.error_message ?? '' };
+  for (const key of PLACEMENT_KEYS) if (row[key] !== null) result[key] = row[key];
   if (row.detail !== null) {
     const detail = JSON.parse(row.detail) as Partial<StoredResult>;
     for (const key of DETAIL_KEYS) {

@@ -108,8 +108,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       .pluck(),
     // DO NOTHING on any uniqueness conflict: changes === 0 means the result id was already stored.
     insertResult: db.prepare(`INSERT INTO results (target_id, ts, result_id, seq, agent_id, agent_ts, received_at,
-        ok, duration_ms, latency_ms, error_code, error_message, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+        ok, duration_ms, latency_ms, error_code, error_message, detail, role, layer, blame, link)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
     updateAgent: db.prepare(`UPDATE agents SET last_push_at = @receivedAt, last_skew_ms = @skewMs,
         last_status = coalesce(@status, last_status), max_seq = max(max_seq, @maxSeq),
         results_received = results_received + @stored
@@ -179,7 +179,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const targetId = targetIds.get(r.target) as number;
       const { changes } = stmt.insertResult.run(targetId, r.ts, r.id, r.seq, input.agentId, r.agentTs,
         input.receivedAt, r.ok ? 1 : 0, r.durationMs, r.latencyMs ?? null, r.error?.code ?? null,
-        r.error?.message ?? null, detailJson(r));
+        r.error?.message ?? null, detailJson(r), r.role ?? null, r.layer ?? null, r.blame ?? null, r.link ?? null);
       if (changes === 0) continue;
       storedResults.push(r);
       rollup.add(targetId, r);

@@ -18,6 +18,9 @@ export async function statusRoutes(app: FastifyInstance, opts: { live: LiveState
         ts: t.result.ts,
         latencyMs: t.result.latencyMs ?? null,
         error: t.result.error ?? null,
+        role: t.result.role ?? 'service',
+        layer: t.result.layer ?? null,
+        blame: t.result.blame ?? null,
       }))
       .sort((a, b) => a.commune.localeCompare(b.commune) || a.service.localeCompare(b.service) || a.target.localeCompare(b.target));
     return { serverTime: opts.now(), targets };

@@ -5,6 +5,7 @@
  */
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
+import { FAULT_LAYERS } from '../../protocol/wire.js';
 
 type Key = keyof typeof vi;
 const both = (k: Key): string => `${esc(vi[k])}<br><small>${esc(en[k])}</small>`;
@@ -14,7 +15,8 @@ function esc(s: string): string {
 }
 
 export function renderStatusPage(opts: { demo: boolean }): string {
-  const cols: Key[] = ['commune', 'service', 'target', 'kind', 'status', 'latency', 'lastSeen', 'error'];
+  const cols: Key[] = ['commune', 'service', 'target', 'kind', 'status', 'layer', 'latency', 'lastSeen', 'error'];
+  const layerNames = Object.fromEntries(FAULT_LAYERS.map((l) => [l, vi[`layer_${l}`]]));
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(vi.title)}</title>
@@ -31,15 +33,16 @@ ${opts.demo ? `<div class="demo" role="note">${esc(vi.demoBanner)}<br><small>${e
 <table><thead><tr>${cols.map((c) => `<th>${both(c)}</th>`).join('')}</tr></thead><tbody id="rows"></tbody></table>
 <p id="meta" class="sub"></p>
 <script>
-const T = ${JSON.stringify({ up: vi.up, down: vi.down, empty: vi.empty, updated: vi.updated, loadFailed: vi.loadFailed })};
+const T = ${JSON.stringify({ up: vi.up, down: vi.down, empty: vi.empty, updated: vi.updated, loadFailed: vi.loadFailed, blamedOn: vi.blamedOn, layers: layerNames })};
 function esc(s){return String(s).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'})[c])}
 async function load(){
   try{
     const r = await fetch('api/v1/status'); const d = await r.json();
     const rows = d.targets.map(t => '<tr><td>'+esc(t.commune)+'</td><td>'+esc(t.service)+'</td><td>'+esc(t.target)+'</td><td>'+esc(t.kind)+
-      '</td><td class="'+(t.ok?'up':'down')+'">'+(t.ok?T.up:T.down)+'</td><td>'+(t.latencyMs==null?'':t.latencyMs.toFixed(1)+' ms')+
+      '</td><td class="'+(t.ok?'up':'down')+'">'+(t.ok?T.up:T.down)+'</td><td>'+(t.layer?esc(T.layers[t.layer]||t.layer)+(t.blame?' ('+esc(T.blamedOn)+' '+esc(t.blame)+')':''):'')+
+      '</td><td>'+(t.latencyMs==null?'':t.latencyMs.toFixed(1)+' ms')+
       '</td><td>'+new Date(t.ts).toLocaleString('vi-VN')+'</td><td class="err">'+(t.error?esc(t.error.code+': '+t.error.message):'')+'</td></tr>');
-    document.getElementById('rows').innerHTML = rows.join('') || '<tr><td colspan="8">'+esc(T.empty)+'</td></tr>';
+    document.getElementById('rows').innerHTML = rows.join('') || '<tr><td colspan="9">'+esc(T.empty)+'</td></tr>';
     document.getElementById('meta').textContent = T.updated+' '+new Date(d.serverTime).toLocaleTimeString('vi-VN');
   }catch(e){document.getElementById('meta').textContent = T.loadFailed+': '+e}
 }

@@ -43,6 +43,7 @@ describe('pipeline: agent → server → metrics', () => {
     const configFile = join(dir.path, 'agent.yaml');
     writeAgentConfig(configFile, {
       commune: COMMUNE,
+      path: { gateway: 'none' }, // never probe this machine's real gateway from a test
       server: { url: server.url },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 2 },
       log: { level: 'debug' },

@@ -7,12 +7,17 @@ import { loadMigrations, migrate } from '../../../server/store/migrate.js';
 import { openSqliteStore, StoreError } from '../../../server/store/sqlite-store.js';
 import { openTempStore, result, T0, tempDir, track, withAgent } from './fixtures.js';
 
+/** The shipped migrations, so these tests keep holding as numbered files are added. */
+const SHIPPED = loadMigrations();
+const LATEST = SHIPPED.length;
+
 describe('migrations', () => {
   it('apply on a fresh file, with the connection pragmas set and STRICT tables', () => {
     const file = join(tempDir(), 'nested', 'deeper', 'cw.db');
     const store = track(openSqliteStore({ file }));
     const db = store.db;
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'init' }]);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(SHIPPED.map((m) => ({ version: m.version, name: m.name })));
+    expect(SHIPPED.slice(0, 2).map((m) => m.name)).toEqual(['init', 'fault-layer']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -36,7 +41,7 @@ describe('migrations', () => {
     const again = track(openSqliteStore({ file }));
     expect(again.db.prepare('SELECT * FROM schema_migrations').all()).toEqual(applied);
     expect(again.countResults({})).toBe(1);
-    expect(migrate(again.db)).toEqual({ from: 1, to: 1, applied: [] });
+    expect(migrate(again.db)).toEqual({ from: LATEST, to: LATEST, applied: [] });
   });
 
   it('refuses a database written by a newer version, naming the file', () => {
@@ -54,7 +59,7 @@ describe('migrations', () => {
     expect(caught).toBeInstanceOf(StoreError);
     expect((caught as StoreError).code).toBe('CW_ERR_STORE_SCHEMA_TOO_NEW');
     expect((caught as StoreError).message).toContain(file);
-    expect((caught as StoreError).message).toMatch(/version 99 is newer than this CommuneWatch supports \(1\)/);
+    expect((caught as StoreError).message).toContain(`version 99 is newer than this CommuneWatch supports (${LATEST})`);
   });
 
   it('names the file when it cannot be opened', () => {
@@ -69,13 +74,15 @@ describe('migrations', () => {
 
   it('runs each migration in its own transaction: a failing one leaves the earlier ones applied', () => {
     const store = openTempStore();
-    const broken = { version: 2, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER) STRICT; SELECT nope FROM nowhere;' };
-    expect(() => migrate(store.db, { migrations: [...loadMigrations(), broken] })).toThrow(/no such table: nowhere/);
+    const next = LATEST + 1;
+    const label = (name: string) => `${String(next).padStart(3, '0')}-${name}`;
+    const broken = { version: next, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER) STRICT; SELECT nope FROM nowhere;' };
+    expect(() => migrate(store.db, { migrations: [...SHIPPED, broken] })).toThrow(/no such table: nowhere/);
     expect(store.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0);
-    expect(store.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(store.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(LATEST);
 
-    const fixed = { version: 2, name: 'fixed', sql: 'CREATE TABLE later (x INTEGER) STRICT;' };
-    expect(migrate(store.db, { migrations: [...loadMigrations(), fixed] })).toEqual({ from: 1, to: 2, applied: ['002-fixed'] });
+    const fixed = { version: next, name: 'fixed', sql: 'CREATE TABLE later (x INTEGER) STRICT;' };
+    expect(migrate(store.db, { migrations: [...SHIPPED, fixed] })).toEqual({ from: LATEST, to: next, applied: [label('fixed')] });
   });
 
   it('rejects misnamed or non-consecutive migration files', () => {
