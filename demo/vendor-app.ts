@@ -25,6 +25,8 @@ export const VENDOR_ENDPOINTS: VendorEndpoint[] = [
 ];
 
 export interface VendorAppOptions {
+  /** Address to listen on; default 127.0.0.1 (the fault lab binds a namespace address). */
+  host?: string;
   port?: number;
   /** Delay of a `slow` response, ms. */
   slowMs?: number;
@@ -61,14 +63,14 @@ export class VendorApp {
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.opts.port ?? 0, '127.0.0.1', resolve);
+      this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve);
     });
     return this.url;
   }
 
   get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    const { address, port } = this.server.address() as AddressInfo;
+    return `http://${address}:${port}`;
   }
 
   /** Sets the behaviour of one path (exact match) until changed. */

@@ -23,7 +23,12 @@ export const IcmpTarget = Type.Object(
     host: HostField,
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_COUNT, description: 'echo requests per round; default 5' })),
     intervalMs: Type.Optional(
-      Type.Integer({ minimum: 200, maximum: 10_000, default: DEFAULT_INTERVAL_MS, description: 'gap between requests (ping -i); default 1000; 200 is the unprivileged minimum' }),
+      Type.Integer({
+        minimum: 10,
+        maximum: 10_000,
+        default: DEFAULT_INTERVAL_MS,
+        description: 'gap between requests (ping -i); default 1000; below 200 only when the agent runs as root (iputils refuses otherwise)',
+      }),
     ),
     // Below 16 bytes iputils has no room for its timestamp and prints replies without "time=", which the
     // package does not count as replies: every request would look lost.
@@ -100,8 +105,8 @@ function rttStats(times: number[]): Pick<IcmpDetail, 'rttMinMs' | 'rttAvgMs' | '
  * `latencyMs` = mean RTT. All lost → CW_ERR_PROBE_ICMP_NO_REPLY (or UNREACHABLE / DNS when ping says why);
  * no ping program → CW_ERR_PROBE_ICMP_NO_PING_BINARY. `icmp` detail is present only when requests were sent.
  *
- * `sent` is read from ping's footer: with a deadline (-w), iputils keeps sending past -c until it has `count`
- * replies, so `count` alone would understate the loss.
+ * `sent` is read from ping's footer. It equals `count` unless the round had to be cut short by timeoutMs
+ * (then a deadline, -w, is passed and iputils may send more or fewer), so `count` alone is never trusted.
  */
 export const icmp = defineProbe({
   kind: 'icmp',
@@ -128,8 +133,11 @@ export const icmp = defineProbe({
       numeric: true,
       min_reply: count,
       timeout: Math.min(REPLY_WAIT_SEC, budgetSec),
+      // Only when the round would not fit its budget: with -w, iputils keeps sending past -c until it has
+      // `count` replies, so "loss over N echoes" would silently become "over N + lost echoes". Without -w,
+      // -c N sends exactly N and the run is bounded by (N-1)·interval plus the wait for the last reply.
       // Windows ping has no deadline option (the package throws on it); there the wait per reply bounds it.
-      deadline: windows ? undefined : deadlineSec,
+      deadline: windows || neededSec <= budgetSec ? undefined : deadlineSec,
       // iputils ping picks the family from the address itself; `ping6` is missing on some distributions.
       v6: platform === 'linux' ? false : isIPv6(target.host),
       sourceAddr: target.sourceAddress,

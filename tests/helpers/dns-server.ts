@@ -104,8 +104,8 @@ function answer(query: Buffer, zone: Zone): { reply?: Buffer; asked: string } {
   return { reply: Buffer.concat([header, query.subarray(12, end), ...answers]), asked };
 }
 
-/** Starts the responder on 127.0.0.1, port 0. */
-export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
+/** Starts the responder on 127.0.0.1, port 0, unless told where (the fault lab uses a namespace address, port 53). */
+export async function startDnsServer(zone: Zone, at: { host?: string; port?: number } = {}): Promise<TestDnsServer> {
   const socket = createSocket('udp4');
   const queries: string[] = [];
   socket.on('message', (msg: Buffer, from: RemoteInfo) => {
@@ -113,10 +113,11 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     queries.push(asked);
     if (reply) socket.send(reply, from.port, from.address);
   });
-  socket.bind(0, '127.0.0.1');
+  const host = at.host ?? '127.0.0.1';
+  socket.bind(at.port ?? 0, host);
   await once(socket, 'listening');
   return {
-    server: `127.0.0.1:${socket.address().port}`,
+    server: `${host}:${socket.address().port}`,
     queries,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };

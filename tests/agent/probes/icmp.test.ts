@@ -103,19 +103,29 @@ describe('icmp probe (system ping)', () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 
-  it('passes count, interval, deadline and per-reply wait to ping; sent comes from its footer', async () => {
-    // With -w, iputils keeps sending past -c until it has `count` replies: 6 sent for 4 replies here.
+  it('passes count, interval and per-reply wait to ping, and no deadline when the round fits its budget', async () => {
+    // Without -w, -c 6 sends exactly 6 echoes; 4 replies came back.
     const output = header + reply(1, 10) + reply(2, 14) + reply(4, 12) + reply(6, 20) + footer(6, 4);
     let out: Awaited<ReturnType<typeof icmp.run>> | undefined;
     const args = await withFakePing(output, async () => {
-      out = await icmp.run({ host: '10.9.8.7', count: 4, intervalMs: 1000, packetSize: 100, sourceAddress: '10.0.0.2' }, ctx(10_000));
+      out = await icmp.run({ host: '10.9.8.7', count: 6, intervalMs: 1000, packetSize: 100, sourceAddress: '10.0.0.2' }, ctx(10_000));
     });
-    expect(args).toBe('-n -W 2 -w 5 -c 4 -I 10.0.0.2 -s 100 -i 1 10.9.8.7');
+    expect(args).toBe('-n -W 2 -c 6 -I 10.0.0.2 -s 100 -i 1 10.9.8.7');
     expect(out?.ok).toBe(true);
     expect(out?.error).toBeUndefined();
     // Jitter: mean of |14-10|, |12-14|, |20-12| = 14/3.
     expect(out?.icmp).toEqual({ sent: 6, received: 4, lossRatio: 0.333, rttMinMs: 10, rttAvgMs: 14, rttMaxMs: 20, jitterMs: 4.667 });
     expect(out?.latencyMs).toBe(14);
+  });
+
+  it('sent comes from the footer, not from count, when a cut-short round used a deadline', async () => {
+    // With -w, iputils keeps sending past -c until it has `count` replies or the deadline passes.
+    const output = header + reply(1, 10) + reply(3, 12) + footer(3, 2);
+    let out: Awaited<ReturnType<typeof icmp.run>> | undefined;
+    await withFakePing(output, async () => {
+      out = await icmp.run({ host: '10.9.8.7', count: 10, intervalMs: 1000 }, ctx(3000));
+    });
+    expect(out?.icmp).toMatchObject({ sent: 3, received: 2, lossRatio: 0.333 });
   });
 
   it('every request lost → CW_ERR_PROBE_ICMP_NO_REPLY with the count as evidence', async () => {
