@@ -65,10 +65,29 @@ function safeHost(url: string): string | undefined {
   }
 }
 
+/** A target's latest result, and since when it has been in its current state (up, or down at a layer). */
+export interface TargetStatus {
+  result: ProbeResult;
+  since: number;
+}
+
+/** What the agent knows right now, for its local status page. */
+export interface AgentSnapshot {
+  commune: string;
+  version: string;
+  startedAt: number;
+  services: TargetStatus[];
+  path: TargetStatus[];
+  outbox: ReturnType<Outbox['stats']>;
+  push: ReturnType<Pusher['status']>;
+}
+
 export class Agent {
   readonly outbox: Outbox;
   readonly pusher: Pusher;
-  private readonly scheduler: Scheduler<TargetConfig>;
+  private scheduler: Scheduler<TargetConfig>;
+  private readonly latest = new Map<string, TargetStatus>();
+  private startedAt = 0;
   private readonly shutdown = new AbortController();
   private readonly now: () => number;
   private skippedRounds = 0;
@@ -111,19 +130,50 @@ export class Agent {
       log: log.child({ component: 'path' }),
       ...deps.pathDeps,
     });
-    this.scheduler = new Scheduler({
-      targets: config.targets,
+    this.scheduler = this.makeScheduler(config.targets);
+  }
+
+  private makeScheduler(targets: readonly TargetConfig[]): Scheduler<TargetConfig> {
+    return new Scheduler({
+      targets,
       runRound: (t) => this.runRound(t).then(() => undefined),
       now: this.now,
-      random: deps.random,
+      random: this.deps.random,
       onSkipped: (t) => {
         this.skippedRounds++;
-        log.warn({ target: t.name }, 'previous round still running; skipped this slot');
+        this.deps.log.warn({ target: t.name }, 'previous round still running; skipped this slot');
       },
     });
   }
 
+  /**
+   * Switches to a new probe plan (e.g. fetched from the server): rounds in progress finish, the new
+   * targets start at fresh random offsets. Results and the outbox are untouched.
+   */
+  async replaceTargets(targets: TargetConfig[]): Promise<void> {
+    await this.scheduler.stop();
+    const names = new Set(targets.map((t) => t.name));
+    for (const name of this.latest.keys()) if (!names.has(name) && !name.startsWith('path-')) this.latest.delete(name);
+    this.scheduler = this.makeScheduler(targets);
+    if (this.startedAt) this.scheduler.start();
+    this.deps.log.info({ targets: targets.length }, 'probe plan replaced');
+  }
+
+  snapshot(): AgentSnapshot {
+    const all = [...this.latest.values()];
+    return {
+      commune: this.deps.config.commune,
+      version: VERSION,
+      startedAt: this.startedAt,
+      services: all.filter((t) => (t.result.role ?? 'service') === 'service'),
+      path: all.filter((t) => (t.result.role ?? 'service') !== 'service'),
+      outbox: this.outbox.stats(),
+      push: this.pusher.status(),
+    };
+  }
+
   start(): void {
+    this.startedAt = this.now();
     this.deps.log.info(
       { commune: this.deps.config.commune, targets: this.deps.config.targets.length, server: this.deps.config.server.url, outbox: this.outbox.stats() },
       'agent started',
@@ -168,6 +218,9 @@ export class Agent {
       ...placement,
       ...outcome,
     });
+    const previous = this.latest.get(target.name);
+    const sameState = previous && previous.result.ok === result.ok && previous.result.layer === result.layer;
+    this.latest.set(target.name, { result, since: sameState ? previous.since : result.ts });
     log.debug({ seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code, layer: result.layer }, 'round done');
     this.pusher.notify();
     return result;

@@ -76,6 +76,14 @@ export const AgentConfigSchema = Type.Object(
       { ...strict, default: {} },
     ),
     path: PathConfigSchema,
+    statusPage: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'serve the commune status page (off by default: PCs are often shared)' }),
+        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'listen address; keep 127.0.0.1 unless the LAN should see it' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 8765 }),
+      },
+      { ...strict, default: {} },
+    ),
     targets: Type.Array(TargetCommon, { minItems: 1, maxItems: 1000 }),
   },
   strict,

@@ -56,6 +56,9 @@ export class Pusher {
   /** Relative to the configured URL, so a server behind a proxy sub-path (https://host/communewatch/) works. */
   private readonly ingestUrl: URL;
   private acksSinceSplit = 0;
+  private lastAckAt: number | null = null;
+  private lastSkewMs: number | null = null;
+  private lastError: string | null = null;
 
   constructor(private readonly opts: PusherOptions) {
     this.batchSize = opts.batchSize;
@@ -68,6 +71,11 @@ export class Pusher {
     if (this.running) return;
     this.running = true;
     this.loopDone = this.loop();
+  }
+
+  /** For the status page: when the server last acknowledged, and the last failure if pushing is failing. */
+  status(): { lastAckAt: number | null; skewMs: number | null; failing: boolean; lastError: string | null } {
+    return { lastAckAt: this.lastAckAt, skewMs: this.lastSkewMs, failing: this.failures > 0, lastError: this.failures > 0 ? this.lastError : null };
   }
 
   /** New results are in the outbox: stop idling. */
@@ -135,6 +143,8 @@ export class Pusher {
     const ack = JSON.parse(text) as IngestAck;
     this.opts.outbox.acknowledge(batchId);
     this.failures = 0;
+    this.lastAckAt = this.now();
+    this.lastSkewMs = ack.skewMs;
     // After a 413 split, grow back towards the configured size once smaller batches go through, in case
     // the limit was temporary (a proxy being reconfigured) rather than the server's.
     if (this.batchSize < this.opts.batchSize && ++this.acksSinceSplit >= 10) {
@@ -163,6 +173,7 @@ export class Pusher {
 
   private retry(batchId: string, reason: string, retryAfterMs?: number): PushOutcome {
     this.failures++;
+    this.lastError = reason;
     const backoff = backoffDelayMs(this.failures, { minMs: this.opts.minBackoffMs, maxMs: this.opts.maxBackoffMs }, this.random);
     // The server's Retry-After wins (it knows its load), but never beyond an hour.
     const delayMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : backoff;

@@ -10,7 +10,7 @@ import Type, { type Static } from 'typebox';
 /** Bumped only on a breaking change; the server rejects versions it does not know with a clear 400. */
 export const WIRE_VERSION = 1;
 
-export const PROBE_KINDS = ['icmp', 'http', 'tcp', 'dns'] as const;
+export const PROBE_KINDS = ['icmp', 'http', 'tcp', 'dns', 'transaction'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /** Service classes a target can belong to; anything else matching the pattern is a custom class. */

@@ -41,6 +41,9 @@ export interface ClassifyInput {
 const NAME_ERRORS: ReadonlySet<string> = new Set([ProbeErrorCode.DNS, ProbeErrorCode.DNS_NO_ANSWER]);
 
 export function classify({ outcome, latencyBudgetMs, path, dependencies = [] }: ClassifyInput): Classification {
+  // Missing or unreadable credentials are a fault of the agent host's setup; nothing was sent, so no
+  // network or service layer can be blamed.
+  if (outcome.error?.code === ProbeErrorCode.CREDENTIALS) return {};
   if (outcome.ok) {
     const slow = latencyBudgetMs !== undefined && outcome.latencyMs !== undefined && outcome.latencyMs > latencyBudgetMs;
     return slow ? { layer: 'slow' } : {};

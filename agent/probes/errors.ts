@@ -19,6 +19,14 @@ export const ProbeErrorCode = {
   HTTP_STATUS: 'CW_ERR_PROBE_HTTP_STATUS',
   /** HTTP body did not contain the expected keyword. */
   HTTP_KEYWORD: 'CW_ERR_PROBE_HTTP_KEYWORD',
+  /** The body was not JSON, or the value at the step's jsonPath was missing, present when it must not be, or different. */
+  HTTP_JSON: 'CW_ERR_PROBE_HTTP_JSON',
+  /**
+   * The agent's own secrets are unusable: credentials file unreadable, open to other users or not a JSON object of
+   * strings, environment variable unset, or a `${name}` placeholder with no such credential. A fault on the agent
+   * host, not in the service: the request that needed the secret was never sent.
+   */
+  CREDENTIALS: 'CW_ERR_PROBE_CREDENTIALS',
   /** Some other HTTP protocol error (malformed response, too many redirects). */
   HTTP_PROTOCOL: 'CW_ERR_PROBE_HTTP_PROTOCOL',
   /** All echo requests were lost. */

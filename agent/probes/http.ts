@@ -5,7 +5,10 @@
  * We open the socket ourselves and hand it to http.request only after the TLS check, so an untrusted server
  * never receives the request (and any Authorization header in it). rejectUnauthorized is false so that an
  * expired or self-signed certificate still reports its expiry; trust is then judged from socket.authorized.
- * Longer than the 250-line guide because one hop's event choreography does not split without obscuring it.
+ * `exchange` (one request, its redirects followed, every hop timed, cookies from an optional jar) is exported so
+ * the `transaction` probe reuses these phases, TLS check and redirect rules instead of keeping a second copy.
+ * Longer than the 250-line guide: one hop's event choreography does not split without obscuring it, and the
+ * shared primitive belongs next to it.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import net from 'node:net';
@@ -17,8 +20,8 @@ import { ProbeErrorCode } from './errors.js';
 import { errorCode, errorMessage, failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
 
-const DEFAULT_EXPECT = [{ min: 200, max: 399 }];
-const DEFAULT_MAX_BODY = 1024 * 1024;
+export const DEFAULT_EXPECT = [{ min: 200, max: 399 }];
+export const DEFAULT_MAX_BODY = 1024 * 1024;
 
 const StatusRange = Type.Object(
   {
@@ -28,33 +31,35 @@ const StatusRange = Type.Object(
   { additionalProperties: false },
 );
 
+/** Schema fields the `http` and `transaction` targets share, so both read the same in a config file. */
+export const HttpFields = {
+  url: Type.String({ maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+\\S*$', description: 'http:// or https:// URL' }),
+  method: Type.Optional(Type.Enum(['GET', 'HEAD', 'POST'], { default: 'GET', description: 'request method; default GET' })),
+  headers: Type.Optional(
+    Type.Record(
+      Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
+      // Node throws on other characters (CR/LF injection); reject them at config time instead.
+      Type.String({ maxLength: 8192, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' }),
+      { additionalProperties: false, maxProperties: 32, description: 'extra request headers' },
+    ),
+  ),
+  expectStatus: Type.Optional(
+    Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), StatusRange]), {
+      minItems: 1,
+      maxItems: 32,
+      default: DEFAULT_EXPECT,
+      description: 'accepted statuses: integers and {min,max} ranges; default 200-399',
+    }),
+  ),
+  keyword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'text the body must contain' })),
+  maxBodyBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 * 1024, default: DEFAULT_MAX_BODY, description: 'body bytes read at most; default 1 MiB' })),
+  followRedirects: Type.Optional(Type.Boolean({ default: true, description: 'follow up to 10 redirects; default true' })),
+  insecureSkipVerify: Type.Optional(Type.Boolean({ default: false, description: 'accept untrusted certificates; default false' })),
+};
+
 /** Kind-specific fields of an `http` target. */
 export const HttpTarget = Type.Object(
-  {
-    url: Type.String({ maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+\\S*$', description: 'http:// or https:// URL' }),
-    method: Type.Optional(Type.Enum(['GET', 'HEAD', 'POST'], { default: 'GET', description: 'request method; default GET' })),
-    headers: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
-        // Node throws on other characters (CR/LF injection); reject them at config time instead.
-        Type.String({ maxLength: 8192, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' }),
-        { additionalProperties: false, maxProperties: 32, description: 'extra request headers' },
-      ),
-    ),
-    body: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'request body (POST)' })),
-    expectStatus: Type.Optional(
-      Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), StatusRange]), {
-        minItems: 1,
-        maxItems: 32,
-        default: DEFAULT_EXPECT,
-        description: 'accepted statuses: integers and {min,max} ranges; default 200-399',
-      }),
-    ),
-    keyword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'text the body must contain' })),
-    maxBodyBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 * 1024, default: DEFAULT_MAX_BODY, description: 'body bytes read at most; default 1 MiB' })),
-    followRedirects: Type.Optional(Type.Boolean({ default: true, description: 'follow up to 10 redirects; default true' })),
-    insecureSkipVerify: Type.Optional(Type.Boolean({ default: false, description: 'accept untrusted certificates; default false' })),
-  },
+  { ...HttpFields, body: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'request body (POST)' })) },
   { additionalProperties: false },
 );
 type HttpTarget = Static<typeof HttpTarget>;
@@ -67,14 +72,36 @@ const SENSITIVE_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 /** Sent on every probe so commune IT staff can recognise (and allow-list) our traffic in their logs. */
 export const USER_AGENT = `CommuneWatch-Agent/${VERSION}`;
 
-interface HopRequest {
+/** One request as `exchange` sends it; each redirect rewrites url, method, headers and body. */
+export interface ExchangeRequest {
   url: URL;
   method: string;
+  /** As configured; Host, User-Agent and Connection are added when absent. */
   headers: Record<string, string>;
   body: string | undefined;
-  target: HttpTarget;
+  followRedirects: boolean;
+  insecureSkipVerify: boolean;
+  maxBodyBytes: number;
+  /** Keep the body bytes read, for keyword or JSON checks. */
+  keepBody: boolean;
+  /** The round budget, quoted in the timeout message; the signal is what enforces it. */
   timeoutMs: number;
+  /** A per-round cookie jar, asked for a Cookie header before each hop and given each hop's Set-Cookie. */
+  cookies?: CookieStore;
 }
+
+export interface CookieStore {
+  header(url: URL): string | undefined;
+  store(url: URL, setCookie: readonly string[]): void;
+}
+
+/**
+ * What `exchange` measured: phases summed over hops, status of the last hop. With `error` (a transport failure:
+ * no complete final response) there is no latency; without it, latencyMs = detail.phases.totalMs.
+ */
+export type Exchange =
+  | { detail: HttpDetail; error: { code: ProbeErrorCode; message: string } }
+  | { detail: HttpDetail; error?: undefined; latencyMs: number; body?: Buffer; bytes: number };
 
 /** One request/response on a fresh connection; times are performance.now() readings. */
 interface Hop {
@@ -86,6 +113,7 @@ interface Hop {
   contentLength?: number;
   body?: Buffer;
   bytes: number;
+  setCookie?: string[];
   certExpiresAt?: number;
   tlsVersion?: string;
   error?: { code: ProbeErrorCode; message: string };
@@ -105,15 +133,15 @@ function earliestExpiry(socket: tls.TLSSocket): number | undefined {
   return earliest;
 }
 
-function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
+function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const { url, target } = req;
+    const { url } = req;
     const result: Hop = { phases: {}, bytes: 0 };
     const secure = url.protocol === 'https:';
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port) || (secure ? 443 : 80);
-    const maxBody = target.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const maxBody = req.maxBodyBytes;
     let lookupAt: number | undefined, connectAt: number | undefined, secureAt: number | undefined, sentAt: number | undefined;
     let stage = 'connecting';
     let request: ClientRequest | undefined;
@@ -136,7 +164,7 @@ function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
       if (secureAt !== undefined && connectAt !== undefined) ph.tlsMs = roundMs(secureAt - connectAt);
       if (result.firstByteAt !== undefined && sentAt !== undefined) ph.processingMs = roundMs(result.firstByteAt - sentAt);
       if (result.endAt !== undefined && result.firstByteAt !== undefined) ph.transferMs = roundMs(result.endAt - result.firstByteAt);
-      if (target.keyword !== undefined) result.body = Buffer.concat(chunks);
+      if (req.keepBody) result.body = Buffer.concat(chunks);
       if (error !== undefined) result.error = error;
       resolve(result);
     };
@@ -159,9 +187,10 @@ function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
         result.firstByteAt = performance.now();
         result.statusCode = res.statusCode;
         result.location = res.headers.location;
+        result.setCookie = res.headers['set-cookie'];
         const declared = Number(res.headers['content-length']);
         if (Number.isSafeInteger(declared) && declared >= 0) result.contentLength = declared;
-        const redirect = REDIRECTS.has(res.statusCode ?? 0) && result.location !== undefined && target.followRedirects !== false;
+        const redirect = REDIRECTS.has(res.statusCode ?? 0) && result.location !== undefined && req.followRedirects;
         if (redirect || maxBody === 0 || req.method === 'HEAD') {
           result.endAt = result.firstByteAt;
           return finish();
@@ -171,7 +200,7 @@ function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
           const room = maxBody - result.bytes;
           const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
           result.bytes += kept.length;
-          if (target.keyword !== undefined) chunks.push(kept);
+          if (req.keepBody) chunks.push(kept);
           if (result.bytes >= maxBody) {
             result.endAt = performance.now();
             finish(); // enough read: stop instead of downloading the rest
@@ -202,7 +231,7 @@ function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
       result.certExpiresAt = earliestExpiry(tlsSocket);
       const version = tlsSocket.getProtocol();
       if (version !== null) result.tlsVersion = version;
-      if (!tlsSocket.authorized && target.insecureSkipVerify !== true) {
+      if (!tlsSocket.authorized && !req.insecureSkipVerify) {
         const why = String(tlsSocket.authorizationError ?? 'unknown reason');
         return finish({ code: ProbeErrorCode.TLS, message: `certificate of ${url.host} not trusted: ${why}` });
       }
@@ -215,11 +244,25 @@ function hop(req: HopRequest, signal: AbortSignal): Promise<Hop> {
   });
 }
 
-const describeExpect = (expect: NonNullable<HttpTarget['expectStatus']>): string =>
+type ExpectStatus = NonNullable<HttpTarget['expectStatus']>;
+
+const describeExpect = (expect: ExpectStatus): string =>
   expect.map((e) => (typeof e === 'number' ? String(e) : `${e.min}-${e.max}`)).join(', ');
 
+/** `status 503, expected 200-399` when `status` is not accepted; undefined when it is. */
+export function statusMismatch(status: number, expect: ExpectStatus = DEFAULT_EXPECT): string | undefined {
+  if (expect.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max))) return undefined;
+  return `status ${status}, expected ${describeExpect(expect)}`;
+}
+
+/** Why `keyword` is missing from the body read, or undefined when present (or not asked for). */
+export function keywordMissing(body: Buffer | undefined, bytes: number, keyword: string | undefined): string | undefined {
+  if (keyword === undefined || (body ?? Buffer.alloc(0)).includes(keyword)) return undefined;
+  return `keyword "${keyword}" not found in the first ${bytes} bytes of the body`;
+}
+
 /** The request for the next hop: 303 (and 301/302 after POST) turn into GET, credentials stay on their origin. */
-function redirected(prev: HopRequest, status: number, next: URL): HopRequest {
+function redirected(prev: ExchangeRequest, status: number, next: URL): ExchangeRequest {
   const toGet = status === 303 ? prev.method !== 'HEAD' : (status === 301 || status === 302) && prev.method === 'POST';
   const headers = { ...prev.headers };
   for (const name of Object.keys(headers)) {
@@ -230,6 +273,71 @@ function redirected(prev: HopRequest, status: number, next: URL): HopRequest {
   }
   headers.Host = next.host;
   return { ...prev, url: next, headers, method: toGet ? 'GET' : prev.method, body: toGet ? undefined : prev.body };
+}
+
+/** The hop's request with the jar's cookies for its URL; a configured Cookie header keeps its place first. */
+function withCookies(req: ExchangeRequest): ExchangeRequest {
+  const jar = req.cookies?.header(req.url);
+  if (jar === undefined) return req;
+  const headers = { ...req.headers };
+  const name = Object.keys(headers).find((k) => k.toLowerCase() === 'cookie');
+  if (name === undefined) headers.Cookie = jar;
+  else headers[name] = `${headers[name]}; ${jar}`;
+  return { ...req, headers };
+}
+
+/**
+ * One HTTP request with its redirects followed by hand (at most 10), each hop on a fresh connection and timed.
+ * Never throws; `signal` bounds the whole exchange. `start` (a performance.now() reading) anchors firstByteMs
+ * and totalMs, so a caller that did work before the request can include it.
+ */
+export async function exchange(first: ExchangeRequest, signal: AbortSignal, start = performance.now()): Promise<Exchange> {
+  const lower = new Set(Object.keys(first.headers).map((h) => h.toLowerCase()));
+  const headers: Record<string, string> = { ...first.headers };
+  if (!lower.has('host')) headers.Host = first.url.host;
+  if (!lower.has('user-agent')) headers['User-Agent'] = USER_AGENT;
+  if (!lower.has('connection')) headers.Connection = 'close';
+  let req: ExchangeRequest = { ...first, headers };
+  const phases: HttpDetail['phases'] = {};
+  const detail: HttpDetail = { phases, redirects: 0 };
+  for (;;) {
+    const h = await hop(withCookies(req), signal);
+    for (const [k, v] of Object.entries(h.phases) as [keyof Hop['phases'], number][]) phases[k] = roundMs((phases[k] ?? 0) + v);
+    if (h.certExpiresAt !== undefined) detail.certExpiresAt = Math.min(h.certExpiresAt, detail.certExpiresAt ?? Infinity);
+    if (h.tlsVersion !== undefined) detail.tlsVersion = h.tlsVersion;
+    // Status, length and first byte describe the last hop only: a timeout after a 302 must not report the 302.
+    delete detail.statusCode;
+    delete detail.contentLength;
+    delete phases.firstByteMs;
+    if (h.statusCode !== undefined) detail.statusCode = h.statusCode;
+    if (h.firstByteAt !== undefined) phases.firstByteMs = roundMs(h.firstByteAt - start);
+    // Before any redirect is followed: a login answers 302 + Set-Cookie, and the next hop must carry it.
+    if (h.setCookie !== undefined) req.cookies?.store(req.url, h.setCookie);
+    if (h.error) return { detail, error: h.error };
+    if (h.contentLength !== undefined) detail.contentLength = h.contentLength;
+
+    const status = h.statusCode ?? 0;
+    if (REDIRECTS.has(status) && h.location !== undefined && req.followRedirects) {
+      let next: URL | undefined;
+      try {
+        next = new URL(h.location, req.url);
+      } catch {
+        // reported below
+      }
+      if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        return { detail, error: { code: ProbeErrorCode.HTTP_PROTOCOL, message: `status ${status} redirects to unusable location "${h.location}"` } };
+      }
+      if (detail.redirects === MAX_REDIRECTS) {
+        return { detail, error: { code: ProbeErrorCode.HTTP_PROTOCOL, message: `more than ${MAX_REDIRECTS} redirects (next: ${next.href})` } };
+      }
+      detail.redirects = (detail.redirects ?? 0) + 1;
+      req = redirected(req, status, next);
+      continue;
+    }
+    const totalMs = roundMs((h.endAt ?? performance.now()) - start);
+    phases.totalMs = totalMs;
+    return { detail, latencyMs: totalMs, body: h.body, bytes: h.bytes };
+  }
 }
 
 /**
@@ -248,63 +356,30 @@ export const http = defineProbe({
     } catch {
       return failure(start, ProbeErrorCode.HTTP_PROTOCOL, `invalid URL ${target.url}`);
     }
-    const lower = new Set(Object.keys(target.headers ?? {}).map((h) => h.toLowerCase()));
-    const headers: Record<string, string> = { ...target.headers };
-    if (!lower.has('host')) headers.Host = url.host;
-    if (!lower.has('user-agent')) headers['User-Agent'] = USER_AGENT;
-    if (!lower.has('connection')) headers.Connection = 'close';
-    let req: HopRequest = { url, method: target.method ?? 'GET', headers, body: target.body, target, timeoutMs: ctx.timeoutMs };
-
     const deadline = startDeadline(ctx);
-    const phases: HttpDetail['phases'] = {};
-    const detail: HttpDetail = { phases, redirects: 0 };
     try {
-      for (;;) {
-        const h = await hop(req, deadline.signal);
-        for (const [k, v] of Object.entries(h.phases) as [keyof Hop['phases'], number][]) phases[k] = roundMs((phases[k] ?? 0) + v);
-        if (h.certExpiresAt !== undefined) detail.certExpiresAt = Math.min(h.certExpiresAt, detail.certExpiresAt ?? Infinity);
-        if (h.tlsVersion !== undefined) detail.tlsVersion = h.tlsVersion;
-        // Status, length and first byte describe the last hop only: a timeout after a 302 must not report the 302.
-        delete detail.statusCode;
-        delete detail.contentLength;
-        delete phases.firstByteMs;
-        if (h.statusCode !== undefined) detail.statusCode = h.statusCode;
-        if (h.firstByteAt !== undefined) phases.firstByteMs = roundMs(h.firstByteAt - start);
-        if (h.error) return failure(start, h.error.code, h.error.message, { http: detail });
-        if (h.contentLength !== undefined) detail.contentLength = h.contentLength;
-
-        const status = h.statusCode ?? 0;
-        if (REDIRECTS.has(status) && h.location !== undefined && target.followRedirects !== false) {
-          let next: URL | undefined;
-          try {
-            next = new URL(h.location, req.url);
-          } catch {
-            // reported below
-          }
-          if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-            return failure(start, ProbeErrorCode.HTTP_PROTOCOL, `status ${status} redirects to unusable location "${h.location}"`, { http: detail });
-          }
-          if (detail.redirects === MAX_REDIRECTS) {
-            return failure(start, ProbeErrorCode.HTTP_PROTOCOL, `more than ${MAX_REDIRECTS} redirects (next: ${next.href})`, { http: detail });
-          }
-          detail.redirects = (detail.redirects ?? 0) + 1;
-          req = redirected(req, status, next);
-          continue;
-        }
-
-        const totalMs = roundMs((h.endAt ?? performance.now()) - start);
-        phases.totalMs = totalMs;
-        const expect = target.expectStatus ?? DEFAULT_EXPECT;
-        if (!expect.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max))) {
-          const message = `status ${status}, expected ${describeExpect(expect)}`;
-          return failure(start, ProbeErrorCode.HTTP_STATUS, message, { latencyMs: totalMs, http: detail });
-        }
-        if (target.keyword !== undefined && !(h.body ?? Buffer.alloc(0)).includes(target.keyword)) {
-          const message = `keyword "${target.keyword}" not found in the first ${h.bytes} bytes of the body`;
-          return failure(start, ProbeErrorCode.HTTP_KEYWORD, message, { latencyMs: totalMs, http: detail });
-        }
-        return { ok: true, durationMs: since(start), latencyMs: totalMs, http: detail };
-      }
+      const ex = await exchange(
+        {
+          url,
+          method: target.method ?? 'GET',
+          headers: target.headers ?? {},
+          body: target.body,
+          followRedirects: target.followRedirects !== false,
+          insecureSkipVerify: target.insecureSkipVerify === true,
+          maxBodyBytes: target.maxBodyBytes ?? DEFAULT_MAX_BODY,
+          keepBody: target.keyword !== undefined,
+          timeoutMs: ctx.timeoutMs,
+        },
+        deadline.signal,
+        start,
+      );
+      if (ex.error) return failure(start, ex.error.code, ex.error.message, { http: ex.detail });
+      const measured = { latencyMs: ex.latencyMs, http: ex.detail };
+      const badStatus = statusMismatch(ex.detail.statusCode ?? 0, target.expectStatus);
+      if (badStatus !== undefined) return failure(start, ProbeErrorCode.HTTP_STATUS, badStatus, measured);
+      const noKeyword = keywordMissing(ex.body, ex.bytes, target.keyword);
+      if (noKeyword !== undefined) return failure(start, ProbeErrorCode.HTTP_KEYWORD, noKeyword, measured);
+      return { ok: true, durationMs: since(start), ...measured };
     } finally {
       deadline.dispose();
     }

@@ -8,11 +8,12 @@ import { http } from './http.js';
 import { icmp } from './icmp.js';
 import type { Probe } from './probe.js';
 import { tcp } from './tcp.js';
+import { transaction } from './transaction.js';
 
 /** Every probe, keyed by kind. */
 // `Probe<any>`: each entry keeps its own target type; Probe<TSchema> would reject their narrower run().
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes = { icmp, http, tcp, dns } satisfies Record<ProbeKind, Probe<any>>;
+export const probes = { icmp, http, tcp, dns, transaction } satisfies Record<ProbeKind, Probe<any>>;
 
 /**
  * The probe for `kind`. Its `run` expects a target already checked against `targetSchema` (agent/config.ts

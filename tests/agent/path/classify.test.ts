@@ -26,6 +26,10 @@ describe('classify', () => {
     expect(classify({ outcome, path })).toEqual({ layer });
   });
 
+  it('places no layer on a credentials problem of the agent host (nothing was sent)', () => {
+    expect(classify({ outcome: fail('CW_ERR_PROBE_CREDENTIALS'), path: { ...healthyPath, gateway: down } })).toEqual({});
+  });
+
   it('marks a success above its latency budget as slow, and a fast one as nothing', () => {
     expect(classify({ outcome: success(900), latencyBudgetMs: 500, path: healthyPath })).toEqual({ layer: 'slow' });
     expect(classify({ outcome: success(400), latencyBudgetMs: 500, path: healthyPath })).toEqual({});

@@ -12,6 +12,7 @@ const MINIMAL: Record<ProbeKind, Record<string, unknown>> = {
   http: { url: 'https://dichvucong.gov.vn/' },
   tcp: { host: 'example.vn', port: 443 },
   dns: { query: 'example.vn' },
+  transaction: { steps: [{ name: 'home', url: 'https://motcua.example.vn/' }] },
 };
 
 describe('probe registry', () => {
@@ -42,13 +43,19 @@ describe('probe registry', () => {
       followRedirects: true,
       insecureSkipVerify: false,
     });
+    const step = { name: 'api', url: 'http://a/', jsonPath: { path: '$.ok' } };
+    expect(Value.Default(probes.transaction.targetSchema, { steps: [step] })).toEqual({
+      steps: [{ ...step, method: 'GET', expectStatus: [{ min: 200, max: 399 }], followRedirects: true, jsonPath: { path: '$.ok', exists: true } }],
+      maxBodyBytes: 1048576,
+      insecureSkipVerify: false,
+    });
   });
 
   // Each row: a kind, a target that must be rejected, and why it matters.
   const INVALID: [ProbeKind, Record<string, unknown>, string][] = [
     ['icmp', { host: '-f' }, 'would reach ping as an option'],
     ['icmp', { host: 'a', count: 0 }, 'count below 1'],
-    ['icmp', { host: 'a', intervalMs: 100 }, 'interval below the unprivileged minimum'],
+    ['icmp', { host: 'a', intervalMs: 5 }, 'interval below the 10 ms floor'],
     ['icmp', { host: 'a', packetSize: 8 }, 'too small for ping to time replies'],
     ['icmp', { host: 'a', sourceAddress: 'eth0' }, 'source must be an IP literal'],
     ['tcp', { host: 'a', port: 70000 }, 'port out of range'],
@@ -61,6 +68,19 @@ describe('probe registry', () => {
     ['http', { url: 'https://a/', maxBodyBytes: 32 * 1024 * 1024 }, 'body limit above 16 MiB'],
     ['dns', { query: 'a', recordType: 'SOA' }, 'record type not supported'],
     ['dns', { query: 'a', server: 'dns.google' }, 'server must be an address'],
+    ['transaction', { steps: [] }, 'no steps'],
+    ['transaction', { steps: Array.from({ length: 21 }, (_, i) => ({ name: `s${i}`, url: 'http://a/' })) }, 'more than 20 steps'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }, { name: 'a', url: 'http://a/x' }] }, 'duplicate step names'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', colour: 'blue' }] }, 'unknown key inside a step'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', form: { u: 'x' } }] }, 'form without method POST'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', method: 'POST', form: { u: 'x' }, json: {} }] }, 'form and json together'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: 'data.total' } }] }, 'json path without $'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$..total' } }] }, 'json path outside the subset'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$.a', equals: 1, exists: false } }] }, 'equals with exists: false'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/', form: { p: '${password}' }, method: 'POST' }] }, 'placeholder without credentials'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { env: 'A', file: '/b' } }, 'two credential sources'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { file: 'secrets.json' } }, 'relative credentials file'],
+    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { password: 'hunter2' } }, 'a secret in the config text'],
   ];
   it.each(INVALID)('%s rejects %j (%s)', (kind, target) => {
     expect(Value.Check(probes[kind].targetSchema as TSchema, target)).toBe(false);

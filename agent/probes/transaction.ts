@@ -1,0 +1,273 @@
+/**
+ * `transaction` probe: a scripted visit to a web app — GET the login page, POST the form or JSON, follow the
+ * redirect, GET a page behind the login — each step checked (status, keyword, JSON path) and timed on its own,
+ * so a result says *which* step of the one-stop-shop or civil-status app broke, not only that something did.
+ *
+ * Requests go through http.ts's `exchange`: phases, the TLS check and redirect rules are the http probe's.
+ * Cookies live in a jar made for each round and dropped after it: every round logs in from scratch, as a clerk
+ * does in the morning, so a session left over from an earlier round never hides a broken login.
+ * Secrets come from credentials.ts and are masked in every message this probe returns.
+ */
+import net from 'node:net';
+import Type, { type Static } from 'typebox';
+import type { ProbeOutcome, TransactionDetail, TransactionStep } from '../../protocol/wire.js';
+import { fill, fillJson, loadCredentials, MissingCredential, PLACEHOLDER, redactor, CredentialSource, type Credentials } from './credentials.js';
+import { ProbeErrorCode } from './errors.js';
+import { DEFAULT_MAX_BODY, exchange, HttpFields, keywordMissing, statusMismatch, type CookieStore, type ExchangeRequest } from './http.js';
+import { failure, roundMs, since, startDeadline } from './outcome.js';
+import { defineProbe } from './probe.js';
+
+/** `$`, then `.key` or `[index]` segments: `$.data.total`, `$.data.items[0].id`. No wildcards, filters or quotes. */
+const JSON_PATH = '^\\$(\\.[A-Za-z_$][A-Za-z0-9_$-]*|\\[[0-9]{1,6}\\])*$';
+
+const JsonPathCheck = Type.Refine(
+  Type.Object(
+    {
+      path: Type.String({ maxLength: 256, pattern: JSON_PATH, description: '$ then .key / [index] segments, e.g. $.data.items[0].id' }),
+      equals: Type.Optional(
+        Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()], { description: 'the value must be exactly this (no type coercion)' }),
+      ),
+      exists: Type.Optional(Type.Boolean({ default: true, description: 'true (default): the value must be present; false: absent' })),
+    },
+    { additionalProperties: false, description: 'a value the JSON body must (or must not) hold' },
+  ),
+  (c) => !(c.exists === false && c.equals !== undefined),
+  () => 'equals cannot be combined with exists: false',
+);
+
+const Step = Type.Refine(
+  Type.Object(
+    {
+      name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'unique within the target; reported as failedStep' }),
+      url: HttpFields.url,
+      method: HttpFields.method,
+      headers: HttpFields.headers,
+      form: Type.Optional(
+        Type.Record(Type.String({ pattern: '^.{1,128}$' }), Type.String({ maxLength: 8192 }), {
+          maxProperties: 64,
+          description: 'fields sent as application/x-www-form-urlencoded (POST)',
+        }),
+      ),
+      json: Type.Optional(Type.Unknown({ description: 'any JSON value, sent as application/json (POST)' })),
+      expectStatus: HttpFields.expectStatus,
+      keyword: HttpFields.keyword,
+      jsonPath: Type.Optional(JsonPathCheck),
+      followRedirects: HttpFields.followRedirects,
+    },
+    { additionalProperties: false },
+  ),
+  (s) => (s.form === undefined && s.json === undefined) || (s.method === 'POST' && (s.form === undefined || s.json === undefined)),
+  (s) => (s.form !== undefined && s.json !== undefined ? 'form and json cannot both be set' : 'form and json need method: POST'),
+);
+type Step = Static<typeof Step>;
+
+/** Kind-specific fields of a `transaction` target. */
+export const TransactionTarget = Type.Refine(
+  Type.Object(
+    {
+      steps: Type.Refine(
+        Type.Array(Step, { minItems: 1, maxItems: 20, description: 'requests made in order; the first failure ends the round' }),
+        (steps) => new Set(steps.map((s) => s.name)).size === steps.length,
+        () => 'step names must be unique',
+      ),
+      credentials: Type.Optional(CredentialSource),
+      insecureSkipVerify: HttpFields.insecureSkipVerify,
+      maxBodyBytes: HttpFields.maxBodyBytes,
+    },
+    { additionalProperties: false },
+  ),
+  // Caught when the config is checked rather than failing every round.
+  (t) => t.credentials !== undefined || !new RegExp(PLACEHOLDER.source).test(JSON.stringify(t.steps)),
+  () => 'steps use ${name} placeholders but no credentials source is set',
+);
+type TransactionTarget = Static<typeof TransactionTarget>;
+
+/**
+ * Cookies of one round: enough of RFC 6265 for a login session — host-only or Domain, Path, Secure, deletion
+ * by Max-Age/Expires. No public-suffix list: the jar lives for one round and only meets the hosts it was sent to.
+ */
+export class CookieJar implements CookieStore {
+  private cookies: { name: string; value: string; domain: string; hostOnly: boolean; path: string; secure: boolean }[] = [];
+  constructor(private readonly now: () => number = Date.now) {}
+
+  store(url: URL, setCookie: readonly string[]): void {
+    const host = url.hostname.toLowerCase();
+    for (const line of setCookie) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const slash = url.pathname.lastIndexOf('/');
+      const cookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), domain: host, hostOnly: true, path: slash > 0 ? url.pathname.slice(0, slash) : '/', secure: false };
+      let maxAge: number | undefined, expires: number | undefined, foreign = false;
+      for (const attribute of attributes) {
+        const [key = '', value = ''] = attribute.split(/=(.*)/s).map((s) => s.trim());
+        const k = key.toLowerCase();
+        if (k === 'path' && value.startsWith('/')) cookie.path = value;
+        else if (k === 'secure') cookie.secure = true;
+        else if (k === 'max-age') maxAge = Number(value);
+        else if (k === 'expires') expires = Date.parse(value);
+        else if (k === 'domain' && value !== '') {
+          cookie.domain = value.replace(/^\./, '').toLowerCase();
+          cookie.hostOnly = false;
+          foreign = !domainMatch(host, cookie.domain);
+        }
+      }
+      if (foreign) continue; // a server may not set cookies for another site
+      this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+      // Max-Age wins over Expires (RFC 6265 §5.3); a past date or Max-Age <= 0 deletes, as at logout.
+      const gone = maxAge !== undefined && !Number.isNaN(maxAge) ? maxAge <= 0 : expires !== undefined && expires <= this.now();
+      if (!gone) this.cookies.push(cookie);
+    }
+  }
+
+  header(url: URL): string | undefined {
+    const host = url.hostname.toLowerCase();
+    const path = url.pathname || '/';
+    const sent = this.cookies
+      .filter((c) => (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)) && (!c.secure || url.protocol === 'https:'))
+      .filter((c) => path === c.path || (path.startsWith(c.path) && (c.path.endsWith('/') || path[c.path.length] === '/')))
+      .sort((a, b) => b.path.length - a.path.length); // more specific paths first, as browsers send them
+    return sent.length > 0 ? sent.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+  }
+}
+
+const domainMatch = (host: string, domain: string): boolean => host === domain || (net.isIP(host) === 0 && host.endsWith(`.${domain}`));
+
+/** The value at `path` in `doc`, or `found: false`. Paths are those JSON_PATH admits. */
+function lookup(doc: unknown, path: string): { found: boolean; value?: unknown } {
+  let value = doc;
+  for (const [, key, index] of path.slice(1).matchAll(/\.([^.[]+)|\[(\d+)\]/g)) {
+    if (index !== undefined) {
+      if (!Array.isArray(value) || Number(index) >= value.length) return { found: false };
+      value = value[Number(index)];
+    } else {
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key!)) return { found: false };
+      value = (value as Record<string, unknown>)[key!];
+    }
+  }
+  return { found: true, value };
+}
+
+const show = (v: unknown): string => {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
+
+/** Why the body fails the jsonPath check, or undefined when it passes. */
+function jsonMismatch(check: NonNullable<Step['jsonPath']>, body: Buffer | undefined, bytes: number): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8').replace(/^\uFEFF/, '')); // some servers send a BOM
+  } catch {
+    return `body is not JSON (first ${bytes} bytes read)`;
+  }
+  const { found, value } = lookup(doc, check.path);
+  if (check.exists === false) return found ? `${check.path} is present (${show(value)}), expected absent` : undefined;
+  if (!found) return `${check.path} not found in the JSON body`;
+  if (check.equals !== undefined && value !== check.equals) return `${check.path} is ${show(value)}, expected ${show(check.equals)}`;
+  return undefined;
+}
+
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** The step's request with credentials filled in; throws MissingCredential, or Error when the result is unusable. */
+function prepare(step: Step, target: TransactionTarget, values: Credentials): Omit<ExchangeRequest, 'timeoutMs' | 'cookies'> {
+  const text = fill(step.url, values, encodeURIComponent);
+  if (!URL.canParse(text)) throw new Error('url is not a valid URL once placeholders are filled');
+  const url = new URL(text);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(step.headers ?? {})) {
+    headers[name] = fill(value, values);
+    // The schema vetted the configured text; a credential may still hold CR/LF or characters a header cannot carry.
+    if (!HEADER_VALUE.test(headers[name]!)) throw new Error(`header ${name}: a credential holds characters not allowed in a header`);
+  }
+  const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+  let body: string | undefined;
+  if (step.form !== undefined) {
+    body = new URLSearchParams(Object.entries(step.form).map(([k, v]): [string, string] => [k, fill(v, values)])).toString();
+    if (!hasType) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  } else if (step.json !== undefined) {
+    body = JSON.stringify(fillJson(step.json, values));
+    if (!hasType) headers['Content-Type'] = 'application/json';
+  }
+  return {
+    url,
+    method: step.method ?? 'GET',
+    headers,
+    body,
+    followRedirects: step.followRedirects !== false,
+    insecureSkipVerify: target.insecureSkipVerify === true,
+    maxBodyBytes: target.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    keepBody: step.keyword !== undefined || step.jsonPath !== undefined,
+  };
+}
+
+/**
+ * `transaction` probe. ok when every step passes its checks, in order; the first failing step ends the round.
+ * `transaction.steps` lists the steps run, each with status, phases (summed over its redirects) and duration;
+ * `failedStep` names the one that failed, and `error` is its error with the step name in front. `latencyMs` is
+ * the sum of step durations, set only when every step got an answer, so rounds compare like with like.
+ * Failures: the http probe's codes, CW_ERR_PROBE_HTTP_JSON, and CW_ERR_PROBE_CREDENTIALS (nothing was sent).
+ */
+export const transaction = defineProbe({
+  kind: 'transaction',
+  targetSchema: TransactionTarget,
+  async run(target, ctx): Promise<ProbeOutcome> {
+    const start = performance.now();
+    const steps: TransactionStep[] = [];
+    const detail: TransactionDetail = { steps };
+    let values: Credentials = {};
+    if (target.credentials !== undefined) {
+      const loaded = await loadCredentials(target.credentials);
+      if (!loaded.ok) return failure(start, ProbeErrorCode.CREDENTIALS, loaded.message, { transaction: detail });
+      values = loaded.values;
+    }
+    const redact = redactor(values);
+    const fail = (step: TransactionStep, code: ProbeErrorCode, message: string, latencyMs?: number): ProbeOutcome => {
+      step.error = { code, message: redact(message).slice(0, 2000) };
+      step.ok = false;
+      detail.failedStep = step.name;
+      return failure(start, code, `${step.name}: ${step.error.message}`, { ...(latencyMs === undefined ? {} : { latencyMs }), transaction: detail });
+    };
+
+    // Every request is prepared before the first is sent: a missing credential must not leave half a login behind.
+    const requests: ReturnType<typeof prepare>[] = [];
+    for (const step of target.steps) {
+      try {
+        requests.push(prepare(step, target, values));
+      } catch (err) {
+        const entry: TransactionStep = { name: step.name, ok: false, durationMs: 0 };
+        steps.push(entry);
+        const code = err instanceof MissingCredential ? ProbeErrorCode.CREDENTIALS : ProbeErrorCode.HTTP_PROTOCOL;
+        return fail(entry, code, (err as Error).message);
+      }
+    }
+
+    const jar = new CookieJar(ctx.now);
+    const deadline = startDeadline(ctx);
+    let latencyMs = 0;
+    try {
+      for (const [i, step] of target.steps.entries()) {
+        const t0 = performance.now();
+        const ex = await exchange({ ...requests[i]!, timeoutMs: ctx.timeoutMs, cookies: jar }, deadline.signal, t0);
+        const entry: TransactionStep = { name: step.name, ok: true, durationMs: ex.error ? since(t0) : ex.latencyMs, phases: ex.detail.phases };
+        if (ex.detail.statusCode !== undefined) entry.statusCode = ex.detail.statusCode;
+        steps.push(entry);
+        if (ex.error) return fail(entry, ex.error.code, ex.error.message);
+        latencyMs = roundMs(latencyMs + entry.durationMs);
+        // A failed check reports latency only on the last step: earlier, later steps never ran and the sum would
+        // not compare with other rounds'.
+        const answered = i === target.steps.length - 1 ? latencyMs : undefined;
+        const badStatus = statusMismatch(entry.statusCode ?? 0, step.expectStatus);
+        if (badStatus !== undefined) return fail(entry, ProbeErrorCode.HTTP_STATUS, badStatus, answered);
+        const noKeyword = keywordMissing(ex.body, ex.bytes, step.keyword);
+        if (noKeyword !== undefined) return fail(entry, ProbeErrorCode.HTTP_KEYWORD, noKeyword, answered);
+        const badJson = step.jsonPath && jsonMismatch(step.jsonPath, ex.body, ex.bytes);
+        if (badJson) return fail(entry, ProbeErrorCode.HTTP_JSON, badJson, answered);
+      }
+      return { ok: true, durationMs: since(start), latencyMs, transaction: detail };
+    } finally {
+      deadline.dispose();
+    }
+  },
+});
