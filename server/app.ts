@@ -12,6 +12,7 @@ import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { statusRoutes } from './web/routes.js';
+import { historyRoutes } from './api/history-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes, { store: deps.store });
   await app.register(metricsRoutes, { metrics });
   await app.register(statusRoutes, { live, store: deps.store, now, demo: deps.demo });
+  await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
   await app.register(ingestRoutes, {
     store: deps.store,
     metrics,

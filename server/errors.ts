@@ -50,8 +50,12 @@ function classify(err: FastifyError, contentType: string | undefined): { status:
   if (err.validation) {
     const first = err.validation[0];
     const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-    const params = first?.params as { additionalProperty?: string; missingProperty?: string } | undefined;
-    const extra = params?.additionalProperty ? ` "${params.additionalProperty}"` : params?.missingProperty ? ` "${params.missingProperty}"` : '';
+    // ajv names one key (additionalProperty, missingProperty); typebox lists them (additionalProperties, requiredProperties).
+    const params = first?.params as
+      | { additionalProperty?: string; missingProperty?: string; additionalProperties?: string[]; requiredProperties?: string[] }
+      | undefined;
+    const keys = [params?.additionalProperty ?? params?.missingProperty, ...(params?.additionalProperties ?? params?.requiredProperties ?? [])].filter(Boolean);
+    const extra = keys.length > 0 ? ` ${keys.map((k) => `"${k}"`).join(', ')}` : '';
     return { status: 400, code: ErrorCode.VALIDATION, message: `${where} ${first?.message ?? 'is invalid'}${extra}` };
   }
   switch (err.code) {

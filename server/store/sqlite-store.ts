@@ -16,6 +16,7 @@ import { RESOLUTIONS, RollupAccumulator, type BucketAggregate } from './buckets.
 import { migrate, StoreError } from './migrate.js';
 import { createRetention } from './retention.js';
 import { createReads, detailJson } from './sqlite-reads.js';
+import { createHourOfDayProfile } from './profile.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
 
 export { StoreError } from './migrate.js';
@@ -195,6 +196,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   });
 
   const reads = createReads(db);
+  const hourOfDayProfile = createHourOfDayProfile(db, offset);
   const applyRetention = createRetention(db, {
     chunkRows: options.retentionChunkRows ?? 5000,
     maxChunks: options.retentionMaxChunks ?? 40,
@@ -216,6 +218,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // can fail with SQLITE_BUSY at once instead of waiting when another connection writes in between.
     ingestBatch: (input) => ingest.immediate(input),
     ...reads,
+    hourOfDayProfile,
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);
       // SQLite's advice for a long-lived connection is to run optimize periodically; retention is our

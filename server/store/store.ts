@@ -99,6 +99,27 @@ export interface RollupRow {
   lossCount: number;
 }
 
+export interface HourOfDayQuery {
+  commune?: string;
+  target?: string;
+  service?: string;
+  from: number;
+  to: number;
+}
+
+/** One cell of the local hour-of-day × weekday grid, summed over the span and the matching targets. */
+export interface HourOfDayCell {
+  /** 0 = Sunday … 6 = Saturday, local time. */
+  weekday: number;
+  /** 0–23, local time. */
+  hour: number;
+  count: number;
+  okCount: number;
+  latencyCount: number;
+  latencySumMs: number;
+  latencyMaxMs: number | null;
+}
+
 export interface TargetState {
   commune: string;
   target: string;
@@ -150,6 +171,8 @@ export interface Store {
   countResults(query: Omit<ResultQuery, 'limit'>): number;
   /** Rollup buckets in [from, to), oldest first. Cost depends on the span, never on raw-table size. */
   rollups(query: RollupQuery): RollupRow[];
+  /** Latency and failures by local hour of day and weekday over [from, to), from hour rollups. */
+  hourOfDayProfile(query: HourOfDayQuery): HourOfDayCell[];
   /** The latest stored result of every target, to seed live metrics at start-up. */
   latestPerTarget(): TargetState[];
 

@@ -1,0 +1,34 @@
+/**
+ * The hour-of-day × weekday latency and failure profile (peak-hour congestion: "signing one dossier takes
+ * ten minutes at 9 a.m."), computed from hour rollups in local time, so it costs the same whether raw
+ * results are kept for a week or not at all.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { HourOfDayCell, HourOfDayQuery } from './store.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+export function createHourOfDayProfile(db: BetterSqlite3.Database, dayOffsetMinutes: number) {
+  const offset = dayOffsetMinutes * 60_000;
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return (query: HourOfDayQuery): HourOfDayCell[] => {
+    const filters = [
+      query.commune === undefined ? '' : 'AND t.commune = @commune',
+      query.target === undefined ? '' : 'AND t.name = @target',
+      query.service === undefined ? '' : 'AND t.service = @service',
+    ].join(' ');
+    // 1970-01-01 was a Thursday: (local day number + 4) % 7 gives 0 = Sunday … 6 = Saturday.
+    const sql = `SELECT ((r.bucket + @offset) / ${DAY} + 4) % 7 AS weekday, ((r.bucket + @offset) % ${DAY}) / ${HOUR} AS hour,
+        sum(r.count) AS count, sum(r.ok_count) AS okCount, sum(r.latency_count) AS latencyCount,
+        sum(r.latency_sum) AS latencySumMs, max(r.latency_max) AS latencyMaxMs
+      FROM rollup_hour r JOIN targets t ON t.id = r.target_id
+      WHERE r.bucket >= @from AND r.bucket < @to ${filters}
+      GROUP BY weekday, hour ORDER BY weekday, hour`;
+    let stmt = cache.get(sql);
+    if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+    const params: Record<string, unknown> = { offset, from: query.from, to: query.to };
+    for (const key of ['commune', 'target', 'service'] as const) if (query[key] !== undefined) params[key] = query[key];
+    return stmt.all(params) as HourOfDayCell[];
+  };
+}
