@@ -17,6 +17,8 @@ import { isIP } from 'node:net';
 import { VERSION } from '../common/version.js';
 import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
 import { classify, type Classification } from './path/classify.js';
+import { SystemReporter } from './system-reporter.js';
+import { startAgentStatusPage, type AgentStatusPage } from './status-page/server.js';
 
 /** A probe that ignores its abort signal must still not stall its target forever. */
 const HARD_DEADLINE_GRACE_MS = 2000;
@@ -92,6 +94,7 @@ export class Agent {
   private readonly now: () => number;
   private skippedRounds = 0;
   readonly path: PathMonitor;
+  readonly system: SystemReporter;
   /** Whether each target's latest round succeeded, for attributing failures to upstream dependencies. */
   private readonly lastOk = new Map<string, boolean>();
 
@@ -129,6 +132,20 @@ export class Agent {
       now: this.now,
       log: log.child({ component: 'path' }),
       ...deps.pathDeps,
+    });
+    this.system = new SystemReporter({
+      outbox: this.outbox,
+      healthIntervalSec: config.system.healthIntervalSec,
+      inventoryIntervalHours: config.system.inventoryIntervalHours,
+      // The server's skew is receive − send (positive when the agent is behind); the offset is the opposite.
+      clockOffsetMs: () => {
+        const skew = this.pusher.status().skewMs;
+        return skew === null ? undefined : -skew;
+      },
+      onAppended: () => this.pusher.notify(),
+      log: log.child({ component: 'system' }),
+      now: this.now,
+      random: deps.random,
     });
     this.scheduler = this.makeScheduler(config.targets);
   }
@@ -172,13 +189,27 @@ export class Agent {
     };
   }
 
+  private statusPage: AgentStatusPage | undefined;
+
   start(): void {
     this.startedAt = this.now();
+    const page = this.deps.config.statusPage;
+    if (page.enabled) {
+      startAgentStatusPage({ host: page.host, port: page.port, snapshot: () => this.snapshot(), log: this.deps.log.child({ component: 'status-page' }), now: this.now }).then(
+        (p) => {
+          this.statusPage = p;
+          this.deps.log.info({ url: p.url }, 'commune status page listening');
+        },
+        // A busy port must not stop probing: the page is a convenience, the measurements are the job.
+        (err: unknown) => this.deps.log.error({ err, host: page.host, port: page.port }, 'status page could not start'),
+      );
+    }
     this.deps.log.info(
       { commune: this.deps.config.commune, targets: this.deps.config.targets.length, server: this.deps.config.server.url, outbox: this.outbox.stats() },
       'agent started',
     );
     this.path.start();
+    this.system.start();
     this.scheduler.start();
     this.pusher.start();
   }
@@ -239,8 +270,11 @@ export class Agent {
 
   /** Stops probing, lets the pusher finish its current request, and closes the outbox. */
   async stop(): Promise<void> {
+    // The page reads the outbox, so it goes first.
+    await this.statusPage?.close();
     this.shutdown.abort();
     this.path.stop();
+    await this.system.stop();
     await this.scheduler.stop();
     await this.pusher.stop();
     this.outbox.close();

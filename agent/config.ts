@@ -76,6 +76,13 @@ export const AgentConfigSchema = Type.Object(
       { ...strict, default: {} },
     ),
     path: PathConfigSchema,
+    system: Type.Object(
+      {
+        healthIntervalSec: Type.Integer({ minimum: 0, maximum: 86_400, default: 300, description: 'PC health sample interval; 0 disables' }),
+        inventoryIntervalHours: Type.Number({ minimum: 0, maximum: 720, default: 24, description: 'equipment inventory interval; 0 disables' }),
+      },
+      { ...strict, default: {} },
+    ),
     statusPage: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'serve the commune status page (off by default: PCs are often shared)' }),
@@ -84,7 +91,16 @@ export const AgentConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
-    targets: Type.Array(TargetCommon, { minItems: 1, maxItems: 1000 }),
+    /** Fetch the probe plan from the server (server/plan, agent/remote-plan.ts); local targets then override and add. */
+    plan: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'fetch targets from GET /api/v1/agent/config' }),
+        refreshSec: Type.Integer({ minimum: 30, maximum: 86_400, default: 300, description: 'seconds between plan checks (answered 304 when unchanged)' }),
+      },
+      { ...strict, default: {} },
+    ),
+    // At least one target unless plan.enabled: checked in loadAgentConfig, where the message can say why.
+    targets: Type.Optional(Type.Array(TargetCommon, { maxItems: 1000 })),
   },
   strict,
 );
@@ -120,6 +136,9 @@ export function loadAgentConfig(file: string): AgentConfig {
   const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults) ? raw.defaults : { intervalSec: 60, timeoutMs: 10_000 };
   const { targets, problems: targetProblems } = resolveTargets(Array.isArray(raw.targets) ? raw.targets : [], defaults);
   problems.push(...targetProblems);
+  if (raw.plan?.enabled !== true && !(Array.isArray(raw.targets) && raw.targets.length > 0)) {
+    problems.push({ path: 'targets', message: 'at least one target is required unless plan.enabled is true (the probe plan then comes from the server)' });
+  }
   if (raw.push?.minBackoffSec > raw.push?.maxBackoffSec) {
     problems.push({ path: 'push.minBackoffSec', message: 'must not exceed push.maxBackoffSec' });
   }

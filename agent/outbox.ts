@@ -14,14 +14,20 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ProbeResult } from '../protocol/wire.js';
+import type { HealthRecord, InventoryRecord, ProbeResult } from '../protocol/wire.js';
+import type { HealthSample, InventoryDoc } from '../protocol/system.js';
 
 export type UnsequencedResult = Omit<ProbeResult, 'seq'>;
 
 export interface OutboxBatch {
   batchId: string;
   results: ProbeResult[];
+  health: HealthRecord[];
+  inventory: InventoryRecord[];
 }
+
+/** What a row holds. Probe results are the bulk; PC health and inventory share the queue and sequence. */
+export type RecordType = 'result' | 'health' | 'inventory';
 
 export interface OutboxStats {
   pending: number;
@@ -75,13 +81,14 @@ export class Outbox {
     // FULL: a result acknowledged to nobody yet must survive a power cut at a commune office.
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+    addTypeColumn(this.db);
     this.now = options.now ?? Date.now;
     this.stmts = {
-      insert: this.db.prepare('INSERT INTO outbox (ts, body) VALUES (?, ?)'),
+      insert: this.db.prepare('INSERT INTO outbox (ts, body, type) VALUES (?, ?, ?)'),
       pendingBatch: this.db.prepare(
         'SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL ORDER BY seq LIMIT 1',
       ),
-      rowsOfBatch: this.db.prepare('SELECT seq, body FROM outbox WHERE batch_id = ? ORDER BY seq'),
+      rowsOfBatch: this.db.prepare('SELECT seq, body, type FROM outbox WHERE batch_id = ? ORDER BY seq'),
       oldestUnbatched: this.db.prepare('SELECT seq FROM outbox WHERE batch_id IS NULL ORDER BY seq LIMIT ?'),
       stamp: this.db.prepare(
         'UPDATE outbox SET batch_id = ? WHERE seq IN (SELECT seq FROM outbox WHERE batch_id IS NULL ORDER BY seq LIMIT ?)',
@@ -100,7 +107,7 @@ export class Outbox {
       addDropped: this.db.prepare("UPDATE meta SET value = value + ? WHERE key = 'dropped_total'"),
       dropped: this.db.prepare("SELECT value FROM meta WHERE key = 'dropped_total'"),
       park: this.db.prepare(
-        'INSERT OR REPLACE INTO dead_letter (seq, ts, body, reason, parked_at) SELECT seq, ts, body, ?, ? FROM outbox WHERE batch_id = ?',
+        'INSERT OR REPLACE INTO dead_letter (seq, ts, body, type, reason, parked_at) SELECT seq, ts, body, type, ?, ? FROM outbox WHERE batch_id = ?',
       ),
       deadCount: this.db.prepare('SELECT count(*) AS n FROM dead_letter'),
     };
@@ -110,9 +117,21 @@ export class Outbox {
   /** Durably appends a result and returns it with its sequence number. */
   append(result: UnsequencedResult): ProbeResult {
     // The seq is the row id; the body is stored without it and the two are joined on read.
-    const seq = Number(this.stmts.insert.run(result.ts, JSON.stringify(result)).lastInsertRowid);
-    this.enforceBounds();
+    const seq = this.insert('result', result.ts, result);
     return { ...result, seq };
+  }
+
+  /** Durably appends a PC health sample or inventory document; returns its sequence number. */
+  appendRecord(type: 'health', record: HealthSample & { id: string }): number;
+  appendRecord(type: 'inventory', record: InventoryDoc & { id: string }): number;
+  appendRecord(type: 'health' | 'inventory', record: { id: string; ts: number }): number {
+    return this.insert(type, record.ts, record);
+  }
+
+  private insert(type: RecordType, ts: number, body: object): number {
+    const seq = Number(this.stmts.insert.run(ts, JSON.stringify(body), type).lastInsertRowid);
+    this.enforceBounds();
+    return seq;
   }
 
   /**
@@ -128,11 +147,15 @@ export class Outbox {
         this.stmts.stamp.run(batchId, limit);
         row = { batch_id: batchId };
       }
-      const rows = this.stmts.rowsOfBatch.all(row.batch_id) as { seq: number; body: string }[];
-      return {
-        batchId: row.batch_id,
-        results: rows.map((r) => ({ ...(JSON.parse(r.body) as UnsequencedResult), seq: r.seq })),
-      };
+      const rows = this.stmts.rowsOfBatch.all(row.batch_id) as { seq: number; body: string; type: RecordType }[];
+      const batch: OutboxBatch = { batchId: row.batch_id, results: [], health: [], inventory: [] };
+      for (const r of rows) {
+        const record = { ...(JSON.parse(r.body) as object), seq: r.seq };
+        if (r.type === 'health') batch.health.push(record as HealthRecord);
+        else if (r.type === 'inventory') batch.inventory.push(record as InventoryRecord);
+        else batch.results.push(record as ProbeResult);
+      }
+      return batch;
     }).immediate();
   }
 
@@ -193,5 +216,13 @@ export class Outbox {
       if (n > this.options.maxRows) dropped += this.stmts.dropOldest.run(n - this.options.maxRows).changes;
       if (dropped > 0) this.stmts.addDropped.run(dropped);
     })();
+  }
+}
+
+/** Outboxes created before health/inventory records existed hold only results: add the column in place. */
+function addTypeColumn(db: Database.Database): void {
+  for (const table of ['outbox', 'dead_letter']) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'type')) db.exec(`ALTER TABLE ${table} ADD COLUMN type TEXT NOT NULL DEFAULT 'result'`);
   }
 }

@@ -102,7 +102,10 @@ export class Pusher {
       sentAt: this.now(),
       agent: this.opts.agentStatus(),
       results: batch.results,
+      ...(batch.health.length > 0 && { health: batch.health }),
+      ...(batch.inventory.length > 0 && { inventory: batch.inventory }),
     };
+    const count = batch.results.length + batch.health.length + batch.inventory.length;
     let res: Response;
     this.inFlight = new AbortController();
     const timeout = setTimeout(() => this.inFlight?.abort(), this.opts.requestTimeoutMs);
@@ -124,12 +127,12 @@ export class Pusher {
       this.inFlight = undefined;
     }
     const text = await res.text().catch(() => '');
-    if (res.status === 200) return this.acked(batch.batchId, batch.results.length, text);
+    if (res.status === 200) return this.acked(batch.batchId, count, text);
     const detail = `HTTP ${res.status}: ${serverMessage(text)}`;
     if (res.status === 413) return this.split(batch.batchId, detail);
     if (res.status === 400) {
       this.opts.outbox.deadLetter(batch.batchId, detail);
-      this.opts.log.error({ batchId: batch.batchId, count: batch.results.length, reason: detail }, 'server rejected batch; kept in dead-letter table');
+      this.opts.log.error({ batchId: batch.batchId, count, reason: detail }, 'server rejected batch; kept in dead-letter table');
       return { kind: 'dead-lettered', batchId: batch.batchId, reason: detail };
     }
     if (res.status === 401 || res.status === 403) {

@@ -6,6 +6,7 @@
  * the server reads is typed and bounded. Config files, by contrast, are strict (see agent/config.ts).
  */
 import Type, { type Static } from 'typebox';
+import { HealthSample, InventoryDoc } from './system.js';
 
 /** Bumped only on a breaking change; the server rejects versions it does not know with a clear 400. */
 export const WIRE_VERSION = 1;
@@ -166,6 +167,16 @@ export type AgentStatus = Static<typeof AgentStatus>;
 
 export const MAX_RESULTS_PER_BATCH = 5000;
 
+/** Identity every outbox record carries on the wire: a unique id (dedup) and the agent's sequence number. */
+const RecordIdentity = Type.Object({
+  id: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }),
+  seq: Type.Integer({ minimum: 1 }),
+});
+export const HealthRecord = Type.Intersect([RecordIdentity, HealthSample]);
+export type HealthRecord = Static<typeof HealthRecord>;
+export const InventoryRecord = Type.Intersect([RecordIdentity, InventoryDoc]);
+export type InventoryRecord = Static<typeof InventoryRecord>;
+
 export const IngestBatch = Type.Object({
   v: Type.Integer({ minimum: 1, maximum: 1000 }),
   /** Stable across retries of the same batch: the server acknowledges a repeat without storing it twice. */
@@ -175,6 +186,9 @@ export const IngestBatch = Type.Object({
   sentAt: EpochMs('send time, agent clock'),
   agent: Type.Optional(AgentStatus),
   results: Type.Array(ProbeResult, { maxItems: MAX_RESULTS_PER_BATCH }),
+  /** PC health samples (every few minutes) and equipment inventories (daily), from the same outbox. */
+  health: Type.Optional(Type.Array(HealthRecord, { maxItems: 1000 })),
+  inventory: Type.Optional(Type.Array(InventoryRecord, { maxItems: 20 })),
 });
 export type IngestBatch = Static<typeof IngestBatch>;
 

@@ -13,6 +13,7 @@ import { healthRoutes } from './health/routes.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { statusRoutes } from './web/routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { systemRoutes } from './api/system-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(metricsRoutes, { metrics });
   await app.register(statusRoutes, { live, store: deps.store, now, demo: deps.demo });
   await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
+  await app.register(systemRoutes, { store: deps.store });
   await app.register(ingestRoutes, {
     store: deps.store,
     metrics,

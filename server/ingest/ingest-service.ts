@@ -32,14 +32,17 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
     throw new HttpError(403, ErrorCode.INGEST_COMMUNE_MISMATCH, `this token belongs to commune ${agent.commune}, not ${batch.commune}`);
   }
   const seen = new Set<string>();
-  for (const [i, r] of batch.results.entries()) {
-    if (seen.has(r.id)) throw new HttpError(400, ErrorCode.INGEST_DUPLICATE_RESULT, `body/results/${i}/id repeats result id ${r.id} within the batch`);
-    seen.add(r.id);
+  for (const part of ['results', 'health', 'inventory'] as const) {
+    for (const [i, r] of (batch[part] ?? []).entries()) {
+      if (seen.has(r.id)) throw new HttpError(400, ErrorCode.INGEST_DUPLICATE_RESULT, `body/${part}/${i}/id repeats record id ${r.id} within the batch`);
+      seen.add(r.id);
+    }
   }
   const receivedAt = deps.now();
   const skewMs = Math.round(receivedAt - batch.sentAt);
   const clockCorrected = Math.abs(skewMs) > deps.skewThresholdMs;
-  const results: ResultToStore[] = batch.results.map((r) => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts }));
+  const correct = <T extends { ts: number }>(r: T): T & { agentTs: number } => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts });
+  const results: ResultToStore[] = batch.results.map(correct);
   const outcome = deps.store.ingestBatch({
     agentId: agent.id,
     commune: agent.commune,
@@ -48,6 +51,8 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
     skewMs,
     status: batch.agent,
     results,
+    health: batch.health?.map(correct),
+    inventory: batch.inventory?.map(correct),
   });
   return {
     outcome,

@@ -48,6 +48,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptio
       const { ack, outcome } = ingestBatch({ store: opts.store, now: opts.now, skewThresholdMs: opts.skewThresholdMs }, agent, request.body);
       stopTimer();
       opts.live.update(agent.commune, outcome.storedResults);
+      opts.live.updateSystem(agent.commune, agent.name, outcome.storedHealth, outcome.storedInventory);
       opts.metrics.ingestRequests.inc({ outcome: ack.replay ? 'replay' : 'stored' });
       opts.metrics.ingestBatchResults.observe(request.body.results.length);
       if (!ack.replay) {

@@ -8,6 +8,7 @@
 import client from 'prom-client';
 import type { Store } from '../store/store.js';
 import type { LiveState, LiveTarget } from './live-state.js';
+import { registerSystemGauges } from './system-metrics.js';
 
 const PROBE_LABELS = ['commune', 'service', 'target', 'kind'] as const;
 type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
@@ -126,6 +127,8 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
   agentGauge('communewatch_agent_missing_results', 'Sequence numbers below the highest received that were neither stored nor reported dropped or parked', (a) =>
     Math.max(0, a.maxSeq - a.resultsReceived - (a.lastStatus?.outboxDroppedTotal ?? 0) - (a.lastStatus?.outboxDeadLettered ?? 0)),
   );
+
+  registerSystemGauges(registry, deps.live);
 
   return {
     registry,

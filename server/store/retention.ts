@@ -36,6 +36,10 @@ export function createRetention(
     minute: rollupDelete('minute'),
     raw: db.prepare(`DELETE FROM results WHERE (target_id, ts, result_id) IN
       (SELECT target_id, ts, result_id FROM results WHERE ts < ? ORDER BY ts LIMIT ?)`),
+    // PC health samples are as fine-grained as raw results and follow the same window; inventories (one a
+    // day per PC) are the equipment history and are kept.
+    health: db.prepare(`DELETE FROM health_samples WHERE record_id IN
+      (SELECT record_id FROM health_samples WHERE ts < ? ORDER BY ts LIMIT ?)`),
   };
 
   return (policy, now) => {
@@ -73,6 +77,7 @@ export function createRetention(
     const hourDeleted = drain(del.hour, bucketBound(policy.hourDays, 'hour'));
     const minuteDeleted = drain(del.minute, bucketBound(policy.minuteDays, 'minute'));
     const rawDeleted = drain(del.raw, cutoff(policy.rawDays));
-    return { rawDeleted, minuteDeleted, hourDeleted, dayDeleted, batchesDeleted, more };
+    const healthDeleted = drain(del.health, cutoff(policy.rawDays));
+    return { rawDeleted, minuteDeleted, hourDeleted, dayDeleted, batchesDeleted, healthDeleted, more };
   };
 }

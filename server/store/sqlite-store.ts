@@ -17,6 +17,7 @@ import { migrate, StoreError } from './migrate.js';
 import { createRetention } from './retention.js';
 import { createReads, detailJson } from './sqlite-reads.js';
 import { createHourOfDayProfile } from './profile.js';
+import { createSystemStore } from './system-store.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
 
 export { StoreError } from './migrate.js';
@@ -84,6 +85,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const log = options.log?.child({ component: 'store' });
   const db = openDatabase(options.file, log);
 
+  const system = createSystemStore(db);
   const stmt = {
     createAgent: db.prepare(`INSERT INTO agents (commune, name, token_lookup, token_hash, created_at)
       VALUES (@commune, @name, @tokenLookup, @tokenHash, @now) RETURNING ${AGENT_COLUMNS}`),
@@ -168,7 +170,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (prior !== undefined) {
       // A replay stores no results, but the agent did reach us: keep "last seen" truthful for silence alerts.
       touchAgent(0, 0);
-      return { replay: true, ...prior, storedResults: [] };
+      return { replay: true, ...prior, storedResults: [], storedHealth: [], storedInventory: [] };
     }
 
     const targetIds = upsertTargets(input.commune, input.results);
@@ -188,11 +190,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     for (const resolution of RESOLUTIONS) {
       for (const agg of rollup.aggregates(resolution)) foldRollup[resolution].run(agg);
     }
-    const stored = storedResults.length;
-    const duplicates = input.results.length - stored;
+    const health = input.health ?? [];
+    const inventory = input.inventory ?? [];
+    const { storedHealth, storedInventory } = system.insert(input.agentId, input.commune, input.receivedAt, health, inventory);
+    for (const r of [...health, ...inventory]) if (r.seq > maxSeq) maxSeq = r.seq;
+    const stored = storedResults.length + storedHealth.length + storedInventory.length;
+    const duplicates = input.results.length + health.length + inventory.length - stored;
     stmt.recordBatch.run(input.agentId, input.batchId, input.receivedAt, stored, duplicates);
     if (touchAgent(maxSeq, stored) === 0) throw new StoreError('CW_ERR_STORE_UNKNOWN_AGENT', `no agent with id ${input.agentId}`);
-    return { replay: false, stored, duplicates, storedResults };
+    return { replay: false, stored, duplicates, storedResults, storedHealth, storedInventory };
   });
 
   const reads = createReads(db);
@@ -219,6 +225,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ingestBatch: (input) => ingest.immediate(input),
     ...reads,
     hourOfDayProfile,
+    latestHealth: system.latestHealth,
+    latestInventory: system.latestInventory,
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);
       // SQLite's advice for a long-lived connection is to run optimize periodically; retention is our

@@ -3,7 +3,7 @@
  * (better-sqlite3 is synchronous, and a synchronous store keeps each batch in exactly one transaction).
  * Domain modules receive a Store; nothing else touches SQL. camelCase here, snake_case in SQL.
  */
-import type { AgentStatus, ProbeResult } from '../../protocol/wire.js';
+import type { AgentStatus, HealthRecord, InventoryRecord, ProbeResult } from '../../protocol/wire.js';
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -36,6 +36,14 @@ export interface ResultToStore extends ProbeResult {
   agentTs: number;
 }
 
+/** A PC health sample / inventory as stored: `ts` possibly skew-corrected, the agent's own in agentTs. */
+export interface HealthToStore extends HealthRecord {
+  agentTs: number;
+}
+export interface InventoryToStore extends InventoryRecord {
+  agentTs: number;
+}
+
 export interface IngestInput {
   agentId: number;
   commune: string;
@@ -44,15 +52,46 @@ export interface IngestInput {
   skewMs: number;
   status?: AgentStatus;
   results: ResultToStore[];
+  health?: HealthToStore[];
+  inventory?: InventoryToStore[];
+}
+
+export interface AgentHealth {
+  agentId: number;
+  commune: string;
+  agent: string;
+  ts: number;
+  receivedAt: number;
+  sample: HealthToStore;
+}
+
+export interface AgentInventory {
+  agentId: number;
+  commune: string;
+  agent: string;
+  ts: number;
+  receivedAt: number;
+  doc: InventoryToStore;
+}
+
+export interface InventoryFilter {
+  commune?: string;
+  /** Only agents whose latest inventory has none of this equipment. */
+  lacks?: 'smartcard-reader' | 'scanner' | 'printer';
+  /** Only agents whose PC has less RAM than this. */
+  maxMemBytes?: number;
 }
 
 export interface IngestOutcome {
   /** True when this batchId had already been acknowledged for this agent: nothing was written. */
   replay: boolean;
+  /** Records newly stored: results plus health samples and inventories. */
   stored: number;
   duplicates: number;
   /** The newly stored results (not duplicates), for updating live metrics after commit. */
   storedResults: ResultToStore[];
+  storedHealth: HealthToStore[];
+  storedInventory: InventoryToStore[];
 }
 
 export interface StoredResult extends ProbeResult {
@@ -146,6 +185,7 @@ export interface RetentionReport {
   batchesDeleted?: number;
   /** True when the per-call chunk budget ran out with rows still past the policy: call again soon. */
   more?: boolean;
+  healthDeleted?: number;
 }
 
 export interface Store {
@@ -173,6 +213,10 @@ export interface Store {
   rollups(query: RollupQuery): RollupRow[];
   /** Latency and failures by local hour of day and weekday over [from, to), from hour rollups. */
   hourOfDayProfile(query: HourOfDayQuery): HourOfDayCell[];
+  /** Each active agent's newest PC health sample. */
+  latestHealth(): AgentHealth[];
+  /** Each active agent's newest inventory, optionally only those lacking equipment or RAM. */
+  latestInventory(filter?: InventoryFilter): AgentInventory[];
   /** The latest stored result of every target, to seed live metrics at start-up. */
   latestPerTarget(): TargetState[];
 

@@ -44,6 +44,7 @@ describe('pipeline: agent → server → metrics', () => {
     writeAgentConfig(configFile, {
       commune: COMMUNE,
       path: { gateway: 'none' }, // never probe this machine's real gateway from a test
+      system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, // PC reports have their own test
       server: { url: server.url },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 2 },
       log: { level: 'debug' },

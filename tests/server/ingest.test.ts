@@ -114,7 +114,7 @@ describe('POST /api/v1/ingest', () => {
       { name: 'negative seq', send: () => post(batch('26734', [result(0)]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/0\/seq must be >= 1/ },
       { name: 'bad service class', send: () => post(batch('26734', [result(100, { service: 'Hộ Tịch!' })]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/0\/service must match pattern/ },
       { name: 'newer wire version', send: () => post(batch('26734', [result(100)], { v: 99 }), auth(tokenA)), status: 400, code: 'CW_ERR_INGEST_WIRE_VERSION', message: /upgrade the server/ },
-      { name: 'the same result twice in a batch', send: () => { const r = result(100); return post(batch('26734', [r, r]), auth(tokenA)); }, status: 400, code: 'CW_ERR_INGEST_DUPLICATE_RESULT', message: /repeats result id/ },
+      { name: 'the same result twice in a batch', send: () => { const r = result(100); return post(batch('26734', [r, r]), auth(tokenA)); }, status: 400, code: 'CW_ERR_INGEST_DUPLICATE_RESULT', message: /repeats record id/ },
       { name: 'oversize body', send: () => post(batch('26734', Array.from({ length: 400 }, (_, i) => result(200 + i))), auth(tokenA)), status: 413, code: 'CW_ERR_TOO_LARGE', message: /too large/i },
       { name: 'gzip bomb (small compressed, huge JSON)', send: () => post(gzipSync(JSON.stringify(batch('26734', [result(100, { error: { code: 'X', message: 'x'.repeat(1900) } })], { agent: { hostname: ' '.repeat(200_000) } }))), { ...auth(tokenA), 'content-encoding': 'gzip' }), status: 413, code: 'CW_ERR_TOO_LARGE', message: /too large/i },
     ];

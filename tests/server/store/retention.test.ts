@@ -10,7 +10,7 @@ describe('applyRetention', () => {
     const { batch } = withAgent(store);
     store.ingestBatch(batch([result({ ts: NOW - 40 * DAY }), result({ ts: NOW - 10 * DAY }), result({ ts: NOW - MINUTE })]));
     const report = store.applyRetention({ rawDays: 7, minuteDays: 7, hourDays: 30, dayDays: 0 }, NOW);
-    expect(report).toEqual({ rawDeleted: 2, minuteDeleted: 2, hourDeleted: 1, dayDeleted: 0, batchesDeleted: 0, more: false });
+    expect(report).toEqual({ rawDeleted: 2, minuteDeleted: 2, hourDeleted: 1, dayDeleted: 0, batchesDeleted: 0, healthDeleted: 0, more: false });
 
     expect(store.listResults({}).map((r) => r.ts)).toEqual([NOW - MINUTE]);
     expect(store.countResults({ to: NOW - 7 * DAY })).toBe(0);

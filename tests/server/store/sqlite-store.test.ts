@@ -60,7 +60,7 @@ describe('ingestBatch', () => {
     const before = { results: store.countResults({}), rollup: rollupAt(store, 'minute', T0), agent: store.listAgents()[0] };
 
     const retried = { ...first, receivedAt: T0 + HOUR, skewMs: 999, status: { version: '2.0.0' }, results: [...first.results, result({ ts: T0 + 5 })] };
-    expect(store.ingestBatch(retried)).toEqual({ replay: true, stored: 2, duplicates: 0, storedResults: [] });
+    expect(store.ingestBatch(retried)).toEqual({ replay: true, stored: 2, duplicates: 0, storedResults: [], storedHealth: [], storedInventory: [] });
     expect(store.countResults({})).toBe(before.results);
     expect(rollupAt(store, 'minute', T0)).toEqual(before.rollup);
     expect(store.listAgents().find((a) => a.id === agent.id)).toEqual({
