@@ -3,7 +3,7 @@
  * Used by the `agent` CLI command and, in-process, by `demo`.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { ProbeOutcome, ProbeResult } from '../protocol/wire.js';
 import type { AgentConfig, TargetConfig } from './config.js';
@@ -19,6 +19,20 @@ import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
 import { classify, type Classification } from './path/classify.js';
 import { SystemReporter } from './system-reporter.js';
 import { startAgentStatusPage, type AgentStatusPage } from './status-page/server.js';
+
+/**
+ * The local address a pinned target sends from. An interface is looked up at every round: a USB modem or
+ * a TSLCD router port can come and go, and "no address" is itself the finding.
+ */
+function resolveSource(target: TargetConfig): { address?: string } | { missing: string } {
+  if (target.sourceAddress) return { address: target.sourceAddress };
+  if (!target.sourceInterface) return {};
+  const addresses = networkInterfaces()[target.sourceInterface] ?? [];
+  const usable = addresses.filter((a) => !a.internal && !(a.family === 'IPv6' && a.address.startsWith('fe80')));
+  const chosen = usable.find((a) => a.family === 'IPv4') ?? usable[0];
+  if (chosen) return { address: chosen.address };
+  return { missing: `network interface ${target.sourceInterface} is missing or has no address (link down?)` };
+}
 
 /** A probe that ignores its abort signal must still not stall its target forever. */
 const HARD_DEADLINE_GRACE_MS = 2000;
@@ -221,12 +235,16 @@ export class Agent {
     const log = this.deps.log.child({ target: target.name });
     const started = performance.now();
     let outcome: ProbeOutcome;
+    const source = resolveSource(target);
     try {
-      outcome = await withHardDeadline(
-        probes[target.kind].run(target.params as never, { signal, timeoutMs: target.timeoutMs, now: this.now, log }),
-        target.timeoutMs + HARD_DEADLINE_GRACE_MS,
-        started,
-      );
+      outcome =
+        'missing' in source
+          ? { ok: false, durationMs: 0, error: { code: ProbeErrorCode.UNREACHABLE, message: source.missing } }
+          : await withHardDeadline(
+              probes[target.kind].run(target.params as never, { signal, timeoutMs: target.timeoutMs, now: this.now, log, sourceAddress: source.address }),
+              target.timeoutMs + HARD_DEADLINE_GRACE_MS,
+              started,
+            );
     } catch (err) {
       log.error({ err }, 'probe threw; recorded as an internal error');
       outcome = {
@@ -236,7 +254,8 @@ export class Agent {
       };
     }
     const role = target.role ?? 'service';
-    const placement = role === 'service' ? await this.classify(target, outcome) : {};
+    // A pinned link whose interface has no address is the commune's own link being down.
+    const placement: Classification = 'missing' in source ? { layer: 'lan' } : role === 'service' ? await this.classify(target, outcome) : {};
     this.lastOk.set(target.name, outcome.ok);
     const result = this.outbox.append({
       id: randomUUID(),

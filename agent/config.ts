@@ -29,11 +29,17 @@ export const TargetCommon = Type.Object(
       Type.Array(Type.String({ pattern: NAME_PATTERN }), { maxItems: 16, description: 'names of targets probing the upstream links this service needs' }),
     ),
     link: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'name of the network link this target is pinned to (e.g. tslcd, internet)' })),
+    sourceAddress: Type.Optional(
+      Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], { description: 'send from this local address (pins the link)' }),
+    ),
+    sourceInterface: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$', description: 'send from the first address of this network interface (pins the link)' }),
+    ),
   },
   // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
   { additionalProperties: true },
 );
-export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'latencyBudgetMs', 'dependsOn', 'link'] as const;
+export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'latencyBudgetMs', 'dependsOn', 'link', 'sourceAddress', 'sourceInterface'] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -119,6 +125,8 @@ export interface TargetConfig {
   latencyBudgetMs?: number;
   dependsOn?: string[];
   link?: string;
+  sourceAddress?: string;
+  sourceInterface?: string;
 }
 
 export interface AgentConfig extends Omit<RawAgentConfig, 'targets' | 'dataDir'> {
@@ -184,7 +192,12 @@ export function resolveTargets(
       ...(t.latencyBudgetMs !== undefined && { latencyBudgetMs: t.latencyBudgetMs }),
       ...(t.dependsOn && { dependsOn: t.dependsOn }),
       ...(t.link && { link: t.link }),
+      ...(t.sourceAddress && { sourceAddress: t.sourceAddress }),
+      ...(t.sourceInterface && { sourceInterface: t.sourceInterface }),
     });
+    if (t.sourceAddress && t.sourceInterface) {
+      problems.push({ path: `targets[${i}].sourceInterface`, message: 'set sourceAddress or sourceInterface, not both' });
+    }
   });
   // Dependencies must name targets of this agent (checked after all names are known).
   rawTargets.forEach((t, i) => {

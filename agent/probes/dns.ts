@@ -4,6 +4,7 @@
  * being hidden by retries, and the agent's own lookups are not affected by setServers().
  */
 import { Resolver } from 'node:dns/promises';
+import { isIPv6 } from 'node:net';
 import Type from 'typebox';
 import type { ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
@@ -74,6 +75,10 @@ export const dns = defineProbe({
     const resolver = new Resolver({ timeout: Math.max(1, Math.ceil(ctx.timeoutMs)), tries: 1 });
     try {
       if (target.server !== undefined) resolver.setServers([target.server]);
+      if (ctx.sourceAddress !== undefined) {
+        if (isIPv6(ctx.sourceAddress)) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
+        else resolver.setLocalAddress(ctx.sourceAddress);
+      }
     } catch (err) {
       // The schema admits shapes like 999.1.1.1 that only setServers can reject; report it as evidence.
       return failure(start, ProbeErrorCode.DNS, `invalid DNS server "${target.server}": ${errorMessage(err)}`, {

@@ -84,6 +84,8 @@ export interface ExchangeRequest {
   maxBodyBytes: number;
   /** Keep the body bytes read, for keyword or JSON checks. */
   keepBody: boolean;
+  /** Local address to connect from (a target pinned to one network link). */
+  localAddress?: string;
   /** The round budget, quoted in the timeout message; the signal is what enforces it. */
   timeoutMs: number;
   /** A per-round cookie jar, asked for a Cookie header before each hop and given each hop's Set-Cookie. */
@@ -148,8 +150,9 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
     const chunks: Buffer[] = [];
 
     const socket: net.Socket = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
-      : net.connect({ host, port });
+      ? // tls.connect hands its options to the underlying net connect, localAddress included (not in its types).
+        tls.connect({ host, port, localAddress: req.localAddress, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] } as tls.ConnectionOptions)
+      : net.connect({ host, port, localAddress: req.localAddress });
 
     let done = false;
     const finish = (error?: Hop['error']): void => {
@@ -369,6 +372,7 @@ export const http = defineProbe({
           maxBodyBytes: target.maxBodyBytes ?? DEFAULT_MAX_BODY,
           keepBody: target.keyword !== undefined,
           timeoutMs: ctx.timeoutMs,
+          localAddress: ctx.sourceAddress,
         },
         deadline.signal,
         start,

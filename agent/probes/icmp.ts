@@ -11,7 +11,7 @@ import ping, { type PingConfig } from 'ping';
 import Type from 'typebox';
 import type { IcmpDetail, ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
-import { errorMessage, failure, HostField, roundMs, since, SourceAddressField, startDeadline } from './outcome.js';
+import { errorMessage, failure, HostField, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
 
 const DEFAULT_COUNT = 5;
@@ -33,7 +33,6 @@ export const IcmpTarget = Type.Object(
     // Below 16 bytes iputils has no room for its timestamp and prints replies without "time=", which the
     // package does not count as replies: every request would look lost.
     packetSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65_000, description: 'payload bytes (ping -s), 16-65000; default: the system ping default (56)' })),
-    sourceAddress: Type.Optional(SourceAddressField),
   },
   { additionalProperties: false },
 );
@@ -140,7 +139,7 @@ export const icmp = defineProbe({
       deadline: windows || neededSec <= budgetSec ? undefined : deadlineSec,
       // iputils ping picks the family from the address itself; `ping6` is missing on some distributions.
       v6: platform === 'linux' ? false : isIPv6(target.host),
-      sourceAddr: target.sourceAddress,
+      sourceAddr: ctx.sourceAddress,
       packetSize: target.packetSize,
       extra,
     };

@@ -17,6 +17,11 @@ export interface ProbeContext {
   /** Injected clock (epoch ms) so tests can control time. */
   now: () => number;
   log: Logger;
+  /**
+   * Local address to send from, when the target is pinned to one network link (a commune with both the
+   * government data network and the public Internet probes each path). Unset: the OS routing decides.
+   */
+  sourceAddress?: string;
 }
 
 export interface Probe<S extends TSchema = TSchema> {

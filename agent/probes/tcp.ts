@@ -6,7 +6,7 @@ import net from 'node:net';
 import Type from 'typebox';
 import type { ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
-import { errorCode, errorMessage, failure, HostField, since, SourceAddressField, startDeadline } from './outcome.js';
+import { errorCode, errorMessage, failure, HostField, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
 
 /** Kind-specific fields of a `tcp` target. */
@@ -14,7 +14,6 @@ export const TcpTarget = Type.Object(
   {
     host: HostField,
     port: Type.Integer({ minimum: 1, maximum: 65535, description: 'TCP port to connect to' }),
-    sourceAddress: Type.Optional(SourceAddressField),
   },
   { additionalProperties: false },
 );
@@ -33,7 +32,7 @@ export const tcp = defineProbe({
 
     return new Promise<ProbeOutcome>((resolve) => {
       let connectFrom = start; // moved to the end of name resolution, if there is one
-      const socket = net.connect({ host: target.host, port: target.port, localAddress: target.sourceAddress });
+      const socket = net.connect({ host: target.host, port: target.port, localAddress: ctx.sourceAddress });
 
       let done = false;
       const finish = (outcome: ProbeOutcome): void => {

@@ -249,7 +249,7 @@ export const transaction = defineProbe({
     try {
       for (const [i, step] of target.steps.entries()) {
         const t0 = performance.now();
-        const ex = await exchange({ ...requests[i]!, timeoutMs: ctx.timeoutMs, cookies: jar }, deadline.signal, t0);
+        const ex = await exchange({ ...requests[i]!, timeoutMs: ctx.timeoutMs, cookies: jar, localAddress: ctx.sourceAddress }, deadline.signal, t0);
         const entry: TransactionStep = { name: step.name, ok: true, durationMs: ex.error ? since(t0) : ex.latencyMs, phases: ex.detail.phases };
         if (ex.detail.statusCode !== undefined) entry.statusCode = ex.detail.statusCode;
         steps.push(entry);

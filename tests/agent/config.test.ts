@@ -72,6 +72,22 @@ describe('agent config', () => {
     }
   });
 
+  it('accepts a pinned link by address or interface, not both', () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'agent.yaml');
+      const target = (extra: string) => `commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n  - { name: t, kind: tcp, service: portal, host: 10.0.0.1, port: 443, ${extra} }\n`;
+      writeFileSync(file, target('sourceInterface: eth1, link: tslcd'));
+      expect(loadAgentConfig(file).targets[0]).toMatchObject({ sourceInterface: 'eth1', link: 'tslcd', params: { host: '10.0.0.1', port: 443 } });
+      writeFileSync(file, target('sourceAddress: 10.1.1.2, sourceInterface: eth1'));
+      expect(() => loadAgentConfig(file)).toThrow('targets[0].sourceInterface (line 4): set sourceAddress or sourceInterface, not both');
+      writeFileSync(file, target('sourceAddress: eth0'));
+      expect(() => loadAgentConfig(file)).toThrow(/targets\[0\]\.sourceAddress/);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('names a missing file', () => {
     expect(() => loadAgentConfig('/nonexistent/agent.yaml')).toThrow(/invalid config \/nonexistent\/agent.yaml:\n {2}- \(top level\): cannot read file: ENOENT/);
   });

@@ -67,6 +67,10 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
         { name: 'motcua', kind: 'http', service: 'one-stop-shop', url: 'http://motcua.lab.test/motcua/dang-nhap', keyword: 'Đăng nhập', intervalSec: 2, timeoutMs: 1500, latencyBudgetMs: 500 },
         { name: 'hotich', kind: 'http', service: 'civil-status', url: 'https://hotich.lab.test/', intervalSec: 2, timeoutMs: 1500 },
         { name: 'loss-to-dc', kind: 'icmp', service: 'network', host: ADDR.dc, count: 200, intervalMs: 10, intervalSec: 6, timeoutMs: 6000 },
+        // Two links: the management link stands in for the government data network (TSLCD); a 4G modem
+        // that is unplugged has no interface at all.
+        { name: 'via-tslcd', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: 'cwlab-m1', link: 'tslcd', intervalSec: 2, timeoutMs: 1000 },
+        { name: 'via-4g', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: 'cwlab-4g', link: '4g', intervalSec: 2, timeoutMs: 1000 },
       ],
     });
     agent = spawn('ip', ['netns', 'exec', NS.commune, process.execPath, CLI, 'agent', '--config', configFile], {
@@ -146,6 +150,14 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   it('lan: the gateway itself is unreachable', async () => {
     const r = await underFault(() => setFault(NS.gw, { input: ['drop'], forward: ['drop'] }));
     expect(r).toMatchObject({ ok: false, layer: 'lan' });
+  });
+
+  it('pinned links: a target sends from its link; a link whose interface is gone is a LAN fault', async () => {
+    const tslcd = await nextResult('via-tslcd', 0);
+    expect(tslcd).toMatchObject({ ok: true, link: 'tslcd' });
+    const fourG = await nextResult('via-4g', 0);
+    expect(fourG).toMatchObject({ ok: false, link: '4g', layer: 'lan', error: { code: 'CW_ERR_PROBE_UNREACHABLE' } });
+    expect(fourG.error!.message).toBe('network interface cwlab-4g is missing or has no address (link down?)');
   });
 
   it('loss: 30 % of echo requests dropped at the gateway is measured as 30 % (±5) over 200 echoes', async () => {

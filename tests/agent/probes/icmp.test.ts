@@ -60,7 +60,7 @@ describe('icmp probe (system ping)', () => {
   });
 
   it('pings an IPv6 literal from an explicit source address', async () => {
-    const out = await icmp.run({ host: '::1', count: 2, intervalMs: 200, sourceAddress: '::1' }, ctx());
+    const out = await icmp.run({ host: '::1', count: 2, intervalMs: 200 }, { ...ctx(), sourceAddress: '::1' });
     expect(out.ok, JSON.stringify(out.error)).toBe(true);
     expect(out.icmp).toMatchObject({ sent: 2, received: 2 });
   });
@@ -108,7 +108,7 @@ describe('icmp probe (system ping)', () => {
     const output = header + reply(1, 10) + reply(2, 14) + reply(4, 12) + reply(6, 20) + footer(6, 4);
     let out: Awaited<ReturnType<typeof icmp.run>> | undefined;
     const args = await withFakePing(output, async () => {
-      out = await icmp.run({ host: '10.9.8.7', count: 6, intervalMs: 1000, packetSize: 100, sourceAddress: '10.0.0.2' }, ctx(10_000));
+      out = await icmp.run({ host: '10.9.8.7', count: 6, intervalMs: 1000, packetSize: 100 }, { ...ctx(10_000), sourceAddress: '10.0.0.2' });
     });
     expect(args).toBe('-n -W 2 -c 6 -I 10.0.0.2 -s 100 -i 1 10.9.8.7');
     expect(out?.ok).toBe(true);

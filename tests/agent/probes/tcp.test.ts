@@ -43,7 +43,7 @@ describe('tcp probe', () => {
   });
 
   it('resolves a host name and binds the source address', async () => {
-    const out = await tcp.run({ host: 'localhost', port, sourceAddress: '127.0.0.1' }, ctx());
+    const out = await tcp.run({ host: 'localhost', port }, { ...ctx(), sourceAddress: '127.0.0.1' });
     // localhost may resolve to ::1 first; the listener is IPv4 only, and Node falls back to 127.0.0.1.
     expect(out.ok).toBe(true);
     expect(out.tcp?.address).toBe('127.0.0.1');
