@@ -64,7 +64,9 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
       path: { gateway: 'auto', resolvers: [ADDR.dc], probeName: 'motcua.lab.test', uplink: ADDR.ispNear, datacentre: ADDR.dc, intervalSec: 2, timeoutMs: 1500 },
       log: { level: 'debug' },
       targets: [
-        { name: 'motcua', kind: 'http', service: 'one-stop-shop', url: 'http://motcua.lab.test/motcua/dang-nhap', keyword: 'Đăng nhập', intervalSec: 2, timeoutMs: 1500, latencyBudgetMs: 500 },
+        // The one-stop-shop depends on an upstream single sign-on (the national portal's, in real life).
+        { name: 'national-sso', kind: 'http', service: 'portal', url: 'http://motcua.lab.test/thanhtoan/', intervalSec: 2, timeoutMs: 1500 },
+        { name: 'motcua', kind: 'http', service: 'one-stop-shop', url: 'http://motcua.lab.test/motcua/dang-nhap', keyword: 'Đăng nhập', intervalSec: 2, timeoutMs: 1500, latencyBudgetMs: 500, dependsOn: ['national-sso'] },
         { name: 'hotich', kind: 'http', service: 'civil-status', url: 'https://hotich.lab.test/', intervalSec: 2, timeoutMs: 1500 },
         { name: 'loss-to-dc', kind: 'icmp', service: 'network', host: ADDR.dc, count: 200, intervalMs: 10, intervalSec: 6, timeoutMs: 6000 },
         // Two links: the management link stands in for the government data network (TSLCD); a 4G modem
@@ -130,6 +132,18 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   it('service: network fine, the vendor app answers 503', async () => {
     const r = await underFault(() => vendor('/motcua/dang-nhap', 'error503'));
     expect(r).toMatchObject({ ok: false, layer: 'service', http: { statusCode: 503 } });
+  });
+
+  it('service with a failing upstream: the failure is blamed on the upstream link', async () => {
+    const r = await underFault(
+      async () => {
+        await vendor('/thanhtoan/', 'error503');
+        await vendor('/motcua/dang-nhap', 'error503');
+      },
+      (x) => !x.ok && x.blame !== undefined,
+    );
+    await vendor('/thanhtoan/', 'ok');
+    expect(r).toMatchObject({ ok: false, layer: 'service', blame: 'national-sso' });
   });
 
   it('slow: the service answers, above its latency budget', async () => {
