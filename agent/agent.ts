@@ -186,7 +186,7 @@ export class Agent {
     const names = new Set(targets.map((t) => t.name));
     for (const name of this.latest.keys()) if (!names.has(name) && !name.startsWith('path-')) this.latest.delete(name);
     this.scheduler = this.makeScheduler(targets);
-    if (this.startedAt) this.scheduler.start();
+    if (this.startedAt && !this.shutdown.signal.aborted) this.scheduler.start();
     this.deps.log.info({ targets: targets.length }, 'probe plan replaced');
   }
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import si from 'systeminformation';
 import type { Outbox } from './outbox.js';
 import { collectHealth, collectInventory, type CollectHealthOptions, type CollectInventoryOptions } from './system/index.js';
 
@@ -30,7 +31,8 @@ export interface SystemReporterOptions {
 const FIRST_INVENTORY_WITHIN_MS = 60_000;
 
 export class SystemReporter {
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** The pending timer of each task (health, inventory): one entry each, replaced at every run. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
 
@@ -40,14 +42,18 @@ export class SystemReporter {
     const random = this.opts.random ?? Math.random;
     const healthMs = this.opts.healthIntervalSec * 1000;
     const inventoryMs = this.opts.inventoryIntervalHours * 3_600_000;
-    if (healthMs > 0) this.every(healthMs, random() * healthMs, () => this.health());
-    if (inventoryMs > 0) this.every(inventoryMs, random() * Math.min(FIRST_INVENTORY_WITHIN_MS, inventoryMs), () => this.inventory());
+    // Windows: every systeminformation call would start its own PowerShell; one persistent one serves all.
+    if (process.platform === 'win32' && (healthMs > 0 || inventoryMs > 0)) si.powerShellStart();
+    if (healthMs > 0) this.every('health', healthMs, random() * healthMs, () => this.health());
+    if (inventoryMs > 0) this.every('inventory', inventoryMs, random() * Math.min(FIRST_INVENTORY_WITHIN_MS, inventoryMs), () => this.inventory());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     await Promise.allSettled([...this.running]);
+    if (process.platform === 'win32') si.powerShellRelease();
   }
 
   /** Takes and queues one health sample now. */
@@ -68,19 +74,20 @@ export class SystemReporter {
     this.opts.onAppended();
   }
 
-  private every(intervalMs: number, firstDelayMs: number, task: () => Promise<void>): void {
+  private every(name: string, intervalMs: number, firstDelayMs: number, task: () => Promise<void>): void {
+    const schedule = (delayMs: number) => {
+      const t = setTimeout(run, delayMs);
+      t.unref();
+      this.timers.set(name, t);
+    };
     const run = () => {
       if (this.stopped) return;
       const p = task()
-        .catch((err: unknown) => this.opts.log.error({ err }, 'PC report failed'))
+        .catch((err: unknown) => this.opts.log.error({ err, task: name }, 'PC report failed'))
         .finally(() => this.running.delete(p));
       this.running.add(p);
-      const t = setTimeout(run, intervalMs);
-      t.unref();
-      this.timers.push(t);
+      schedule(intervalMs);
     };
-    const first = setTimeout(run, firstDelayMs);
-    first.unref();
-    this.timers.push(first);
+    schedule(firstDelayMs);
   }
 }

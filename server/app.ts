@@ -12,6 +12,8 @@ import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { statusRoutes } from './web/routes.js';
+import { planRoutes } from './plan/routes.js';
+import { CatalogueSource, type PlanSource } from './plan/catalogue-source.js';
 import { historyRoutes } from './api/history-routes.js';
 import { systemRoutes } from './api/system-routes.js';
 
@@ -23,6 +25,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Labels every page as a demo (the `demo` command). */
   demo?: boolean;
+  /** Probe plans for GET /api/v1/agent/config; default: from `config.catalogue`, none (no route) without it. */
+  plans?: PlanSource;
 }
 
 export interface App {
@@ -58,6 +62,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     skewThresholdMs: deps.config.ingest.skewThresholdSec * 1000,
     bodyLimitBytes: deps.config.ingest.bodyLimitBytes,
   });
+  // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
+  const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
+  if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
   return { app, metrics, live };
 }

@@ -34,6 +34,8 @@ export const ServerConfigSchema = Type.Object(
       { ...strict, default: {} },
     ),
     log: Type.Object({ level: LogLevel }, { ...strict, default: {} }),
+    /** Service catalogue YAML (server/plan): enables GET /api/v1/agent/config. Relative to this file. */
+    catalogue: Type.Optional(Type.String({ minLength: 1, description: 'path of the service catalogue that agents fetch their probe plan from' })),
   },
   strict,
 );
@@ -53,6 +55,8 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   if (flags.config) {
     config = validateConfig(readYamlConfig(flags.config), ServerConfigSchema);
     base = dirname(resolve(flags.config));
+    // Always against the config file's folder: --data moves the data, not the catalogue.
+    if (config.catalogue !== undefined) config.catalogue = resolve(base, config.catalogue);
   } else {
     config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
   }

@@ -19,13 +19,15 @@ import si from 'systeminformation';
 import type { Systeminformation } from 'systeminformation';
 import { SYSTEM_LIMITS, TEXT_LIMITS, type HealthDisk, type HealthIface, type HealthSample } from '../../protocol/system.js';
 
+type IfaceField = 'iface' | 'operstate' | 'rx_errors' | 'tx_errors' | 'rx_dropped' | 'tx_dropped';
+
 /** The systeminformation calls the health collector uses; a test swaps one for a failing stub. */
 export interface HealthSources {
   currentLoad(): Promise<Pick<Systeminformation.CurrentLoadData, 'currentLoad'>>;
   mem(): Promise<Pick<Systeminformation.MemData, 'total' | 'available' | 'swapused'>>;
   fsSize(): Promise<Pick<Systeminformation.FsSizeData, 'mount' | 'type' | 'size' | 'available'>[]>;
   /** `ifaces` is a comma-separated list of local interface names. */
-  networkStats(ifaces: string): Promise<Pick<Systeminformation.NetworkStatsData, 'iface' | 'operstate' | 'rx_errors' | 'tx_errors' | 'rx_dropped' | 'tx_dropped'>[]>;
+  networkStats(ifaces: string): Promise<Pick<Systeminformation.NetworkStatsData, IfaceField>[]>;
   /** Names of the interfaces to read; default: non-internal interfaces with an address, from Node. */
   interfaces?(): string[];
 }
@@ -106,7 +108,13 @@ export async function collectHealth(opts: CollectHealthOptions = {}): Promise<He
       errors.push(clip(`networkStats: no counters for ${s.iface}`, TEXT_LIMITS.error));
       continue;
     }
-    const iface: HealthIface = { iface: clip(String(s.iface), 64), rxErrors: bytes(s.rx_errors), txErrors: bytes(s.tx_errors), rxDropped: bytes(s.rx_dropped), txDropped: bytes(s.tx_dropped) };
+    const iface: HealthIface = {
+      iface: clip(String(s.iface), 64),
+      rxErrors: bytes(s.rx_errors),
+      txErrors: bytes(s.tx_errors),
+      rxDropped: bytes(s.rx_dropped),
+      txDropped: bytes(s.tx_dropped),
+    };
     if (s.operstate) iface.operstate = clip(String(s.operstate), 16);
     sample.ifaces.push(iface);
   }

@@ -111,7 +111,10 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
 
   const sys = await call('system', () => src.system());
   if (sys) {
-    doc.system = { manufacturer: clip(String(sys.manufacturer ?? ''), TEXT_LIMITS.name), model: clip(String(sys.model ?? ''), TEXT_LIMITS.name) };
+    doc.system = {
+      manufacturer: clip(String(sys.manufacturer ?? ''), TEXT_LIMITS.name),
+      model: clip(String(sys.model ?? ''), TEXT_LIMITS.name),
+    };
     const serial = clip(String(sys.serial ?? ''), TEXT_LIMITS.name);
     if (!NO_SERIAL.test(serial)) doc.system.serial = serial;
     if (typeof sys.virtual === 'boolean') doc.system.virtual = sys.virtual;
@@ -130,7 +133,12 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
 
   const osi = await call('osInfo', () => src.osInfo());
   if (osi) {
-    doc.os = { platform: clip(String(osi.platform ?? ''), 32), distro: clip(String(osi.distro ?? ''), TEXT_LIMITS.name), release: clip(String(osi.release ?? ''), 64), arch: clip(String(osi.arch ?? ''), 32) };
+    doc.os = {
+      platform: clip(String(osi.platform ?? ''), 32),
+      distro: clip(String(osi.distro ?? ''), TEXT_LIMITS.name),
+      release: clip(String(osi.release ?? ''), 64),
+      arch: clip(String(osi.arch ?? ''), 32),
+    };
     if (osi.build) doc.os.build = clip(String(osi.build), 64);
     if (osi.hostname) doc.hostname = clip(String(osi.hostname), 255);
   }
@@ -139,18 +147,18 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
   if (mem && bytes(mem.total) > 0) doc.memTotalBytes = bytes(mem.total);
 
   const layout = await call('diskLayout', () => src.diskLayout());
-  for (const d of layout ?? []) pushDisk(doc.disks, { device: d.device, type: d.type, sizeBytes: bytes(d.size), name: d.name });
+  for (const d of list(layout)) pushDisk(doc.disks, { device: d.device, type: d.type, sizeBytes: bytes(d.size), name: d.name });
   if (layout && layout.length === 0) {
     const blocks = await call('blockDevices', () => src.blockDevices());
-    for (const b of blocks ?? []) {
+    for (const b of list(blocks)) {
       // zram/loop/ram are memory, not disks
       if (b.type !== 'disk' || /^(zram|loop|ram)/.test(b.name)) continue;
       pushDisk(doc.disks, { device: b.device ?? `/dev/${b.name}`, type: b.physical, sizeBytes: bytes(b.size), name: b.model || undefined });
     }
   }
 
-  const siUsb = (await call('usb', () => src.usb())) ?? [];
-  const pnp = src.windowsUsb ? ((await call('windowsUsb', src.windowsUsb)) ?? []) : [];
+  const siUsb = list(await call('usb', () => src.usb()));
+  const pnp = src.windowsUsb ? list(await call('windowsUsb', src.windowsUsb)) : [];
   const usb = usbInventory(siUsb, pnp);
   doc.usb = usb.devices.slice(0, SYSTEM_LIMITS.usb);
   doc.usbSeen = usb.devices.length;
@@ -160,7 +168,7 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
     if (bus > 0) errors.push(`usb: lsusb listed nothing while /sys/bus/usb has ${bus} device(s); is usbutils installed?`);
   }
 
-  const printers = (await call('printer', () => src.printer())) ?? [];
+  const printers = list(await call('printer', () => src.printer()));
   for (const p of printers.slice(0, SYSTEM_LIMITS.printers)) {
     const entry: InventoryPrinter = { name: clip(String(p.name ?? ''), 256) };
     if (p.model) entry.model = clip(String(p.model), 256);
@@ -181,6 +189,11 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
   doc.collectMs = Math.round(performance.now() - started);
   if (errors.length) doc.errors = errors.slice(0, SYSTEM_LIMITS.errors);
   return doc;
+}
+
+/** si answers null on platforms it does not support; treat anything but an array as empty. */
+function list<T>(v: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(v) ? v : [];
 }
 
 function pushDisk(disks: InventoryDisk[], d: { device?: string; type?: string; sizeBytes: number; name?: string }): void {

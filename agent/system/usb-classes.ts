@@ -117,62 +117,77 @@ const OTHER_CODES = new Set([0x01, 0x02, 0x03, 0x08, 0x0a, 0x0e, 0xe0]);
 const GENERIC_NAME =
   /^(usb (composite|input|mass storage) device|usb printing support|hid-compliant .*|hid keyboard device|microsoft usbccid smartcard reader.*|.*usb (root )?hub.*)$/i;
 
-/** Windows reports the driver's provider as Manufacturer; these are not who made the device. */
+const str = (v: unknown) => (typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '');
+const hex4 = (s: string | undefined) => (s && /^[0-9a-f]{4}$/i.test(s) ? s.toLowerCase() : undefined);
+const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+/** Windows reports the driver's provider as Manufacturer, cheap devices report "Generic": not who made it. */
 const DRIVER_PROVIDER = /^(\(.*|microsoft|compatible usb.*|generic( usb)?)$/i;
 const maker = (v: unknown) => (DRIVER_PROVIDER.test(str(v)) ? undefined : str(v) || undefined);
-const hex4 = (s: string | undefined) => (s && /^[0-9a-f]{4}$/i.test(s) ? s.toLowerCase() : undefined);
-const str = (v: unknown) => (typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '');
-const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+const VID_PID = /VID_([0-9a-f]{4})&PID_([0-9a-f]{4})/i;
 
 /** Facts from one `si.usb()` entry (Linux or Windows shape); undefined for hubs and host controllers. */
 export function factsFromSi(raw: unknown): UsbFacts | undefined {
   const r = (raw ?? {}) as Record<string, unknown>;
   const name = str(r.name);
+  const names = name ? [name] : [];
   const type = str(r.type).toLowerCase();
   const lin = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(str(r.id));
-  const win = /VID_([0-9a-f]{4})&PID_([0-9a-f]{4})/i.exec(str(r.deviceId));
   if (lin) {
     if (lin[1] === '1d6b' || type === 'hub') return undefined; // root and external hubs: noise, not equipment
     const code = LINUX_TYPE_CODES[type];
-    return { vendorId: hex4(lin[1]), productId: hex4(lin[2]), names: name ? [name] : [], manufacturer: str(r.manufacturer) || str(r.vendor) || undefined, classCodes: code === undefined ? [] : [code] };
+    const manufacturer = maker(r.manufacturer) ?? maker(r.vendor);
+    return { vendorId: hex4(lin[1]), productId: hex4(lin[2]), names, manufacturer, classCodes: code === undefined ? [] : [code] };
   }
+  const win = VID_PID.exec(str(r.deviceId));
   if (!win) return undefined; // Windows root hubs and PCI host controllers carry no VID/PID
-  // On Windows si's `type` is 'Hub' for anything listed by Win32_USBHub (composites too), so use the driver name.
-  const codes = /printing support/i.test(name) ? [0x07] : /mass storage/i.test(name) || type === 'storage' ? [0x08]
-    : /input device|hid/i.test(name) || type === 'keyboard' || type === 'mouse' ? [0x03] : /usb (root )?hub/i.test(name) ? [0x09] : [];
-  if (codes[0] === 0x09) return undefined;
-  return { vendorId: hex4(win[1]), productId: hex4(win[2]), names: name ? [name] : [], manufacturer: maker(r.manufacturer), classCodes: codes };
+  const code = windowsSiCode(name, type);
+  if (code === 0x09) return undefined;
+  return { vendorId: hex4(win[1]), productId: hex4(win[2]), names, manufacturer: maker(r.manufacturer), classCodes: code === undefined ? [] : [code] };
+}
+
+/** On Windows si's `type` is 'Hub' for everything Win32_USBHub lists (composites too), so read the driver name. */
+function windowsSiCode(name: string, type: string): number | undefined {
+  if (/printing support/i.test(name)) return 0x07;
+  if (/mass storage/i.test(name) || type === 'storage') return 0x08;
+  if (/input device|\bhid\b/i.test(name) || type === 'keyboard' || type === 'mouse') return 0x03;
+  if (/usb (root )?hub/i.test(name)) return 0x09;
+  return undefined;
 }
 
 /** Facts from one Win32_PnPEntity row (Name, Manufacturer, PNPClass, PNPDeviceID, CompatibleID). */
 export function factsFromPnp(raw: unknown): UsbFacts | undefined {
   const r = (raw ?? {}) as Record<string, unknown>;
-  const id = /VID_([0-9a-f]{4})&PID_([0-9a-f]{4})/i.exec(str(r.PNPDeviceID));
+  const id = VID_PID.exec(str(r.PNPDeviceID));
   if (!id) return undefined;
   const compat = Array.isArray(r.CompatibleID) ? r.CompatibleID : [r.CompatibleID];
-  const codes = compat.map((c) => /USB\\(?:Dev)?Class_([0-9a-f]{2})/i.exec(str(c))?.[1]).filter((c): c is string => !!c).map((c) => parseInt(c, 16));
+  // `USB\Class_0B&SubClass_00&Prot_00` per interface; `USB\DevClass_00` (composite parent) carries nothing.
+  const codes = compat
+    .map((c) => /USB\\(?:Dev)?Class_([0-9a-f]{2})/i.exec(str(c))?.[1])
+    .filter((c): c is string => !!c)
+    .map((c) => parseInt(c, 16))
+    .filter((c) => c !== 0);
   const pnp = PNP_CLASS_CODES[str(r.PNPClass).toLowerCase()];
   if (pnp !== undefined) codes.unshift(pnp);
   const name = str(r.Name);
   if (codes.includes(0x09) || /usb (root )?hub/i.test(name)) return undefined;
-  return { vendorId: hex4(id[1]), productId: hex4(id[2]), names: name ? [name] : [], manufacturer: maker(r.Manufacturer), classCodes: codes.filter((c) => c !== 0) };
+  return { vendorId: hex4(id[1]), productId: hex4(id[2]), names: name ? [name] : [], manufacturer: maker(r.Manufacturer), classCodes: codes };
 }
 
 /** Classify one device; pure, so fixtures test it directly. */
 export function classifyUsb(f: UsbFacts): UsbClassification {
-  const key = f.vendorId && f.productId ? `${f.vendorId}:${f.productId}` : undefined;
   const codes = new Set(f.classCodes);
   const names = f.names.join(' | ');
-  const exact = key ? BY_ID[key] : undefined;
+  const exact = BY_ID[key(f)];
   if (exact) return { class: exact[0], basis: 'id', ...firstCode(f) };
   const rule = f.vendorId ? BY_VENDOR[f.vendorId] : undefined;
-  const byVendor = rule === undefined ? undefined : typeof rule === 'string' ? rule : rule(parseInt(f.productId ?? '0', 16));
+  const byVendor = typeof rule === 'function' ? rule(parseInt(f.productId ?? '0', 16)) : rule;
   if (codes.has(0x0b)) {
     const token = (f.vendorId && TOKEN_VENDORS.has(f.vendorId)) || /token|epass|cryptomate|ikey/i.test(names);
     return { class: token ? 'signing-token' : 'smartcard-reader', classCode: 0x0b, basis: 'class' };
   }
   if (codes.has(0x06)) {
-    const camera = (f.vendorId && CAMERA_VENDORS.has(f.vendorId)) || byVendor === 'other' || /camera|webcam|phone|android|\bmtp\b|\bptp\b/i.test(names);
+    const camera =
+      (f.vendorId && CAMERA_VENDORS.has(f.vendorId)) || byVendor === 'other' || /camera|webcam|phone|android|\bmtp\b|\bptp\b/i.test(names);
     return { class: camera ? 'other' : 'scanner', classCode: 0x06, basis: 'class' };
   }
   if (codes.has(0x07)) return { class: 'printer', classCode: 0x07, basis: 'class' };
@@ -183,6 +198,11 @@ export function classifyUsb(f: UsbFacts): UsbClassification {
   if (/scan/i.test(names)) return { class: 'scanner', basis: 'name', ...firstCode(f) };
   if (/print|laserjet|deskjet|officejet/i.test(names)) return { class: 'printer', basis: 'name', ...firstCode(f) };
   return { class: 'other', basis: 'none', ...firstCode(f) };
+}
+
+/** `vvvv:pppp`, or '' when either id is unknown. */
+function key(f: UsbFacts): string {
+  return f.vendorId && f.productId ? `${f.vendorId}:${f.productId}` : '';
 }
 
 function firstCode(f: UsbFacts): { classCode?: number } {
@@ -214,18 +234,19 @@ export function usbInventory(siRows: readonly unknown[], pnpRows: readonly unkno
   siRows.forEach((row, i) => {
     const f = factsFromSi(row);
     const windows = typeof (row as { deviceId?: unknown } | null)?.deviceId === 'string';
-    add(f, windows && f?.vendorId && f.productId ? `${f.vendorId}:${f.productId}` : `si#${i}`);
+    add(f, (windows && f && key(f)) || `si#${i}`);
   });
   pnpRows.forEach((row, i) => {
     const f = factsFromPnp(row);
-    add(f, f?.vendorId && f.productId ? `${f.vendorId}:${f.productId}` : `pnp#${i}`);
+    add(f, (f && key(f)) || `pnp#${i}`);
   });
   const counts: Record<UsbDeviceClass, number> = { 'smartcard-reader': 0, 'signing-token': 0, scanner: 0, printer: 0, other: 0 };
   const devices = [...merged.values()].map((f) => {
     const c = classifyUsb(f);
     counts[c.class]++;
-    const label = f.vendorId && f.productId ? BY_ID[`${f.vendorId}:${f.productId}`]?.[1] : undefined;
-    const name = f.names.find((n) => !GENERIC_NAME.test(n)) ?? label ?? f.names[0] ?? (f.vendorId ? `${f.vendorId}:${f.productId ?? '????'}` : 'unknown');
+    const label = BY_ID[key(f)]?.[1];
+    // Prefer the device's own name, then our table's label over a driver's generic name ("USB Composite Device").
+    const name = f.names.find((n) => !GENERIC_NAME.test(n)) ?? label ?? f.names[0] ?? (key(f) || 'unknown');
     const d: UsbDevice = { name: clip(name, 128), class: c.class, basis: c.basis };
     if (f.vendorId) d.vendorId = f.vendorId;
     if (f.productId) d.productId = f.productId;
