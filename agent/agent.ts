@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { VERSION } from '../common/version.js';
 import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
+import type { PathConfig } from './path/path-config.js';
 import { classify, type Classification } from './path/classify.js';
 import { SystemReporter } from './system-reporter.js';
 import { startAgentStatusPage, type AgentStatusPage } from './status-page/server.js';
@@ -188,6 +189,12 @@ export class Agent {
     this.scheduler = this.makeScheduler(targets);
     if (this.startedAt && !this.shutdown.signal.aborted) this.scheduler.start();
     this.deps.log.info({ targets: targets.length }, 'probe plan replaced');
+  }
+
+  /** Switches the path hops (e.g. a changed central plan); the next path check uses them. */
+  replacePath(path: PathConfig): void {
+    this.path.setConfig(path);
+    this.deps.log.info({ path }, 'path checks replaced');
   }
 
   snapshot(): AgentSnapshot {

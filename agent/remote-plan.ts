@@ -47,6 +47,8 @@ export interface RemotePlanDeps {
   localPath: boolean;
   /** Switches the agent to a changed plan (Agent.replaceTargets); called only when the targets changed. */
   apply: (plan: MergedPlan) => Promise<void>;
+  /** Switches the path hops when the merged plan's path section changed (Agent.replacePath). */
+  applyPath?: (path: PathConfig) => void;
   now?: () => number;
   random?: () => number;
 }
@@ -203,8 +205,8 @@ export class RemotePlan {
     const merged = this.merged();
     const path = canonicalJson(merged.path);
     if (path !== this.appliedPath) {
-      // The path monitor is built once, at start; changing its hops on the fly is not supported yet.
-      this.deps.log.warn('the path section of the plan changed; it takes effect when the agent restarts');
+      if (this.deps.applyPath) this.deps.applyPath(merged.path);
+      else this.deps.log.warn('the path section of the plan changed; it takes effect when the agent restarts');
       this.appliedPath = path;
     }
     const targets = canonicalJson(merged.targets);

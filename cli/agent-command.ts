@@ -29,7 +29,7 @@ export async function runAgentCommand(flags: { config: string; checkConfig?: boo
   // The loaded config has path defaults filled in; only the file says whether it set `path:` itself.
   const data = readYamlConfig(flags.config).data;
   const localPath = typeof data === 'object' && data !== null && 'path' in data;
-  const plan: RemotePlan = new RemotePlan({ config, token, log: log.child({ component: 'plan' }), localPath, apply: (merged): Promise<void> => agent.replaceTargets(merged.targets) });
+  const plan: RemotePlan = new RemotePlan({ config, token, log: log.child({ component: 'plan' }), localPath, apply: (merged): Promise<void> => agent.replaceTargets(merged.targets), applyPath: (path) => agent.replacePath(path) });
   const initial = plan.loadCache();
   const agent: Agent = new Agent({ config: { ...config, targets: initial.targets, path: initial.path }, token, log });
   agent.start();

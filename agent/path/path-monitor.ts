@@ -39,7 +39,22 @@ export class PathMonitor {
   private gateway: { host: string; at: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: PathMonitorDeps) {}
+  private config: PathConfig;
+
+  constructor(private readonly deps: PathMonitorDeps) {
+    this.config = deps.config;
+  }
+
+  /** New hops (e.g. from a central plan): the next check probes them; the gateway is detected afresh. */
+  setConfig(config: PathConfig): void {
+    this.config = config;
+    this.gateway = undefined;
+    this.last = undefined;
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => void this.check(true), config.intervalSec * 1000);
+    }
+  }
 
   /** The latest completed snapshot, if any (for healthy results and the status page). */
   latest(): PathSnapshot | undefined {
@@ -48,11 +63,12 @@ export class PathMonitor {
 
   start(): void {
     void this.check();
-    this.timer = setInterval(() => void this.check(true), this.deps.config.intervalSec * 1000);
+    this.timer = setInterval(() => void this.check(true), this.config.intervalSec * 1000);
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** A fresh snapshot: joins a check in progress, reuses one a few seconds old, else probes every hop. */
@@ -82,7 +98,7 @@ export class PathMonitor {
   }
 
   private async targets(): Promise<PathTarget[]> {
-    const { config } = this.deps;
+    const { config } = this;
     const common = { service: 'network', intervalSec: config.intervalSec, timeoutMs: config.timeoutMs };
     const hopTarget = (name: string, role: PathTarget['role'], text: string): PathTarget => {
       const hop = parseHop(text);
@@ -107,7 +123,7 @@ export class PathMonitor {
   }
 
   private async gatewayHost(): Promise<string | undefined> {
-    const setting = this.deps.config.gateway;
+    const setting = this.config.gateway;
     if (setting === 'none') return undefined;
     if (setting !== 'auto') return setting;
     const now = this.deps.now();

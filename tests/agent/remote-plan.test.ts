@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PathConfig } from '../../agent/path/path-config.js';
 import pino from 'pino';
 import { buildApp, type App } from '../../server/app.js';
 import { openSqliteStore } from '../../server/store/sqlite-store.js';
@@ -51,11 +52,12 @@ describe('remote probe plan', () => {
   let token: string;
   let config: AgentConfig;
   const applied: MergedPlan[] = [];
+  const pathsApplied: PathConfig[] = [];
   let first: { plan: RemotePlan; lines: LogLine[] };
 
   const remotePlan = (over: Partial<AgentConfig> = {}) => {
     const { log, lines } = capture();
-    const plan = new RemotePlan({ config: { ...config, ...over }, token, log, localPath: false, apply: async (m) => void applied.push(m) });
+    const plan = new RemotePlan({ config: { ...config, ...over }, token, log, localPath: false, apply: async (m) => void applied.push(m), applyPath: (p) => void pathsApplied.push(p) });
     return { plan, lines };
   };
 
@@ -130,6 +132,18 @@ describe('remote probe plan', () => {
     expect(await first.plan.refresh()).toBe('updated');
     expect(applied).toHaveLength(2);
     expect(applied[1]!.targets[0]!.timeoutMs).toBe(25000);
+  });
+
+  it('switches the path hops when the plan changes them, without touching the targets', async () => {
+    const before = applied.length;
+    writeFileSync(catalogueFile, CATALOGUE.replace('timeoutMs: 20000', 'timeoutMs: 25000').replace('path: { uplink: "10.0.0.1" }', 'path: { uplink: "10.0.0.2" }'));
+    expect(await first.plan.refresh()).toBe('updated');
+    expect(applied).toHaveLength(before);
+    expect(pathsApplied.at(-1)).toMatchObject({ uplink: '10.0.0.2', datacentre: '10.10.0.1:443' });
+    // And back, leaving the cached plan as the next test expects it.
+    writeFileSync(catalogueFile, CATALOGUE.replace('timeoutMs: 20000', 'timeoutMs: 25000'));
+    expect(await first.plan.refresh()).toBe('updated');
+    expect(pathsApplied.at(-1)).toMatchObject({ uplink: '10.0.0.1' });
   });
 
   it('after a restart with the server down, runs the cached plan', async () => {

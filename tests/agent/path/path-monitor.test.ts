@@ -76,6 +76,15 @@ describe('PathMonitor', () => {
     expect(await m.check()).toEqual({ at: 0, gateway: undefined, resolvers: undefined, uplink: undefined, datacentre: undefined });
   });
 
+  it('probes new hops after setConfig (a changed central plan)', async () => {
+    const { m, calls, release } = monitor({ gateway: 'none', resolvers: [], uplink: '203.113.1.1' }, {});
+    release();
+    await m.check();
+    m.setConfig(Value.Default(PathConfigSchema, { gateway: 'none', resolvers: [], uplink: '203.113.9.9' }) as PathConfig);
+    await m.check();
+    expect(calls.map((c) => c.params.host)).toEqual(['203.113.1.1', '203.113.9.9']);
+  });
+
   it('parses hops', () => {
     expect(parseHop('10.0.0.1')).toEqual({ host: '10.0.0.1' });
     expect(parseHop('gw.xa.vn:443')).toEqual({ host: 'gw.xa.vn', port: 443 });
