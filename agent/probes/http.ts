@@ -172,7 +172,10 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
       resolve(result);
     };
     const onAbort = (): void =>
-      finish({ code: ProbeErrorCode.TIMEOUT, message: `no response from ${url.origin} within ${req.timeoutMs} ms (${stage})` });
+      // Still resolving when the budget ran out: the name lookup is what hangs (a dead resolver), not the server.
+      lookupAt === undefined && net.isIP(host) === 0
+        ? finish({ code: ProbeErrorCode.DNS, message: `no DNS answer for ${host} within ${req.timeoutMs} ms` })
+        : finish({ code: ProbeErrorCode.TIMEOUT, message: `no response from ${url.origin} within ${req.timeoutMs} ms (${stage})` });
     const onError = (err: unknown): void => finish({ code: errorCode(err, ProbeErrorCode.HTTP_PROTOCOL), message: errorMessage(err) });
 
     const send = (): void => {

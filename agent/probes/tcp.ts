@@ -32,6 +32,7 @@ export const tcp = defineProbe({
 
     return new Promise<ProbeOutcome>((resolve) => {
       let connectFrom = start; // moved to the end of name resolution, if there is one
+      let resolved = net.isIP(target.host) !== 0;
       const socket = net.connect({ host: target.host, port: target.port, localAddress: ctx.sourceAddress });
 
       let done = false;
@@ -44,10 +45,13 @@ export const tcp = defineProbe({
         resolve(outcome);
       };
       const onAbort = (): void => {
-        finish(failure(start, ProbeErrorCode.TIMEOUT, `no TCP connect to ${where} within ${ctx.timeoutMs} ms`, { tcp: {} }));
+        // Still resolving when the budget ran out: the name lookup hangs (a dead resolver), not the host.
+        if (!resolved) finish(failure(start, ProbeErrorCode.DNS, `no DNS answer for ${target.host} within ${ctx.timeoutMs} ms`, { tcp: {} }));
+        else finish(failure(start, ProbeErrorCode.TIMEOUT, `no TCP connect to ${where} within ${ctx.timeoutMs} ms`, { tcp: {} }));
       };
 
       socket.once('lookup', () => {
+        resolved = true;
         connectFrom = performance.now();
       });
       socket.once('connect', () => {

@@ -25,17 +25,9 @@ import { testServerConfig } from '../helpers/start-server.js';
 import { startAgentProcess, writeAgentConfig } from '../helpers/agent-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { CATALOGUE } from '../server/plan/catalogue-text.js';
+import { unusedPort } from '../helpers/ports.js';
 
 type LogLine = { level: number; msg: string; [k: string]: unknown };
-
-/** A port nobody listens on (fetch refuses "bad ports" such as 9 before trying, which is not the case under test). */
-async function closedPort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 function capture(): { log: pino.Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
@@ -147,7 +139,7 @@ describe('remote probe plan', () => {
   });
 
   it('after a restart with the server down, runs the cached plan', async () => {
-    const down = remotePlan({ server: { ...config.server, url: `http://127.0.0.1:${await closedPort()}/` } });
+    const down = remotePlan({ server: { ...config.server, url: `http://127.0.0.1:${await unusedPort()}/` } });
     const initial = down.plan.loadCache();
     expect(initial.targets).toEqual(applied[1]!.targets);
     expect(initial.version).toBe(applied[1]!.version);
@@ -212,7 +204,7 @@ describe('remote probe plan', () => {
     // Plan-only agent: no local targets, the server unreachable, only the cache from the tests above. Its own
     // `path:` wins over the plan's (and keeps this test from probing the plan's 10.x hops).
     const file = join(dir.path, 'cli-agent.yaml');
-    const server = { url: `http://127.0.0.1:${await closedPort()}/`, timeoutMs: 1000 };
+    const server = { url: `http://127.0.0.1:${await unusedPort()}/`, timeoutMs: 1000 };
     writeAgentConfig(file, { commune: '26734', server, dataDir: config.dataDir, plan: { enabled: true }, path: { gateway: 'none' }, log: { level: 'debug' } });
     expect(existsSync(join(config.dataDir, 'plan.json'))).toBe(true);
     const agent = startAgentProcess(file, token);

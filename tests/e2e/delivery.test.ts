@@ -49,8 +49,6 @@ describe('delivery survives failures exactly once', () => {
     const configFile = join(dir.path, 'agent.yaml');
     writeAgentConfig(configFile, {
       commune: COMMUNE,
-      path: { gateway: 'none' }, // never probe this machine's real gateway from a test
-      system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, // PC reports have their own test
       server: { url: await serverUrlFor(server), timeoutMs: 5000 },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 1, batchSize: 4 },
       targets: [

@@ -4,7 +4,6 @@
  * answers the equipment questions and /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/main.js';
 import { registerAgent, startTestServer } from '../helpers/start-server.js';
@@ -12,19 +11,12 @@ import { startAgentProcess, writeAgentConfig, type AgentProcess } from '../helpe
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { parsePromText } from '../helpers/prom-text.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const COMMUNE = '08812';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are asserted field by field
 const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('PC health and inventory reports', () => {
   const dir = tempDir();
@@ -34,7 +26,7 @@ describe('PC health and inventory reports', () => {
   let statusPort = 0;
 
   beforeAll(async () => {
-    statusPort = await freePort();
+    statusPort = await unusedPort();
     server = await startTestServer(join(dir.path, 'server'));
     const token = registerAgent(server, COMMUNE, 'ubnd-xa');
     const configFile = join(dir.path, 'agent.yaml');
@@ -42,7 +34,6 @@ describe('PC health and inventory reports', () => {
       commune: COMMUNE,
       server: { url: server.url },
       push: { idleSec: 0.2 },
-      path: { gateway: 'none' },
       // A sample every 2 s; inventory every 3.6 s (the first within that), so the test sees both quickly.
       system: { healthIntervalSec: 2, inventoryIntervalHours: 0.001 },
       statusPage: { enabled: true, port: statusPort },

@@ -3,7 +3,6 @@
  * process, real targets (HTTP servers with faults, ICMP to 127.0.0.1, a closed TCP port), and /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/main.js';
 import type { StoredResult } from '../../server/store/store.js';
@@ -13,17 +12,10 @@ import { startAgentProcess, writeAgentConfig, type AgentProcess } from '../helpe
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { parsePromText, sample } from '../helpers/prom-text.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const COMMUNE = '26734';
 const TARGETS = ['healthy', 'down', 'hanging', 'loopback', 'closed-port'];
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('pipeline: agent → server → metrics', () => {
   const dir = tempDir();
@@ -43,8 +35,6 @@ describe('pipeline: agent → server → metrics', () => {
     const configFile = join(dir.path, 'agent.yaml');
     writeAgentConfig(configFile, {
       commune: COMMUNE,
-      path: { gateway: 'none' }, // never probe this machine's real gateway from a test
-      system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, // PC reports have their own test
       server: { url: server.url },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 2 },
       log: { level: 'debug' },
@@ -53,7 +43,7 @@ describe('pipeline: agent → server → metrics', () => {
         { name: 'down', kind: 'http', service: 'civil-status', url: `${vendor.url}/down`, intervalSec: 2, timeoutMs: 1500 },
         { name: 'hanging', kind: 'http', service: 'payment', url: `${vendor.url}/hang`, intervalSec: 2, timeoutMs: 800 },
         { name: 'loopback', kind: 'icmp', service: 'network', host: '127.0.0.1', count: 3, intervalMs: 200, intervalSec: 2, timeoutMs: 2000 },
-        { name: 'closed-port', kind: 'tcp', service: 'portal', host: '127.0.0.1', port: await closedPort(), intervalSec: 2, timeoutMs: 1000 },
+        { name: 'closed-port', kind: 'tcp', service: 'portal', host: '127.0.0.1', port: await unusedPort(), intervalSec: 2, timeoutMs: 1000 },
       ],
     });
     agent = startAgentProcess(configFile, token);

@@ -16,8 +16,13 @@ export interface AgentProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Writes an agent config for a test. Unless the test says otherwise, the agent never probes this
+ * machine's real gateway (path.gateway none: traffic stays on loopback and our own namespaces) and takes
+ * no PC reports (they have their own test and would add records to exactly-once counts).
+ */
 export function writeAgentConfig(file: string, config: Record<string, unknown>): void {
-  writeFileSync(file, stringify(config));
+  writeFileSync(file, stringify({ path: { gateway: 'none' }, system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, ...config }));
 }
 
 export function startAgentProcess(configFile: string, token: string, extraEnv: Record<string, string> = {}): AgentProcess {

@@ -60,7 +60,6 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
       commune: COMMUNE,
       server: { url: server.url },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 1 },
-      system: { healthIntervalSec: 0, inventoryIntervalHours: 0 },
       path: { gateway: 'auto', resolvers: [ADDR.dc], probeName: 'motcua.lab.test', uplink: ADDR.ispNear, datacentre: ADDR.dc, intervalSec: 2, timeoutMs: 1500 },
       log: { level: 'debug' },
       targets: [

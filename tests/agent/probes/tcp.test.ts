@@ -4,18 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeContext } from '../../../agent/probes/probe.js';
 import { tcp } from '../../../agent/probes/tcp.js';
+import { unusedPort } from '../../helpers/ports.js';
 
 function ctx(timeoutMs = 2000, signal = new AbortController().signal): ProbeContext {
   return { signal, timeoutMs, now: Date.now, log: pino({ level: 'silent' }) };
-}
-
-/** A port nothing listens on: bind one, note it, close it. */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('tcp probe', () => {
@@ -50,7 +42,7 @@ describe('tcp probe', () => {
   });
 
   it('a closed port → CW_ERR_PROBE_CONN_REFUSED with Node’s message as evidence', async () => {
-    const closed = await freePort();
+    const closed = await unusedPort();
     const out = await tcp.run({ host: '127.0.0.1', port: closed }, ctx());
     expect(out.ok).toBe(false);
     expect(out.error).toEqual({ code: 'CW_ERR_PROBE_CONN_REFUSED', message: `connect ECONNREFUSED 127.0.0.1:${closed}` });
