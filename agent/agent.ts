@@ -131,6 +131,7 @@ export class Agent {
       minBackoffMs: config.push.minBackoffSec * 1000,
       maxBackoffMs: config.push.maxBackoffSec * 1000,
       idleMs: config.push.idleSec * 1000,
+      lingerMs: config.push.lingerMs,
       requestTimeoutMs: config.server.timeoutMs,
       log: log.child({ component: 'pusher' }),
       agentStatus: () => {
@@ -235,8 +236,11 @@ export class Agent {
     this.pusher.start();
   }
 
-  /** Probes one target now and durably queues the result. */
-  async runRound(target: TargetConfig): Promise<ProbeResult> {
+  /**
+   * Probes one target now and durably queues the result. Undefined when the agent is stopping: a round cut
+   * short by shutdown measured nothing about the target and must not be reported as a timeout.
+   */
+  async runRound(target: TargetConfig): Promise<ProbeResult | undefined> {
     const ts = this.now();
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(target.timeoutMs)]);
     const log = this.deps.log.child({ target: target.name });
@@ -260,6 +264,7 @@ export class Agent {
         error: { code: ProbeErrorCode.INTERNAL, message: (err as Error).message ?? String(err) },
       };
     }
+    if (this.shutdown.signal.aborted) return undefined;
     const role = target.role ?? 'service';
     // A pinned link whose interface has no address is the commune's own link being down.
     const placement: Classification = 'missing' in source ? { layer: 'lan' } : role === 'service' ? await this.classify(target, outcome) : {};

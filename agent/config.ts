@@ -60,6 +60,7 @@ export const AgentConfigSchema = Type.Object(
         minBackoffSec: Type.Number({ minimum: 0.1, maximum: 60, default: 1 }),
         maxBackoffSec: Type.Number({ minimum: 1, maximum: 3600, default: 300 }),
         idleSec: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
+        lingerMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000, description: 'wait for more results before sending a batch' }),
       },
       { ...strict, default: {} },
     ),

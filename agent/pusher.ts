@@ -27,6 +27,12 @@ export interface PusherOptions {
   maxBackoffMs: number;
   /** How often to look at an empty outbox when nobody calls notify(). */
   idleMs: number;
+  /**
+   * After new results arrive, wait this long for more before sending, so the results of one round (path
+   * hops and services finishing within moments) travel in one batch: one request and one commit instead
+   * of one per result. 0 sends at once.
+   */
+  lingerMs?: number;
   requestTimeoutMs: number;
   log: Logger;
   agentStatus: () => AgentStatus;
@@ -59,6 +65,7 @@ export class Pusher {
   private lastAckAt: number | null = null;
   private lastSkewMs: number | null = null;
   private lastError: string | null = null;
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: PusherOptions) {
     this.batchSize = opts.batchSize;
@@ -80,12 +87,20 @@ export class Pusher {
 
   /** New results are in the outbox: stop idling. */
   notify(): void {
-    if (this.failures === 0) this.interruptSleep();
+    if (this.failures > 0 || this.lingerTimer) return;
+    const linger = this.opts.lingerMs ?? 0;
+    if (linger <= 0) return this.interruptSleep();
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.interruptSleep();
+    }, linger);
   }
 
   /** Stops after the current request (aborted if still running); queued results stay in the outbox. */
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     this.inFlight?.abort();
     this.interruptSleep();
     await this.loopDone;

@@ -19,6 +19,10 @@ export async function runAgentCommand(flags: { config: string; checkConfig?: boo
     process.stdout.write(`config OK: ${flags.config} (${config.targets.length} targets${plan}, commune ${config.commune})\n`);
     return;
   }
+  // The agent parses the output of ping and of the commands systeminformation runs; glibc translates
+  // their error messages under a Vietnamese LC_ALL/LC_MESSAGES, which would turn "unknown host" into an
+  // unrecognised line. Measurements never depend on the locale; error classification would.
+  if (process.platform !== 'win32') Object.assign(process.env, { LC_ALL: 'C', LANG: 'C' });
   const log = pino({ level: config.log.level });
   if (!config.plan.enabled) {
     const agent = new Agent({ config, token, log });

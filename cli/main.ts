@@ -7,10 +7,22 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../common/config-file.js';
 import { VERSION } from '../common/version.js';
-import { runServerCommand } from './server-command.js';
-import { runAgentCommand } from './agent-command.js';
-import { runTokenCreate, runTokenList, runTokenRevoke } from './token-command.js';
-import { runDemo } from './demo-command.js';
+
+// Each subcommand is imported only when it runs: the agent on an old commune PC must not load fastify,
+// prom-client and the server's store just to probe (tens of MiB of RSS, and a slower start).
+const runServerCommand = lazy(() => import('./server-command.js'), 'runServerCommand');
+const runAgentCommand = lazy(() => import('./agent-command.js'), 'runAgentCommand');
+const runTokenCreate = lazy(() => import('./token-command.js'), 'runTokenCreate');
+const runTokenList = lazy(() => import('./token-command.js'), 'runTokenList');
+const runTokenRevoke = lazy(() => import('./token-command.js'), 'runTokenRevoke');
+const runDemo = lazy(() => import('./demo-command.js'), 'runDemo');
+
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
+    const fn = (await load())[name] as (...a: unknown[]) => Promise<void>;
+    await fn(...args);
+  };
+}
 
 function port(value: string): number {
   const n = Number(value);

@@ -26,7 +26,8 @@ export interface PathMonitorDeps {
   config: PathConfig;
   /** Name resolved by the resolver check when config.probeName is unset. */
   defaultProbeName?: string;
-  runRound: (target: PathTarget) => Promise<ProbeResult>;
+  /** Undefined when the round was cut short by shutdown. */
+  runRound: (target: PathTarget) => Promise<ProbeResult | undefined>;
   now: () => number;
   log: Logger;
   detectGateway?: () => Promise<string>;
@@ -81,9 +82,9 @@ export class PathMonitor {
 
   private async probeAll(): Promise<PathSnapshot> {
     const targets = await this.targets();
-    const results = await Promise.all(targets.map((t) => this.deps.runRound(t).then((r) => [t.role, r.ok] as const)));
+    const results = await Promise.all(targets.map((t) => this.deps.runRound(t).then((r) => [t.role, r?.ok] as const)));
     const byRole = (role: PathTarget['role']) => {
-      const oks = results.filter(([r]) => r === role).map(([, ok]) => ok);
+      const oks = results.filter(([r, ok]) => r === role && ok !== undefined).map(([, ok]) => ok);
       return oks.length === 0 ? undefined : { ok: oks.some(Boolean) };
     };
     const snapshot: PathSnapshot = {

@@ -33,7 +33,7 @@ describe('agent config', () => {
     const config = loadAgentConfig(join(FIXTURES, 'valid.yaml'));
     expect(config.commune).toBe('26734');
     expect(config.dataDir).toBe(join(FIXTURES, 'agent-data'));
-    expect(config.push).toEqual({ batchSize: 500, minBackoffSec: 1, maxBackoffSec: 300, idleSec: 5 });
+    expect(config.push).toEqual({ batchSize: 500, minBackoffSec: 1, maxBackoffSec: 300, idleSec: 5, lingerMs: 2000 });
     expect(config.outbox).toEqual({ maxRows: 2_000_000, maxAgeDays: 30 });
     expect(config.targets.map((t) => [t.name, t.kind, t.service, t.intervalSec, t.timeoutMs])).toEqual([
       ['gateway', 'icmp', 'network', 60, 10_000],

@@ -166,6 +166,24 @@ describe('Pusher', () => {
     expect(outbox.stats().pending).toBe(2);
   });
 
+  it('lingers after a notify so the results of one round go in one batch', async () => {
+    const p = pusher({ idleMs: 60_000, lingerMs: 150 });
+    p.start();
+    try {
+      await new Promise((r) => setTimeout(r, 20)); // idle on an empty outbox
+      const arrived = once(server, 'batch');
+      fill(1);
+      p.notify();
+      fill(2);
+      p.notify(); // within the linger: no second wake-up, no second request
+      const [body] = (await arrived) as [IngestBatch];
+      expect(body.results).toHaveLength(3);
+      expect(received).toHaveLength(1);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('wakes from idle when told new results are queued', async () => {
     const p = pusher({ idleMs: 60_000 });
     p.start();
