@@ -293,6 +293,7 @@ export class Agent {
     const path = outcome.ok ? this.path.latest() : await this.path.check();
     return classify({
       outcome,
+      kind: target.kind,
       latencyBudgetMs: target.latencyBudgetMs,
       path,
       dependencies: target.dependsOn?.map((name) => ({ name, ok: this.lastOk.get(name) })),

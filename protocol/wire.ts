@@ -187,8 +187,10 @@ export const IngestBatch = Type.Object({
   agent: Type.Optional(AgentStatus),
   results: Type.Array(ProbeResult, { maxItems: MAX_RESULTS_PER_BATCH }),
   /** PC health samples (every few minutes) and equipment inventories (daily), from the same outbox. */
-  health: Type.Optional(Type.Array(HealthRecord, { maxItems: 1000 })),
-  inventory: Type.Optional(Type.Array(InventoryRecord, { maxItems: 20 })),
+  // Same cap as results: the outbox batches records of every type together up to push.batchSize (≤ 5000);
+  // the body limit, answered 413 and split by the agent, bounds the bytes.
+  health: Type.Optional(Type.Array(HealthRecord, { maxItems: MAX_RESULTS_PER_BATCH })),
+  inventory: Type.Optional(Type.Array(InventoryRecord, { maxItems: MAX_RESULTS_PER_BATCH })),
 });
 export type IngestBatch = Static<typeof IngestBatch>;
 

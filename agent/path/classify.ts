@@ -32,6 +32,8 @@ export interface Classification {
 
 export interface ClassifyInput {
   outcome: ProbeOutcome;
+  /** The probe kind: a failing DNS probe is a DNS fault whatever its error (timeout, refused, SERVFAIL). */
+  kind?: string;
   latencyBudgetMs?: number;
   path?: PathSnapshot;
   /** Upstream links this service depends on, in order, with whether their latest round succeeded. */
@@ -40,7 +42,7 @@ export interface ClassifyInput {
 
 const NAME_ERRORS: ReadonlySet<string> = new Set([ProbeErrorCode.DNS, ProbeErrorCode.DNS_NO_ANSWER]);
 
-export function classify({ outcome, latencyBudgetMs, path, dependencies = [] }: ClassifyInput): Classification {
+export function classify({ outcome, kind, latencyBudgetMs, path, dependencies = [] }: ClassifyInput): Classification {
   // Missing or unreadable credentials are a fault of the agent host's setup; nothing was sent, so no
   // network or service layer can be blamed.
   if (outcome.error?.code === ProbeErrorCode.CREDENTIALS) return {};
@@ -53,7 +55,7 @@ export function classify({ outcome, latencyBudgetMs, path, dependencies = [] }: 
   if (beyond.length > 0 && beyond.every((h) => !h.ok)) return { layer: 'uplink' };
   const code = outcome.error?.code ?? '';
   // The service's own name lookup failed while the hops beyond the gateway answer (checked above).
-  if (NAME_ERRORS.has(code)) return { layer: 'dns' };
+  if (NAME_ERRORS.has(code) || kind === 'dns') return { layer: 'dns' };
   if (code === ProbeErrorCode.TLS) return { layer: 'tls' };
   const failingDependency = dependencies.find((d) => d.ok === false);
   return failingDependency ? { layer: 'service', blame: failingDependency.name } : { layer: 'service' };

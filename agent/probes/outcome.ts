@@ -126,7 +126,3 @@ export const HostField = Type.String({
   description: 'host name, IPv4 or IPv6 literal (no brackets)',
 });
 
-/** A local IP literal to send from, for agents with two uplinks (e.g. fibre and 4G). */
-export const SourceAddressField = Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], {
-  description: 'local IPv4/IPv6 address to bind before connecting (selects the uplink)',
-});

@@ -26,6 +26,12 @@ describe('classify', () => {
     expect(classify({ outcome, path })).toEqual({ layer });
   });
 
+  it('a failing DNS probe is a DNS fault whatever its error, unless the network explains it', () => {
+    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), kind: 'dns', path: healthyPath })).toEqual({ layer: 'dns' });
+    expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_REFUSED'), kind: 'dns', path: healthyPath })).toEqual({ layer: 'dns' });
+    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), kind: 'dns', path: { ...healthyPath, gateway: down } })).toEqual({ layer: 'lan' });
+  });
+
   it('places no layer on a credentials problem of the agent host (nothing was sent)', () => {
     expect(classify({ outcome: fail('CW_ERR_PROBE_CREDENTIALS'), path: { ...healthyPath, gateway: down } })).toEqual({});
   });
