@@ -25,7 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { procSample, runCommand } from './lib/proc.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,33 +53,12 @@ const SECONDS = Number(args.seconds);
 const INTERVAL_SEC = Number(args.interval);
 const OFFLINE_SEC = Math.min(Number(args['offline-seconds']), SECONDS / 2);
 const CLI = resolve(args.cli);
-const CLK_TCK = 100;
 const WARMUP_MS = 3000;
 const SLOW_MS = 200;
 /** Whatever happens, the run is over by then. */
 const HARD_DEADLINE_MS = (SECONDS + 90) * 1000;
 
 if (!(SECONDS >= 10) || !Number.isInteger(INTERVAL_SEC) || INTERVAL_SEC < 1) throw new Error('--seconds must be >= 10 and --interval a whole number of seconds >= 1');
-
-// ---------------------------------------------------------------------------------------------- /proc
-interface ProcSample {
-  cpuSec: number;
-  childCpuSec: number;
-  rssMiB: number;
-  hwmMiB: number;
-}
-function sample(pid: number): ProcSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
-  return {
-    cpuSec: (Number(f[11]) + Number(f[12])) / CLK_TCK, // utime + stime (fields 14, 15)
-    childCpuSec: (Number(f[13]) + Number(f[14])) / CLK_TCK, // cutime + cstime (16, 17): reaped children, i.e. ping
-    rssMiB: kb('VmRSS'),
-    hwmMiB: kb('VmHWM'),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------- processes
 const children: ChildProcess[] = [];
@@ -109,15 +89,6 @@ async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | und
     await sleep(100);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-async function run(file: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout: stdout.trim(), stderr };
 }
 
 // ---------------------------------------------------------------------------------------------- targets
@@ -364,7 +335,7 @@ async function main(): Promise<void> {
     let serverOut = '';
     server.stdout!.on('data', (d: Buffer) => (serverOut += d.toString()));
     const url = await waitFor('the server to listen', 15_000, () => /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]);
-    const token = await run(process.execPath, [CLI, 'token', 'create', '--commune', 'BENCH', '--name', 'bench', '--data', dataDir]);
+    const token = await runCommand(process.execPath, [CLI, 'token', 'create', '--commune', 'BENCH', '--name', 'bench', '--data', dataDir]);
     if (token.code !== 0 || !token.stdout) throw new Error(`token create failed: ${token.stderr}`);
     writeFileSync(join(agentDir, 'token'), `${token.stdout}\n`);
     chmodSync(join(agentDir, 'token'), 0o600);
@@ -372,10 +343,10 @@ async function main(): Promise<void> {
     // Agent config; an agent older than the `system:` section refuses the key, so fall back without it.
     const configFile = join(agentDir, 'agent.yaml');
     writeFileSync(configFile, agentConfig(url, targets, true));
-    let check = await run(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
+    let check = await runCommand(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
     if (check.code === 2 && /^\s*- system\b/m.test(check.stderr)) {
       writeFileSync(configFile, agentConfig(url, targets, false));
-      check = await run(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
+      check = await runCommand(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
     }
     if (check.code !== 0) throw new Error(`agent config refused:\n${check.stderr}`);
 
@@ -406,16 +377,16 @@ async function main(): Promise<void> {
     await sleep(WARMUP_MS);
 
     const t0 = Date.now();
-    const s0 = { bb: sample(bb.pid!), agent: sample(agent.pid!), server: sample(server.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
+    const s0 = { bb: procSample(bb.pid!), agent: procSample(agent.pid!), server: procSample(server.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
     await sleep((SECONDS - OFFLINE_SEC) * 1000);
     // Offline window: the server goes away, results pile up in the outbox.
-    const serverEnd = sample(server.pid!);
-    const agentMid = sample(agent.pid!);
+    const serverEnd = procSample(server.pid!);
+    const agentMid = procSample(agent.pid!);
     const off0 = outboxState(outboxDir);
     await stop(server);
     await sleep(Math.max(0, t0 + SECONDS * 1000 - Date.now()));
     const t1 = Date.now();
-    const s1 = { bb: sample(bb.pid!), agent: sample(agent.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
+    const s1 = { bb: procSample(bb.pid!), agent: procSample(agent.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
     const off1 = s1.outbox;
 
     await stop(agent);

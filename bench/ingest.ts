@@ -9,38 +9,19 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import type { ProbeResult } from '../protocol/wire.js';
+import { procSample, runCommand } from './lib/proc.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '10' } } });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const CLK_TCK = 100;
-
-function procCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime (fields 14, 15)
-}
-
-function procPeakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((r) => child.on('exit', r));
-  return out.trim();
-}
 
 function makeResults(n: number, seqStart: number): ProbeResult[] {
   const now = Date.now();
@@ -67,7 +48,7 @@ async function scenario(url: string, token: string, pid: number, batchSize: numb
   let requests = 0;
   let results = 0;
   let failures = 0;
-  const cpu0 = procCpuSeconds(pid);
+  const cpu0 = procSample(pid).cpuSec;
   const deadline = performance.now() + SECONDS * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -90,7 +71,7 @@ async function scenario(url: string, token: string, pid: number, batchSize: numb
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  const cpu = procCpuSeconds(pid) - cpu0;
+  const cpu = procSample(pid).cpuSec - cpu0;
   latencies.sort((a, b) => a - b);
   return { batchSize, reqPerSec: requests / elapsed, resultsPerSec: results / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerResult: (cpu * 1000) / Math.max(1, results), cpuCores: cpu / elapsed, failures };
 }
@@ -108,11 +89,11 @@ async function main(): Promise<void> {
       });
       server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    const token = await runCli(['token', 'create', '--commune', 'BENCH', '--data', dir]);
+    const token = (await runCommand(process.execPath, [CLI, 'token', 'create', '--commune', 'BENCH', '--data', dir])).stdout;
     const seqBase = { n: 1 };
     const rows = [];
     for (const batchSize of [1, 50, 500]) rows.push(await scenario(url, token, server.pid!, batchSize, seqBase));
-    const rss = procPeakRssMiB(server.pid!);
+    const rss = procSample(server.pid!).hwmMiB;
 
     console.log(`\nIngest over HTTP, ${CONCURRENCY} concurrent senders, ${SECONDS} s per row, gzip, one server process (Node ${process.version})`);
     console.log('| system | results per request | requests/s | results/s | p50 ms | p99 ms | server CPU ms per result | server cores busy | failures |');
