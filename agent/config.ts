@@ -175,6 +175,7 @@ export function resolveTargets(
     const schema = probes[t.kind].targetSchema;
     const withDefaults = Value.Default(schema, params) as Record<string, unknown>;
     problems.push(...schemaProblems(schema, withDefaults, `targets[${i}]`));
+    if (t.name.startsWith('path-')) problems.push({ path: `targets[${i}].name`, message: 'names starting with "path-" are reserved for the path checks' });
     if (seen.has(t.name)) problems.push({ path: `targets[${i}].name`, message: `duplicate target name "${t.name}" (also targets[${seen.get(t.name)}])` });
     seen.set(t.name, i);
     const timeoutMs = t.timeoutMs ?? defaults.timeoutMs;

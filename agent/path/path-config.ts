@@ -21,7 +21,8 @@ export const PathConfigSchema = Type.Object(
     uplink: Type.Optional(Hop('ISP or government data network next hop, or a reference host beyond the LAN')),
     datacentre: Type.Optional(Hop('a host in the provincial data centre')),
     intervalSec: Type.Integer({ minimum: 1, maximum: 3600, default: 60, description: 'how often the path is checked when all is well' }),
-    timeoutMs: Type.Integer({ minimum: 200, maximum: 30_000, default: 3000, description: 'budget of one path check' }),
+    // 4 s: three echoes 200 ms apart plus ping's 2 s wait for the last reply fit without a -w deadline.
+    timeoutMs: Type.Integer({ minimum: 200, maximum: 30_000, default: 4000, description: 'budget of one path check' }),
   },
   { additionalProperties: false, default: {} },
 );

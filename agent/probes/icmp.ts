@@ -27,7 +27,7 @@ export const IcmpTarget = Type.Object(
         minimum: 10,
         maximum: 10_000,
         default: DEFAULT_INTERVAL_MS,
-        description: 'gap between requests (ping -i); default 1000; below 200 only when the agent runs as root (iputils refuses otherwise)',
+        description: 'gap between requests (ping -i); default 1000; iputils before 20210722 refuses below 200 unless run as root',
       }),
     ),
     // Below 16 bytes iputils has no room for its timestamp and prints replies without "time=", which the

@@ -50,7 +50,8 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptio
       opts.live.update(agent.commune, outcome.storedResults);
       opts.live.updateSystem(agent.commune, agent.name, outcome.storedHealth, outcome.storedInventory);
       opts.metrics.ingestRequests.inc({ outcome: ack.replay ? 'replay' : 'stored' });
-      opts.metrics.ingestBatchResults.observe(request.body.results.length);
+      const body = request.body;
+      opts.metrics.ingestBatchResults.observe(body.results.length + (body.health?.length ?? 0) + (body.inventory?.length ?? 0));
       if (!ack.replay) {
         opts.metrics.ingestResults.inc({ outcome: 'stored' }, ack.stored);
         opts.metrics.ingestResults.inc({ outcome: 'duplicate' }, ack.duplicates);

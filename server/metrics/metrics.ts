@@ -152,7 +152,7 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
     }),
     ingestBatchResults: new client.Histogram({
       name: 'communewatch_ingest_batch_results',
-      help: 'Results per ingested batch',
+      help: 'Records (results, PC health samples, inventories) per ingested batch',
       buckets: [1, 5, 10, 50, 100, 500, 1000, 5000],
       registers: [registry],
     }),

@@ -21,6 +21,7 @@ export async function statusRoutes(app: FastifyInstance, opts: { live: LiveState
         role: t.result.role ?? 'service',
         layer: t.result.layer ?? null,
         blame: t.result.blame ?? null,
+        link: t.result.link ?? null,
       }))
       .sort((a, b) => a.commune.localeCompare(b.commune) || a.service.localeCompare(b.service) || a.target.localeCompare(b.target));
     return { serverTime: opts.now(), targets };

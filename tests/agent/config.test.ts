@@ -88,6 +88,17 @@ describe('agent config', () => {
     }
   });
 
+  it('reserves target names starting with path- for the path checks', () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'agent.yaml');
+      writeFileSync(file, 'commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n  - { name: path-gateway, kind: tcp, service: network, host: 10.0.0.1, port: 80 }\n');
+      expect(() => loadAgentConfig(file)).toThrow('targets[0].name (line 4): names starting with "path-" are reserved for the path checks');
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('names a missing file', () => {
     expect(() => loadAgentConfig('/nonexistent/agent.yaml')).toThrow(/invalid config \/nonexistent\/agent.yaml:\n {2}- \(top level\): cannot read file: ENOENT/);
   });
