@@ -9,17 +9,12 @@ import client from 'prom-client';
 import type { Store } from '../store/store.js';
 import type { LiveState, LiveTarget } from './live-state.js';
 import { registerSystemGauges } from './system-metrics.js';
+import { registerSampledGauges, type SampledGauge } from './sampled-gauges.js';
 
 const PROBE_LABELS = ['commune', 'service', 'target', 'kind'] as const;
 type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
 
-interface ProbeGauge {
-  name: string;
-  help: string;
-  extraLabels?: readonly string[];
-  /** Samples for one target; return nothing when the latest result does not carry the figure. */
-  sample: (t: LiveTarget) => Array<[Record<string, string>, number]> | number | undefined;
-}
+type ProbeGauge = SampledGauge<LiveTarget>;
 
 const sec = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
@@ -82,23 +77,11 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
     registry.removeSingleMetric(name);
   }
 
-  for (const g of PROBE_GAUGES) {
-    new client.Gauge({
-      name: g.name,
-      help: g.help,
-      labelNames: [...PROBE_LABELS, ...(g.extraLabels ?? [])],
-      registers: [registry],
-      collect() {
-        this.reset(); // drops series of targets that no longer exist
-        for (const t of deps.live.values()) {
-          const labels: ProbeLabels = { commune: t.commune, service: t.service, target: t.target, kind: t.kind };
-          const s = g.sample(t);
-          if (typeof s === 'number') this.set(labels, s);
-          else if (Array.isArray(s)) for (const [extra, v] of s) this.set({ ...labels, ...extra }, v);
-        }
-      },
-    });
-  }
+  registerSampledGauges(registry, PROBE_GAUGES, {
+    labelNames: PROBE_LABELS,
+    items: () => deps.live.values(),
+    labels: (t): ProbeLabels => ({ commune: t.commune, service: t.service, target: t.target, kind: t.kind }),
+  });
 
   // One store query per scrape shared by the agent gauges: prom-client collects metrics in registration
   // order, so the first agent gauge refreshes the snapshot and the others reuse it.

@@ -3,15 +3,11 @@
  * Labels: commune and agent, plus mount / iface / equipment kind where a PC has several — all bounded
  * by the agent's own caps (SYSTEM_LIMITS), never free text from users.
  */
-import client from 'prom-client';
+import type client from 'prom-client';
+import { registerSampledGauges, type SampledGauge } from './sampled-gauges.js';
 import type { LiveAgentSystem, LiveState } from './live-state.js';
 
-interface SystemGauge {
-  name: string;
-  help: string;
-  extraLabels?: readonly string[];
-  sample: (s: LiveAgentSystem) => Array<[Record<string, string>, number]> | number | undefined;
-}
+type SystemGauge = SampledGauge<LiveAgentSystem>;
 
 const GAUGES: SystemGauge[] = [
   { name: 'communewatch_agent_health_timestamp_seconds', help: 'When the newest PC health sample was taken (server-corrected clock)', sample: (s) => (s.health ? s.health.ts / 1000 : undefined) },
@@ -50,21 +46,9 @@ const GAUGES: SystemGauge[] = [
 ];
 
 export function registerSystemGauges(registry: client.Registry, live: LiveState): void {
-  for (const g of GAUGES) {
-    new client.Gauge({
-      name: g.name,
-      help: g.help,
-      labelNames: ['commune', 'agent', ...(g.extraLabels ?? [])],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of live.agentSystems()) {
-          const labels = { commune: s.commune, agent: s.agent };
-          const v = g.sample(s);
-          if (typeof v === 'number') this.set(labels, v);
-          else if (Array.isArray(v)) for (const [extra, x] of v) this.set({ ...labels, ...extra }, x);
-        }
-      },
-    });
-  }
+  registerSampledGauges(registry, GAUGES, {
+    labelNames: ['commune', 'agent'],
+    items: () => live.agentSystems(),
+    labels: (s) => ({ commune: s.commune, agent: s.agent }),
+  });
 }
