@@ -11,6 +11,7 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind, type TargetRole } from '../protocol/wire.js';
 import { PathConfigSchema } from './path/path-config.js';
+import { openToOthers } from '../common/private-file.js';
 import { checkConfig, ConfigError, LogLevel, readYamlConfig, schemaProblems, throwIfProblems, type ConfigProblem } from '../common/config-file.js';
 import { probes } from './probes/index.js';
 
@@ -227,9 +228,10 @@ export function readAgentToken(config: AgentConfig, env: NodeJS.ProcessEnv = pro
     } catch (err) {
       throw new ConfigError(config.file, [{ path: 'server.tokenFile', message: `cannot read ${file}: ${(err as Error).message}` }]);
     }
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    const loose = openToOthers(mode);
+    if (loose !== undefined) {
       throw new ConfigError(config.file, [
-        { path: 'server.tokenFile', message: `${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}` },
+        { path: 'server.tokenFile', message: `${file} is readable by other users (mode ${loose.toString(8)}); run: chmod 600 ${file}` },
       ]);
     }
     const token = readFileSync(file, 'utf8').trim();

@@ -11,6 +11,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import Type, { type Static } from 'typebox';
+import { openToOthers } from '../../common/private-file.js';
 
 /** Where a target's credentials live; the secret itself never appears in the config. */
 export const CredentialSource = Type.Refine(
@@ -58,8 +59,9 @@ export async function loadCredentials(source: CredentialSource, env: NodeJS.Proc
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) return { ok: false, message: `credentials file ${file} is not a regular file` };
-      if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-        const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+      const loose = openToOthers(stat.mode);
+      if (loose !== undefined) {
+        const mode = loose.toString(8).padStart(4, '0');
         return { ok: false, message: `credentials file ${file} is open to other users (mode ${mode}); run: chmod 600 ${file}` };
       }
       if (stat.size > MAX_FILE_BYTES) return { ok: false, message: `credentials file ${file} is larger than ${MAX_FILE_BYTES} bytes` };
