@@ -16,6 +16,10 @@ import type { Logger } from 'pino';
 import { WIRE_VERSION, type AgentStatus, type IngestAck, type IngestBatch } from '../protocol/wire.js';
 import type { Outbox } from './outbox.js';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff.js';
+import { serverRequest, type ServerResponse } from './server-client.js';
+
+/** An ack is a few hundred bytes; an error page from a proxy may be more, and only its start is logged. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface PusherOptions {
   outbox: Outbox;
@@ -121,27 +125,28 @@ export class Pusher {
       ...(batch.inventory.length > 0 && { inventory: batch.inventory }),
     };
     const count = batch.results.length + batch.health.length + batch.inventory.length;
-    let res: Response;
+    let res: ServerResponse;
     this.inFlight = new AbortController();
-    const timeout = setTimeout(() => this.inFlight?.abort(), this.opts.requestTimeoutMs);
     try {
-      res = await fetch(this.ingestUrl, {
+      res = await serverRequest({
         method: 'POST',
+        url: this.ingestUrl,
         headers: {
           'content-type': 'application/json',
           'content-encoding': 'gzip',
           authorization: `Bearer ${this.opts.token}`,
         },
         body: gzipSync(JSON.stringify(body)),
+        timeoutMs: this.opts.requestTimeoutMs,
+        maxResponseBytes: MAX_ANSWER_BYTES,
         signal: this.inFlight.signal,
       });
     } catch (err) {
-      return this.retry(batch.batchId, `network: ${describeFetchError(err)}`);
+      return this.retry(batch.batchId, `network: ${(err as Error).message}`);
     } finally {
-      clearTimeout(timeout);
       this.inFlight = undefined;
     }
-    const text = await res.text().catch(() => '');
+    const text = res.body ?? '';
     if (res.status === 200) return this.acked(batch.batchId, count, text);
     const detail = `HTTP ${res.status}: ${serverMessage(text)}`;
     if (res.status === 413) return this.split(batch.batchId, detail);
@@ -154,11 +159,14 @@ export class Pusher {
       this.opts.log.error({ status: res.status, reason: detail }, 'server refused the agent token; results are kept until it is fixed');
       this.failures = Math.max(this.failures, 30);
     }
-    return this.retry(batch.batchId, detail, parseRetryAfterMs(res.headers.get('retry-after'), this.now()));
+    return this.retry(batch.batchId, detail, parseRetryAfterMs(res.headers['retry-after'], this.now()));
   }
 
   private acked(batchId: string, count: number, text: string): PushOutcome {
-    const ack = JSON.parse(text) as IngestAck;
+    const ack = parseAck(text);
+    // A 200 that is not our ack comes from something in between (a captive portal, a misrouted proxy):
+    // the batch was not stored, so it stays and is retried.
+    if (!ack) return this.retry(batchId, `HTTP 200 without an acknowledgement: ${text.slice(0, 200)}`);
     this.opts.outbox.acknowledge(batchId);
     this.failures = 0;
     this.lastAckAt = this.now();
@@ -240,11 +248,11 @@ function serverMessage(text: string): string {
   }
 }
 
-function describeFetchError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'AbortError') return 'request timed out or was cancelled';
-  const cause = e.cause;
-  if (!cause) return e.message;
-  if (cause.code && cause.message && !cause.message.includes(cause.code)) return `${cause.code} ${cause.message}`;
-  return cause.message ?? cause.code ?? e.message;
+function parseAck(text: string): IngestAck | undefined {
+  try {
+    const ack = JSON.parse(text) as Partial<IngestAck> | null;
+    return ack && typeof ack === 'object' && typeof ack.skewMs === 'number' ? (ack as IngestAck) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,24 +14,13 @@ import { VERSION } from '../common/version.js';
 import type { AgentConfig, TargetConfig } from './config.js';
 import type { PathConfig } from './path/path-config.js';
 import { canonicalJson, checkPlan, mergeTargets, PLAN_PATH, type ProbePlan } from './probe-plan.js';
+import { serverRequest } from './server-client.js';
 
 export const PLAN_FILE = 'plan.json';
 /** A full plan (1,000 targets) is far below this; anything larger is not a plan. */
 const MAX_PLAN_BYTES = 4 * 1024 * 1024;
 
 /** The body as text, or undefined once it passes `max` bytes (read no further: a proxy may send anything). */
-async function readCapped(res: Response, max: number): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.byteLength;
-    // Leaving the loop cancels the stream, so the rest is never read.
-    if (size > max) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export interface MergedPlan {
   targets: TargetConfig[];
   path: PathConfig;
@@ -160,23 +149,23 @@ export class RemotePlan {
     let body: string;
     let etag: string | null;
     try {
-      const res = await fetch(this.url, {
+      const res = await serverRequest({
+        method: 'GET',
+        url: this.url,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': `CommuneWatch-Agent/${VERSION}`, ...(this.good && { 'if-none-match': this.good.etag }) },
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(config.server.timeoutMs)]),
+        timeoutMs: config.server.timeoutMs,
+        maxResponseBytes: MAX_PLAN_BYTES,
+        signal: controller.signal,
       });
       this.lastCheckAt = this.now();
-      if (res.status === 304) {
-        await res.body?.cancel();
-        return this.succeeded('unchanged');
-      }
-      const text = await readCapped(res, MAX_PLAN_BYTES);
+      if (res.status === 304) return this.succeeded('unchanged');
       if (res.status !== 200) {
         const hint = res.status === 404 ? ' (no catalogue configured on the server?)' : '';
-        return this.failed(`server answered ${res.status}${hint}: ${(text ?? '').slice(0, 200)}`);
+        return this.failed(`server answered ${res.status}${hint}: ${(res.body ?? '').slice(0, 200)}`);
       }
-      if (text === undefined) return this.rejected('(too large)', [`the body is larger than a plan can be (${MAX_PLAN_BYTES} bytes)`]);
-      etag = res.headers.get('etag');
-      body = text;
+      if (res.body === undefined) return this.rejected('(too large)', [`the body is larger than a plan can be (${MAX_PLAN_BYTES} bytes)`]);
+      etag = res.headers.etag ?? null;
+      body = res.body;
     } catch (err) {
       // Aborted by stop(): shutting down, nothing to report.
       if (controller.signal.aborted) return 'failed';

@@ -136,7 +136,7 @@ describe('Pusher', () => {
     fill(1);
     reply = () => undefined; // never answers
     const out = await pusher({ requestTimeoutMs: 300 }).pushOnce();
-    expect(out).toMatchObject({ kind: 'retry', reason: 'network: request timed out or was cancelled' });
+    expect(out).toMatchObject({ kind: 'retry', reason: 'network: ETIMEDOUT no complete answer within 300 ms' });
     expect(outbox.stats().pending).toBe(1);
   });
 
