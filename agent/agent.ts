@@ -19,7 +19,7 @@ import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
 import type { PathConfig } from './path/path-config.js';
 import { classify, type Classification } from './path/classify.js';
 import { SystemReporter } from './system-reporter.js';
-import { startAgentStatusPage, type AgentStatusPage } from './status-page/server.js';
+import type { AgentStatusPage } from './status-page/server.js';
 
 /**
  * The local address a pinned target sends from. An interface is looked up at every round: a USB modem or
@@ -217,7 +217,9 @@ export class Agent {
     this.startedAt = this.now();
     const page = this.deps.config.statusPage;
     if (page.enabled) {
-      startAgentStatusPage({ host: page.host, port: page.port, snapshot: () => this.snapshot(), log: this.deps.log.child({ component: 'status-page' }), now: this.now }).then(
+      // Loaded only when enabled (off by default): the page's code and its time-zone data cost memory.
+      import('./status-page/server.js').then(({ startAgentStatusPage }) =>
+        startAgentStatusPage({ host: page.host, port: page.port, snapshot: () => this.snapshot(), log: this.deps.log.child({ component: 'status-page' }), now: this.now })).then(
         (p) => {
           this.statusPage = p;
           this.deps.log.info({ url: p.url }, 'commune status page listening');

@@ -39,12 +39,15 @@ const pick = (keys: string[], fallback: Key): Key => keys.find(has) ?? fallback;
 /** A catalogue label for a service class or path role; an unknown (custom) one is shown as it is. */
 const label = (lang: Lang, prefix: 'class' | 'role', name: string) => (has(`${prefix}.${name}`) ? text(lang, `${prefix}.${name}` as Key) : name);
 
-const clock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric',
-});
+// Created on first use: building a time-zone formatter maps in about 7 MiB of ICU data, which an agent
+// that never renders its page should not carry.
+let clock: Intl.DateTimeFormat | undefined;
 
 /** "HH:mm dd/MM/yyyy" in Vietnam's time zone, whatever the PC's own zone is set to. */
 export function formatTime(ms: number): string {
+  clock ??= new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric',
+  });
   const p = Object.fromEntries(clock.formatToParts(ms).map((x) => [x.type, x.value]));
   return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
 }
