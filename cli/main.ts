@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `communewatch` command: server, agent, token and demo. Each subcommand lives in its own module;
- * this file only wires commander and turns known errors into clear messages and exit codes
- * (2 = configuration problem, 1 = anything else).
+ * this file only wires commander (errors and exit codes: ./program.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../common/config-file.js';
 import { VERSION } from '../common/version.js';
+import { AGENT_DESCRIPTION, runProgram, withAgentOptions } from './program.js';
 
 // Each subcommand is imported only when it runs: the agent on an old commune PC must not load fastify,
 // prom-client and the server's store just to probe (tens of MiB of RSS, and a slower start).
@@ -51,12 +50,7 @@ program
   .option('--check-config', 'validate the config and exit')
   .action(runServerCommand);
 
-program
-  .command('agent')
-  .description('run the commune agent: probe targets, buffer results offline, push them to the server')
-  .requiredOption('--config <file>', 'agent YAML config')
-  .option('--check-config', 'validate the config and exit')
-  .action(runAgentCommand);
+withAgentOptions(program.command('agent').description(AGENT_DESCRIPTION)).action(runAgentCommand);
 
 const token = program.command('token').description('manage agent tokens');
 token
@@ -90,11 +84,4 @@ program
   .option('--no-gateway', 'do not probe the default gateway')
   .action(runDemo);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`communewatch: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`communewatch: ${(err as Error).message ?? String(err)}\n`);
-  process.exit(1);
-});
+runProgram(program, 'communewatch');

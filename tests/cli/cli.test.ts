@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { CLI, runCli } from '../helpers/agent-process.js';
+import { AGENT_BIN, CLI, runCli } from '../helpers/agent-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { openSqliteStore } from '../../server/store/sqlite-store.js';
@@ -41,6 +41,22 @@ describe('communewatch CLI', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toBe(`config OK: ${file} (4 targets, commune 26734)\n`);
+  });
+
+  it('communewatch-agent, the bundled executable installs run, takes the same options and gives the same errors', async () => {
+    const help = await runCli(['--help'], {}, AGENT_BIN);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: communewatch-agent \[options\]/);
+    expect(help.stdout).toContain('--check-config');
+    const bad = join(FIXTURES, 'unknown-target-key.yaml');
+    const refused = await runCli(['--config', bad, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' }, AGENT_BIN);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`communewatch-agent: invalid config ${bad}:\n  - targets[0].cout (line 9): unknown key (not allowed here; check the spelling)\n`);
+    const file = join(dir.path, 'bundle-agent.yaml');
+    writeFileSync(file, readFileSync(join(FIXTURES, 'valid.yaml'), 'utf8').replace(/^\s*tokenFile:.*$/m, ''));
+    const ok = await runCli(['--config', file, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' }, AGENT_BIN);
+    expect(ok).toEqual({ code: 0, stdout: `config OK: ${file} (4 targets, commune 26734)\n`, stderr: '' });
+    expect((await runCli(['--version'], {}, AGENT_BIN)).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('refuses to start an agent without a token', async () => {

@@ -1,6 +1,6 @@
 /**
- * Runs the real agent CLI (`node dist/cli/main.js agent`) as a child process, as it runs at a commune.
- * The build must exist: `npm test` builds first.
+ * Runs the real agent as a child process, as it runs at a commune: the bundled `communewatch-agent`
+ * executable that installs use (dist/communewatch-agent.mjs). The build must exist: `npm test` builds first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The agent executable, bundled by scripts/bundle-agent.mjs; takes the options of `communewatch agent`. */
+export const AGENT_BIN = fileURLToPath(new URL('../../dist/communewatch-agent.mjs', import.meta.url));
 
 export interface AgentProcess {
   child: ChildProcess;
@@ -26,8 +28,8 @@ export function writeAgentConfig(file: string, config: Record<string, unknown>):
 }
 
 export function startAgentProcess(configFile: string, token: string, extraEnv: Record<string, string> = {}): AgentProcess {
-  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
-  const child = spawn(process.execPath, [CLI, 'agent', '--config', configFile], {
+  if (!existsSync(AGENT_BIN)) throw new Error(`${AGENT_BIN} missing: run npm run build first`);
+  const child = spawn(process.execPath, [AGENT_BIN, '--config', configFile], {
     env: { ...process.env, COMMUNEWATCH_AGENT_TOKEN: token, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -46,8 +48,8 @@ export function startAgentProcess(configFile: string, token: string, extraEnv: R
   };
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCli(args: string[], env: Record<string, string> = {}, bin = CLI): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

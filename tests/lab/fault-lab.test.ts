@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../../server/main.js';
 import type { StoredResult } from '../../server/store/store.js';
 import { registerAgent, startTestServer } from '../helpers/start-server.js';
-import { CLI, writeAgentConfig } from '../helpers/agent-process.js';
+import { AGENT_BIN, writeAgentConfig } from '../helpers/agent-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { ADDR, buildLab, clearAllFaults, destroyLab, labUnavailableReason, NS, setFault } from './netlab.js';
@@ -74,7 +74,7 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
         { name: 'via-4g', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: 'cwlab-4g', link: '4g', intervalSec: 2, timeoutMs: 1000 },
       ],
     });
-    agent = spawn('ip', ['netns', 'exec', NS.commune, process.execPath, CLI, 'agent', '--config', configFile], {
+    agent = spawn('ip', ['netns', 'exec', NS.commune, process.execPath, AGENT_BIN, '--config', configFile], {
       env: { ...process.env, COMMUNEWATCH_AGENT_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
