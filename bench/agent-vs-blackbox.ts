@@ -4,8 +4,8 @@
  *   - 10 HTTP URLs on local Node servers: two fast ports (3 paths each) and one slow port (+200 ms, 4 paths);
  *   - 6 TCP listeners that accept and close, 4 closed ports;
  *   - ICMP echo to 127.0.0.1 … 127.0.0.10.
- * Ours: `communewatch agent` (icmp count 1, path.gateway none, PC health reports off) pushing to `communewatch
- * server`. Theirs: the exporter started by hand (never as a service), driven like Prometheus: GET /probe for
+ * Ours: `communewatch-agent`, the bundled executable an installed agent runs (icmp count 1, path.gateway none,
+ * PC health reports off), pushing to `communewatch server`. Theirs: the exporter started by hand (never as a service), driven like Prometheus: GET /probe for
  * each target once per interval, target i at offset i × interval / 30, Prometheus 2.42's headers.
  *
  * Printed side by side, over the measured window (from 3 s after both run until --seconds later):
@@ -17,7 +17,7 @@
  *
  * Run: npm run build && node dist/bench/agent-vs-blackbox.js [--seconds 120] [--interval 1]
  *        [--offline-seconds 30] [--cli dist/cli/main.js] [--blackbox prometheus-blackbox-exporter] [--cpu-prof DIR] [--keep]
- *        [--only http|tcp|icmp] [--agent-node-args "--max-semi-space-size=1 …"]
+ *        [--only http|tcp|icmp] [--agent-node-args "--max-semi-space-size=1 …"] [--agent-exec dist/communewatch-agent.mjs | cli]
  * Needs: Linux (/proc), iputils-ping, `apt-get install prometheus-blackbox-exporter`, and raw ICMP for the
  * exporter (root or CAP_NET_RAW, unless net.ipv4.ping_group_range allows ICMP datagram sockets).
  * Bounded: every loop is a fixed number of rounds, a hard deadline aborts the run, all traffic stays on
@@ -25,7 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,23 +42,34 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '1' },
     'offline-seconds': { type: 'string', default: '30' },
     cli: { type: 'string', default: fileURLToPath(new URL('../cli/main.js', import.meta.url)) },
+    // The installed agent's executable (the bundle); `--agent-exec cli` runs `communewatch agent` unbundled.
+    'agent-exec': { type: 'string', default: fileURLToPath(new URL('../communewatch-agent.mjs', import.meta.url)) },
     blackbox: { type: 'string', default: 'prometheus-blackbox-exporter' },
     'cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     only: { type: 'string' },
-    'agent-node-args': { type: 'string', default: '' },
+    // Default: the V8 flags of the agent executable's `#!/usr/bin/env -S node …` line, as installs run it.
+    'agent-node-args': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
 const INTERVAL_SEC = Number(args.interval);
 const OFFLINE_SEC = Math.min(Number(args['offline-seconds']), SECONDS / 2);
 const CLI = resolve(args.cli);
+/** argv that starts the agent: the bundled `communewatch-agent`, or `communewatch agent`. */
+const AGENT_ARGV = args['agent-exec'] === 'cli' ? [CLI, 'agent'] : [resolve(args['agent-exec']!)];
 const WARMUP_MS = 3000;
 const SLOW_MS = 200;
 /** Whatever happens, the run is over by then. */
 const HARD_DEADLINE_MS = (SECONDS + 90) * 1000;
 
 if (!(SECONDS >= 10) || !Number.isInteger(INTERVAL_SEC) || INTERVAL_SEC < 1) throw new Error('--seconds must be >= 10 and --interval a whole number of seconds >= 1');
+
+/** `--a --b` from a first line `#!/usr/bin/env -S node --a --b`, or '' if the file has no such line. */
+function shebangNodeFlags(file: string): string {
+  const first = readFileSync(file, 'utf8').slice(0, 300).split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)?.[1]?.trim() ?? '';
+}
 
 // ---------------------------------------------------------------------------------------------- processes
 const children: ChildProcess[] = [];
@@ -343,10 +354,10 @@ async function main(): Promise<void> {
     // Agent config; an agent older than the `system:` section refuses the key, so fall back without it.
     const configFile = join(agentDir, 'agent.yaml');
     writeFileSync(configFile, agentConfig(url, targets, true));
-    let check = await runCommand(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
+    let check = await runCommand(process.execPath, [...AGENT_ARGV, '--config', configFile, '--check-config']);
     if (check.code === 2 && /^\s*- system\b/m.test(check.stderr)) {
       writeFileSync(configFile, agentConfig(url, targets, false));
-      check = await runCommand(process.execPath, [CLI, 'agent', '--config', configFile, '--check-config']);
+      check = await runCommand(process.execPath, [...AGENT_ARGV, '--config', configFile, '--check-config']);
     }
     if (check.code !== 0) throw new Error(`agent config refused:\n${check.stderr}`);
 
@@ -364,8 +375,8 @@ async function main(): Promise<void> {
     });
 
     const profArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
-    const nodeArgs = args['agent-node-args']!.split(' ').filter(Boolean);
-    const agent = start(process.execPath, [...nodeArgs, ...profArgs, CLI, 'agent', '--config', configFile], join(dir, 'agent.log'));
+    const nodeArgs = (args['agent-node-args'] ?? (args['agent-exec'] === 'cli' ? '' : shebangNodeFlags(AGENT_ARGV[0]!))).split(' ').filter(Boolean);
+    const agent = start(process.execPath, [...nodeArgs, ...profArgs, ...AGENT_ARGV, '--config', configFile], join(dir, 'agent.log'));
     const outboxDir = join(agentDir, 'agent-data');
     await waitFor('the agent outbox', 15_000, () => (existsSync(join(outboxDir, 'outbox.db')) ? true : undefined));
 
@@ -423,6 +434,7 @@ async function main(): Promise<void> {
       `| CPU s per 1,000 probes, with its ping children | ${per1000(agentCpu + pingCpu, agentProbes)} | (no children) |`,
       `| CPU s in the window (process + children) | ${agentCpu.toFixed(2)} + ${pingCpu.toFixed(2)} | ${bbCpu.toFixed(2)} |`,
       `| VmRSS at end / VmHWM peak, MiB | ${s1.agent.rssMiB.toFixed(1)} / ${s1.agent.hwmMiB.toFixed(1)} | ${s1.bb.rssMiB.toFixed(1)} / ${s1.bb.hwmMiB.toFixed(1)} |`,
+      `| of which at end: private (RssAnon) + mapped files (RssFile), MiB | ${s1.agent.anonMiB.toFixed(1)} + ${s1.agent.fileMiB.toFixed(1)} | ${s1.bb.anonMiB.toFixed(1)} + ${s1.bb.fileMiB.toFixed(1)} |`,
       `| failures: expected (closed ports) ≈ ${wire(expectedFail)}; unexpected results | ${tally.unexpected} of ${wire(tally.results)} rounds | ${s1.driver.unexpected - s0.driver.unexpected} of ${wire(bbProbes)} (+${s1.driver.errors - s0.driver.errors} scrape errors) |`,
       '',
       `Server (separate): ${serverCpu.toFixed(2)} CPU s over ${SECONDS - OFFLINE_SEC} s for ≈ ${wire(serverResults)} results pushed = ${per1000(serverCpu, serverResults)} s per 1,000; VmHWM ${serverEnd.hwmMiB.toFixed(1)} MiB.`,

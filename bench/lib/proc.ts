@@ -15,6 +15,9 @@ export interface ProcSample {
   childCpuSec: number;
   rssMiB: number;
   hwmMiB: number;
+  /** VmRSS split: private memory (heap, stacks) and pages of mapped files (the node binary, shared libraries). */
+  anonMiB: number;
+  fileMiB: number;
 }
 
 export function procSample(pid: number): ProcSample {
@@ -27,6 +30,8 @@ export function procSample(pid: number): ProcSample {
     childCpuSec: (Number(f[13]) + Number(f[14])) / CLK_TCK, // cutime + cstime (16, 17): reaped children
     rssMiB: kb('VmRSS'),
     hwmMiB: kb('VmHWM'),
+    anonMiB: kb('RssAnon'),
+    fileMiB: kb('RssFile'),
   };
 }
 
