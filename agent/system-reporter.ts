@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import si from 'systeminformation';
+import { loadSi, siLoaded } from './system/si.js';
 import type { Outbox } from './outbox.js';
 import { collectHealth, collectInventory, type CollectHealthOptions, type CollectInventoryOptions } from './system/index.js';
 
@@ -43,7 +43,7 @@ export class SystemReporter {
     const healthMs = this.opts.healthIntervalSec * 1000;
     const inventoryMs = this.opts.inventoryIntervalHours * 3_600_000;
     // Windows: every systeminformation call would start its own PowerShell; one persistent one serves all.
-    if (process.platform === 'win32' && (healthMs > 0 || inventoryMs > 0)) si.powerShellStart();
+    if (process.platform === 'win32' && (healthMs > 0 || inventoryMs > 0)) void loadSi().then((si) => si.powerShellStart());
     if (healthMs > 0) this.every('health', healthMs, random() * healthMs, () => this.health());
     if (inventoryMs > 0) this.every('inventory', inventoryMs, random() * Math.min(FIRST_INVENTORY_WITHIN_MS, inventoryMs), () => this.inventory());
   }
@@ -53,7 +53,7 @@ export class SystemReporter {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
-    if (process.platform === 'win32') si.powerShellRelease();
+    if (process.platform === 'win32' && siLoaded()) (await loadSi()).powerShellRelease();
   }
 
   /** Takes and queues one health sample now. */

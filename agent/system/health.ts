@@ -15,7 +15,7 @@
  * `"<call>: <why>"` to `errors`.
  */
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from './si.js';
 import type { Systeminformation } from 'systeminformation';
 import { SYSTEM_LIMITS, TEXT_LIMITS, type HealthDisk, type HealthIface, type HealthSample } from '../../protocol/system.js';
 
@@ -34,10 +34,10 @@ export interface HealthSources {
 
 /** The real sources. */
 export const siHealthSources: HealthSources = {
-  currentLoad: () => si.currentLoad(),
-  mem: () => si.mem(),
-  fsSize: () => si.fsSize(),
-  networkStats: (ifaces) => si.networkStats(ifaces),
+  currentLoad: async () => (await loadSi()).currentLoad(),
+  mem: async () => (await loadSi()).mem(),
+  fsSize: async () => (await loadSi()).fsSize(),
+  networkStats: async (ifaces) => (await loadSi()).networkStats(ifaces),
 };
 
 export interface CollectHealthOptions {

@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from './si.js';
 import type { Systeminformation } from 'systeminformation';
 import { SYSTEM_LIMITS, TEXT_LIMITS, type InventoryDisk, type InventoryDoc, type InventoryPrinter } from '../../protocol/system.js';
 import { bytes, clip, settle } from './health.js';
@@ -70,14 +70,14 @@ export function parsePnpJson(stdout: string): unknown[] {
 
 /** The real sources. */
 export const siInventorySources: InventorySources = {
-  system: () => si.system(),
-  cpu: () => si.cpu(),
-  osInfo: () => si.osInfo(),
-  mem: () => si.mem(),
-  diskLayout: () => si.diskLayout(),
-  blockDevices: () => si.blockDevices(),
-  usb: () => si.usb(),
-  printer: () => si.printer(),
+  system: async () => (await loadSi()).system(),
+  cpu: async () => (await loadSi()).cpu(),
+  osInfo: async () => (await loadSi()).osInfo(),
+  mem: async () => (await loadSi()).mem(),
+  diskLayout: async () => (await loadSi()).diskLayout(),
+  blockDevices: async () => (await loadSi()).blockDevices(),
+  usb: async () => (await loadSi()).usb(),
+  printer: async () => (await loadSi()).printer(),
   ...(process.platform === 'win32' ? { windowsUsb: () => windowsPnpUsb() } : {}),
 };
 
