@@ -5,7 +5,7 @@
 // and shared with the officials' browsers, so the installed agent runs the bundle.
 // better-sqlite3 stays external: it loads a native addon found next to its package in node_modules.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 
 const outfile = 'dist/communewatch-agent.mjs';
 await build({
@@ -24,4 +24,9 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+// esbuild escapes non-ASCII text, but not inside regular-expression literals (ping's "мс", the degree
+// sign in systeminformation). A single such character makes V8 keep the whole 1.2 MB source as a two-byte
+// string (2.4 MB); as \uXXXX escapes, which mean the same in a regex, the source stays one-byte.
+const code = readFileSync(outfile, 'utf8');
+writeFileSync(outfile, code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 chmodSync(outfile, 0o755);

@@ -1,7 +1,7 @@
 /** The `communewatch` command as a user runs it (built CLI, real processes): help, config errors, tokens. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -57,6 +57,21 @@ describe('communewatch CLI', () => {
     const ok = await runCli(['--config', file, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' }, AGENT_BIN);
     expect(ok).toEqual({ code: 0, stdout: `config OK: ${file} (4 targets, commune 26734)\n`, stderr: '' });
     expect((await runCli(['--version'], {}, AGENT_BIN)).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('communewatch-agent runs as an executable: this Node accepts the V8 flags on its first line', async () => {
+    // Run through the kernel's shebang (env -S node <flags>), as systemd and npm's shims do; an unknown flag
+    // would stop node with "bad option" before the agent starts.
+    const child = spawn(AGENT_BIN, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(readFileSync(AGENT_BIN, 'utf8').split('\n', 1)[0]).toMatch(/^#!\/usr\/bin\/env -S node --max-semi-space-size=1 /);
   });
 
   it('refuses to start an agent without a token', async () => {
