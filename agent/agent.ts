@@ -136,7 +136,15 @@ export class Agent {
       log: log.child({ component: 'pusher' }),
       agentStatus: () => {
         const s = this.outbox.stats();
-        return { version: VERSION, hostname: hostname(), outboxPending: s.pending, outboxDroppedTotal: s.droppedTotal, outboxDeadLettered: s.deadLettered };
+        return {
+          version: VERSION,
+          hostname: hostname(),
+          outboxPending: s.pending,
+          outboxDroppedTotal: s.droppedTotal,
+          outboxDeadLettered: s.deadLettered,
+          // The server declares the agent silent after a few of these without a push.
+          probeIntervalSec: this.probeIntervalSec,
+        };
       },
       now: this.now,
       random: deps.random,
@@ -166,7 +174,11 @@ export class Agent {
     this.scheduler = this.makeScheduler(config.targets);
   }
 
+  /** Shortest round interval of the targets in use: how often results, hence pushes, are due. */
+  private probeIntervalSec = 60;
+
   private makeScheduler(targets: readonly TargetConfig[]): Scheduler<TargetConfig> {
+    if (targets.length > 0) this.probeIntervalSec = Math.min(...targets.map((t) => t.intervalSec));
     return new Scheduler({
       targets,
       runRound: (t) => this.runRound(t).then(() => undefined),

@@ -162,6 +162,8 @@ export const AgentStatus = Type.Object({
   outboxDroppedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
   /** Results parked locally because the server refused their batch as malformed (HTTP 400). */
   outboxDeadLettered: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Shortest round interval of the agent's targets: results (and pushes) are due at least this often. */
+  probeIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
 });
 export type AgentStatus = Static<typeof AgentStatus>;
 

@@ -16,6 +16,11 @@ import { planRoutes } from './plan/routes.js';
 import { CatalogueSource, type PlanSource } from './plan/catalogue-source.js';
 import { historyRoutes } from './api/history-routes.js';
 import { systemRoutes } from './api/system-routes.js';
+import { IncidentEngine } from './outages/incident-engine.js';
+import { incidentRoutes } from './outages/routes.js';
+import { seedShippedCalendars } from './calendar/seed.js';
+import { CalendarBook } from './calendar/calendar-book.js';
+import { loadUnits, Units } from './org/units.js';
 
 export interface AppDeps {
   store: Store;
@@ -27,12 +32,20 @@ export interface AppDeps {
   demo?: boolean;
   /** Probe plans for GET /api/v1/agent/config; default: from `config.catalogue`, none (no route) without it. */
   plans?: PlanSource;
+  /**
+   * Check for silent agents every `incidents.agentSilent.checkEverySec` (default true). Tests with an
+   * injected clock turn it off and call `incidents.checkSilence(now)` themselves.
+   */
+  silenceTimer?: boolean;
 }
 
 export interface App {
   app: FastifyInstance;
   metrics: Metrics;
   live: LiveState;
+  incidents: IncidentEngine;
+  calendars: CalendarBook;
+  units: Units;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -46,6 +59,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   });
   const live = LiveState.fromStore(deps.store);
+  // Loaded here so an invalid units file stops the server at start, with located errors.
+  const units = deps.config.units ? loadUnits(deps.config.units) : new Units();
+  seedShippedCalendars(deps.store.calendar, now(), app.log);
+  const calendars = new CalendarBook({ calendar: deps.store.calendar, units, offsetMin: deps.config.timezoneOffsetMinutes });
+  const incidents = new IncidentEngine({ store: deps.store.incidents, config: deps.config.incidents, listAgents: () => deps.store.listAgents(), log: app.log.child({ component: 'incidents' }) });
+  if (deps.silenceTimer !== false) {
+    const timer = setInterval(() => {
+      try {
+        deps.store.transaction(() => incidents.checkSilence(now()));
+      } catch (err) {
+        app.log.error({ err }, 'agent silence check failed; will try again');
+      }
+    }, deps.config.incidents.agentSilent.checkEverySec * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   const metrics = createMetrics({ live, store: deps.store });
 
   registerErrorHandler(app);
@@ -61,10 +90,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     now,
     skewThresholdMs: deps.config.ingest.skewThresholdSec * 1000,
     bodyLimitBytes: deps.config.ingest.bodyLimitBytes,
+    incidents,
   });
+  await app.register(incidentRoutes, { store: deps.store, now });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
   const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
-  return { app, metrics, live };
+  return { app, metrics, live, incidents, calendars, units };
 }

@@ -6,6 +6,7 @@ import { resolve, dirname } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { LogLevel, readYamlConfig, validateConfig } from '../common/config-file.js';
+import { IncidentConfigSchema } from './outages/incident-config.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -36,6 +37,9 @@ export const ServerConfigSchema = Type.Object(
     log: Type.Object({ level: LogLevel }, { ...strict, default: {} }),
     /** Service catalogue YAML (server/plan): enables GET /api/v1/agent/config. Relative to this file. */
     catalogue: Type.Optional(Type.String({ minLength: 1, description: 'path of the service catalogue that agents fetch their probe plan from' })),
+    /** Province → (district) → commune hierarchy (server/org/units.ts). Relative to this file. */
+    units: Type.Optional(Type.String({ minLength: 1, description: 'path of the units file: provinces, optional districts, communes and their old codes' })),
+    incidents: IncidentConfigSchema,
   },
   strict,
 );
@@ -57,6 +61,7 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
     base = dirname(resolve(flags.config));
     // Always against the config file's folder: --data moves the data, not the catalogue.
     if (config.catalogue !== undefined) config.catalogue = resolve(base, config.catalogue);
+    if (config.units !== undefined) config.units = resolve(base, config.units);
   } else {
     config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
   }

@@ -18,3 +18,17 @@ export const queryValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema 
     return { error: errors as never };
   };
 };
+
+/**
+ * For routes that take a body as well as params or a query string: text parts are converted as above,
+ * the JSON body only gets its defaults — a wrong type in a body stays a 400, as with fastify's ajv.
+ */
+export const partAwareValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  if (route.httpPart !== 'body') return queryValidatorCompiler(route);
+  const check = Compile(route.schema);
+  return (value: unknown) => {
+    const withDefaults = Value.Default(route.schema, Value.Clone(value));
+    if (check.Check(withDefaults)) return { value: withDefaults };
+    return { error: [...check.Errors(withDefaults)].filter((e) => e.keyword !== 'boolean') as never };
+  };
+};

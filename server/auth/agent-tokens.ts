@@ -6,8 +6,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AgentRecord, Store } from '../store/store.js';
 
-const TOKEN_RE = /^cwa_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
-
 export interface IssuedToken {
   token: string;
   tokenLookup: string;
@@ -18,22 +16,36 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export function issueToken(): IssuedToken {
+/** A new token `<prefix>_<lookup>_<secret>`: `cwa` for agents, `cwk` for API keys (api-tokens.ts). */
+export function issueToken(prefix: 'cwa' | 'cwk' = 'cwa'): IssuedToken {
   const tokenLookup = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  return { token: `cwa_${tokenLookup}_${secret}`, tokenLookup, tokenHash: hashSecret(secret) };
+  return { token: `${prefix}_${tokenLookup}_${secret}`, tokenLookup, tokenHash: hashSecret(secret) };
+}
+
+/** Splits a token of the given prefix into lookup id and secret; undefined when malformed. */
+export function parseToken(prefix: 'cwa' | 'cwk', token: string): { lookup: string; secret: string } | undefined {
+  const m = /^(cw[ak])_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
+  return m && m[1] === prefix ? { lookup: m[2]!, secret: m[3]! } : undefined;
+}
+
+/**
+ * Constant-time check of a presented secret against a stored hash. Compares even when nothing was stored
+ * (unknown lookup id), so timing does not reveal which lookup ids exist.
+ */
+export function secretMatches(storedHash: string | undefined, secret: string): boolean {
+  const presented = Buffer.from(hashSecret(secret), 'hex');
+  const expected = Buffer.from(storedHash ?? '0'.repeat(64), 'hex');
+  const equal = expected.length === presented.length && timingSafeEqual(expected, presented);
+  return equal && storedHash !== undefined;
 }
 
 /** The agent this token belongs to, or undefined for a malformed, unknown or revoked token. */
 export function verifyToken(store: Store, token: string): AgentRecord | undefined {
-  const m = TOKEN_RE.exec(token);
-  if (!m) return undefined;
-  const agent = store.findAgentByTokenLookup(m[1]!);
-  const presented = Buffer.from(hashSecret(m[2]!), 'hex');
-  // Compare even when the lookup missed, so timing does not reveal which lookup ids exist.
-  const expected = Buffer.from(agent?.tokenHash ?? '0'.repeat(64), 'hex');
-  const match = expected.length === presented.length && timingSafeEqual(expected, presented);
-  if (!agent || !match) return undefined;
+  const parsed = parseToken('cwa', token);
+  if (!parsed) return undefined;
+  const agent = store.findAgentByTokenLookup(parsed.lookup);
+  if (!secretMatches(agent?.tokenHash, parsed.secret) || !agent) return undefined;
   const { tokenHash: _secret, ...record } = agent;
   return record;
 }

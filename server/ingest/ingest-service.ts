@@ -11,9 +11,12 @@ import type { AgentRecord, IngestOutcome, ResultToStore, Store } from '../store/
 import type { IngestAck, IngestBatch } from '../../protocol/wire.js';
 import { WIRE_VERSION } from '../../protocol/wire.js';
 import { ErrorCode, HttpError } from '../errors.js';
+import type { IncidentEngine } from '../outages/incident-engine.js';
 
 export interface IngestServiceDeps {
   store: Store;
+  /** Fed each batch's new results inside the same transaction, so no result is stored without being judged. */
+  incidents?: IncidentEngine;
   now: () => number;
   /** Correct timestamps only when |skew| exceeds this (ms). */
   skewThresholdMs: number;
@@ -43,7 +46,7 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
   const clockCorrected = Math.abs(skewMs) > deps.skewThresholdMs;
   const correct = <T extends { ts: number }>(r: T): T & { agentTs: number } => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts });
   const results: ResultToStore[] = batch.results.map(correct);
-  const outcome = deps.store.ingestBatch({
+  const input = {
     agentId: agent.id,
     commune: agent.commune,
     batchId: batch.batchId,
@@ -53,7 +56,24 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
     results,
     health: batch.health?.map(correct),
     inventory: batch.inventory?.map(correct),
-  });
+  };
+  const engine = deps.incidents;
+  const outcome = engine
+    ? deps.store.transaction(() => {
+        const stored = deps.store.ingestBatch(input);
+        // A replay stores nothing new, but the agent did reach us: that ends a silence all the same.
+        engine.observe({
+          agentId: agent.id,
+          commune: agent.commune,
+          receivedAt,
+          results: stored.storedResults,
+          outboxPending: batch.agent?.outboxPending,
+          batchRecords: results.length + (input.health?.length ?? 0) + (input.inventory?.length ?? 0),
+          probeIntervalSec: batch.agent?.probeIntervalSec,
+        });
+        return stored;
+      })
+    : deps.store.ingestBatch(input);
   return {
     outcome,
     ack: {

@@ -13,6 +13,7 @@ import type { LiveState } from '../metrics/live-state.js';
 import { registerAgentAuth, requireAgent } from '../auth/agent-auth.js';
 import { acceptGzipBodies } from './gzip-body.js';
 import { ingestBatch } from './ingest-service.js';
+import type { IncidentEngine } from '../outages/incident-engine.js';
 
 export interface IngestRoutesOptions {
   store: Store;
@@ -21,6 +22,7 @@ export interface IngestRoutesOptions {
   now: () => number;
   skewThresholdMs: number;
   bodyLimitBytes: number;
+  incidents?: IncidentEngine;
 }
 
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptions): Promise<void> {
@@ -45,7 +47,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptio
     async (request) => {
       const agent = requireAgent(request);
       const stopTimer = opts.metrics.ingestBatchSeconds.startTimer();
-      const { ack, outcome } = ingestBatch({ store: opts.store, now: opts.now, skewThresholdMs: opts.skewThresholdMs }, agent, request.body);
+      const { ack, outcome } = ingestBatch({ store: opts.store, now: opts.now, skewThresholdMs: opts.skewThresholdMs, incidents: opts.incidents }, agent, request.body);
       stopTimer();
       opts.live.update(agent.commune, outcome.storedResults);
       opts.live.updateSystem(agent.commune, agent.name, outcome.storedHealth, outcome.storedInventory);

@@ -18,6 +18,9 @@ import { createRetention } from './retention.js';
 import { createReads, detailJson } from './sqlite-reads.js';
 import { createHourOfDayProfile } from './profile.js';
 import { createSystemStore } from './system-store.js';
+import { createIncidentStore } from './sqlite-incidents.js';
+import { createCalendarStore } from '../calendar/calendar-store.js';
+import { createApiTokenStore } from '../auth/api-tokens.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
 
 export { StoreError } from './migrate.js';
@@ -227,6 +230,10 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     hourOfDayProfile,
     latestHealth: system.latestHealth,
     latestInventory: system.latestInventory,
+    calendar: createCalendarStore(db),
+    incidents: createIncidentStore(db),
+    apiTokens: createApiTokenStore(db),
+    transaction: (fn) => db.transaction(fn).immediate(),
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);
       // SQLite's advice for a long-lived connection is to run optimize periodically; retention is our

@@ -4,6 +4,9 @@
  * Domain modules receive a Store; nothing else touches SQL. camelCase here, snake_case in SQL.
  */
 import type { AgentStatus, HealthRecord, InventoryRecord, ProbeResult } from '../../protocol/wire.js';
+import type { CalendarStore } from '../calendar/calendar-store.js';
+import type { IncidentStore } from './sqlite-incidents.js';
+import type { ApiTokenStore } from '../auth/api-tokens.js';
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -219,6 +222,18 @@ export interface Store {
   latestInventory(filter?: InventoryFilter): AgentInventory[];
   /** The latest stored result of every target, to seed live metrics at start-up. */
   latestPerTarget(): TargetState[];
+
+  /** Working-time calendar rows (server/calendar). */
+  readonly calendar: CalendarStore;
+  /** Target state machines and incidents (server/outages). */
+  readonly incidents: IncidentStore;
+  /** API keys with roles (server/auth/api-tokens.ts). */
+  readonly apiTokens: ApiTokenStore;
+  /**
+   * Runs fn in one write transaction (nested store calls become savepoints): e.g. a batch and the incidents
+   * it causes commit together or not at all.
+   */
+  transaction<T>(fn: () => T): T;
 
   /** Deletes data past the policy in bounded chunks; safe to call repeatedly. */
   applyRetention(policy: RetentionPolicy, now: number): RetentionReport;

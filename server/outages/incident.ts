@@ -1,0 +1,75 @@
+/**
+ * The incident record and the vocabulary shared by the engine, the store, the API and (later) alerts.
+ */
+
+export const INCIDENT_CAUSES = ['commune-network', 'central-service', 'local-service', 'agent-silent'] as const;
+export type IncidentCause = (typeof INCIDENT_CAUSES)[number];
+export type IncidentScope = 'local' | 'central';
+export type IncidentSeverity = 'down' | 'degraded';
+
+/** Fault layers that put a failure on the commune's own network rather than on the service. */
+export const NETWORK_LAYERS = new Set(['lan', 'uplink', 'dns']);
+/** Path roles: checks of the commune's own network path (gateway, resolvers, uplink, data centre). */
+export const PATH_ROLES = new Set(['gateway', 'resolver', 'uplink', 'datacentre']);
+
+export interface IncidentCommune {
+  commune: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface Incident {
+  id: number;
+  scope: IncidentScope;
+  cause: IncidentCause;
+  severity: IncidentSeverity;
+  service: string | null;
+  commune: string | null;
+  targetId: number | null;
+  /** Target name, for local incidents of one target. */
+  target: string | null;
+  agentId: number | null;
+  layer: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  flapping: boolean;
+  manual: boolean;
+  recordedBy: string | null;
+  note: string | null;
+  mergedInto: number | null;
+  statusNote: string | null;
+  corrected: boolean;
+  superseded: boolean;
+  backfillUntil: number | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  deletedAt: number | null;
+  deletedBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Central incidents: each affected commune with its own start and end. Local: the one commune. */
+  communes: IncidentCommune[];
+}
+
+export interface EvidenceRow {
+  resultId: string;
+  commune: string;
+  target: string;
+  ts: number;
+  ok: boolean;
+  layer: string | null;
+  errorCode: string | null;
+  summary: string;
+}
+
+export interface IncidentEvent {
+  at: number;
+  kind: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+/** Counts towards uptime and dossier attribution: not deleted, not superseded, not folded into a central one. */
+export function counts(i: Pick<Incident, 'deletedAt' | 'superseded' | 'mergedInto'>): boolean {
+  return i.deletedAt === null && !i.superseded && i.mergedInto === null;
+}

@@ -1,0 +1,115 @@
+/**
+ * What people do to incidents: record one known from elsewhere (the helpdesk log, before a commune had an
+ * agent), correct one, delete one, acknowledge one. Every action leaves an event with who did it and the
+ * values before, so a corrected uptime figure can always be explained. Domain logic only: the API routes and
+ * the CLI both call these.
+ */
+import type { Store } from '../store/store.js';
+import type { IncidentPatch } from '../store/sqlite-incidents.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import type { Incident, IncidentCause, IncidentSeverity } from './incident.js';
+
+export interface ManualIncidentInput {
+  cause: IncidentCause;
+  severity?: IncidentSeverity;
+  service?: string;
+  /** One commune (local causes), or several for a central-service incident. */
+  communes?: string[];
+  layer?: string;
+  startedAt: number;
+  endedAt?: number | null;
+  note: string;
+}
+
+export interface IncidentEdit {
+  cause?: IncidentCause;
+  severity?: IncidentSeverity;
+  service?: string | null;
+  startedAt?: number;
+  endedAt?: number | null;
+  note?: string;
+  reason: string;
+}
+
+const invalid = (message: string) => new HttpError(400, ErrorCode.INCIDENT_INVALID, message);
+
+function checkSpan(startedAt: number, endedAt: number | null | undefined, now: number): void {
+  if (endedAt !== null && endedAt !== undefined && endedAt <= startedAt) throw invalid('endedAt must be after startedAt');
+  if (startedAt > now) throw invalid('startedAt is in the future; record an outage once it has begun');
+}
+
+export function recordIncident(store: Store, input: ManualIncidentInput, actor: string, now: number): Incident {
+  checkSpan(input.startedAt, input.endedAt, now);
+  const communes = [...new Set(input.communes ?? [])];
+  const needsService = input.cause === 'central-service' || input.cause === 'local-service';
+  if (needsService && !input.service) throw invalid(`cause ${input.cause} needs a service`);
+  if (input.cause !== 'central-service' && communes.length !== 1) throw invalid(`cause ${input.cause} concerns exactly one commune (communes: ["…"])`);
+  const central = input.cause === 'central-service';
+  return store.transaction(() => {
+    const id = store.incidents.create({
+      scope: central ? 'central' : 'local',
+      cause: input.cause,
+      severity: input.severity ?? 'down',
+      service: needsService ? input.service! : null,
+      commune: central ? null : communes[0]!,
+      layer: input.layer ?? null,
+      startedAt: input.startedAt,
+      endedAt: input.endedAt ?? null,
+      manual: true,
+      recordedBy: actor,
+      note: input.note,
+      now,
+    });
+    if (central) for (const commune of communes) store.incidents.setCommune(id, { commune, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
+    store.incidents.addEvent(id, { at: now, kind: 'recorded', actor, detail: { note: input.note } });
+    return store.incidents.get(id)!;
+  });
+}
+
+function existing(store: Store, id: number): Incident {
+  const inc = store.incidents.get(id);
+  if (!inc || inc.deletedAt !== null) throw new HttpError(404, ErrorCode.NOT_FOUND, `no incident ${id}`);
+  return inc;
+}
+
+/** Corrects an incident (detected or manual); the event keeps the old values and the reason. */
+export function editIncident(store: Store, id: number, edit: IncidentEdit, actor: string, now: number): Incident {
+  return store.transaction(() => {
+    const inc = existing(store, id);
+    const startedAt = edit.startedAt ?? inc.startedAt;
+    const endedAt = edit.endedAt === undefined ? inc.endedAt : edit.endedAt;
+    checkSpan(startedAt, endedAt, now);
+    if (inc.mergedInto !== null) throw new HttpError(409, ErrorCode.INCIDENT_NOT_EDITABLE, `incident ${id} is part of central incident ${inc.mergedInto}; correct that one`);
+    const patch: IncidentPatch = { corrected: true };
+    const before: Record<string, unknown> = {};
+    for (const key of ['cause', 'severity', 'service', 'startedAt', 'endedAt', 'note'] as const) {
+      if (edit[key] === undefined || edit[key] === inc[key]) continue;
+      before[key] = inc[key];
+      Object.assign(patch, { [key]: edit[key] });
+    }
+    store.incidents.update(id, patch, now);
+    store.incidents.addEvent(id, { at: now, kind: 'edited', actor, detail: { reason: edit.reason, before, after: Object.fromEntries(Object.keys(before).map((k) => [k, edit[k as keyof IncidentEdit]])) } });
+    return store.incidents.get(id)!;
+  });
+}
+
+/** Soft delete: the row and its timeline stay, marked; uptime and attribution stop counting it. */
+export function deleteIncident(store: Store, id: number, reason: string, actor: string, now: number): Incident {
+  return store.transaction(() => {
+    existing(store, id);
+    store.incidents.update(id, { deletedAt: now, deletedBy: actor }, now);
+    store.incidents.addEvent(id, { at: now, kind: 'deleted', actor, detail: { reason } });
+    return store.incidents.get(id)!;
+  });
+}
+
+export function acknowledgeIncident(store: Store, id: number, actor: string, now: number): Incident {
+  return store.transaction(() => {
+    const inc = existing(store, id);
+    if (inc.acknowledgedAt === null) {
+      store.incidents.update(id, { acknowledgedAt: now, acknowledgedBy: actor }, now);
+      store.incidents.addEvent(id, { at: now, kind: 'acknowledged', actor, detail: {} });
+    }
+    return store.incidents.get(id)!;
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Incidents over HTTP, behind API keys: any role reads (a vendor key only its own service classes), an
+ * admin records, corrects, deletes and acknowledges. Domain logic lives in manual-incidents.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
+import type { Store } from '../store/store.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
+import { partAwareValidatorCompiler } from '../api/query-validator.js';
+import { INCIDENT_CAUSES, type Incident } from './incident.js';
+import { acknowledgeIncident, deleteIncident, editIncident, recordIncident } from './manual-incidents.js';
+
+const strict = { additionalProperties: false } as const;
+const Cause = Type.Union(INCIDENT_CAUSES.map((c) => Type.Literal(c)));
+const Severity = Type.Union([Type.Literal('down'), Type.Literal('degraded')]);
+const Epoch = (description: string) => Type.Integer({ minimum: 0, description });
+const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
+const Note = Type.String({ minLength: 1, maxLength: 2000 });
+
+export async function incidentRoutes(app: FastifyInstance, opts: { store: Store; now: () => number }): Promise<void> {
+  const { store, now } = opts;
+  registerApiAuth(app, store, now, ['admin', 'viewer', 'vendor']);
+  app.setValidatorCompiler(partAwareValidatorCompiler);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** A vendor key sees only incidents of its service classes; anything else is "not found", not "forbidden". */
+  const visible = (request: Parameters<typeof principalOf>[0], inc: Incident | undefined): Incident => {
+    const p = principalOf(request);
+    if (!inc || (inc.deletedAt !== null && p.role !== 'admin') || (p.services && !p.services.includes(inc.service ?? ''))) {
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such incident');
+    }
+    return inc;
+  };
+
+  api.get(
+    '/api/v1/incidents',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Epoch('incidents still open at or ending after this (epoch ms)')),
+            to: Type.Optional(Epoch('incidents started before this (epoch ms)')),
+            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            cause: Type.Optional(Cause),
+            open: Type.Optional(Type.Boolean()),
+            deleted: Type.Optional(Type.Boolean({ description: 'admin: include deleted incidents' })),
+            limit: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+          },
+          strict,
+        ),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const incidents = store.incidents.list({
+        from: q.from, to: q.to, commune: q.commune, service: q.service, cause: q.cause, openOnly: q.open, limit: q.limit,
+        includeDeleted: q.deleted === true && p.role === 'admin',
+        ...(p.services && { services: p.services }),
+      });
+      return { incidents };
+    },
+  );
+
+  api.get('/api/v1/incidents/:id', { schema: { params: Id } }, async (request) => {
+    const inc = visible(request, store.incidents.get(request.params.id));
+    return { incident: inc, evidence: store.incidents.evidence(inc.id, 500), events: store.incidents.events(inc.id) };
+  });
+
+  api.post(
+    '/api/v1/incidents',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            cause: Cause,
+            severity: Type.Optional(Severity),
+            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            communes: Type.Optional(Type.Array(Type.String({ pattern: COMMUNE_PATTERN }), { minItems: 1, maxItems: 5000 })),
+            layer: Type.Optional(Type.String({ pattern: '^[a-z]{1,16}$' })),
+            startedAt: Epoch('start (epoch ms)'),
+            endedAt: Type.Optional(Type.Union([Epoch('end (epoch ms)'), Type.Null()])),
+            note: Note,
+          },
+          strict,
+        ),
+      },
+    },
+    async (request, reply) => {
+      const p = requireAdmin(request);
+      const incident = recordIncident(store, request.body, p.name, now());
+      return reply.code(201).send({ incident });
+    },
+  );
+
+  api.patch(
+    '/api/v1/incidents/:id',
+    {
+      schema: {
+        params: Id,
+        body: Type.Object(
+          {
+            cause: Type.Optional(Cause),
+            severity: Type.Optional(Severity),
+            service: Type.Optional(Type.Union([Type.String({ pattern: SERVICE_PATTERN }), Type.Null()])),
+            startedAt: Type.Optional(Epoch('start (epoch ms)')),
+            endedAt: Type.Optional(Type.Union([Epoch('end (epoch ms)'), Type.Null()])),
+            note: Type.Optional(Note),
+            reason: Type.String({ minLength: 1, maxLength: 2000, description: 'why: kept in the audit trail' }),
+          },
+          strict,
+        ),
+      },
+    },
+    async (request) => ({ incident: editIncident(store, request.params.id, request.body, requireAdmin(request).name, now()) }),
+  );
+
+  api.delete(
+    '/api/v1/incidents/:id',
+    { schema: { params: Id, querystring: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict) } },
+    async (request) => ({ incident: deleteIncident(store, request.params.id, request.query.reason, requireAdmin(request).name, now()) }),
+  );
+
+  api.post('/api/v1/incidents/:id/ack', { schema: { params: Id } }, async (request) => {
+    const p = requireAdmin(request);
+    visible(request, store.incidents.get(request.params.id));
+    return { incident: acknowledgeIncident(store, request.params.id, p.name, now()) };
+  });
+}

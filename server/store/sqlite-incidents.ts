@@ -1,0 +1,262 @@
+/**
+ * Incidents in SQLite (migration 005): target state machines, incidents with their communes, evidence and
+ * event timeline. Synchronous, and called inside the ingest transaction, so a batch's results and the
+ * incidents they cause are committed together or not at all.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { EvidenceRow, Incident, IncidentCause, IncidentCommune, IncidentEvent, IncidentScope, IncidentSeverity } from '../outages/incident.js';
+import type { Machine } from '../outages/target-machine.js';
+
+export interface NewIncident {
+  scope: IncidentScope;
+  cause: IncidentCause;
+  severity: IncidentSeverity;
+  service?: string | null;
+  commune?: string | null;
+  targetId?: number | null;
+  agentId?: number | null;
+  layer?: string | null;
+  startedAt: number;
+  endedAt?: number | null;
+  manual?: boolean;
+  recordedBy?: string | null;
+  note?: string | null;
+  corrected?: boolean;
+  statusNote?: string | null;
+  now: number;
+}
+
+export type IncidentPatch = Partial<Pick<Incident, 'severity' | 'layer' | 'startedAt' | 'endedAt' | 'flapping' | 'note' | 'mergedInto' | 'statusNote' | 'corrected' | 'superseded' | 'backfillUntil' | 'acknowledgedAt' | 'acknowledgedBy' | 'deletedAt' | 'deletedBy' | 'cause' | 'service' | 'commune'>>;
+
+export interface IncidentQuery {
+  from?: number;
+  to?: number;
+  commune?: string;
+  service?: string;
+  cause?: IncidentCause;
+  openOnly?: boolean;
+  includeDeleted?: boolean;
+  /** Vendor view: only these service classes. */
+  services?: readonly string[];
+  limit: number;
+}
+
+export interface TargetRow {
+  id: number;
+  commune: string;
+  name: string;
+  kind: string;
+  service: string;
+}
+
+export interface IncidentStore {
+  target(commune: string, name: string): TargetRow | undefined;
+  targetById(id: number): TargetRow | undefined;
+  machine(targetId: number): { machine: Machine; incidentId: number | null } | undefined;
+  saveMachine(targetId: number, machine: Machine, incidentId: number | null): void;
+  /** Targets attached to an incident whose state is not 'up'. */
+  activeTargets(incidentId: number): number;
+  create(input: NewIncident): number;
+  update(id: number, patch: IncidentPatch, now: number): void;
+  get(id: number): Incident | undefined;
+  /** The open, counted incident matching all given keys. */
+  findOpen(keys: { cause: IncidentCause; scope?: IncidentScope; commune?: string; service?: string; targetId?: number; agentId?: number }): Incident | undefined;
+  /** Open agent-silent incidents and those still waiting for backfill, of one agent. */
+  silentFor(agentId: number): Incident[];
+  setCommune(incidentId: number, c: IncidentCommune): void;
+  /** Local-service and central incidents of a service overlapping [from, to), not deleted or superseded. */
+  serviceIncidents(service: string, from: number, to: number): Incident[];
+  /** Open local-service incidents of a service not yet merged into a central one. */
+  openLocalService(service: string): Incident[];
+  /** Communes that probed a service class since `since` (targets last seen then). */
+  probingCommunes(service: string, since: number): number;
+  addEvidence(incidentId: number, rows: EvidenceRow[], cap: number): void;
+  evidence(incidentId: number, limit: number): EvidenceRow[];
+  addEvent(incidentId: number, e: IncidentEvent): void;
+  events(incidentId: number): IncidentEvent[];
+  list(q: IncidentQuery): Incident[];
+  /** Result times of one agent in [from, to], ascending (backfill coverage). */
+  agentResultTimes(agentId: number, commune: string, from: number, to: number): number[];
+}
+
+interface IncidentRow {
+  id: number;
+  scope: IncidentScope;
+  cause: IncidentCause;
+  severity: IncidentSeverity;
+  service: string | null;
+  commune: string | null;
+  target_id: number | null;
+  target: string | null;
+  agent_id: number | null;
+  layer: string | null;
+  started_at: number;
+  ended_at: number | null;
+  flapping: number;
+  manual: number;
+  recorded_by: string | null;
+  note: string | null;
+  merged_into: number | null;
+  status_note: string | null;
+  corrected: number;
+  superseded: number;
+  backfill_until: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS: Record<string, string> = {
+  severity: 'severity', layer: 'layer', startedAt: 'started_at', endedAt: 'ended_at', flapping: 'flapping', note: 'note',
+  mergedInto: 'merged_into', statusNote: 'status_note', corrected: 'corrected', superseded: 'superseded',
+  backfillUntil: 'backfill_until', acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by',
+  deletedAt: 'deleted_at', deletedBy: 'deleted_by', cause: 'cause', service: 'service', commune: 'commune',
+};
+
+const SELECT = `SELECT i.*, t.name AS target FROM incidents i LEFT JOIN targets t ON t.id = i.target_id`;
+
+export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
+  const stmt = {
+    target: db.prepare('SELECT id, commune, name, kind, service FROM targets WHERE commune = ? AND name = ?'),
+    targetById: db.prepare('SELECT id, commune, name, kind, service FROM targets WHERE id = ?'),
+    machine: db.prepare('SELECT machine, incident_id AS incidentId FROM target_states WHERE target_id = ?'),
+    saveMachine: db.prepare(`INSERT INTO target_states (target_id, state, since, last_ts, incident_id, machine)
+      VALUES (@targetId, @state, @since, @lastTs, @incidentId, @machine)
+      ON CONFLICT (target_id) DO UPDATE SET state = excluded.state, since = excluded.since, last_ts = excluded.last_ts,
+        incident_id = excluded.incident_id, machine = excluded.machine`),
+    activeTargets: db.prepare("SELECT count(*) FROM target_states WHERE incident_id = ? AND state != 'up'").pluck(),
+    create: db.prepare(`INSERT INTO incidents (scope, cause, severity, service, commune, target_id, agent_id, layer, started_at,
+        ended_at, manual, recorded_by, note, corrected, status_note, created_at, updated_at)
+      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual,
+        @recordedBy, @note, @corrected, @statusNote, @now, @now) RETURNING id`).pluck(),
+    get: db.prepare(`${SELECT} WHERE i.id = ?`),
+    communes: db.prepare('SELECT commune, started_at AS startedAt, ended_at AS endedAt FROM incident_communes WHERE incident_id = ? ORDER BY started_at, commune'),
+    setCommune: db.prepare(`INSERT INTO incident_communes (incident_id, commune, started_at, ended_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (incident_id, commune) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at`),
+    silentFor: db.prepare(`${SELECT} WHERE i.agent_id = ? AND i.cause = 'agent-silent' AND i.deleted_at IS NULL
+      AND (i.ended_at IS NULL OR i.backfill_until IS NOT NULL) ORDER BY i.id`),
+    serviceIncidents: db.prepare(`${SELECT} WHERE i.service = ? AND i.cause IN ('local-service', 'central-service')
+      AND i.deleted_at IS NULL AND i.superseded = 0 AND i.started_at < ? AND (i.ended_at IS NULL OR i.ended_at > ?) ORDER BY i.started_at`),
+    openLocalService: db.prepare(`${SELECT} WHERE i.service = ? AND i.cause = 'local-service' AND i.ended_at IS NULL
+      AND i.merged_into IS NULL AND i.deleted_at IS NULL ORDER BY i.started_at`),
+    probing: db.prepare('SELECT count(DISTINCT commune) FROM targets WHERE service = ? AND last_seen >= ?').pluck(),
+    evidenceCount: db.prepare('SELECT count(*) FROM incident_evidence WHERE incident_id = ?').pluck(),
+    addEvidence: db.prepare(`INSERT INTO incident_evidence (incident_id, result_id, commune, target, ts, ok, layer, error_code, summary)
+      VALUES (@incidentId, @resultId, @commune, @target, @ts, @ok, @layer, @errorCode, @summary) ON CONFLICT DO NOTHING`),
+    evidence: db.prepare(`SELECT result_id AS resultId, commune, target, ts, ok, layer, error_code AS errorCode, summary
+      FROM incident_evidence WHERE incident_id = ? ORDER BY ts, result_id LIMIT ?`),
+    addEvent: db.prepare('INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)'),
+    events: db.prepare('SELECT at, kind, actor, detail FROM incident_events WHERE incident_id = ? ORDER BY id'),
+    agentTimes: db.prepare(`SELECT r.ts FROM targets t JOIN results r ON r.target_id = t.id
+      WHERE t.commune = ? AND r.agent_id = ? AND r.ts >= ? AND r.ts <= ? ORDER BY r.ts`).pluck(),
+  };
+
+  const toIncident = (r: IncidentRow): Incident => {
+    const communes = stmt.communes.all(r.id) as IncidentCommune[];
+    return {
+      id: r.id, scope: r.scope, cause: r.cause, severity: r.severity, service: r.service, commune: r.commune, targetId: r.target_id,
+      target: r.target, agentId: r.agent_id, layer: r.layer, startedAt: r.started_at, endedAt: r.ended_at, flapping: r.flapping === 1,
+      manual: r.manual === 1, recordedBy: r.recorded_by, note: r.note, mergedInto: r.merged_into, statusNote: r.status_note,
+      corrected: r.corrected === 1, superseded: r.superseded === 1, backfillUntil: r.backfill_until, acknowledgedAt: r.acknowledged_at,
+      acknowledgedBy: r.acknowledged_by, deletedAt: r.deleted_at, deletedBy: r.deleted_by, createdAt: r.created_at, updatedAt: r.updated_at,
+      communes: communes.length > 0 || r.commune === null ? communes : [{ commune: r.commune, startedAt: r.started_at, endedAt: r.ended_at }],
+    };
+  };
+
+  return {
+    target: (commune, name) => stmt.target.get(commune, name) as TargetRow | undefined,
+    targetById: (id) => stmt.targetById.get(id) as TargetRow | undefined,
+    machine(targetId) {
+      const row = stmt.machine.get(targetId) as { machine: string; incidentId: number | null } | undefined;
+      return row && { machine: JSON.parse(row.machine) as Machine, incidentId: row.incidentId };
+    },
+    saveMachine(targetId, machine, incidentId) {
+      stmt.saveMachine.run({ targetId, state: machine.state, since: machine.since, lastTs: machine.lastTs, incidentId, machine: JSON.stringify(machine) });
+    },
+    activeTargets: (incidentId) => stmt.activeTargets.get(incidentId) as number,
+    create: (i) =>
+      stmt.create.get({
+        scope: i.scope, cause: i.cause, severity: i.severity, service: i.service ?? null, commune: i.commune ?? null, targetId: i.targetId ?? null,
+        agentId: i.agentId ?? null, layer: i.layer ?? null, startedAt: i.startedAt, endedAt: i.endedAt ?? null, manual: i.manual ? 1 : 0,
+        recordedBy: i.recordedBy ?? null, note: i.note ?? null, corrected: i.corrected ? 1 : 0, statusNote: i.statusNote ?? null, now: i.now,
+      }) as number,
+    update(id, patch, now) {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      for (const [key, value] of Object.entries(patch)) {
+        const column = COLUMNS[key];
+        if (!column || value === undefined) continue;
+        sets.push(`${column} = ?`);
+        values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+      }
+      if (sets.length === 0) return;
+      db.prepare(`UPDATE incidents SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now, id);
+    },
+    get(id) {
+      const row = stmt.get.get(id) as IncidentRow | undefined;
+      return row && toIncident(row);
+    },
+    findOpen(keys) {
+      const where = ['i.ended_at IS NULL', 'i.deleted_at IS NULL', 'i.merged_into IS NULL', 'i.cause = @cause'];
+      if (keys.scope) where.push('i.scope = @scope');
+      if (keys.commune !== undefined) where.push('i.commune = @commune');
+      if (keys.service !== undefined) where.push('i.service = @service');
+      if (keys.targetId !== undefined) where.push('i.target_id = @targetId');
+      if (keys.agentId !== undefined) where.push('i.agent_id = @agentId');
+      const row = db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.id DESC LIMIT 1`).get(keys) as IncidentRow | undefined;
+      return row && toIncident(row);
+    },
+    silentFor: (agentId) => (stmt.silentFor.all(agentId) as IncidentRow[]).map(toIncident),
+    setCommune: (incidentId, c) => void stmt.setCommune.run(incidentId, c.commune, c.startedAt, c.endedAt),
+    serviceIncidents: (service, from, to) => (stmt.serviceIncidents.all(service, to, from) as IncidentRow[]).map(toIncident),
+    openLocalService: (service) => (stmt.openLocalService.all(service) as IncidentRow[]).map(toIncident),
+    probingCommunes: (service, since) => stmt.probing.get(service, since) as number,
+    addEvidence(incidentId, rows, cap) {
+      let room = cap - (stmt.evidenceCount.get(incidentId) as number);
+      for (const r of rows) {
+        if (room <= 0) return;
+        room -= stmt.addEvidence.run({ incidentId, ...r, ok: r.ok ? 1 : 0 }).changes;
+      }
+    },
+    evidence: (incidentId, limit) => (stmt.evidence.all(incidentId, limit) as Array<Omit<EvidenceRow, 'ok'> & { ok: number }>).map((r) => ({ ...r, ok: r.ok === 1 })),
+    addEvent: (incidentId, e) => void stmt.addEvent.run(incidentId, e.at, e.kind, e.actor, JSON.stringify(e.detail)),
+    events: (incidentId) =>
+      (stmt.events.all(incidentId) as Array<{ at: number; kind: string; actor: string; detail: string }>).map((e) => ({ ...e, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+    list(q) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: q.limit };
+      if (!q.includeDeleted) where.push('i.deleted_at IS NULL');
+      if (q.openOnly) where.push('i.ended_at IS NULL');
+      if (q.from !== undefined) {
+        where.push('(i.ended_at IS NULL OR i.ended_at > @from)');
+        params.from = q.from;
+      }
+      if (q.to !== undefined) {
+        where.push('i.started_at < @to');
+        params.to = q.to;
+      }
+      if (q.commune !== undefined) {
+        where.push('(i.commune = @commune OR EXISTS (SELECT 1 FROM incident_communes c WHERE c.incident_id = i.id AND c.commune = @commune))');
+        params.commune = q.commune;
+      }
+      if (q.service !== undefined) {
+        where.push('i.service = @service');
+        params.service = q.service;
+      }
+      if (q.cause !== undefined) {
+        where.push('i.cause = @cause');
+        params.cause = q.cause;
+      }
+      if (q.services !== undefined) {
+        where.push(`i.service IN (SELECT value FROM json_each(@services))`);
+        params.services = JSON.stringify(q.services);
+      }
+      const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.ended_at IS NOT NULL, i.started_at DESC, i.id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as IncidentRow[]).map(toIncident);
+    },
+    agentResultTimes: (agentId, commune, from, to) => stmt.agentTimes.all(commune, agentId, from, to) as number[],
+  };
+}
