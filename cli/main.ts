@@ -15,6 +15,9 @@ const runTokenCreate = lazy(() => import('./token-command.js'), 'runTokenCreate'
 const runTokenList = lazy(() => import('./token-command.js'), 'runTokenList');
 const runTokenRevoke = lazy(() => import('./token-command.js'), 'runTokenRevoke');
 const runDemo = lazy(() => import('./demo-command.js'), 'runDemo');
+const apiKey = () => import('./api-key-command.js');
+const incident = () => import('./incident-command.js');
+const calendar = () => import('./calendar-command.js');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
@@ -74,6 +77,71 @@ token
   .option('--data <dir>', 'server data directory (default ./data)')
   .option('--config <file>', 'server YAML config (for its dataDir)')
   .action(runTokenRevoke);
+
+/** --data and --config, for every command that works on the server's database. */
+const storeOptions = (c: Command) =>
+  c.option('--data <dir>', 'server data directory (default ./data)').option('--config <file>', 'server YAML config (for its dataDir, units and time zone)');
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const keys = program.command('api-key').description('manage API keys for people and systems (roles admin, viewer, vendor)');
+storeOptions(keys.command('create').description('create an API key and print it (shown once; only a hash is stored)'))
+  .requiredOption('--name <text>', 'who or what uses it, e.g. "so-khcn-it" or "vnpt-hotich"')
+  .requiredOption('--role <role>', 'admin (everything), viewer (read-only) or vendor (read its own services)')
+  .option('--services <list>', 'vendor keys: comma-separated service classes it owns, e.g. civil-status')
+  .action(lazy(apiKey, 'runApiKeyCreate'));
+storeOptions(keys.command('list').description('list API keys, their role and last use')).action(lazy(apiKey, 'runApiKeyList'));
+storeOptions(keys.command('revoke').description('revoke an API key').requiredOption('--id <n>', 'key id, from `api-key list`', positiveInt)).action(lazy(apiKey, 'runApiKeyRevoke'));
+
+const incidents = program.command('incident').description('record and correct incidents (outages known from other sources)');
+storeOptions(incidents.command('add').description('record an outage known from elsewhere (helpdesk log, before the commune had an agent)'))
+  .requiredOption('--cause <cause>', 'commune-network, central-service, local-service or agent-silent')
+  .option('--service <class>', 'service class (needed for central-service and local-service), e.g. civil-status')
+  .requiredOption('--commune <code>', 'commune code; repeat for a central incident at several communes', collect)
+  .requiredOption('--from <time>', 'start, "dd/MM/yyyy HH:mm" Vietnam time or ISO 8601')
+  .option('--to <time>', 'end (omit while still going on)')
+  .option('--severity <s>', 'down (default) or degraded')
+  .requiredOption('--note <text>', 'where this comes from, e.g. "sổ trực 25/11"')
+  .action(lazy(incident, 'runIncidentAdd'));
+storeOptions(incidents.command('list').description('list incidents, open ones first'))
+  .option('--commune <code>', 'only this commune')
+  .option('--service <class>', 'only this service class')
+  .option('--open', 'only open incidents')
+  .option('--limit <n>', 'at most this many (default 100)', positiveInt, 100)
+  .action(lazy(incident, 'runIncidentList'));
+storeOptions(incidents.command('edit').description('correct an incident; the old values and the reason are kept'))
+  .requiredOption('--id <n>', 'incident id', positiveInt)
+  .option('--from <time>', 'new start')
+  .option('--to <time>', 'new end, or "open"')
+  .option('--cause <cause>', 'new cause')
+  .option('--severity <s>', 'down or degraded')
+  .option('--note <text>', 'new note')
+  .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+  .action(lazy(incident, 'runIncidentEdit'));
+storeOptions(incidents.command('delete').description('delete an incident (kept in the audit trail, no longer counted)'))
+  .requiredOption('--id <n>', 'incident id', positiveInt)
+  .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+  .action(lazy(incident, 'runIncidentDelete'));
+
+const cal = program.command('calendar').description('working-time calendar: holidays, make-up days, timetables');
+storeOptions(cal.command('import').description('load a calendar file (national, province or commune scope)').argument('<file>', 'calendar YAML, see docs/calendar.md')).action(lazy(calendar, 'runCalendarImport'));
+storeOptions(cal.command('show').description("a year's days off and make-up days, and its working hours"))
+  .requiredOption('--year <yyyy>', 'year', positiveInt)
+  .option('--commune <code>', "this commune's calendar (its province and own rules on top)")
+  .action(lazy(calendar, 'runCalendarShow'));
+storeOptions(cal.command('set-day').description('set one day off or one make-up working day'))
+  .requiredOption('--date <yyyy-mm-dd>', 'the date')
+  .requiredOption('--kind <kind>', 'off or work')
+  .requiredOption('--name <text>', 'e.g. "Nghỉ bù Giỗ Tổ Hùng Vương"')
+  .option('--source <text>', 'the decision or notice')
+  .option('--provisional', 'not yet confirmed by an official notice')
+  .option('--province <code>', 'only this province')
+  .option('--commune <code>', 'only this commune')
+  .action(lazy(calendar, 'runCalendarSetDay'));
+storeOptions(cal.command('delete-day').description('remove a day rule'))
+  .requiredOption('--date <yyyy-mm-dd>', 'the date')
+  .option('--province <code>', 'the province scope it was set in')
+  .option('--commune <code>', 'the commune scope it was set in')
+  .action(lazy(calendar, 'runCalendarDeleteDay'));
 
 program
   .command('demo')

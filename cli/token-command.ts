@@ -1,25 +1,7 @@
 /** `communewatch token create`: registers an agent in the server's database and prints its token once. */
 import { COMMUNE_PATTERN, NAME_PATTERN } from '../protocol/wire.js';
-import { loadServerConfig } from '../server/config.js';
-import { databaseFile } from '../server/main.js';
-import { openSqliteStore } from '../server/store/sqlite-store.js';
 import { createAgentToken } from '../server/auth/agent-tokens.js';
-
-interface StoreFlags {
-  data?: string;
-  config?: string;
-}
-
-/** Opens the server's store (per --config/--data), runs `fn`, and always closes it. */
-function withStore<T>(flags: StoreFlags, fn: (store: ReturnType<typeof openSqliteStore>) => T): T {
-  const config = loadServerConfig({ config: flags.config, data: flags.data });
-  const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: config.timezoneOffsetMinutes });
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+import { iso, printTable, withStore, type StoreFlags } from './store-access.js';
 
 export async function runTokenCreate(flags: { commune: string; name?: string } & StoreFlags): Promise<void> {
   if (!new RegExp(COMMUNE_PATTERN).test(flags.commune)) {
@@ -35,16 +17,12 @@ export async function runTokenCreate(flags: { commune: string; name?: string } &
   });
 }
 
-const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
-
 /** `token list`: every registered agent, with when it last pushed and whether it is revoked. */
 export async function runTokenList(flags: StoreFlags): Promise<void> {
   withStore(flags, (store) => {
     const rows = store.listAgents();
     const lines = rows.map((a) => [String(a.id), a.commune, a.name, iso(a.createdAt), iso(a.lastPushAt), a.revokedAt === null ? 'active' : `revoked ${iso(a.revokedAt)}`]);
-    const header = ['id', 'commune', 'name', 'created', 'last push', 'state'];
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-    for (const l of [header, ...lines]) process.stdout.write(`${l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+    printTable(['id', 'commune', 'name', 'created', 'last push', 'state'], lines);
   });
 }
 

@@ -1,0 +1,28 @@
+/** What the admin commands share: opening the server's store per --config/--data, and plain-text tables. */
+import { loadServerConfig } from '../server/config.js';
+import { databaseFile } from '../server/main.js';
+import { openSqliteStore, type SqliteStore } from '../server/store/sqlite-store.js';
+
+export interface StoreFlags {
+  data?: string;
+  config?: string;
+}
+
+/** Opens the server's store (per --config/--data), runs `fn`, and always closes it. */
+export function withStore<T>(flags: StoreFlags, fn: (store: SqliteStore, offsetMinutes: number) => T): T {
+  const config = loadServerConfig({ config: flags.config, data: flags.data });
+  const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: config.timezoneOffsetMinutes });
+  try {
+    return fn(store, config.timezoneOffsetMinutes);
+  } finally {
+    store.close();
+  }
+}
+
+/** Prints rows as aligned columns under a header. */
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => (l[i] ?? '').length)));
+  for (const l of [header, ...rows]) process.stdout.write(`${l.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}
+
+export const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
