@@ -21,6 +21,8 @@ import { incidentRoutes } from './outages/routes.js';
 import { seedShippedCalendars } from './calendar/seed.js';
 import { CalendarBook } from './calendar/calendar-book.js';
 import { loadUnits, Units } from './org/units.js';
+import { Alerting } from './alerts/alerting.js';
+import { alertRoutes } from './alerts/routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -33,10 +35,11 @@ export interface AppDeps {
   /** Probe plans for GET /api/v1/agent/config; default: from `config.catalogue`, none (no route) without it. */
   plans?: PlanSource;
   /**
-   * Check for silent agents every `incidents.agentSilent.checkEverySec` (default true). Tests with an
-   * injected clock turn it off and call `incidents.checkSilence(now)` themselves.
+   * Background timers (default true): silent-agent checks every `incidents.agentSilent.checkEverySec`,
+   * alert flushes and deliveries every `alerts.delivery.tickSec`. Tests with an injected clock turn them
+   * off and call `incidents.checkSilence()`, `alerting.tick()` and `alerting.deliver()` themselves.
    */
-  silenceTimer?: boolean;
+  timers?: boolean;
 }
 
 export interface App {
@@ -44,6 +47,7 @@ export interface App {
   metrics: Metrics;
   live: LiveState;
   incidents: IncidentEngine;
+  alerting: Alerting;
   calendars: CalendarBook;
   units: Units;
 }
@@ -63,17 +67,39 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const units = deps.config.units ? loadUnits(deps.config.units) : new Units();
   seedShippedCalendars(deps.store.calendar, now(), app.log);
   const calendars = new CalendarBook({ calendar: deps.store.calendar, units, offsetMin: deps.config.timezoneOffsetMinutes });
-  const incidents = new IncidentEngine({ store: deps.store.incidents, config: deps.config.incidents, listAgents: () => deps.store.listAgents(), log: app.log.child({ component: 'incidents' }) });
-  if (deps.silenceTimer !== false) {
-    const timer = setInterval(() => {
+  const alerting = new Alerting({
+    store: deps.store, config: deps.config.alerts, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes, now, log: app.log.child({ component: 'alerts' }),
+    onDelivery: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
+  });
+  const incidents = new IncidentEngine({
+    store: deps.store.incidents, config: deps.config.incidents, listAgents: () => deps.store.listAgents(), log: app.log.child({ component: 'incidents' }),
+    onChange: (id) => alerting.onIncident(id),
+  });
+  if (deps.timers !== false) {
+    const every = (ms: number, what: string, fn: () => unknown) => {
+      const timer = setInterval(() => {
+        try {
+          const done = fn();
+          if (done instanceof Promise) done.catch((err: unknown) => app.log.error({ err }, `${what} failed; will try again`));
+        } catch (err) {
+          app.log.error({ err }, `${what} failed; will try again`);
+        }
+      }, ms);
+      timer.unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    };
+    every(deps.config.incidents.agentSilent.checkEverySec * 1000, 'agent silence check', () => deps.store.transaction(() => incidents.checkSilence(now())));
+    let delivering = false;
+    every(deps.config.alerts.delivery.tickSec * 1000, 'alert flush', async () => {
+      deps.store.transaction(() => alerting.tick());
+      if (delivering) return;
+      delivering = true;
       try {
-        deps.store.transaction(() => incidents.checkSilence(now()));
-      } catch (err) {
-        app.log.error({ err }, 'agent silence check failed; will try again');
+        await alerting.deliver();
+      } finally {
+        delivering = false;
       }
-    }, deps.config.incidents.agentSilent.checkEverySec * 1000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    });
   }
   const metrics = createMetrics({ live, store: deps.store });
 
@@ -93,9 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     incidents,
   });
   await app.register(incidentRoutes, { store: deps.store, now });
+  await app.register(alertRoutes, { store: deps.store, now });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
   const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
-  return { app, metrics, live, incidents, calendars, units };
+  return { app, metrics, live, incidents, alerting, calendars, units };
 }

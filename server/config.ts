@@ -5,8 +5,10 @@
 import { resolve, dirname } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { LogLevel, readYamlConfig, validateConfig } from '../common/config-file.js';
+import { checkConfig, LogLevel, readYamlConfig, throwIfProblems } from '../common/config-file.js';
 import { IncidentConfigSchema } from './outages/incident-config.js';
+import { AlertConfigSchema, type AlertConfig } from './alerts/alert-config.js';
+import { checkAlertConfig, resolveSecretFiles } from './alerts/alert-config-check.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -40,10 +42,11 @@ export const ServerConfigSchema = Type.Object(
     /** Province → (district) → commune hierarchy (server/org/units.ts). Relative to this file. */
     units: Type.Optional(Type.String({ minLength: 1, description: 'path of the units file: provinces, optional districts, communes and their old codes' })),
     incidents: IncidentConfigSchema,
+    alerts: AlertConfigSchema,
   },
   strict,
 );
-export type ServerConfig = Static<typeof ServerConfigSchema>;
+export type ServerConfig = Omit<Static<typeof ServerConfigSchema>, 'alerts'> & { alerts: AlertConfig };
 
 export interface ServerFlags {
   config?: string;
@@ -57,8 +60,13 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   let config: ServerConfig;
   let base = process.cwd();
   if (flags.config) {
-    config = validateConfig(readYamlConfig(flags.config), ServerConfigSchema);
+    const parsed = readYamlConfig(flags.config);
+    const checked = checkConfig(parsed, ServerConfigSchema);
+    if (checked.problems.length === 0) checked.problems.push(...checkAlertConfig(checked.value.alerts as AlertConfig));
+    throwIfProblems(parsed, checked.problems);
+    config = checked.value as ServerConfig;
     base = dirname(resolve(flags.config));
+    resolveSecretFiles(config.alerts, base);
     // Always against the config file's folder: --data moves the data, not the catalogue.
     if (config.catalogue !== undefined) config.catalogue = resolve(base, config.catalogue);
     if (config.units !== undefined) config.units = resolve(base, config.units);

@@ -66,6 +66,7 @@ export interface Metrics {
   ingestResults: client.Counter<'outcome'>;
   ingestBatchSeconds: client.Histogram;
   ingestBatchResults: client.Histogram;
+  notifications: client.Counter<'channel' | 'outcome'>;
 }
 
 export function createMetrics(deps: { live: LiveState; store: Store }): Metrics {
@@ -115,6 +116,12 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
 
   return {
     registry,
+    notifications: new client.Counter({
+      name: 'communewatch_notifications_total',
+      help: 'Notification send attempts by channel and outcome (sent, retry, dead = given up)',
+      labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
     ingestRequests: new client.Counter({
       name: 'communewatch_ingest_requests_total',
       help: 'Ingest requests by outcome (stored, replay, or the rejecting status code)',

@@ -177,6 +177,8 @@ export class IncidentEngine {
       const prior = store.get(centralId)?.communes.find((c) => c.commune === local.commune);
       store.setCommune(centralId, { commune: local.commune!, startedAt: Math.min(prior?.startedAt ?? local.startedAt, local.startedAt), endedAt: local.endedAt });
       store.addEvent(local.id, { at, kind: 'merged', actor: ENGINE, detail: { into: centralId } });
+      // Its own notifications stop here; the central incident speaks for it from now on.
+      this.deps.onChange?.(local.id, 'merged');
     };
     const open = store.findOpen({ cause: 'central-service', service });
     if (open) {

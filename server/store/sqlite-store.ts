@@ -21,6 +21,7 @@ import { createSystemStore } from './system-store.js';
 import { createIncidentStore } from './sqlite-incidents.js';
 import { createCalendarStore } from '../calendar/calendar-store.js';
 import { createApiTokenStore } from '../auth/api-tokens.js';
+import { createAlertStore } from './sqlite-alerts.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
 
 export { StoreError } from './migrate.js';
@@ -233,6 +234,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     calendar: createCalendarStore(db),
     incidents: createIncidentStore(db),
     apiTokens: createApiTokenStore(db),
+    alerts: createAlertStore(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);

@@ -7,6 +7,7 @@ import type { AgentStatus, HealthRecord, InventoryRecord, ProbeResult } from '..
 import type { CalendarStore } from '../calendar/calendar-store.js';
 import type { IncidentStore } from './sqlite-incidents.js';
 import type { ApiTokenStore } from '../auth/api-tokens.js';
+import type { AlertStore } from './sqlite-alerts.js';
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -229,6 +230,8 @@ export interface Store {
   readonly incidents: IncidentStore;
   /** API keys with roles (server/auth/api-tokens.ts). */
   readonly apiTokens: ApiTokenStore;
+  /** Alert groups, the notification queue, silences (server/alerts). */
+  readonly alerts: AlertStore;
   /**
    * Runs fn in one write transaction (nested store calls become savepoints): e.g. a batch and the incidents
    * it causes commit together or not at all.

@@ -25,7 +25,7 @@ describe('incident API', () => {
 
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => NOW, silenceTimer: false });
+    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => NOW, timers: false });
     admin = store.apiTokens.create({ name: 'it-lead', role: 'admin', now: NOW }).token;
     viewer = store.apiTokens.create({ name: 'chairman', role: 'viewer', now: NOW }).token;
     vendor = store.apiTokens.create({ name: 'vnpt-hotich', role: 'vendor', services: ['civil-status'], now: NOW }).token;

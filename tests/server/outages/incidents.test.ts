@@ -11,67 +11,39 @@ import { buildApp, type App } from '../../../server/app.js';
 import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
 import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import type { Store } from '../../../server/store/store.js';
-import { createAgentToken } from '../../../server/auth/agent-tokens.js';
-import type { AgentStatus, ProbeResult } from '../../../protocol/wire.js';
+import type { ProbeResult } from '../../../protocol/wire.js';
 import type { Incident } from '../../../server/outages/incident.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 
-const MIN = 60_000;
 const T0 = Date.parse('2026-11-24T01:00:00Z'); // Tuesday 08:00 in Vietnam
 const COMMUNES = ['10001', '10002', '10003', '10004', '10005', '10006', '10007', '10008', '10009', '10010'];
-
-type Layer = 'lan' | 'uplink' | 'dns' | 'service' | 'tls' | 'slow';
 
 describe('incidents from results', () => {
   const dir = tempDir();
   let store: Store;
   let built: App;
-  let clock: number;
-  const tokens = new Map<string, string>();
-  const seqs = new Map<string, number>();
+  const time = { now: T0 };
+  let driver: IngestDriver;
 
   async function setup(incidents: Partial<ServerConfig['incidents']> = {}) {
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
     const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     config.incidents = { ...config.incidents, ...incidents };
-    built = await buildApp({ store, config, now: () => clock, silenceTimer: false });
-    for (const c of COMMUNES) tokens.set(c, createAgentToken(store, { commune: c, name: `agent-${c}`, now: T0 }).token);
+    built = await buildApp({ store, config, now: () => time.now, timers: false });
+    driver = new IngestDriver(built, store, COMMUNES, time);
   }
   beforeEach(() => {
-    clock = T0;
-    seqs.clear();
+    time.now = T0;
   });
   afterEach(async () => {
     await built.app.close();
     store.close();
   });
 
-  function result(commune: string, target: string, ts: number, ok: boolean, opts: { service?: string; layer?: Layer; role?: string; kind?: ProbeResult['kind'] } = {}): ProbeResult {
-    const seq = (seqs.get(commune) ?? 0) + 1;
-    seqs.set(commune, seq);
-    return {
-      id: randomUUID(), seq, ts, target, kind: opts.kind ?? 'http', service: opts.service ?? 'one-stop-shop', ok, durationMs: 120, latencyMs: 120,
-      role: opts.role ?? 'service',
-      ...(opts.layer && { layer: opts.layer }),
-      ...(!ok && { error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } }),
-    };
-  }
-
-  async function push(commune: string, results: ProbeResult[], agent: AgentStatus = {}) {
-    const res = await built.app.inject({
-      method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${tokens.get(commune)}`, 'content-type': 'application/json' },
-      payload: { v: 1, batchId: randomUUID(), commune, sentAt: clock, agent: { probeIntervalSec: 60, ...agent }, results },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-  }
-
-  /** Every minute from `from` for `rounds` rounds, one result per round. */
-  async function rounds(commune: string, target: string, from: number, count: number, ok: boolean, opts: Parameters<typeof result>[4] = {}) {
-    for (let i = 0; i < count; i++) {
-      clock = from + i * MIN;
-      await push(commune, [result(commune, target, clock, ok, opts)]);
-    }
-  }
+  const result = (...a: Parameters<IngestDriver['result']>) => driver.result(...a);
+  const push = (...a: Parameters<IngestDriver['push']>) => driver.push(...a);
+  const rounds = (...a: Parameters<IngestDriver['rounds']>) => driver.rounds(...a);
 
   const all = (): Incident[] => store.incidents.list({ limit: 1000, includeDeleted: true });
 
@@ -81,10 +53,10 @@ describe('incidents from results', () => {
     await rounds(c, 'motcua', T0, 2, true);
     // Path and service checks in the same rounds all fail at the uplink.
     for (let i = 0; i < 4; i++) {
-      clock = T0 + (2 + i) * MIN;
+      time.now = T0 + (2 + i) * MIN;
       await push(c, [
-        result(c, 'path-uplink', clock, false, { role: 'uplink', kind: 'icmp', service: 'network', layer: 'uplink' }),
-        result(c, 'motcua', clock, false, { layer: 'uplink' }),
+        result(c, 'path-uplink', time.now, false, { role: 'uplink', kind: 'icmp', service: 'network', layer: 'uplink' }),
+        result(c, 'motcua', time.now, false, { layer: 'uplink' }),
       ]);
     }
     let incidents = all();
@@ -92,8 +64,8 @@ describe('incidents from results', () => {
     expect(incidents[0]).toMatchObject({ scope: 'local', cause: 'commune-network', commune: c, layer: 'uplink', severity: 'down', startedAt: T0 + 2 * MIN, endedAt: null });
     expect(store.incidents.evidence(incidents[0]!.id, 100).length).toBeGreaterThanOrEqual(3);
     for (let i = 0; i < 2; i++) {
-      clock = T0 + (6 + i) * MIN;
-      await push(c, [result(c, 'path-uplink', clock, true, { role: 'uplink', kind: 'icmp', service: 'network' }), result(c, 'motcua', clock, true)]);
+      time.now = T0 + (6 + i) * MIN;
+      await push(c, [result(c, 'path-uplink', time.now, true, { role: 'uplink', kind: 'icmp', service: 'network' }), result(c, 'motcua', time.now, true)]);
     }
     incidents = all();
     expect(incidents).toHaveLength(1);
@@ -139,18 +111,18 @@ describe('incidents from results', () => {
     await setup();
     const c = COMMUNES[0]!;
     await rounds(c, 'motcua', T0, 2, true); // last push at T0 + 1 min
-    clock = T0 + 3 * MIN;
-    built.incidents.checkSilence(clock);
+    time.now = T0 + 3 * MIN;
+    built.incidents.checkSilence(time.now);
     expect(all()).toHaveLength(0); // 2 min: not yet (3 intervals of 60 s)
-    clock = T0 + 15 * MIN;
-    built.incidents.checkSilence(clock);
+    time.now = T0 + 15 * MIN;
+    built.incidents.checkSilence(time.now);
     let incidents = all();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ cause: 'agent-silent', commune: c, startedAt: T0 + MIN, endedAt: null });
-    built.incidents.checkSilence(clock + MIN);
+    built.incidents.checkSilence(time.now + MIN);
     expect(all()).toHaveLength(1); // one per silence, not one per check
     // Back at 08:20 with everything it buffered: the uplink was down from 08:02 to 08:12.
-    clock = T0 + 20 * MIN;
+    time.now = T0 + 20 * MIN;
     const buffered: ProbeResult[] = [];
     for (let m = 2; m < 20; m++) buffered.push(result(c, 'motcua', T0 + m * MIN, m >= 12, m < 12 ? { layer: 'uplink' } : {}));
     await push(c, buffered.slice(0, 9), { outboxPending: 18 });
@@ -169,10 +141,10 @@ describe('incidents from results', () => {
     await setup();
     const c = COMMUNES[0]!;
     await rounds(c, 'motcua', T0, 1, true); // last push at T0
-    clock = T0 + 40 * MIN;
-    built.incidents.checkSilence(clock);
+    time.now = T0 + 40 * MIN;
+    built.incidents.checkSilence(time.now);
     // It probed until 08:05, the PC was off until 08:30, then probed again.
-    clock = T0 + 40 * MIN;
+    time.now = T0 + 40 * MIN;
     const buffered = [1, 2, 3, 4, 5, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39].map((m) => result(c, 'motcua', T0 + m * MIN, true));
     await push(c, buffered, { outboxPending: buffered.length });
     const silent = all().filter((i) => i.cause === 'agent-silent');

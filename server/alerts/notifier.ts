@@ -1,0 +1,67 @@
+/**
+ * The Notifier seam: one `send` per channel for every kind of notification (firing, resolved, reminder,
+ * escalation, digest). A notifier throws NotifyError when the message did not get through; the queue
+ * retries it with backoff unless the error is permanent (a 4xx that no retry can fix).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { openToOthers } from '../../common/private-file.js';
+import type { AlertConfig, SecretRef } from './alert-config.js';
+import type { NotificationPayload, RenderedMessage } from './message.js';
+
+export interface NotifyContext {
+  signal: AbortSignal;
+  /** The secret a config entry refers to (file or env var); throws NotifyError if it cannot be read. */
+  secret(ref: SecretRef | undefined, what: string): string | undefined;
+  smtp: AlertConfig['smtp'];
+}
+
+export interface Notifier<Target> {
+  readonly channel: string;
+  send(message: RenderedMessage, payload: NotificationPayload, target: Target, ctx: NotifyContext): Promise<void>;
+}
+
+export class NotifyError extends Error {
+  constructor(message: string, readonly permanent = false) {
+    super(message);
+    this.name = 'NotifyError';
+  }
+}
+
+/** Reads a secret from its file (owner-only, like the agent token) or environment variable. */
+export function readSecret(ref: SecretRef | undefined, what: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!ref) return undefined;
+  if (ref.env) {
+    const value = env[ref.env]?.trim();
+    if (!value) throw new NotifyError(`${what}: environment variable ${ref.env} is not set`, true);
+    return value;
+  }
+  if (ref.file) {
+    let mode: number;
+    try {
+      mode = statSync(ref.file).mode;
+    } catch (err) {
+      throw new NotifyError(`${what}: cannot read ${ref.file}: ${(err as Error).message}`, true);
+    }
+    const loose = openToOthers(mode);
+    if (loose !== undefined) throw new NotifyError(`${what}: ${ref.file} is readable by others (mode ${loose.toString(8)}); chmod 600 it`, true);
+    return readFileSync(ref.file, 'utf8').trim();
+  }
+  return undefined;
+}
+
+/** POSTs JSON (or a form) and fails with the status and the start of the answer on anything but 2xx. */
+export async function postJson(url: string, body: unknown, opts: { signal: AbortSignal; headers?: Record<string, string>; what: string; raw?: string }): Promise<string> {
+  let res: Response;
+  const text = opts.raw ?? JSON.stringify(body);
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...opts.headers }, body: text, signal: opts.signal });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new NotifyError(`${opts.what}: ${cause?.code ?? ''} ${cause?.message ?? (err as Error).message}`.replace(/\s+/g, ' ').trim());
+  }
+  const answer = await res.text().catch(() => '');
+  if (res.status >= 200 && res.status < 300) return answer;
+  // 429 and 5xx may pass on retry; other 4xx mean the request itself is wrong.
+  const permanent = res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 408;
+  throw new NotifyError(`${opts.what}: HTTP ${res.status} ${answer.slice(0, 300)}`, permanent);
+}

@@ -1,0 +1,46 @@
+/**
+ * E-mail over SMTP with nodemailer: STARTTLS (required by default on 587/25) or TLS from the first byte
+ * (465), optional auth with the password read from a secret file. Every SMTP failure is retried by the
+ * queue: a refused login or a full mailbox is usually fixed by someone within the retry window.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Notifier } from '../notifier.js';
+import { NotifyError } from '../notifier.js';
+
+export interface EmailTarget {
+  to: string[];
+}
+
+let cached: { key: string; transport: Transporter } | undefined;
+
+export const email: Notifier<EmailTarget> = {
+  channel: 'email',
+  async send(message, _payload, target, ctx) {
+    const smtp = ctx.smtp;
+    if (!smtp) throw new NotifyError('email: no `alerts.smtp` in the server config', true);
+    const pass = ctx.secret(smtp.password, 'alerts.smtp.password');
+    const key = JSON.stringify([smtp, pass]);
+    if (cached?.key !== key) {
+      cached?.transport.close();
+      cached = {
+        key,
+        transport: nodemailer.createTransport({
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.secure,
+          requireTLS: smtp.requireTls && !smtp.secure,
+          ...(smtp.user && { auth: { user: smtp.user, pass: pass ?? '' } }),
+          connectionTimeout: smtp.timeoutMs,
+          greetingTimeout: smtp.timeoutMs,
+          socketTimeout: smtp.timeoutMs,
+        }),
+      };
+    }
+    try {
+      await cached.transport.sendMail({ from: smtp.from, to: target.to, subject: message.subject, text: message.text, html: message.html });
+    } catch (err) {
+      const e = err as Error & { responseCode?: number; response?: string; code?: string };
+      throw new NotifyError(`email to ${target.to.join(', ')}: ${e.responseCode ? `SMTP ${e.responseCode} ` : ''}${e.response ?? e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim());
+    }
+  },
+};

@@ -1,0 +1,26 @@
+/** Telegram: sendMessage of the bot API to a chat (a group of district IT staff, or one person). */
+import type { Notifier } from '../notifier.js';
+import { NotifyError, postJson } from '../notifier.js';
+
+export interface TelegramTarget {
+  botToken: { file?: string; env?: string };
+  chatId: string;
+  apiUrl: string;
+}
+
+/** Telegram's limit for one message. */
+const MAX_CHARS = 4096;
+
+export const telegram: Notifier<TelegramTarget> = {
+  channel: 'telegram',
+  async send(message, _payload, target, ctx) {
+    const token = ctx.secret(target.botToken, 'telegram bot token');
+    if (!token) throw new NotifyError('telegram: no bot token configured', true);
+    const text = `${message.subject}\n\n${message.text}`;
+    // The token is part of the URL: keep it out of error messages.
+    await postJson(`${target.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`, { chat_id: target.chatId, text: text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - 1)}…` : text, disable_web_page_preview: true }, {
+      signal: ctx.signal,
+      what: `telegram chat ${target.chatId}`,
+    });
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * Zalo Official Account messages (the messenger Vietnamese officials actually read): the OA's customer-
+ * service message API, one request per follower. Zalo answers HTTP 200 with `{"error": <code>}`; 0 is
+ * success. A user who does not follow the OA (-213) or a malformed request (-201) cannot succeed on retry;
+ * an expired access token (-216, -124) can, once the OA admin refreshes it.
+ */
+import type { Notifier } from '../notifier.js';
+import { NotifyError, postJson } from '../notifier.js';
+
+export interface ZaloTarget {
+  accessToken: { file?: string; env?: string };
+  userIds: string[];
+  apiUrl: string;
+}
+
+/** Zalo's limit for one text message. */
+const MAX_CHARS = 2000;
+const PERMANENT = new Set([-201, -213]);
+
+export const zalo: Notifier<ZaloTarget> = {
+  channel: 'zalo',
+  async send(message, _payload, target, ctx) {
+    const token = ctx.secret(target.accessToken, 'zalo access token');
+    if (!token) throw new NotifyError('zalo: no access token configured', true);
+    const full = `${message.subject}\n\n${message.text}`;
+    const text = full.length > MAX_CHARS ? `${full.slice(0, MAX_CHARS - 1)}…` : full;
+    for (const userId of target.userIds) {
+      const answer = await postJson(`${target.apiUrl.replace(/\/+$/, '')}/v3.0/oa/message/cs`, { recipient: { user_id: userId }, message: { text } }, {
+        signal: ctx.signal,
+        headers: { access_token: token },
+        what: `zalo user ${userId}`,
+      });
+      let result: { error?: number; message?: string };
+      try {
+        result = JSON.parse(answer) as typeof result;
+      } catch {
+        throw new NotifyError(`zalo user ${userId}: answer is not JSON: ${answer.slice(0, 200)}`);
+      }
+      if (result.error !== 0) throw new NotifyError(`zalo user ${userId}: error ${result.error} ${result.message ?? ''}`.trim(), PERMANENT.has(result.error ?? 0));
+    }
+  },
+};

@@ -1,0 +1,196 @@
+/**
+ * Alert groups, the notification queue and silences in SQLite (migration 006). Group changes are written
+ * inside the transaction of the incident change that causes them, so an incident is never stored without
+ * its notification being due.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Matchers } from '../alerts/alert-config.js';
+import type { Silence } from '../alerts/silences.js';
+
+export type Channel = 'email' | 'webhook' | 'telegram' | 'zalo' | 'alertmanager';
+export type NotificationKind = 'firing' | 'update' | 'resolved' | 'reminder' | 'escalation' | 'digest';
+
+export interface GroupId {
+  routePath: string;
+  receiver: string;
+  groupKey: string;
+}
+
+export interface AlertGroup extends GroupId {
+  labels: Record<string, string[]>;
+  nextFlushAt: number | null;
+  lastSentAt: number | null;
+  digest: boolean;
+}
+
+export interface AlertMember {
+  incidentId: number;
+  state: 'firing' | 'resolved';
+  notified: 'firing' | 'resolved' | null;
+}
+
+export interface NotificationRow {
+  id: number;
+  receiver: string;
+  channel: Channel;
+  targetIndex: number;
+  kind: NotificationKind;
+  groupKey: string;
+  incidentIds: number[];
+  payload: unknown;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+export interface NewNotification {
+  receiver: string;
+  channel: Channel;
+  targetIndex: number;
+  kind: NotificationKind;
+  groupKey: string;
+  incidentIds: number[];
+  payload: unknown;
+  now: number;
+}
+
+export interface AlertStore {
+  group(id: GroupId): AlertGroup | undefined;
+  upsertGroup(g: AlertGroup): void;
+  dueGroups(now: number): AlertGroup[];
+  members(id: GroupId): AlertMember[];
+  setMember(id: GroupId, incidentId: number, state: 'firing' | 'resolved'): void;
+  markNotified(id: GroupId, incidentIds: number[]): void;
+  /** Drops resolved members already notified; they are done. */
+  pruneMembers(id: GroupId): void;
+  enqueue(n: NewNotification): number;
+  dueNotifications(now: number, limit: number): NotificationRow[];
+  markSent(id: number, now: number): void;
+  markFailed(id: number, error: string, nextAttemptAt: number, dead: boolean): void;
+  listNotifications(q: { status?: NotificationRow['status']; incidentId?: number; limit: number }): NotificationRow[];
+  createSilence(s: Omit<Silence, 'id' | 'deletedAt'>): number;
+  deleteSilence(id: number, actor: string, now: number): boolean;
+  /** Silences not deleted and not over by `now`. */
+  silences(now: number): Silence[];
+  /** Every silence overlapping [from, to), deleted ones excluded (for uptime's planned time). */
+  silencesBetween(from: number, to: number): Silence[];
+}
+
+interface NotificationDbRow {
+  id: number;
+  receiver: string;
+  channel: Channel;
+  target_index: number;
+  kind: NotificationKind;
+  group_key: string;
+  incident_ids: string;
+  payload: string;
+  status: NotificationRow['status'];
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+interface SilenceDbRow {
+  id: number;
+  kind: Silence['kind'];
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  weekdays: string | null;
+  from_min: number | null;
+  to_min: number | null;
+  comment: string;
+  created_by: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+const toNotification = (r: NotificationDbRow): NotificationRow => ({
+  id: r.id, receiver: r.receiver, channel: r.channel, targetIndex: r.target_index, kind: r.kind, groupKey: r.group_key,
+  incidentIds: JSON.parse(r.incident_ids) as number[], payload: JSON.parse(r.payload) as unknown, status: r.status, attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at, lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at,
+});
+
+const toSilence = (r: SilenceDbRow): Silence => ({
+  id: r.id, kind: r.kind, matchers: JSON.parse(r.matchers) as Matchers, startsAt: r.starts_at, endsAt: r.ends_at,
+  ...(r.weekdays !== null && { recurring: { weekdays: JSON.parse(r.weekdays) as number[], fromMin: r.from_min ?? 0, toMin: r.to_min ?? 1440 } }),
+  comment: r.comment, createdBy: r.created_by, createdAt: r.created_at, deletedAt: r.deleted_at,
+});
+
+export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
+  const stmt = {
+    group: db.prepare('SELECT * FROM alert_groups WHERE route_path = ? AND receiver = ? AND group_key = ?'),
+    upsertGroup: db.prepare(`INSERT INTO alert_groups (route_path, receiver, group_key, labels, next_flush_at, last_sent_at, digest)
+      VALUES (@routePath, @receiver, @groupKey, @labels, @nextFlushAt, @lastSentAt, @digest)
+      ON CONFLICT (route_path, receiver, group_key) DO UPDATE SET labels = excluded.labels, next_flush_at = excluded.next_flush_at,
+        last_sent_at = excluded.last_sent_at, digest = excluded.digest`),
+    due: db.prepare('SELECT * FROM alert_groups WHERE next_flush_at IS NOT NULL AND next_flush_at <= ? ORDER BY next_flush_at'),
+    members: db.prepare('SELECT incident_id AS incidentId, state, notified FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? ORDER BY incident_id'),
+    setMember: db.prepare(`INSERT INTO alert_members (route_path, receiver, group_key, incident_id, state) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (route_path, receiver, group_key, incident_id) DO UPDATE SET state = excluded.state`),
+    markNotified: db.prepare('UPDATE alert_members SET notified = state WHERE route_path = ? AND receiver = ? AND group_key = ? AND incident_id = ?'),
+    prune: db.prepare("DELETE FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND state = 'resolved' AND notified = 'resolved'"),
+    enqueue: db.prepare(`INSERT INTO notifications (receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`).pluck(),
+    dueNotifications: db.prepare("SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?"),
+    markSent: db.prepare("UPDATE notifications SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"),
+    markFailed: db.prepare('UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?'),
+    createSilence: db.prepare(`INSERT INTO silences (kind, matchers, starts_at, ends_at, weekdays, from_min, to_min, comment, created_by, created_at)
+      VALUES (@kind, @matchers, @startsAt, @endsAt, @weekdays, @fromMin, @toMin, @comment, @createdBy, @createdAt) RETURNING id`).pluck(),
+    deleteSilence: db.prepare('UPDATE silences SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL'),
+    silences: db.prepare('SELECT * FROM silences WHERE deleted_at IS NULL AND ends_at > ? ORDER BY id'),
+    silencesBetween: db.prepare('SELECT * FROM silences WHERE deleted_at IS NULL AND starts_at < ? AND ends_at > ? ORDER BY id'),
+  };
+  type GroupDbRow = { route_path: string; receiver: string; group_key: string; labels: string; next_flush_at: number | null; last_sent_at: number | null; digest: number };
+  const toGroup = (r: GroupDbRow): AlertGroup => ({
+    routePath: r.route_path, receiver: r.receiver, groupKey: r.group_key, labels: JSON.parse(r.labels) as Record<string, string[]>,
+    nextFlushAt: r.next_flush_at, lastSentAt: r.last_sent_at, digest: r.digest === 1,
+  });
+  return {
+    group: (id) => {
+      const row = stmt.group.get(id.routePath, id.receiver, id.groupKey) as GroupDbRow | undefined;
+      return row && toGroup(row);
+    },
+    upsertGroup: (g) => void stmt.upsertGroup.run({ ...g, labels: JSON.stringify(g.labels), digest: g.digest ? 1 : 0 }),
+    dueGroups: (now) => (stmt.due.all(now) as GroupDbRow[]).map(toGroup),
+    members: (id) => stmt.members.all(id.routePath, id.receiver, id.groupKey) as AlertMember[],
+    setMember: (id, incidentId, state) => void stmt.setMember.run(id.routePath, id.receiver, id.groupKey, incidentId, state),
+    markNotified: (id, ids) => {
+      for (const incidentId of ids) stmt.markNotified.run(id.routePath, id.receiver, id.groupKey, incidentId);
+    },
+    pruneMembers: (id) => void stmt.prune.run(id.routePath, id.receiver, id.groupKey),
+    enqueue: (n) => stmt.enqueue.get(n.receiver, n.channel, n.targetIndex, n.kind, n.groupKey, JSON.stringify(n.incidentIds), JSON.stringify(n.payload), n.now, n.now) as number,
+    dueNotifications: (now, limit) => (stmt.dueNotifications.all(now, limit) as NotificationDbRow[]).map(toNotification),
+    markSent: (id, now) => void stmt.markSent.run(now, id),
+    markFailed: (id, error, nextAttemptAt, dead) => void stmt.markFailed.run(dead ? 'dead' : 'pending', error.slice(0, 1000), nextAttemptAt, id),
+    listNotifications(q) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.status) {
+        where.push('status = ?');
+        params.push(q.status);
+      }
+      if (q.incidentId !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM json_each(incident_ids) WHERE value = ?)');
+        params.push(q.incidentId);
+      }
+      const sql = `SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...params, q.limit) as NotificationDbRow[]).map(toNotification);
+    },
+    createSilence: (s) =>
+      stmt.createSilence.get({
+        kind: s.kind, matchers: JSON.stringify(s.matchers), startsAt: s.startsAt, endsAt: s.endsAt,
+        weekdays: s.recurring ? JSON.stringify(s.recurring.weekdays) : null, fromMin: s.recurring?.fromMin ?? null, toMin: s.recurring?.toMin ?? null,
+        comment: s.comment, createdBy: s.createdBy, createdAt: s.createdAt,
+      }) as number,
+    deleteSilence: (id, actor, now) => stmt.deleteSilence.run(now, actor, id).changes > 0,
+    silences: (now) => (stmt.silences.all(now) as SilenceDbRow[]).map(toSilence),
+    silencesBetween: (from, to) => (stmt.silencesBetween.all(to, from) as SilenceDbRow[]).map(toSilence),
+  };
+}
