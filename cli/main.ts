@@ -18,6 +18,7 @@ const runDemo = lazy(() => import('./demo-command.js'), 'runDemo');
 const apiKey = () => import('./api-key-command.js');
 const incident = () => import('./incident-command.js');
 const calendar = () => import('./calendar-command.js');
+const silence = () => import('./silence-command.js');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
@@ -142,6 +143,19 @@ storeOptions(cal.command('delete-day').description('remove a day rule'))
   .option('--province <code>', 'the province scope it was set in')
   .option('--commune <code>', 'the commune scope it was set in')
   .action(lazy(calendar, 'runCalendarDeleteDay'));
+
+const silences = program.command('silence').description('silences and maintenance windows: no notifications; maintenance also counts as planned time');
+storeOptions(silences.command('add').description('mute notifications for matching incidents, once or every week'))
+  .option('--kind <kind>', 'silence, or maintenance (also marked as planned in uptime)', 'silence')
+  .requiredOption('--match <label=values>', 'e.g. commune=26734 or service=civil-status,e-signing; repeat for more labels (all must match)', collect)
+  .requiredOption('--from <time>', 'start, "dd/MM/yyyy HH:mm" Vietnam time')
+  .requiredOption('--to <time>', 'end')
+  .option('--weekdays <list>', 'recurring: ISO weekdays, e.g. 1,2,3,4,5')
+  .option('--between <HH:mm-HH:mm>', 'recurring: local time window on those days, e.g. 12:00-13:00')
+  .requiredOption('--comment <text>', 'why, e.g. "VNPT nâng cấp đường truyền"')
+  .action(lazy(silence, 'runSilenceAdd'));
+storeOptions(silences.command('list').description('active and future silences')).action(lazy(silence, 'runSilenceList'));
+storeOptions(silences.command('delete').description('end a silence now').requiredOption('--id <n>', 'silence id', positiveInt)).action(lazy(silence, 'runSilenceDelete'));
 
 program
   .command('demo')

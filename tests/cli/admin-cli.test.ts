@@ -72,4 +72,18 @@ describe('admin commands', () => {
     expect(refused.stderr).toContain(`invalid config ${bad}:`);
     expect(refused.stderr).toContain('days[1].kind (line 3)');
   });
+
+  it('silence add / list / delete: one-off and recurring maintenance windows', async () => {
+    const once = await cli('silence', 'add', '--kind', 'maintenance', '--match', 'commune=26734', '--from', '01/12/2099 08:00', '--to', '01/12/2099 10:00', '--comment', 'VNPT nâng cấp đường truyền');
+    expect(once).toMatchObject({ code: 0, stdout: 'Created maintenance 1: 01/12/2099 08:00 – 01/12/2099 10:00.\n' });
+    const weekly = await cli('silence', 'add', '--match', 'service=e-signing', '--match', 'province=15', '--from', '01/12/2099 00:00', '--to', '01/03/2100 00:00', '--weekdays', '1,2,3,4,5', '--between', '12:00-13:00', '--comment', 'nghỉ trưa');
+    expect(weekly.code).toBe(0);
+    const list = await cli('silence', 'list');
+    expect(list.stdout).toMatch(/1\s+maintenance\s+commune=26734\s+01\/12\/2099 08:00\s+01\/12\/2099 10:00\s+-\s+VNPT/);
+    expect(list.stdout).toMatch(/2\s+silence\s+service=e-signing province=15 .* 1,2,3,4,5 12:00-13:00\s+nghỉ trưa/);
+    expect((await cli('silence', 'add', '--match', 'town=1', '--from', '01/12/2099 08:00', '--to', '01/12/2099 09:00', '--comment', 'x')).stderr).toMatch(/--match "town=1": use label=value/);
+    expect((await cli('silence', 'add', '--match', 'commune=1', '--from', '01/12/2099 08:00', '--to', '01/12/2099 07:00', '--comment', 'x')).stderr).toBe('communewatch: endsAt must be after startsAt\n');
+    expect((await cli('silence', 'delete', '--id', '1')).stdout).toBe('Deleted silence 1.\n');
+    expect((await cli('silence', 'list')).stdout).not.toContain('VNPT');
+  });
 });
