@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimitBytes: deps.config.ingest.bodyLimitBytes,
     incidents,
   });
-  await app.register(incidentRoutes, { store: deps.store, now });
+  await app.register(incidentRoutes, { store: deps.store, now, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(alertRoutes, { store: deps.store, now });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
   const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);

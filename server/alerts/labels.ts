@@ -11,6 +11,17 @@ export type Labels = Record<string, string[]>;
 
 export function incidentLabels(inc: Incident, units: Units): Labels {
   const communes = inc.commune ? [inc.commune] : inc.communes.map((c) => c.commune);
+  return {
+    cause: [inc.cause],
+    severity: [inc.severity],
+    scope: [inc.scope],
+    service: inc.service ? [inc.service] : [],
+    ...placeLabels(communes, units),
+  };
+}
+
+/** commune, province and district labels of a set of communes. */
+export function placeLabels(communes: readonly string[], units: Units): Labels {
   const provinces = new Set<string>();
   const districts = new Set<string>();
   for (const c of communes) {
@@ -18,15 +29,7 @@ export function incidentLabels(inc: Incident, units: Units): Labels {
     if (unit) provinces.add(unit.province.code);
     if (unit?.district) districts.add(unit.district.code);
   }
-  return {
-    cause: [inc.cause],
-    severity: [inc.severity],
-    scope: [inc.scope],
-    service: inc.service ? [inc.service] : [],
-    commune: communes,
-    province: [...provinces],
-    district: [...districts],
-  };
+  return { commune: [...communes], province: [...provinces], district: [...districts] };
 }
 
 /** Every label named by the matchers has at least one accepted value. Empty matchers match everything. */

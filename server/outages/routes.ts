@@ -12,6 +12,11 @@ import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js'
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
 import { INCIDENT_CAUSES, type Incident } from './incident.js';
 import { acknowledgeIncident, deleteIncident, editIncident, recordIncident } from './manual-incidents.js';
+import { uptimeReport } from './uptime-report.js';
+import type { Units } from '../org/units.js';
+import type { CalendarBook } from '../calendar/calendar-book.js';
+
+const DAY = 86_400_000;
 
 const strict = { additionalProperties: false } as const;
 const Cause = Type.Union(INCIDENT_CAUSES.map((c) => Type.Literal(c)));
@@ -20,7 +25,15 @@ const Epoch = (description: string) => Type.Integer({ minimum: 0, description })
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
 const Note = Type.String({ minLength: 1, maxLength: 2000 });
 
-export async function incidentRoutes(app: FastifyInstance, opts: { store: Store; now: () => number }): Promise<void> {
+export interface IncidentRoutesOptions {
+  store: Store;
+  now: () => number;
+  units: Units;
+  calendars: CalendarBook;
+  offsetMin: number;
+}
+
+export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesOptions): Promise<void> {
   const { store, now } = opts;
   registerApiAuth(app, store, now, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(partAwareValidatorCompiler);
@@ -130,4 +143,32 @@ export async function incidentRoutes(app: FastifyInstance, opts: { store: Store;
     visible(request, store.incidents.get(request.params.id));
     return { incident: acknowledgeIncident(store, request.params.id, p.name, now()) };
   });
+
+  api.get(
+    '/api/v1/uptime',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Epoch('start (epoch ms); default 30 days ago')),
+            to: Type.Optional(Epoch('end (epoch ms); default now')),
+            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            working: Type.Boolean({ default: false, description: 'count office hours only (the commune calendar)' }),
+          },
+          strict,
+        ),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const to = q.to ?? now();
+      const from = q.from ?? to - 30 * DAY;
+      if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
+      if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
+      const report = uptimeReport(opts, { from, to, commune: q.commune, service: q.service, workingHours: q.working, ...(p.services && { services: p.services }) });
+      return { from, to, workingHours: q.working, ...report };
+    },
+  );
 }

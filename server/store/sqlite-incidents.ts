@@ -77,6 +77,8 @@ export interface IncidentStore {
   list(q: IncidentQuery): Incident[];
   /** Result times of one agent in [from, to], ascending (backfill coverage). */
   agentResultTimes(agentId: number, commune: string, from: number, to: number): number[];
+  /** Each (commune, service class) probed, with its first result: what uptime is computed for. */
+  communeServices(): Array<{ commune: string; service: string; firstSeen: number }>;
 }
 
 interface IncidentRow {
@@ -150,6 +152,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       FROM incident_evidence WHERE incident_id = ? ORDER BY ts, result_id LIMIT ?`),
     addEvent: db.prepare('INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT at, kind, actor, detail FROM incident_events WHERE incident_id = ? ORDER BY id'),
+    communeServices: db.prepare('SELECT commune, service, min(first_seen) AS firstSeen FROM targets GROUP BY commune, service ORDER BY commune, service'),
     agentTimes: db.prepare(`SELECT r.ts FROM targets t JOIN results r ON r.target_id = t.id
       WHERE t.commune = ? AND r.agent_id = ? AND r.ts >= ? AND r.ts <= ? ORDER BY r.ts`).pluck(),
   };
@@ -258,5 +261,6 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       return (db.prepare(sql).all(params) as IncidentRow[]).map(toIncident);
     },
     agentResultTimes: (agentId, commune, from, to) => stmt.agentTimes.all(commune, agentId, from, to) as number[],
+    communeServices: () => stmt.communeServices.all() as Array<{ commune: string; service: string; firstSeen: number }>,
   };
 }

@@ -1,0 +1,73 @@
+/**
+ * Uptime per commune and service over a period, from the stored incidents, maintenance windows and the
+ * calendars: the rows behind GET /api/v1/uptime and the leaders' dashboards.
+ */
+import type { Store } from '../store/store.js';
+import type { Units } from '../org/units.js';
+import type { CalendarBook } from '../calendar/calendar-book.js';
+import { matches, placeLabels, type Labels } from '../alerts/labels.js';
+import { INCIDENT_CAUSES } from './incident.js';
+import { silenceIntervals } from '../alerts/silences.js';
+import { uptime, type UptimeFigures } from './uptime.js';
+
+export interface UptimeRow extends UptimeFigures {
+  commune: string;
+  service: string;
+}
+
+export interface UptimeQuery {
+  from: number;
+  to: number;
+  commune?: string;
+  service?: string;
+  /** Only these service classes (vendor keys). */
+  services?: readonly string[];
+  workingHours: boolean;
+}
+
+export function uptimeReport(deps: { store: Store; units: Units; calendars: CalendarBook; offsetMin: number }, q: UptimeQuery): { rows: UptimeRow[]; total: UptimeFigures } {
+  const { store, units, calendars } = deps;
+  const pairs = store.incidents
+    .communeServices()
+    .filter((p) => p.service !== 'network' && (!q.commune || p.commune === q.commune) && (!q.service || p.service === q.service) && (!q.services || q.services.includes(p.service)));
+  const incidents = store.incidents.list({ from: q.from, to: q.to, limit: 1_000_000 });
+  const maintenance = store.alerts.silencesBetween(q.from, q.to).filter((s) => s.kind === 'maintenance');
+  const byCommune = new Map<string, typeof incidents>();
+  for (const i of incidents) {
+    for (const c of i.commune ? [i.commune] : i.communes.map((x) => x.commune)) {
+      const list = byCommune.get(c);
+      if (list) list.push(i);
+      else byCommune.set(c, [i]);
+    }
+  }
+  const firstSeen = new Map<string, number>();
+  for (const p of store.incidents.communeServices()) firstSeen.set(p.commune, Math.min(firstSeen.get(p.commune) ?? Infinity, p.firstSeen));
+  const rows: UptimeRow[] = pairs.map((p) => {
+    // A maintenance window is planned time for this place and service whatever it says about cause,
+    // severity or scope: those labels describe incidents, not time.
+    const labels: Labels = { ...placeLabels([p.commune], units), service: [p.service], cause: [...INCIDENT_CAUSES], severity: ['down', 'degraded'], scope: ['local', 'central'] };
+    const planned = maintenance
+      .filter((s) => matches(labels, s.matchers))
+      .flatMap((s) => silenceIntervals(s, q.from, q.to, deps.offsetMin));
+    return {
+      commune: p.commune,
+      service: p.service,
+      ...uptime({
+        from: q.from, to: q.to, observedFrom: firstSeen.get(p.commune), incidents: byCommune.get(p.commune) ?? [], commune: p.commune, service: p.service, planned,
+        ...(q.workingHours && { calendar: calendars.forCommune(p.commune) }),
+      }),
+    };
+  });
+  const sum = (k: 'observedMs' | 'plannedMs' | 'networkDownMs' | 'serviceDownMs') => rows.reduce((a, r) => a + r[k], 0);
+  const observedMs = sum('observedMs');
+  const networkDownMs = sum('networkDownMs');
+  const serviceDownMs = sum('serviceDownMs');
+  return {
+    rows,
+    total: {
+      observedMs, plannedMs: sum('plannedMs'), networkDownMs, serviceDownMs,
+      networkUptime: observedMs > 0 ? 1 - networkDownMs / observedMs : null,
+      serviceUptime: observedMs - networkDownMs > 0 ? 1 - serviceDownMs / (observedMs - networkDownMs) : null,
+    },
+  };
+}

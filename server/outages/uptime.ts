@@ -1,0 +1,82 @@
+/**
+ * Uptime accounting from incidents, fair to both sides:
+ *
+ * - a service's downtime at a commune is the union of its local-service incidents there and the central
+ *   incidents that listed the commune (each with the commune's own start and end) — never counted twice;
+ * - the commune's network downtime is the union of its commune-network and agent-silent incidents: time
+ *   with no data because the agent, the power or the link was down counts against the commune network,
+ *   never against the vendor, so it is taken out of the service's denominator;
+ * - maintenance windows are planned time, out of both denominators;
+ * - time before the commune's first result is unknown, not up;
+ * - optionally everything is intersected with the commune's working time (calendar.md).
+ */
+import { intersect, normalise, subtract, totalMs, type Interval } from '../calendar/intervals.js';
+import type { WorkCalendar } from '../calendar/working-time.js';
+import { counts, type Incident } from './incident.js';
+
+export interface UptimeInput {
+  from: number;
+  to: number;
+  /** First result seen from the commune (targets.first_seen); earlier time is unknown. */
+  observedFrom: number | undefined;
+  /** Counted or not, filtering happens here. Incidents of other communes or services are ignored. */
+  incidents: readonly Incident[];
+  commune: string;
+  service: string;
+  /** Maintenance windows that cover this commune and service. */
+  planned: readonly Interval[];
+  /** Restrict to office hours. */
+  calendar?: WorkCalendar;
+}
+
+export interface UptimeFigures {
+  /** Time counted (observed, minus planned), ms. */
+  observedMs: number;
+  plannedMs: number;
+  networkDownMs: number;
+  /** Service downtime while the commune's network was up. */
+  serviceDownMs: number;
+  /** 1 − networkDown / observed; null when nothing was observed. */
+  networkUptime: number | null;
+  /** 1 − serviceDown / (observed − networkDown); null when that is zero. */
+  serviceUptime: number | null;
+}
+
+function spanOf(i: Incident, commune: string, to: number): Interval | undefined {
+  const c = i.commune === commune ? { startedAt: i.startedAt, endedAt: i.endedAt } : i.communes.find((x) => x.commune === commune);
+  if (!c) return undefined;
+  return { start: c.startedAt, end: c.endedAt ?? to };
+}
+
+export function uptime(input: UptimeInput): UptimeFigures {
+  const { from, to, commune, service } = input;
+  const start = Math.max(from, input.observedFrom ?? to);
+  let window: Interval[] = start < to ? [{ start, end: to }] : [];
+  if (input.calendar) window = input.calendar.intersectWorking(window);
+  const within = (set: Interval[]) => intersect(normalise(set), window);
+  const planned = within([...input.planned]);
+  const network: Interval[] = [];
+  const serviceDown: Interval[] = [];
+  for (const i of input.incidents) {
+    if (!counts(i)) continue;
+    const span = spanOf(i, commune, to);
+    if (!span) continue;
+    if (i.cause === 'commune-network' || i.cause === 'agent-silent') network.push(span);
+    else if (i.service === service && (i.cause === 'local-service' || i.cause === 'central-service')) serviceDown.push(span);
+  }
+  const observed = subtract(window, planned);
+  const networkDown = intersect(within(network), observed);
+  const serviceOnly = subtract(intersect(within(serviceDown), observed), networkDown);
+  const observedMs = totalMs(observed);
+  const networkDownMs = totalMs(networkDown);
+  const serviceDownMs = totalMs(serviceOnly);
+  const serviceBase = observedMs - networkDownMs;
+  return {
+    observedMs,
+    plannedMs: totalMs(planned),
+    networkDownMs,
+    serviceDownMs,
+    networkUptime: observedMs > 0 ? 1 - networkDownMs / observedMs : null,
+    serviceUptime: serviceBase > 0 ? 1 - serviceDownMs / serviceBase : null,
+  };
+}
