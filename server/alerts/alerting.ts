@@ -101,9 +101,9 @@ export class Alerting {
     for (const member of store.alerts.members(group)) {
       const inc = store.incidents.get(member.incidentId);
       if (!inc) continue;
-      // Folded into a central incident or superseded after it was announced: the central incident (or the
-      // corrected record) speaks for it; saying "resolved" would be wrong.
-      if (!counts(inc) && inc.deletedAt === null) {
+      // Folded into a central incident after it was announced: the central incident speaks for it now;
+      // saying "resolved" would be wrong. (A superseded or deleted one does get its resolved notice.)
+      if (inc.mergedInto !== null) {
         quiet.push(inc.id);
         continue;
       }

@@ -25,6 +25,8 @@ export interface AlertItem {
   endedAt: number | null;
   flapping: boolean;
   note: string | null;
+  /** Set when the record was rewritten from backfilled results: 'superseded' or 'trimmed'. */
+  correction: 'superseded' | 'trimmed' | null;
   communes: Array<{ code: string; name: string | null; startedAt: number; endedAt: number | null }>;
   url: string;
 }
@@ -49,6 +51,7 @@ export function alertItem(inc: Incident, units: Units, baseUrl: string): AlertIt
   return {
     id: inc.id, cause: inc.cause, service: inc.service, severity: inc.severity, scope: inc.scope, layer: inc.layer,
     startedAt: inc.startedAt, endedAt: inc.endedAt, flapping: inc.flapping, note: inc.note,
+    correction: inc.superseded ? 'superseded' : inc.corrected && inc.cause === 'agent-silent' ? 'trimmed' : null,
     communes: communes.map((c) => ({ code: c.commune, name: units.commune(c.commune)?.name ?? null, startedAt: c.startedAt, endedAt: c.endedAt })),
     url: `${baseUrl.replace(/\/+$/, '')}/incidents/${inc.id}`,
   };
@@ -92,6 +95,7 @@ function itemLines(lang: Language, a: AlertItem, now: number): string[] {
     `• ${headline(lang, a)} — ${where(lang, a)}`,
     `  ${when}. ${details.join('. ')}.`,
     ...(a.note ? [`  ${t(lang, 'label.note')}: ${a.note}`] : []),
+    ...(a.correction ? [`  ${t(lang, `correction.${a.correction}` as Key)}`] : []),
     `  ${t(lang, 'label.link')}: ${a.url}`,
   ];
 }

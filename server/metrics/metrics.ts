@@ -114,6 +114,19 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
 
   registerSystemGauges(registry, deps.live);
 
+  new client.Gauge({
+    name: 'communewatch_incidents_open',
+    help: 'Open incidents by cause, scope and severity (merged, superseded and deleted ones excluded)',
+    labelNames: ['cause', 'scope', 'severity'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const i of deps.store.incidents.list({ openOnly: true, limit: 100_000 })) {
+        if (i.mergedInto === null && !i.superseded) this.inc({ cause: i.cause, scope: i.scope, severity: i.severity });
+      }
+    },
+  });
+
   return {
     registry,
     notifications: new client.Counter({

@@ -51,9 +51,10 @@ describe('alerts', () => {
     return file;
   }
 
-  async function setup(route: Partial<NonNullable<AlertConfig['route']>> = {}, extra: Partial<AlertConfig> = {}) {
+  async function setup(route: Partial<NonNullable<AlertConfig['route']>> = {}, extra: Partial<AlertConfig> = {}, incidents: Partial<ServerConfig['incidents']> = {}) {
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
     const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
+    config.incidents = { ...config.incidents, ...incidents };
     config.alerts = {
       ...config.alerts,
       baseUrl: 'https://giamsat.example.gov.vn',
@@ -207,6 +208,50 @@ describe('alerts', () => {
     await tick(T0 + 66 * MIN); // repeatInterval: 1 h after the first messages (08:05)
     const reminders = smtp.mails.filter((m) => m.subject?.includes('NHẮC LẠI'));
     expect(reminders).toHaveLength(2);
+  });
+
+  it('an agent silent then backfilled: one silent alert, one resolved, then the real outage; the record says it was corrected', async () => {
+    await setup();
+    const c = '10001';
+    await driver.rounds(c, 'motcua', T0, 1, true);
+    time.now = T0 + 10 * MIN;
+    store.transaction(() => built.incidents.checkSilence(time.now));
+    await tick(T0 + 11 * MIN);
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Mất liên lạc với máy giám sát tại xã (mất điện hoặc mất mạng) — 10001']);
+    // Back at 08:20 with what it buffered: the uplink was down 08:01–08:15.
+    time.now = T0 + 20 * MIN;
+    const buffered = Array.from({ length: 19 }, (_, k) => driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}));
+    await driver.push(c, buffered, { outboxPending: buffered.length });
+    await tick(T0 + 21 * MIN);
+    await tick(T0 + 30 * MIN);
+    // The silence ends with a resolved notice that says the record was corrected. The uplink outage the
+    // backfill revealed opened and closed in the past, inside the silence already announced: no message.
+    expect(smtp.mails.map((m) => m.subject)).toHaveLength(2);
+    expect(smtp.mails[1]!.subject).toBe('[CommuneWatch] ĐÃ KHẮC PHỤC: Mất liên lạc với máy giám sát tại xã (mất điện hoặc mất mạng) — 10001');
+    expect(smtp.mails[1]!.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
+    const silent = store.incidents.list({ cause: 'agent-silent', limit: 5, includeDeleted: true })[0]!;
+    expect(silent).toMatchObject({ superseded: true, corrected: true });
+    const network = store.incidents.list({ cause: 'commune-network', limit: 5 })[0]!;
+    expect(network).toMatchObject({ startedAt: T0 + MIN, endedAt: T0 + 15 * MIN });
+  });
+
+  it('a flapping target: damping stops the pairs of messages once it is flapping', async () => {
+    await setup({ groupIntervalSec: 60 }, {}, { flap: { changes: 4, windowSec: 3600, stableSec: 600 } });
+    let t = T0;
+    // Down 3 rounds, up 2, four times over: eight state changes.
+    for (let cycle = 0; cycle < 4; cycle++) {
+      await driver.rounds('10001', 'motcua', t, 3, false, { layer: 'service' });
+      await tick(t + 3 * MIN);
+      await driver.rounds('10001', 'motcua', t + 3 * MIN, 2, true);
+      await tick(t + 5 * MIN);
+      t += 5 * MIN;
+    }
+    await driver.rounds('10001', 'motcua', t, 12, true);
+    await tick(t + 12 * MIN);
+    // The first flap is a normal outage and recovery; from the fourth change on, one incident stays open
+    // (flapping) until the target has been up for ten minutes: one more pair, not three.
+    expect(smtp.mails.map((m) => m.subject!.replace(/:.*/, ''))).toEqual(['[CommuneWatch] ĐANG LỖI', '[CommuneWatch] ĐÃ KHẮC PHỤC', '[CommuneWatch] ĐANG LỖI', '[CommuneWatch] ĐÃ KHẮC PHỤC']);
+    expect(store.incidents.list({ limit: 10 }).map((i) => i.flapping)).toEqual([true, false]);
   });
 
   it('refuses a config whose routes name unknown receivers, with the key path', async () => {
