@@ -181,7 +181,8 @@ export class Agent {
     if (targets.length > 0) this.probeIntervalSec = Math.min(...targets.map((t) => t.intervalSec));
     return new Scheduler({
       targets,
-      runRound: (t) => this.runRound(t).then(() => undefined),
+      // A failed round (not a stopped one) gets confirmation rounds sooner than the next slot.
+      runRound: (t) => this.runRound(t).then((r) => r?.ok !== false),
       now: this.now,
       random: this.deps.random,
       onSkipped: (t) => {

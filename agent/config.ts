@@ -25,6 +25,7 @@ export const TargetCommon = Type.Object(
     service: Type.String({ pattern: SERVICE_PATTERN, description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom' }),
     intervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: "seconds between rounds; keep >= 60 for government sites" })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+    retryIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: 'after a failure, confirm it with up to 2 rounds this far apart' })),
     latencyBudgetMs: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'a success slower than this is reported with layer "slow"' })),
     dependsOn: Type.Optional(
       Type.Array(Type.String({ pattern: NAME_PATTERN }), { maxItems: 16, description: 'names of targets probing the upstream links this service needs' }),
@@ -40,7 +41,7 @@ export const TargetCommon = Type.Object(
   // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
   { additionalProperties: true },
 );
-export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'latencyBudgetMs', 'dependsOn', 'link', 'sourceAddress', 'sourceInterface'] as const;
+export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'retryIntervalSec', 'latencyBudgetMs', 'dependsOn', 'link', 'sourceAddress', 'sourceInterface'] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -76,6 +77,7 @@ export const AgentConfigSchema = Type.Object(
       {
         intervalSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        retryIntervalSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 15, description: 'after a failure, confirm it with up to 2 rounds this far apart' }),
       },
       { ...strict, default: {} },
     ),
@@ -121,6 +123,8 @@ export interface TargetConfig {
   service: string;
   intervalSec: number;
   timeoutMs: number;
+  /** Confirmation rounds after a failure run this far apart (when shorter than the interval). */
+  retryIntervalSec: number;
   params: Record<string, unknown>;
   /** Path hop or service; targets from the config file are services, hops come from `path:`. */
   role?: TargetRole;
@@ -143,7 +147,7 @@ export function loadAgentConfig(file: string): AgentConfig {
   const { value: raw, problems } = checkConfig(parsed, AgentConfigSchema);
   // Check each well-formed target against its probe even when other keys are wrong, so one run of
   // --check-config lists every problem in the file.
-  const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults) ? raw.defaults : { intervalSec: 60, timeoutMs: 10_000 };
+  const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults) ? raw.defaults : { intervalSec: 60, timeoutMs: 10_000, retryIntervalSec: 15 };
   const { targets, problems: targetProblems } = resolveTargets(Array.isArray(raw.targets) ? raw.targets : [], defaults);
   problems.push(...targetProblems);
   if (raw.plan?.enabled !== true && !(Array.isArray(raw.targets) && raw.targets.length > 0)) {
@@ -164,7 +168,7 @@ export function loadAgentConfig(file: string): AgentConfig {
  */
 export function resolveTargets(
   rawTargets: Static<typeof TargetCommon>[],
-  defaults: { intervalSec: number; timeoutMs: number },
+  defaults: { intervalSec: number; timeoutMs: number; retryIntervalSec?: number },
 ): { targets: TargetConfig[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const seen = new Map<string, number>();
@@ -190,6 +194,7 @@ export function resolveTargets(
       service: t.service,
       intervalSec,
       timeoutMs,
+      retryIntervalSec: t.retryIntervalSec ?? defaults.retryIntervalSec ?? 15,
       params: withDefaults,
       role: 'service',
       ...(t.latencyBudgetMs !== undefined && { latencyBudgetMs: t.latencyBudgetMs }),

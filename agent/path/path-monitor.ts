@@ -100,7 +100,8 @@ export class PathMonitor {
 
   private async targets(): Promise<PathTarget[]> {
     const { config } = this;
-    const common = { service: 'network', intervalSec: config.intervalSec, timeoutMs: config.timeoutMs };
+    // No confirmation rounds here: the path monitor sets its own pace when a hop fails.
+    const common = { service: 'network', intervalSec: config.intervalSec, timeoutMs: config.timeoutMs, retryIntervalSec: config.intervalSec };
     const hopTarget = (name: string, role: PathTarget['role'], text: string): PathTarget => {
       const hop = parseHop(text);
       // ICMP: three quick echoes, so one lost packet does not declare a hop dead.

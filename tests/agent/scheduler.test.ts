@@ -80,4 +80,44 @@ describe('Scheduler', () => {
     expect(runs).toBe(3);
     await s.stop();
   });
+
+  it('confirms a failure with up to two rounds retryIntervalSec apart, then keeps the normal cadence', async () => {
+    const runs: number[] = [];
+    const t0 = Date.now();
+    let failing = true;
+    const s = new Scheduler({
+      targets: [{ name: 'motcua', intervalSec: 60, retryIntervalSec: 10 }],
+      runRound: async () => {
+        runs.push((Date.now() - t0) / 1000);
+        return !failing;
+      },
+      random: () => 0,
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(130_000);
+    // Fails at 0: confirmation rounds at 10 and 20; then only the grid (60, 120), however long it fails.
+    expect(runs).toEqual([0, 10, 20, 60, 120]);
+    failing = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(runs).toEqual([0, 10, 20, 60, 120, 180]);
+    // A success resets it: the next failure is confirmed quickly again.
+    failing = true;
+    await vi.advanceTimersByTimeAsync(55_000); // now 245 s
+    expect(runs.slice(6)).toEqual([240]);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(runs.slice(6)).toEqual([240, 250, 260]);
+    await s.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(runs).toHaveLength(9);
+  });
+
+  it('runs no confirmation rounds when retryIntervalSec is not shorter than the interval', async () => {
+    const runs: number[] = [];
+    const t0 = Date.now();
+    const s = new Scheduler({ targets: [{ name: 'gw', intervalSec: 10, retryIntervalSec: 10 }], runRound: async () => (runs.push(Date.now() - t0), false), random: () => 0 });
+    s.start();
+    await vi.advanceTimersByTimeAsync(25_000);
+    await s.stop();
+    expect(runs).toEqual([0, 10_000, 20_000]);
+  });
 });

@@ -93,7 +93,7 @@ describe('service catalogue', () => {
     const codes = ['99999', ...catalogue.communes.flatMap((e) => e.codes)];
     for (const commune of codes) {
       const { plan, body } = buildPlan(catalogue, commune);
-      const check = checkPlan(JSON.parse(body), { commune, defaults: { intervalSec: 60, timeoutMs: 10_000 } });
+      const check = checkPlan(JSON.parse(body), { commune, defaults: { intervalSec: 60, timeoutMs: 10_000, retryIntervalSec: 15 } });
       expect(check.ok, JSON.stringify(check)).toBe(true);
       expect(plan.targets.every((t) => (t.intervalSec as number) >= 60)).toBe(true);
     }
