@@ -27,6 +27,19 @@ export class NotifyError extends Error {
   }
 }
 
+/** A chat message within a channel's length limit: subject, blank line, text, cut with an ellipsis. */
+export function chatText(message: RenderedMessage, maxChars: number): string {
+  const full = `${message.subject}\n\n${message.text}`;
+  return full.length > maxChars ? `${full.slice(0, maxChars - 1)}…` : full;
+}
+
+/** The secret a channel cannot work without. */
+export function requiredSecret(ctx: NotifyContext, ref: SecretRef, what: string): string {
+  const value = ctx.secret(ref, what);
+  if (!value) throw new NotifyError(`${what}: not configured`, true);
+  return value;
+}
+
 /** Reads a secret from its file (owner-only, like the agent token) or environment variable. */
 export function readSecret(ref: SecretRef | undefined, what: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!ref) return undefined;

@@ -24,6 +24,11 @@ const Severity = Type.Union([Type.Literal('down'), Type.Literal('degraded')]);
 const Epoch = (description: string) => Type.Integer({ minimum: 0, description });
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
 const Note = Type.String({ minLength: 1, maxLength: 2000 });
+/** Filters by place and service, shared by the list and uptime queries. */
+const PlaceFilters = {
+  commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+  service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+};
 
 export interface IncidentRoutesOptions {
   store: Store;
@@ -56,8 +61,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
           {
             from: Type.Optional(Epoch('incidents still open at or ending after this (epoch ms)')),
             to: Type.Optional(Epoch('incidents started before this (epoch ms)')),
-            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
-            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            ...PlaceFilters,
             cause: Type.Optional(Cause),
             open: Type.Optional(Type.Boolean()),
             deleted: Type.Optional(Type.Boolean({ description: 'admin: include deleted incidents' })),
@@ -152,8 +156,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
           {
             from: Type.Optional(Epoch('start (epoch ms); default 30 days ago')),
             to: Type.Optional(Epoch('end (epoch ms); default now')),
-            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
-            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            ...PlaceFilters,
             working: Type.Boolean({ default: false, description: 'count office hours only (the commune calendar)' }),
           },
           strict,

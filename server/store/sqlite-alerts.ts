@@ -46,16 +46,7 @@ export interface NotificationRow {
   sentAt: number | null;
 }
 
-export interface NewNotification {
-  receiver: string;
-  channel: Channel;
-  targetIndex: number;
-  kind: NotificationKind;
-  groupKey: string;
-  incidentIds: number[];
-  payload: unknown;
-  now: number;
-}
+export type NewNotification = Pick<NotificationRow, 'receiver' | 'channel' | 'targetIndex' | 'kind' | 'groupKey' | 'incidentIds' | 'payload'> & { now: number };
 
 export interface AlertStore {
   group(id: GroupId): AlertGroup | undefined;

@@ -7,6 +7,8 @@ export interface TestSmtp {
   mails: ParsedMail[];
   /** Recipients of each accepted message, from the envelope. */
   envelopes: string[][];
+  /** When each accepted message arrived (epoch ms). */
+  times: number[];
   /** The next N messages are refused with a 451 (a temporary failure). */
   refuseNext(n: number): void;
   close(): Promise<void>;
@@ -16,6 +18,7 @@ export async function startSmtp(): Promise<TestSmtp> {
   let refuse = 0;
   const mails: ParsedMail[] = [];
   const envelopes: string[][] = [];
+  const times: number[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -32,6 +35,7 @@ export async function startSmtp(): Promise<TestSmtp> {
         simpleParser(Buffer.concat(chunks)).then(
           (mail) => {
             mails.push(mail);
+            times.push(Date.now());
             envelopes.push(session.envelope.rcptTo.map((r) => r.address));
             callback();
           },
@@ -46,6 +50,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     port,
     mails,
     envelopes,
+    times,
     refuseNext: (n) => {
       refuse = n;
     },

@@ -1,6 +1,6 @@
 /** Telegram: sendMessage of the bot API to a chat (a group of district IT staff, or one person). */
 import type { Notifier } from '../notifier.js';
-import { NotifyError, postJson } from '../notifier.js';
+import { chatText, postJson, requiredSecret } from '../notifier.js';
 
 export interface TelegramTarget {
   botToken: { file?: string; env?: string };
@@ -14,11 +14,9 @@ const MAX_CHARS = 4096;
 export const telegram: Notifier<TelegramTarget> = {
   channel: 'telegram',
   async send(message, _payload, target, ctx) {
-    const token = ctx.secret(target.botToken, 'telegram bot token');
-    if (!token) throw new NotifyError('telegram: no bot token configured', true);
-    const text = `${message.subject}\n\n${message.text}`;
+    const token = requiredSecret(ctx, target.botToken, 'telegram bot token');
     // The token is part of the URL: keep it out of error messages.
-    await postJson(`${target.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`, { chat_id: target.chatId, text: text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - 1)}…` : text, disable_web_page_preview: true }, {
+    await postJson(`${target.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`, { chat_id: target.chatId, text: chatText(message, MAX_CHARS), disable_web_page_preview: true }, {
       signal: ctx.signal,
       what: `telegram chat ${target.chatId}`,
     });

@@ -5,7 +5,7 @@
  * an expired access token (-216, -124) can, once the OA admin refreshes it.
  */
 import type { Notifier } from '../notifier.js';
-import { NotifyError, postJson } from '../notifier.js';
+import { chatText, NotifyError, postJson, requiredSecret } from '../notifier.js';
 
 export interface ZaloTarget {
   accessToken: { file?: string; env?: string };
@@ -20,10 +20,8 @@ const PERMANENT = new Set([-201, -213]);
 export const zalo: Notifier<ZaloTarget> = {
   channel: 'zalo',
   async send(message, _payload, target, ctx) {
-    const token = ctx.secret(target.accessToken, 'zalo access token');
-    if (!token) throw new NotifyError('zalo: no access token configured', true);
-    const full = `${message.subject}\n\n${message.text}`;
-    const text = full.length > MAX_CHARS ? `${full.slice(0, MAX_CHARS - 1)}…` : full;
+    const token = requiredSecret(ctx, target.accessToken, 'zalo access token');
+    const text = chatText(message, MAX_CHARS);
     for (const userId of target.userIds) {
       const answer = await postJson(`${target.apiUrl.replace(/\/+$/, '')}/v3.0/oa/message/cs`, { recipient: { user_id: userId }, message: { text } }, {
         signal: ctx.signal,

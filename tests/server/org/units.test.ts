@@ -5,6 +5,7 @@ import { loadUnits } from '../../../server/org/units.js';
 import { ConfigError } from '../../../common/config-file.js';
 import { route } from '../../../server/alerts/routing.js';
 import { placeLabels } from '../../../server/alerts/labels.js';
+import type { RouteNode } from '../../../server/alerts/alert-config.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/units/${name}`, import.meta.url));
 
@@ -26,7 +27,7 @@ describe('units', () => {
   });
 
   it('routes by province and district labels, with or without districts', () => {
-    const tree = { receiver: 'so-khcn', routes: [{ match: { district: ['990'] }, receiver: 'huyen-mot' }, { match: { province: ['15'] }, receiver: 'lao-cai' }] };
+    const tree: RouteNode = { receiver: 'so-khcn', routes: [{ match: { district: ['990'] }, receiver: 'huyen-mot' }, { match: { province: ['15'] }, receiver: 'lao-cai' }] };
     expect(route(tree, placeLabels(['26734'], units)).map((m) => m.receiver)).toEqual(['lao-cai']);
     expect(route(tree, placeLabels(['99001'], units)).map((m) => m.receiver)).toEqual(['huyen-mot']);
     expect(route(tree, placeLabels(['12345'], units)).map((m) => m.receiver)).toEqual(['so-khcn']);
