@@ -152,7 +152,10 @@ export class Alerting {
     store.alerts.pruneMembers(group);
     let next: number | null = firing.length > 0 ? now + m.repeatIntervalSec * 1000 : null;
     if (holdUntil !== undefined) next = Math.min(next ?? holdUntil, holdUntil);
-    store.alerts.upsertGroup({ ...group, lastSentAt: kind ? now : group.lastSentAt, nextFlushAt: next, digest: false });
+    // Like Alertmanager, a group whose incidents have all been resolved and announced is over: the next
+    // incident in it starts a new one (groupWait), rather than waiting out groupInterval after "resolved".
+    const over = firing.length === 0 && holdUntil === undefined && store.alerts.members(group).length === 0;
+    store.alerts.upsertGroup({ ...group, lastSentAt: over ? null : kind ? now : group.lastSentAt, nextFlushAt: next, digest: false });
   }
 
   private escalate(now: number): void {

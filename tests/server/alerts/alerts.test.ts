@@ -117,8 +117,14 @@ describe('alerts', () => {
     expect(smtp.mails).toHaveLength(2);
     expect(smtp.mails[1]!.subject).toMatch(/^\[CommuneWatch\] ĐÃ KHẮC PHỤC: Hệ thống một cửa điện tử/);
     expect(smtp.mails[1]!.text).toContain('24/11/2026 08:02 – 24/11/2026 08:10 (8 phút)');
-    await tick(T0 + 90 * MIN);
+    await tick(T0 + 12 * MIN + 30_000);
     expect(smtp.mails).toHaveLength(2); // nothing fires: no reminder
+    // The same outage again soon after the resolved notice: announced after groupWait (a new group, as in
+    // Alertmanager), not held until groupInterval after the last message.
+    for (const c of COMMUNES.slice(0, 3)) await driver.rounds(c, 'motcua', T0 + 13 * MIN, 3, false, { layer: 'service' });
+    await tick(T0 + 16 * MIN);
+    expect(smtp.mails).toHaveLength(3);
+    expect(smtp.mails[2]!.subject).toBe('[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã');
     expect(store.alerts.listNotifications({ limit: 100 }).every((n) => n.status === 'sent')).toBe(true);
   });
 
