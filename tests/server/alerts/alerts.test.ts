@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Value } from 'typebox/value';
 import { buildApp, type App } from '../../../server/app.js';
 import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../../../server/store/sqlite-store.js';
 import type { Store } from '../../../server/store/store.js';
 import { webhookSignature } from '../../../server/alerts/notifiers/webhook.js';
 import type { AlertConfig } from '../../../server/alerts/alert-config.js';
@@ -29,6 +29,7 @@ describe('alerts', () => {
   let store: Store;
   let built: App;
   let driver: IngestDriver;
+  let config: ServerConfig;
   const time = { now: T0 };
 
   beforeEach(async () => {
@@ -53,7 +54,7 @@ describe('alerts', () => {
 
   async function setup(route: Partial<NonNullable<AlertConfig['route']>> = {}, extra: Partial<AlertConfig> = {}, incidents: Partial<ServerConfig['incidents']> = {}) {
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
-    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
+    config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     config.incidents = { ...config.incidents, ...incidents };
     config.alerts = {
       ...config.alerts,
@@ -126,6 +127,22 @@ describe('alerts', () => {
     expect(smtp.mails).toHaveLength(3);
     expect(smtp.mails[2]!.subject).toBe('[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã');
     expect(store.alerts.listNotifications({ limit: 100 }).every((n) => n.status === 'sent')).toBe(true);
+  });
+
+  it('a server restart loses no notification: what was queued is sent by the next server', async () => {
+    await setup();
+    const file = (store as SqliteStore).file;
+    smtp.refuseNext(1);
+    await driver.rounds('10001', 'motcua', T0, 3, false, { layer: 'uplink' });
+    await tick(T0 + 3 * MIN); // queued, first attempt refused
+    expect(smtp.mails).toHaveLength(0);
+    // The server stops (and the in-flight state with it) and starts again on the same database.
+    await built.app.close();
+    store.close();
+    store = openSqliteStore({ file });
+    built = await buildApp({ store, config, now: () => time.now, timers: false });
+    await tick(T0 + 4 * MIN);
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001']);
   });
 
   it("reads Zalo's error codes: an expired token is retried, a user who does not follow the OA is given up", async () => {
