@@ -12,6 +12,9 @@ import { Value } from 'typebox/value';
 import { loadServerConfig } from '../server/config.js';
 import { loadUnits, Units } from '../server/org/units.js';
 import { printTable, withStore, type StoreFlags } from './store-access.js';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { prefillYear } from '../server/calendar/prefill.js';
 
 const actor = () => `cli:${userInfo().username}`;
 
@@ -68,4 +71,17 @@ export async function runCalendarDeleteDay(flags: { date: string } & ScopeFlags 
     if (!store.calendar.deleteDay(scopeOf(flags), flags.date, actor(), Date.now())) throw new Error(`no rule for ${flags.date} in ${scopeOf(flags) || 'the national calendar'}`);
     process.stdout.write(`Removed the rule for ${flags.date}.\n`);
   });
+}
+
+/** `calendar prefill --year Y`: a provisional draft of a future year for an admin to check, then import. */
+export async function runCalendarPrefill(flags: { year: number; out?: string }): Promise<void> {
+  const draft = prefillYear(flags.year);
+  const header = `# Draft national calendar for ${flags.year}, from date-holidays (lunar dates) and the Labour Code rules.\n` +
+    '# Every line is provisional: check it against the Ministry of Home Affairs notice (swapped Saturdays,\n' +
+    '# the exact Tết days), fix it, then: communewatch calendar import <this file>\n';
+  const text = header + stringify({ days: draft.days });
+  if (flags.out) {
+    writeFileSync(flags.out, text);
+    process.stdout.write(`Wrote ${draft.days.length} provisional days off for ${flags.year} to ${flags.out}; check, then import.\n`);
+  } else process.stdout.write(text);
 }

@@ -125,6 +125,12 @@ storeOptions(incidents.command('delete').description('delete an incident (kept i
 
 const cal = program.command('calendar').description('working-time calendar: holidays, make-up days, timetables');
 storeOptions(cal.command('import').description('load a calendar file (national, province or commune scope)').argument('<file>', 'calendar YAML, see docs/calendar.md')).action(lazy(calendar, 'runCalendarImport'));
+cal
+  .command('prefill')
+  .description("draft a future year's days off (lunar dates from date-holidays, Labour Code rules), all provisional, to check and import")
+  .requiredOption('--year <yyyy>', 'year', positiveInt)
+  .option('--out <file>', 'write the YAML here instead of printing it')
+  .action(lazy(calendar, 'runCalendarPrefill'));
 storeOptions(cal.command('show').description("a year's days off and make-up days, and its working hours"))
   .requiredOption('--year <yyyy>', 'year', positiveInt)
   .option('--commune <code>', "this commune's calendar (its province and own rules on top)")

@@ -169,3 +169,21 @@ describe('working-time algebra (fast-check)', () => {
     );
   });
 });
+
+describe('prefill of a future year (date-holidays + Labour Code rules)', () => {
+  it('reproduces the real 2026 calendar except what only the yearly notice can say (the swap, Culture Day)', async () => {
+    const { prefillYear } = await import('../../../server/calendar/prefill.js');
+    const draft = prefillYear(2026).days;
+    expect(draft.every((d) => d.provisional && d.kind === 'off')).toBe(true);
+    const real = shipped(2026).days.filter((d) => d.kind === 'off').map((d) => d.date);
+    expect(draft.map((d) => d.date)).toEqual(real.filter((d) => d !== '2026-08-31' && d !== '2026-11-24'));
+  });
+
+  it('moves a holiday on a weekend to the next working day, past other holidays', async () => {
+    const { prefillYear } = await import('../../../server/calendar/prefill.js');
+    const draft = new Map(prefillYear(2027).days.map((d) => [d.date, d.name]));
+    expect(draft.get('2027-05-03')).toBe('Nghỉ bù Quốc tế Lao động (01/05 rơi vào cuối tuần)'); // 1 May 2027 is a Saturday
+    expect(draft.get('2027-09-03')).toBe('Quốc khánh (ngày liền kề)'); // 2 Sep 2027 is a Thursday: Friday makes the bridge
+    expect(draft.get('2027-02-08')).toBe('Tết Nguyên đán');
+  });
+});
