@@ -17,7 +17,7 @@ describe('migrations', () => {
     const store = track(openSqliteStore({ file }));
     const db = store.db;
     expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(SHIPPED.map((m) => ({ version: m.version, name: m.name })));
-    expect(SHIPPED.slice(0, 6).map((m) => m.name)).toEqual(['init', 'fault-layer', 'pc-health-inventory', 'calendar', 'incidents', 'alerts']);
+    expect(SHIPPED.slice(0, 7).map((m) => m.name)).toEqual(['init', 'fault-layer', 'pc-health-inventory', 'calendar', 'incidents', 'alerts', 'incident-agent-index']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
