@@ -6,10 +6,11 @@
  *
  *   ours: communewatch-agent in the commune namespace (target every --interval s, default confirmation
  *         rounds 15 s apart), pushing over the management link to an in-process server with the default
- *         incident thresholds (3 failures) and alert route (groupWait 30 s), e-mail to a local SMTP server;
+ *         incident thresholds (3 failures) and alert route (groupWait 10 s), e-mail to a local SMTP server;
  *   peer: blackbox_exporter in the commune namespace, Prometheus scraping it every --interval s, rule
  *         `probe_success == 0` for 2 intervals (= 3 failed scrapes, like ours), evaluation every 15 s,
- *         Alertmanager group_wait 30 s, e-mail to the same SMTP server.
+ *         Alertmanager with its defaults (group_wait 30 s, resolved notices on, so a second outage is
+ *         announced again), e-mail to the same SMTP server.
  *
  * Each trial waits a random time (so the cut falls anywhere in the probe cycle), drops all forwarding at
  * the commune's gateway (nft), notes when each monitor's "firing" mail arrives, heals, and waits for both
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'alertmanager.yml'), [
       'global:', `  smtp_smarthost: 127.0.0.1:${smtp.port}`, '  smtp_from: alertmanager@lab.test', '  smtp_require_tls: false',
       'route:', '  receiver: it', '  group_wait: 30s', '  group_interval: 5m', '  repeat_interval: 4h',
-      'receivers:', '  - name: it', '    email_configs:', '      - to: it@lab.test', '        send_resolved: false',
+      'receivers:', '  - name: it', '    email_configs:', '      - to: it@lab.test', '        send_resolved: true',
     ].join('\n'));
     start(['prometheus-alertmanager', `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], 'alertmanager');
     const promPort = await unusedPort();

@@ -149,7 +149,10 @@ export type AlertConfig = Omit<Static<typeof AlertConfigSchema>, 'route'> & { ro
 
 /** Effective settings of a matched route: its own values, else its parents', else these defaults. */
 export const ROUTE_DEFAULTS = {
-  groupWaitSec: 30,
+  // Shorter than Alertmanager's 30 s: the incident engine already folds many communes into one central
+  // incident and a commune's failing services into one network incident, so the wait only has to catch
+  // incidents that start together. It is most of the margin in the detection goal (docs/benchmarks.md).
+  groupWaitSec: 10,
   groupIntervalSec: 300,
   repeatIntervalSec: 4 * 3600,
   groupBy: ['cause', 'service'],
