@@ -54,27 +54,22 @@ export class Alerting {
       const id: GroupId = { routePath: m.path, receiver: m.receiver, groupKey: groupKey(labels, m.groupBy) };
       const member = store.alerts.members(id).find((x) => x.incidentId === inc.id);
       const firing = counts(inc) && inc.endedAt === null;
-      if (!firing && (!member || member.notified === null)) {
-        // Never announced: nothing to take back (resolved within groupWait, merged into a central one…).
-        if (member) store.alerts.setMember(id, inc.id, 'resolved');
-        if (member) store.alerts.markNotified(id, [inc.id]);
-        store.alerts.pruneMembers(id);
-        continue;
-      }
-      if (!firing && !m.sendResolved) {
-        store.alerts.setMember(id, inc.id, 'resolved');
-        store.alerts.markNotified(id, [inc.id]);
+      // Over and never announced (resolved within groupWait, merged into a central one…), or over on a
+      // route that sends no resolved notices: nothing to say; it leaves the group quietly.
+      if (!firing && (!member?.notified || !m.sendResolved)) {
+        if (member) {
+          store.alerts.setMember(id, inc.id, 'resolved');
+          store.alerts.markNotified(id, [inc.id]);
+        }
         store.alerts.pruneMembers(id);
         continue;
       }
       store.alerts.setMember(id, inc.id, firing ? 'firing' : 'resolved');
       const group = store.alerts.group(id) ?? { ...id, labels, nextFlushAt: null, lastSentAt: null, digest: false };
-      if (group.nextFlushAt === null || group.digest) {
-        const next = group.lastSentAt === null ? now + m.groupWaitSec * 1000 : Math.max(now, group.lastSentAt + m.groupIntervalSec * 1000);
-        group.nextFlushAt = group.digest && group.nextFlushAt !== null ? group.nextFlushAt : next;
-      } else {
-        group.nextFlushAt = Math.min(group.nextFlushAt, Math.max(now, (group.lastSentAt ?? now) + m.groupIntervalSec * 1000));
-      }
+      // A new group waits groupWait for companions; an announced one sends updates at most every groupInterval.
+      // A group held for the morning digest keeps its time.
+      const due = group.lastSentAt === null ? now + m.groupWaitSec * 1000 : Math.max(now, group.lastSentAt + m.groupIntervalSec * 1000);
+      if (!group.digest) group.nextFlushAt = group.nextFlushAt === null ? due : Math.min(group.nextFlushAt, due);
       store.alerts.upsertGroup(group);
     }
   }
