@@ -19,6 +19,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { COMMUNE_PATTERN } from '../../protocol/wire.js';
+import { foldVietnamese } from '../../common/text.js';
 import { checkConfig, readYamlConfig, throwIfProblems, type ConfigProblem } from '../../common/config-file.js';
 
 const strict = { additionalProperties: false } as const;
@@ -65,12 +66,17 @@ export interface CommuneUnit {
 export class Units {
   private readonly byCode = new Map<string, CommuneUnit>();
   private readonly aliasOf = new Map<string, string>();
+  private readonly nameOf = new Map<string, string | null>();
 
   constructor(data?: UnitsData) {
     for (const p of data?.provinces ?? []) {
       const province = { code: p.code, name: p.name };
       const add = (c: Static<typeof CommuneSchema>, district?: { code: string; name: string }) => {
         this.byCode.set(c.code, { code: c.code, name: c.name, province, ...(district && { district }) });
+        // Names are matched without diacritics, case or the unit word ("Xã", "Phường", "UBND xã");
+        // two communes with the same name make it ambiguous (null), never a guess.
+        const key = nameKey(c.name);
+        this.nameOf.set(key, this.nameOf.has(key) ? null : c.code);
         for (const a of c.aliases) this.aliasOf.set(a, c.code);
       };
       p.communes.forEach((c) => add(c));
@@ -81,6 +87,12 @@ export class Units {
   /** The commune as it exists now, following an alias (an old code) if needed. */
   commune(code: string): CommuneUnit | undefined {
     return this.byCode.get(code) ?? this.byCode.get(this.aliasOf.get(code) ?? '');
+  }
+
+  /** The commune with this name ("Xã Bảo Hà", "UBND xã Bảo Hà", "bao ha"), if exactly one has it. */
+  byName(name: string): CommuneUnit | undefined {
+    const code = this.nameOf.get(nameKey(name));
+    return code ? this.byCode.get(code) : undefined;
   }
 
   /** The current code for a code or an alias; the code itself when unknown. */
@@ -97,6 +109,13 @@ export class Units {
     const unit = this.commune(code);
     return ['', ...(unit ? [`p:${unit.province.code}`] : []), `c:${this.canonical(code)}`];
   }
+}
+
+function nameKey(name: string): string {
+  return foldVietnamese(name)
+    .replace(/^(uy ban nhan dan|ubnd)\s+/, '')
+    .replace(/^(xa|phuong|thi tran|dac khu)\s+/, '')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 function checkUnits(data: UnitsData): ConfigProblem[] {

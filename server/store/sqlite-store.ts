@@ -22,6 +22,7 @@ import { createIncidentStore } from './sqlite-incidents.js';
 import { createCalendarStore } from '../calendar/calendar-store.js';
 import { createApiTokenStore } from '../auth/api-tokens.js';
 import { createAlertStore } from './sqlite-alerts.js';
+import { createDossierStore } from './sqlite-dossiers.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
 
 export { StoreError } from './migrate.js';
@@ -235,6 +236,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     incidents: createIncidentStore(db),
     apiTokens: createApiTokenStore(db),
     alerts: createAlertStore(db),
+    dossiers: createDossierStore(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);

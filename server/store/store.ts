@@ -8,6 +8,7 @@ import type { CalendarStore } from '../calendar/calendar-store.js';
 import type { IncidentStore } from './sqlite-incidents.js';
 import type { ApiTokenStore } from '../auth/api-tokens.js';
 import type { AlertStore } from './sqlite-alerts.js';
+import type { DossierStore } from './sqlite-dossiers.js';
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -232,6 +233,8 @@ export interface Store {
   readonly apiTokens: ApiTokenStore;
   /** Alert groups, the notification queue, silences (server/alerts). */
   readonly alerts: AlertStore;
+  /** Imported dossiers (server/dossiers). */
+  readonly dossiers: DossierStore;
   /**
    * Runs fn in one write transaction (nested store calls become savepoints): e.g. a batch and the incidents
    * it causes commit together or not at all.

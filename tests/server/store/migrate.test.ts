@@ -17,7 +17,7 @@ describe('migrations', () => {
     const store = track(openSqliteStore({ file }));
     const db = store.db;
     expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(SHIPPED.map((m) => ({ version: m.version, name: m.name })));
-    expect(SHIPPED.slice(0, 7).map((m) => m.name)).toEqual(['init', 'fault-layer', 'pc-health-inventory', 'calendar', 'incidents', 'alerts', 'incident-agent-index']);
+    expect(SHIPPED.slice(0, 8).map((m) => m.name)).toEqual(['init', 'fault-layer', 'pc-health-inventory', 'calendar', 'incidents', 'alerts', 'incident-agent-index', 'dossiers']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -26,7 +26,8 @@ describe('migrations', () => {
     expect(db.pragma('journal_size_limit', { simple: true })).toBe(67_108_864);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name <> 'schema_migrations'").all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
-      'agents', 'alert_groups', 'alert_members', 'api_tokens', 'calendar_audit', 'calendar_days', 'health_samples', 'incident_communes', 'incident_events',
+      'agents', 'alert_groups', 'alert_members', 'api_tokens', 'calendar_audit', 'calendar_days', 'dossier_imports', 'dossier_staging', 'dossiers',
+      'health_samples', 'incident_communes', 'incident_events',
       'incident_evidence', 'incidents', 'ingested_batches', 'inventory_docs', 'notifications', 'results', 'rollup_day', 'rollup_hour', 'rollup_minute',
       'silences', 'target_states', 'targets', 'work_schedules',
     ]);
