@@ -19,6 +19,7 @@ const apiKey = () => import('./api-key-command.js');
 const incident = () => import('./incident-command.js');
 const calendar = () => import('./calendar-command.js');
 const silence = () => import('./silence-command.js');
+const dossier = () => import('./dossier-command.js');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
@@ -162,6 +163,13 @@ storeOptions(silences.command('add').description('mute notifications for matchin
   .action(lazy(silence, 'runSilenceAdd'));
 storeOptions(silences.command('list').description('active and future silences')).action(lazy(silence, 'runSilenceList'));
 storeOptions(silences.command('delete').description('end a silence now').requiredOption('--id <n>', 'silence id', positiveInt)).action(lazy(silence, 'runSilenceDelete'));
+
+const dossiers = program.command('dossiers').description('dossier (hồ sơ) records from the provincial systems');
+storeOptions(dossiers.command('import').description('import a CSV or XLSX export; nothing is imported if a row is bad, unless --partial').argument('<file>', '.csv or .xlsx, header row first'))
+  .requiredOption('--source <name>', 'where the records come from, e.g. motcua-laocai (the same code from two sources is two dossiers)')
+  .option('--partial', 'import the good rows even when some are bad')
+  .option('--mapping <file>', 'YAML {"header in the file": field} for headers CommuneWatch does not know')
+  .action(lazy(dossier, 'runDossierImport'));
 
 program
   .command('demo')

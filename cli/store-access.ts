@@ -8,15 +8,20 @@ export interface StoreFlags {
   config?: string;
 }
 
-/** Opens the server's store (per --config/--data), runs `fn`, and always closes it. */
+/** Opens the server's store (per --config/--data), runs `fn`, and always closes it (after it settles, if async). */
 export function withStore<T>(flags: StoreFlags, fn: (store: SqliteStore, offsetMinutes: number) => T): T {
   const config = loadServerConfig({ config: flags.config, data: flags.data });
   const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: config.timezoneOffsetMinutes });
+  let result: T;
   try {
-    return fn(store, config.timezoneOffsetMinutes);
-  } finally {
+    result = fn(store, config.timezoneOffsetMinutes);
+  } catch (err) {
     store.close();
+    throw err;
   }
+  if (result instanceof Promise) return result.finally(() => store.close()) as T;
+  store.close();
+  return result;
 }
 
 /** Prints rows as aligned columns under a header. */

@@ -1,0 +1,54 @@
+/** POST /api/v1/dossiers: JSON records with the export's header names; refused whole with every problem, or imported. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Value } from 'typebox/value';
+import { buildApp, type App } from '../../../server/app.js';
+import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
+import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import type { Store } from '../../../server/store/store.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+describe('POST /api/v1/dossiers', () => {
+  const dir = tempDir();
+  let store: Store;
+  let built: App;
+  let admin: string;
+  let viewer: string;
+  beforeAll(async () => {
+    store = openSqliteStore({ file: join(dir.path, 'cw.db') });
+    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => Date.parse('2026-11-25T03:00:00Z'), timers: false });
+    admin = store.apiTokens.create({ name: 'it', role: 'admin', now: 0 }).token;
+    viewer = store.apiTokens.create({ name: 'v', role: 'viewer', now: 0 }).token;
+  });
+  afterAll(async () => {
+    await built.app.close();
+    store.close();
+    dir.remove();
+  });
+  const post = (payload: object, key = admin) => built.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: { authorization: `Bearer ${key}` }, payload });
+
+  it('imports records named like the DVCQG sync, idempotently', async () => {
+    const records = [
+      { MaHoSo: 'H1', DonViXuLy: '26734', NgayTiepNhan: '20261124081500', NgayHenTra: '20261126170000', KenhTiepNhan: 'online' },
+      { MaHoSo: 'H2', DonViXuLy: '26734', NgayTiepNhan: '24/11/2026 09:00', NgayHenTra: '26/11/2026 17:00', NgayTra: null },
+    ];
+    const res = await post({ source: 'dvcqg', records });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'imported', inserted: 2 });
+    expect((await post({ source: 'dvcqg', records })).json()).toMatchObject({ inserted: 0, unchanged: 2 });
+  });
+
+  it('refuses bad records with every problem, or imports the good ones with partial', async () => {
+    const records = [
+      { MaHoSo: 'H3', DonViXuLy: '26734', NgayTiepNhan: '24/11/2026 09:00', NgayHenTra: '23/11/2026 09:00' },
+      { MaHoSo: 'H4', DonViXuLy: '26734', NgayTiepNhan: '24/11/2026 09:00', NgayHenTra: '26/11/2026 17:00' },
+    ];
+    const refused = await post({ source: 'dvcqg', records });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'CW_ERR_DOSSIER_ROWS', report: { status: 'refused', problems: [{ row: 2, column: 'NgayHenTra', reason: 'before the date received' }] } });
+    expect((await post({ source: 'dvcqg', partial: true, records })).json()).toMatchObject({ status: 'imported', inserted: 1, invalid: 1 });
+    const noHeaders = await post({ source: 'dvcqg', records: [{ a: 1 }] });
+    expect(noHeaders.json()).toMatchObject({ statusCode: 400, code: 'CW_ERR_DOSSIER_HEADERS', message: expect.stringMatching(/^body\/records: no column for code, commune, receivedAt, dueAt/) });
+    expect((await post({ source: 'dvcqg', records }, viewer)).statusCode).toBe(403);
+  });
+});
