@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(incidentRoutes, { store: deps.store, now, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(alertRoutes, { store: deps.store, now });
   await app.register(calendarRoutes, { store: deps.store, now, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
-  await app.register(dossierRoutes, { store: deps.store, units, now, offsetMinutes: deps.config.timezoneOffsetMinutes });
+  await app.register(dossierRoutes, { store: deps.store, units, calendars, config: deps.config.dossiers, now, offsetMinutes: deps.config.timezoneOffsetMinutes });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
   const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });

@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { checkConfig, LogLevel, readYamlConfig, throwIfProblems } from '../common/config-file.js';
 import { IncidentConfigSchema } from './outages/incident-config.js';
+import { DossierConfigSchema } from './dossiers/dossier-config.js';
 import { AlertConfigSchema, type AlertConfig } from './alerts/alert-config.js';
 import { checkAlertConfig, resolveSecretFiles } from './alerts/alert-config-check.js';
 
@@ -43,6 +44,7 @@ export const ServerConfigSchema = Type.Object(
     units: Type.Optional(Type.String({ minLength: 1, description: 'path of the units file: provinces, optional districts, communes and their old codes' })),
     incidents: IncidentConfigSchema,
     alerts: AlertConfigSchema,
+    dossiers: DossierConfigSchema,
   },
   strict,
 );

@@ -8,10 +8,67 @@ import Type from 'typebox';
 import type { Store } from '../store/store.js';
 import type { Units } from '../org/units.js';
 import { ErrorCode, HttpError } from '../errors.js';
-import { registerApiAuth, requireAdmin } from '../auth/api-auth.js';
+import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
+import { queryValidatorCompiler } from '../api/query-validator.js';
+import type { CalendarBook } from '../calendar/calendar-book.js';
+import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
 import { importRows, ImportHeaderError, objectRows } from './importer.js';
+import { attributeDossiers } from './attribution-report.js';
+import type { DossierConfig } from './dossier-config.js';
 
-export async function dossierRoutes(app: FastifyInstance, opts: { store: Store; units: Units; now: () => number; offsetMinutes: number }): Promise<void> {
+const DAY = 86_400_000;
+
+export interface DossierRoutesOptions {
+  store: Store;
+  units: Units;
+  calendars: CalendarBook;
+  config: DossierConfig;
+  now: () => number;
+  offsetMinutes: number;
+}
+
+export async function dossierRoutes(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
+  await app.register(importRoute, opts);
+  await app.register(attributionRoute, opts);
+}
+
+async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
+  registerApiAuth(app, opts.store, opts.now, ['admin', 'viewer', 'vendor']);
+  app.setValidatorCompiler(queryValidatorCompiler);
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/api/v1/dossiers/attribution',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.Integer({ minimum: 0, description: 'dossiers due from (epoch ms); default 30 days ago' })),
+            to: Type.Optional(Type.Integer({ minimum: 0, description: 'dossiers due before (epoch ms); default now' })),
+            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+            procedure: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            verdict: Type.Optional(Type.Union(['late', 'outage', 'partly-outage', 'not-outage', 'on-time', 'idle-online'].map((v) => Type.Literal(v)))),
+            limit: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'dossiers listed (the summaries cover all)' }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const now = opts.now();
+      const to = q.to ?? now;
+      const from = q.from ?? to - 30 * DAY;
+      if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
+      if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
+      if (p.services && q.service && !p.services.includes(q.service)) throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this key sees only ${p.services.join(', ')}`);
+      const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now });
+      return { from, to, now, total: report.total, byCommune: report.byCommune, byService: report.byService, dossiers: report.dossiers.slice(0, q.limit) };
+    },
+  );
+}
+
+async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
   registerApiAuth(app, opts.store, opts.now, ['admin']);
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/dossiers',

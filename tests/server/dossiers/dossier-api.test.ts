@@ -51,4 +51,28 @@ describe('POST /api/v1/dossiers', () => {
     expect(noHeaders.json()).toMatchObject({ statusCode: 400, code: 'CW_ERR_DOSSIER_HEADERS', message: expect.stringMatching(/^body\/records: no column for code, commune, receivedAt, dueAt/) });
     expect((await post({ source: 'dvcqg', records }, viewer)).statusCode).toBe(403);
   });
+
+  it('GET /api/v1/dossiers/attribution: verdicts with their incidents, summaries per commune and service', async () => {
+    const vn = (local: string) => Date.parse(`${local}:00+07:00`);
+    const records = [
+      { MaHoSo: 'L1', TenLinhVuc: 'Hộ tịch', DonViXuLy: '26734', NgayTiepNhan: '17/11/2026 08:00', NgayHenTra: '17/11/2026 11:00', NgayTra: '17/11/2026 14:00' },
+      { MaHoSo: 'L2', TenLinhVuc: 'Đất đai', DonViXuLy: '26734', NgayTiepNhan: '17/11/2026 08:00', NgayHenTra: '17/11/2026 11:00', NgayTra: '17/11/2026 14:00' },
+      { MaHoSo: 'OK', TenLinhVuc: 'Hộ tịch', DonViXuLy: '26737', NgayTiepNhan: '17/11/2026 08:00', NgayHenTra: '18/11/2026 11:00', NgayTra: '17/11/2026 14:00' },
+    ];
+    expect((await post({ source: 'attr', records })).statusCode).toBe(200);
+    const rec = await built.app.inject({ method: 'POST', url: '/api/v1/incidents', headers: { authorization: `Bearer ${admin}` },
+      payload: { cause: 'local-service', service: 'civil-status', communes: ['26734'], startedAt: vn('2026-11-17T10:00'), endedAt: vn('2026-11-17T13:30'), note: 'sổ trực' } });
+    expect(rec.statusCode).toBe(201);
+    const res = await built.app.inject({ url: `/api/v1/dossiers/attribution?from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-19T00:00')}`, headers: { authorization: `Bearer ${viewer}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    const byCode = Object.fromEntries(body.dossiers.map((d: { code: string }) => [d.code, d]));
+    expect(byCode.L1).toMatchObject({ verdict: 'outage', lateMs: 1.5 * 3_600_000, incidentIds: [rec.json().incident.id], fieldName: 'civil-status' });
+    expect(byCode.L2).toMatchObject({ verdict: 'not-outage', fieldName: 'other' }); // the one-stop-shop was up
+    expect(byCode.OK).toMatchObject({ verdict: 'on-time' });
+    expect(body.total).toMatchObject({ dossiers: 3, overdue: 2, outage: 1, notOutage: 1, outageShare: 0.5, outageHours: 2 });
+    expect(body.byCommune.map((s: { key: string; overdue: number }) => [s.key, s.overdue])).toEqual([['26734', 2], ['26737', 0]]);
+    const late = await built.app.inject({ url: `/api/v1/dossiers/attribution?from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-19T00:00')}&verdict=outage`, headers: { authorization: `Bearer ${viewer}` } });
+    expect(late.json().dossiers.map((d: { code: string }) => d.code)).toEqual(['L1']);
+  });
 });

@@ -1,0 +1,47 @@
+/**
+ * The `dossiers:` section of the server config: which services each procedure field (lĩnh vực) depends on,
+ * and when an online dossier counts as idle. The commune network is always a dependency.
+ */
+import Type, { type Static } from 'typebox';
+import { foldVietnamese } from '../../common/text.js';
+
+const strict = { additionalProperties: false } as const;
+const Service = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+
+export const DossierConfigSchema = Type.Object(
+  {
+    fields: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          /** Matched against the dossier's field and procedure name, without diacritics or case. */
+          match: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 50 }),
+          services: Type.Array(Service, { maxItems: 20 }),
+        },
+        strict,
+      ),
+      {
+        maxItems: 200,
+        default: [
+          { name: 'civil-status', match: ['hộ tịch', 'khai sinh', 'khai tử', 'kết hôn'], services: ['civil-status', 'portal', 'e-signing'] },
+          { name: 'certification', match: ['chứng thực'], services: ['one-stop-shop', 'e-signing'] },
+        ],
+      },
+    ),
+    /** Services of dossiers whose field matches none of the above. */
+    otherServices: Type.Array(Service, { maxItems: 20, default: ['one-stop-shop', 'portal'] }),
+    /** Online dossiers not handled within this many working hours of receipt are flagged idle-online. */
+    idleOnlineHours: Type.Number({ minimum: 0, maximum: 1000, default: 8 }),
+  },
+  { ...strict, default: {} },
+);
+export type DossierConfig = Static<typeof DossierConfigSchema>;
+
+/** The services a dossier depends on, from its field or procedure name. */
+export function servicesFor(config: DossierConfig, d: { field: string | null; procedureName: string | null }): { fieldName: string; services: string[] } {
+  const text = foldVietnamese(`${d.field ?? ''} ${d.procedureName ?? ''}`);
+  for (const f of config.fields) {
+    if (f.match.some((m) => text.includes(foldVietnamese(m)))) return { fieldName: f.name, services: f.services };
+  }
+  return { fieldName: 'other', services: config.otherServices };
+}
