@@ -28,11 +28,17 @@ export class CalendarBook {
     return resolveDays(this.deps.calendar.days(this.deps.units.calendarScopes(code), range), this.deps.units.calendarScopes(code));
   }
 
-  private forScopes(scopes: string[]): WorkCalendar {
+  private withData = new Set<string>();
+
+  private forScopes(all: string[]): WorkCalendar {
     if (this.cachedVersion !== this.deps.calendar.version) {
       this.cache = new Map();
       this.cachedVersion = this.deps.calendar.version;
+      this.withData = new Set(this.deps.calendar.scopes());
     }
+    // Scopes without rules of their own add nothing: thousands of communes then share one calendar (and
+    // its cache of working days) instead of building one each.
+    const scopes = all.filter((s) => s === '' || this.withData.has(s));
     const key = scopes.join('|');
     let cal = this.cache.get(key);
     if (!cal) {

@@ -27,6 +27,8 @@ export interface CalendarStore {
   /** National day rules exist for this year (the shipped calendar needs no seeding). */
   hasYear(scope: string, year: number): boolean;
   audit(limit: number): Array<{ at: number; actor: string; action: string; scope: string; detail: unknown }>;
+  /** Scopes that have any day rule or timetable. */
+  scopes(): string[];
   readonly version: number;
 }
 
@@ -44,6 +46,7 @@ export function createCalendarStore(db: BetterSqlite3.Database): CalendarStore {
   const auditStmt = db.prepare('INSERT INTO calendar_audit (at, actor, action, scope, detail) VALUES (?, ?, ?, ?, ?)');
   const hasYearStmt = db.prepare("SELECT 1 FROM calendar_days WHERE scope = ? AND date >= ? AND date <= ? LIMIT 1").pluck();
   const auditList = db.prepare('SELECT at, actor, action, scope, detail FROM calendar_audit ORDER BY id DESC LIMIT ?');
+  const scopesStmt = db.prepare('SELECT DISTINCT scope FROM calendar_days UNION SELECT DISTINCT scope FROM work_schedules').pluck();
 
   const dayParams = (scope: string, r: DayRule, actor: string, now: number) => ({
     scope, date: r.date, kind: r.kind, name: r.name, source: r.source ?? null, provisional: r.provisional ? 1 : 0, actor, now,
@@ -94,6 +97,7 @@ export function createCalendarStore(db: BetterSqlite3.Database): CalendarStore {
         .all(...scopes) as Array<{ scope: string; effectiveFrom: string; seasons: string }>;
       return rows.map((r) => ({ scope: r.scope, effectiveFrom: r.effectiveFrom, seasons: JSON.parse(r.seasons) as Season[] }));
     },
+    scopes: () => scopesStmt.all() as string[],
     hasYear: (scope, year) => hasYearStmt.get(scope, `${year}-01-01`, `${year}-12-31`) !== undefined,
     audit: (limit) => (auditList.all(limit) as Array<{ at: number; actor: string; action: string; scope: string; detail: string }>).map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown })),
   };

@@ -132,9 +132,20 @@ export class WorkCalendar {
     return clip(out, from, to);
   }
 
-  /** Working milliseconds in [from, to); 0 when to ≤ from. */
+  /** Working milliseconds in [from, to); 0 when to ≤ from. No allocation: it runs a million times a report. */
   workingMs(from: number, to: number): number {
-    return totalMs(this.working(from, to));
+    if (!(to > from)) return 0;
+    const first = this.dayOf(from);
+    const last = this.dayOf(to - 1);
+    let sum = 0;
+    for (let day = first; day <= last; day++) {
+      for (const i of this.dayIntervals(day)) {
+        const start = i.start > from ? i.start : from;
+        const end = i.end < to ? i.end : to;
+        if (end > start) sum += end - start;
+      }
+    }
+    return sum;
   }
 
   /** The part of an interval set that falls in working time. */

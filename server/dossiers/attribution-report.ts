@@ -6,7 +6,7 @@
 import type { Store } from '../store/store.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { StoredDossier } from '../store/sqlite-dossiers.js';
-import { attribute, outageSpansByCommune, type Attribution, type Verdict } from './attribution.js';
+import { attribute, groupSpans, type Attribution, type Verdict } from './attribution.js';
 import { servicesFor, type DossierConfig } from './dossier-config.js';
 
 export interface AttributedDossier extends StoredDossier, Attribution {
@@ -23,6 +23,8 @@ export interface AttributionQuery {
   service?: string;
   verdict?: Verdict | 'idle-online' | 'late';
   now: number;
+  /** Dossiers listed in the answer (the summaries always cover all of them). Default 1,000. */
+  limit?: number;
 }
 
 export interface Summary {
@@ -39,40 +41,69 @@ export interface Summary {
   outageHours: number;
 }
 
+class Tally {
+  dossiers = 0;
+  outage = 0;
+  partly = 0;
+  not = 0;
+  idle = 0;
+  outageMs = 0;
+
+  add(a: Attribution): void {
+    this.dossiers++;
+    if (a.verdict === 'outage') this.outage++;
+    else if (a.verdict === 'partly-outage') this.partly++;
+    else if (a.verdict === 'not-outage') this.not++;
+    if (a.verdict !== 'on-time') this.outageMs += a.outageMs;
+    if (a.idleOnline) this.idle++;
+  }
+
+  summary(key: string): Summary {
+    const overdue = this.outage + this.partly + this.not;
+    return {
+      key, dossiers: this.dossiers, overdue, outage: this.outage, partlyOutage: this.partly, notOutage: this.not, idleOnline: this.idle,
+      outageShare: overdue ? (this.outage + this.partly) / overdue : null, outageHours: this.outageMs / 3_600_000,
+    };
+  }
+}
+
+/** Streams the dossiers from the store, attributes each, keeps `limit` of them and the running summaries. */
 export function attributeDossiers(deps: { store: Store; calendars: CalendarBook; config: DossierConfig }, q: AttributionQuery): {
   dossiers: AttributedDossier[];
   byCommune: Summary[];
   byService: Summary[];
   total: Summary;
 } {
-  const rows = deps.store.dossiers.list({ dueFrom: q.from, dueTo: q.to, commune: q.commune });
-  const earliest = rows.reduce((m, d) => Math.min(m, d.receivedAt), q.from);
-  const spans = outageSpansByCommune(deps.store.incidents.list({ from: earliest, to: q.now, limit: 10_000_000 }), q.now);
+  // Incidents that could overlap a dossier due in the period: dossiers are rarely received a year before due.
+  const spans = groupSpans(deps.store.incidents.outageSpans(q.from - 366 * 86_400_000, q.now), q.now);
   const idleOnlineMs = deps.config.idleOnlineHours * 3_600_000;
+  const limit = q.limit ?? 1000;
+  const fieldCache = new Map<string, ReturnType<typeof servicesFor> & { tallies: Tally[] }>();
+  const total = new Tally();
+  const byCommune = new Map<string, Tally>();
+  const byService = new Map<string, Tally>();
+  const tally = (m: Map<string, Tally>, key: string) => m.get(key) ?? m.set(key, new Tally()).get(key)!;
   const out: AttributedDossier[] = [];
-  for (const d of rows) {
+  const calendars = new Map<string, ReturnType<CalendarBook['forCommune']>>();
+  const calendarOf = (commune: string) => calendars.get(commune) ?? calendars.set(commune, deps.calendars.forCommune(commune)).get(commune)!;
+  for (const d of deps.store.dossiers.iterate({ dueFrom: q.from, dueTo: q.to, commune: q.commune })) {
     if (q.procedure && d.procedureCode !== q.procedure) continue;
-    const { fieldName, services } = servicesFor(deps.config, d);
-    if (q.service && !services.includes(q.service) && q.service !== 'network') continue;
-    const a = attribute(d, { now: q.now, calendar: deps.calendars.forCommune(d.commune), services, spans: spans.get(d.commune) ?? [], idleOnlineMs });
+    const fieldKey = `${d.field ?? ''}\u0000${d.procedureName ?? ''}`;
+    let field = fieldCache.get(fieldKey);
+    if (!field) {
+      const f = servicesFor(deps.config, d);
+      // The service tallies a dossier of this field adds to, looked up once per field, not per dossier.
+      fieldCache.set(fieldKey, (field = { ...f, tallies: [...f.services, 'network'].map((s) => tally(byService, s)) }));
+    }
+    const { fieldName, services } = field;
+    if (q.service && q.service !== 'network' && !services.includes(q.service)) continue;
+    const a = attribute(d, { now: q.now, calendar: calendarOf(d.commune), services, spans: spans.get(d.commune) ?? [], idleOnlineMs });
     if (q.verdict === 'idle-online' ? !a.idleOnline : q.verdict === 'late' ? a.verdict === 'on-time' : q.verdict && a.verdict !== q.verdict) continue;
-    out.push({ ...d, ...a, fieldName, services });
+    total.add(a);
+    tally(byCommune, d.commune).add(a);
+    for (const t of field.tallies) t.add(a);
+    if (out.length < limit) out.push({ ...d, ...a, fieldName, services });
   }
-  const summarise = (key: string, list: AttributedDossier[]): Summary => {
-    const overdue = list.filter((d) => d.verdict !== 'on-time');
-    const outage = overdue.filter((d) => d.verdict === 'outage').length;
-    const partly = overdue.filter((d) => d.verdict === 'partly-outage').length;
-    return {
-      key, dossiers: list.length, overdue: overdue.length, outage, partlyOutage: partly, notOutage: overdue.length - outage - partly,
-      idleOnline: list.filter((d) => d.idleOnline).length,
-      outageShare: overdue.length ? (outage + partly) / overdue.length : null,
-      outageHours: overdue.reduce((s, d) => s + d.outageMs, 0) / 3_600_000,
-    };
-  };
-  const groupBy = (keys: (d: AttributedDossier) => string[]) => {
-    const m = new Map<string, AttributedDossier[]>();
-    for (const d of out) for (const k of keys(d)) (m.get(k) ?? m.set(k, []).get(k)!).push(d);
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, list]) => summarise(k, list));
-  };
-  return { dossiers: out, byCommune: groupBy((d) => [d.commune]), byService: groupBy((d) => d.services), total: summarise('total', out) };
+  const summaries = (m: Map<string, Tally>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
+  return { dossiers: out, byCommune: summaries(byCommune), byService: summaries(byService), total: total.summary('total') };
 }

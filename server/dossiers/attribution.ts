@@ -10,7 +10,7 @@
  *
  * The incident ids behind every verdict are kept, so a leader's question can be followed to the evidence.
  */
-import { clip, intersect, normalise, totalMs, type Interval } from '../calendar/intervals.js';
+import { clip, normalise, type Interval } from '../calendar/intervals.js';
 import type { WorkCalendar } from '../calendar/working-time.js';
 import { counts, type Incident } from '../outages/incident.js';
 import type { Dossier } from './dossier-row.js';
@@ -35,22 +35,39 @@ export interface OutageSpan extends Interval {
   service: string;
 }
 
-/** Per-commune outage spans from incidents, built once per report. */
-export function outageSpansByCommune(incidents: readonly Incident[], to: number): Map<string, OutageSpan[]> {
+/** One incident's span at one commune, as the store gives it (IncidentStore.outageSpans). */
+export interface SpanRow {
+  incidentId: number;
+  commune: string;
+  cause: string;
+  service: string | null;
+  start: number;
+  end: number | null;
+}
+
+/** Per-commune outage spans, built once per report; open incidents run to `to`. */
+export function groupSpans(rows: readonly SpanRow[], to: number): Map<string, OutageSpan[]> {
   const out = new Map<string, OutageSpan[]>();
-  const add = (commune: string, span: OutageSpan) => {
-    const list = out.get(commune);
+  for (const r of rows) {
+    const service = r.cause === 'commune-network' || r.cause === 'agent-silent' ? 'network' : (r.service ?? '');
+    const span = { start: r.start, end: r.end ?? to, incidentId: r.incidentId, service };
+    const list = out.get(r.commune);
     if (list) list.push(span);
-    else out.set(commune, [span]);
-  };
-  for (const i of incidents) {
-    if (!counts(i)) continue;
-    const service = i.cause === 'commune-network' || i.cause === 'agent-silent' ? 'network' : (i.service ?? '');
-    if (i.commune) add(i.commune, { start: i.startedAt, end: i.endedAt ?? to, incidentId: i.id, service });
-    else for (const c of i.communes) add(c.commune, { start: c.startedAt, end: c.endedAt ?? to, incidentId: i.id, service });
+    else out.set(r.commune, [span]);
   }
   for (const list of out.values()) list.sort((a, b) => a.start - b.start);
   return out;
+}
+
+/** The same from incident records (tests, small sets). */
+export function outageSpansByCommune(incidents: readonly Incident[], to: number): Map<string, OutageSpan[]> {
+  const rows: SpanRow[] = [];
+  for (const i of incidents) {
+    if (!counts(i)) continue;
+    if (i.commune) rows.push({ incidentId: i.id, commune: i.commune, cause: i.cause, service: i.service, start: i.startedAt, end: i.endedAt });
+    else for (const c of i.communes) rows.push({ incidentId: i.id, commune: c.commune, cause: i.cause, service: i.service, start: c.startedAt, end: c.endedAt });
+  }
+  return groupSpans(rows, to);
 }
 
 export interface AttributeContext {
@@ -67,11 +84,20 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
   const open = d.finishedAt === null;
   const late = end > d.dueAt;
   const lateMs = late ? ctx.calendar.workingMs(d.dueAt, end) : 0;
-  const window: Interval = { start: d.receivedAt, end };
-  const relevant = ctx.spans.filter((s) => (s.service === 'network' || ctx.services.includes(s.service)) && s.start < window.end && s.end > window.start);
-  const covered = ctx.calendar.intersectWorking(clip(normalise(relevant), window.start, window.end));
-  const outageMs = totalMs(covered);
-  const incidentIds = [...new Set(relevant.filter((s) => intersect([s], covered).length > 0).map((s) => s.incidentId))].sort((a, b) => a - b);
+  const relevant: OutageSpan[] = [];
+  for (const s of ctx.spans) {
+    if (s.start >= end) break; // sorted by start
+    if (s.end > d.receivedAt && (s.service === 'network' || ctx.services.includes(s.service))) relevant.push(s);
+  }
+  let outageMs = 0;
+  let incidentIds: number[] = [];
+  if (relevant.length > 0) {
+    // The union first (two services down together count once), then its working time.
+    for (const i of clip(normalise(relevant), d.receivedAt, end)) outageMs += ctx.calendar.workingMs(i.start, i.end);
+    const ids = new Set<number>();
+    for (const s of relevant) if (ctx.calendar.workingMs(Math.max(s.start, d.receivedAt), Math.min(s.end, end)) > 0) ids.add(s.incidentId);
+    incidentIds = [...ids].sort((a, b) => a - b);
+  }
   let verdict: Verdict = 'on-time';
   // Late by working time: a dossier finished at 17:30 on its due day, after office hours, is not late.
   if (late && lateMs > 0) verdict = outageMs >= lateMs ? 'outage' : outageMs > 0 ? 'partly-outage' : 'not-outage';

@@ -62,8 +62,8 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
       if (p.services && q.service && !p.services.includes(q.service)) throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this key sees only ${p.services.join(', ')}`);
-      const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now });
-      return { from, to, now, total: report.total, byCommune: report.byCommune, byService: report.byService, dossiers: report.dossiers.slice(0, q.limit) };
+      const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now, limit: q.limit });
+      return { from, to, now, ...report };
     },
   );
 }

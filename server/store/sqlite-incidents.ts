@@ -77,6 +77,11 @@ export interface IncidentStore {
   list(q: IncidentQuery): Incident[];
   /** Result times of one agent in [from, to], ascending (backfill coverage). */
   agentResultTimes(agentId: number, commune: string, from: number, to: number): number[];
+  /**
+   * Where and when counted incidents overlapping [from, to) held, one row per commune (a central incident
+   * gives one per commune it listed, with that commune's span): the cheap form dossier attribution needs.
+   */
+  outageSpans(from: number, to: number): Array<{ incidentId: number; commune: string; cause: string; service: string | null; start: number; end: number | null }>;
   /** Each (commune, service class) probed, with its first result: what uptime is computed for. */
   communeServices(): Array<{ commune: string; service: string; firstSeen: number }>;
 }
@@ -152,6 +157,11 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       FROM incident_evidence WHERE incident_id = ? ORDER BY ts, result_id LIMIT ?`),
     addEvent: db.prepare('INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT at, kind, actor, detail FROM incident_events WHERE incident_id = ? ORDER BY id'),
+    spans: db.prepare(`SELECT i.id AS incidentId, i.commune, i.cause, i.service, i.started_at AS start, i.ended_at AS end FROM incidents i
+        WHERE i.commune IS NOT NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND i.started_at < @to AND (i.ended_at IS NULL OR i.ended_at > @from)
+      UNION ALL
+      SELECT i.id, c.commune, i.cause, i.service, c.started_at, c.ended_at FROM incidents i JOIN incident_communes c ON c.incident_id = i.id
+        WHERE i.commune IS NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND c.started_at < @to AND (c.ended_at IS NULL OR c.ended_at > @from)`),
     communeServices: db.prepare('SELECT commune, service, min(first_seen) AS firstSeen FROM targets GROUP BY commune, service ORDER BY commune, service'),
     agentTimes: db.prepare(`SELECT r.ts FROM targets t JOIN results r ON r.target_id = t.id
       WHERE t.commune = ? AND r.agent_id = ? AND r.ts >= ? AND r.ts <= ? ORDER BY r.ts`).pluck(),
@@ -261,6 +271,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       return (db.prepare(sql).all(params) as IncidentRow[]).map(toIncident);
     },
     agentResultTimes: (agentId, commune, from, to) => stmt.agentTimes.all(commune, agentId, from, to) as number[],
+    outageSpans: (from, to) => stmt.spans.all({ from, to }) as ReturnType<IncidentStore['outageSpans']>,
     communeServices: () => stmt.communeServices.all() as Array<{ commune: string; service: string; firstSeen: number }>,
   };
 }
