@@ -14,6 +14,7 @@ import type { CalendarBook } from '../calendar/calendar-book.js';
 import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
 import { importRows, ImportHeaderError, objectRows } from './importer.js';
 import { attributeDossiers } from './attribution-report.js';
+import { attributionCsv, attributionXlsx } from './export.js';
 import type { DossierConfig } from './dossier-config.js';
 
 const DAY = 86_400_000;
@@ -47,13 +48,14 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
             procedure: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
             verdict: Type.Optional(Type.Union(['late', 'outage', 'partly-outage', 'not-outage', 'on-time', 'idle-online'].map((v) => Type.Literal(v)))),
-            limit: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'dossiers listed (the summaries cover all)' }),
+            limit: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000, description: 'dossiers listed (the summaries cover all)' }),
+            format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'json', description: 'csv or xlsx: the listed dossiers as a file' }),
           },
           { additionalProperties: false },
         ),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = principalOf(request);
       const q = request.query;
       const now = opts.now();
@@ -63,7 +65,15 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
       if (p.services && q.service && !p.services.includes(q.service)) throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this key sees only ${p.services.join(', ')}`);
       const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now, limit: q.limit });
-      return { from, to, now, ...report };
+      if (q.format === 'json') return { from, to, now, ...report };
+      const name = `ho-so-tre-han-${new Date(from + opts.offsetMinutes * 60_000).toISOString().slice(0, 10)}`;
+      if (q.format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(attributionCsv(report.dossiers, opts.offsetMinutes));
+      }
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+        .send(await attributionXlsx(report.dossiers, opts.offsetMinutes));
     },
   );
 }

@@ -75,4 +75,27 @@ describe('POST /api/v1/dossiers', () => {
     const late = await built.app.inject({ url: `/api/v1/dossiers/attribution?from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-19T00:00')}&verdict=outage`, headers: { authorization: `Bearer ${viewer}` } });
     expect(late.json().dossiers.map((d: { code: string }) => d.code)).toEqual(['L1']);
   });
+
+  it('exports the attribution as CSV and XLSX, with formulas neutralised', async () => {
+    const vn = (local: string) => Date.parse(`${local}:00+07:00`);
+    const records = [{ MaHoSo: '=HYPERLINK("http://evil","x")', DonViXuLy: '26737', TrangThaiHoSo: '+cmd', NgayTiepNhan: '17/11/2026 08:00', NgayHenTra: '17/11/2026 09:00', NgayTra: '17/11/2026 10:00' }];
+    expect((await post({ source: 'evil', records })).statusCode).toBe(200);
+    const q = `from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-18T00:00')}&commune=26737`;
+    const csv = await built.app.inject({ url: `/api/v1/dossiers/attribution?${q}&format=csv`, headers: { authorization: `Bearer ${viewer}` } });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="ho-so-tre-han-2026-11-17.csv"');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toMatch(/^Mã hồ sơ \/ Dossier,/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`"'=HYPERLINK(""http://evil"",""x"")",evil,26737,,,,,17/11/2026 08:00,17/11/2026 09:00,17/11/2026 10:00,'+cmd,not-outage,1,0,,`);
+    const xlsx = await built.app.inject({ url: `/api/v1/dossiers/attribution?${q}&format=xlsx`, headers: { authorization: `Bearer ${viewer}` } });
+    expect(xlsx.statusCode).toBe(200);
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0]!;
+    expect(sheet.getRow(2).getCell(1).value).toBe(`'=HYPERLINK("http://evil","x")`);
+    expect(sheet.getRow(2).getCell(12).value).toBe('not-outage');
+  });
 });
