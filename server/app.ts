@@ -25,6 +25,8 @@ import { Alerting } from './alerts/alerting.js';
 import { alertRoutes } from './alerts/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
+import { DossierGauges } from './dossiers/dossier-metrics.js';
+import { attributeDossiers } from './dossiers/attribution-report.js';
 
 export interface AppDeps {
   store: Store;
@@ -69,6 +71,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const units = deps.config.units ? loadUnits(deps.config.units) : new Units();
   seedShippedCalendars(deps.store.calendar, now(), app.log);
   const calendars = new CalendarBook({ calendar: deps.store.calendar, units, offsetMin: deps.config.timezoneOffsetMinutes });
+  const dossierGauges = new DossierGauges({
+    now,
+    everySec: 300,
+    compute: (at) => attributeDossiers({ store: deps.store, calendars, config: deps.config.dossiers }, { from: at - 30 * 86_400_000, to: at, now: at, limit: 0 }).byCommune,
+  });
   const alerting = new Alerting({
     store: deps.store, config: deps.config.alerts, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes, now, log: app.log.child({ component: 'alerts' }),
     onDelivery: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
@@ -103,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       }
     });
   }
-  const metrics = createMetrics({ live, store: deps.store });
+  const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
 
   registerErrorHandler(app);
   await app.register(healthRoutes, { store: deps.store });

@@ -6,6 +6,7 @@
  * text). Ingest metrics are ordinary counters/histograms updated by the ingest route.
  */
 import client from 'prom-client';
+import type { Summary } from '../dossiers/attribution-report.js';
 import type { Store } from '../store/store.js';
 import type { LiveState, LiveTarget } from './live-state.js';
 import { registerSystemGauges } from './system-metrics.js';
@@ -69,7 +70,7 @@ export interface Metrics {
   notifications: client.Counter<'channel' | 'outcome'>;
 }
 
-export function createMetrics(deps: { live: LiveState; store: Store }): Metrics {
+export function createMetrics(deps: { live: LiveState; store: Store; dossierOverdue?: () => Summary[] }): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   // prom-client exports these gauges with a `_total` suffix, which promtool (rightly) rejects for
@@ -113,6 +114,21 @@ export function createMetrics(deps: { live: LiveState; store: Store }): Metrics 
   );
 
   registerSystemGauges(registry, deps.live);
+
+  new client.Gauge({
+    name: 'communewatch_dossiers_overdue',
+    help: 'Dossiers due in the last 30 days that were or are overdue, by commune and verdict (outage, partly-outage, not-outage); recomputed every few minutes',
+    labelNames: ['commune', 'verdict'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of deps.dossierOverdue?.() ?? []) {
+        this.set({ commune: s.key, verdict: 'outage' }, s.outage);
+        this.set({ commune: s.key, verdict: 'partly-outage' }, s.partlyOutage);
+        this.set({ commune: s.key, verdict: 'not-outage' }, s.notOutage);
+      }
+    },
+  });
 
   new client.Gauge({
     name: 'communewatch_incidents_open',

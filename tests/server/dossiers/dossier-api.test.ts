@@ -74,6 +74,10 @@ describe('POST /api/v1/dossiers', () => {
     expect(body.byCommune.map((s: { key: string; overdue: number }) => [s.key, s.overdue])).toEqual([['26734', 2], ['26737', 0]]);
     const late = await built.app.inject({ url: `/api/v1/dossiers/attribution?from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-19T00:00')}&verdict=outage`, headers: { authorization: `Bearer ${viewer}` } });
     expect(late.json().dossiers.map((d: { code: string }) => d.code)).toEqual(['L1']);
+    // And on /metrics, for Grafana: overdue dossiers of the last 30 days by commune and verdict.
+    const metrics = (await built.app.inject('/metrics')).body;
+    expect(metrics).toContain('communewatch_dossiers_overdue{commune="26734",verdict="outage"} 1');
+    expect(metrics).toContain('communewatch_dossiers_overdue{commune="26734",verdict="not-outage"} 1');
   });
 
   it('exports the attribution as CSV and XLSX, with formulas neutralised', async () => {
