@@ -72,6 +72,7 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
   dossiers: AttributedDossier[];
   byCommune: Summary[];
   byService: Summary[];
+  byVendor: Summary[];
   total: Summary;
 } {
   // Incidents that could overlap a dossier due in the period: dossiers are rarely received a year before due.
@@ -82,6 +83,7 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
   const total = new Tally();
   const byCommune = new Map<string, Tally>();
   const byService = new Map<string, Tally>();
+  const byVendor = new Map<string, Tally>();
   const tally = (m: Map<string, Tally>, key: string) => m.get(key) ?? m.set(key, new Tally()).get(key)!;
   const out: AttributedDossier[] = [];
   const calendars = new Map<string, ReturnType<CalendarBook['forCommune']>>();
@@ -93,7 +95,8 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
     if (!field) {
       const f = servicesFor(deps.config, d);
       // The service tallies a dossier of this field adds to, looked up once per field, not per dossier.
-      fieldCache.set(fieldKey, (field = { ...f, tallies: [...f.services, 'network'].map((s) => tally(byService, s)) }));
+      const vendors = deps.config.vendors.filter((v) => v.services.some((s) => f.services.includes(s))).map((v) => tally(byVendor, v.name));
+      fieldCache.set(fieldKey, (field = { ...f, tallies: [...[...f.services, 'network'].map((s) => tally(byService, s)), ...vendors] }));
     }
     const { fieldName, services } = field;
     if (q.service && q.service !== 'network' && !services.includes(q.service)) continue;
@@ -105,5 +108,5 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
     if (out.length < limit) out.push({ ...d, ...a, fieldName, services });
   }
   const summaries = (m: Map<string, Tally>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
-  return { dossiers: out, byCommune: summaries(byCommune), byService: summaries(byService), total: total.summary('total') };
+  return { dossiers: out, byCommune: summaries(byCommune), byService: summaries(byService), byVendor: summaries(byVendor), total: total.summary('total') };
 }

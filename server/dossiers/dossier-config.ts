@@ -30,6 +30,11 @@ export const DossierConfigSchema = Type.Object(
     ),
     /** Services of dossiers whose field matches none of the above. */
     otherServices: Type.Array(Service, { maxItems: 20, default: ['one-stop-shop', 'portal'] }),
+    /** Who runs which services, for per-vendor summaries: a dossier counts for a vendor running any of its services. */
+    vendors: Type.Array(
+      Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), services: Type.Array(Service, { minItems: 1, maxItems: 50 }) }, strict),
+      { maxItems: 100, default: [] },
+    ),
     /** Online dossiers not handled within this many working hours of receipt are flagged idle-online. */
     idleOnlineHours: Type.Number({ minimum: 0, maximum: 1000, default: 8 }),
   },

@@ -16,7 +16,9 @@ describe('POST /api/v1/dossiers', () => {
   let viewer: string;
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => Date.parse('2026-11-25T03:00:00Z'), timers: false });
+    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
+    config.dossiers.vendors = [{ name: 'VNPT', services: ['one-stop-shop'] }, { name: 'Bộ Tư pháp', services: ['civil-status'] }];
+    built = await buildApp({ store, config, now: () => Date.parse('2026-11-25T03:00:00Z'), timers: false });
     admin = store.apiTokens.create({ name: 'it', role: 'admin', now: 0 }).token;
     viewer = store.apiTokens.create({ name: 'v', role: 'viewer', now: 0 }).token;
   });
@@ -72,6 +74,8 @@ describe('POST /api/v1/dossiers', () => {
     expect(byCode.OK).toMatchObject({ verdict: 'on-time' });
     expect(body.total).toMatchObject({ dossiers: 3, overdue: 2, outage: 1, notOutage: 1, outageShare: 0.5, outageHours: 2 });
     expect(body.byCommune.map((s: { key: string; overdue: number }) => [s.key, s.overdue])).toEqual([['26734', 2], ['26737', 0]]);
+    // Hộ tịch dossiers count for the Ministry of Justice's system, the others for VNPT's one-stop-shop.
+    expect(body.byVendor.map((s: { key: string; dossiers: number; outage: number }) => [s.key, s.dossiers, s.outage])).toEqual([['Bộ Tư pháp', 2, 1], ['VNPT', 1, 0]]);
     const late = await built.app.inject({ url: `/api/v1/dossiers/attribution?from=${vn('2026-11-17T00:00')}&to=${vn('2026-11-19T00:00')}&verdict=outage`, headers: { authorization: `Bearer ${viewer}` } });
     expect(late.json().dossiers.map((d: { code: string }) => d.code)).toEqual(['L1']);
     // And on /metrics, for Grafana: overdue dossiers of the last 30 days by commune and verdict.
