@@ -1,34 +1,25 @@
 /** The calendar API: a year as it applies to a commune of a province with its own rules; admin edits and imports. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Value } from 'typebox/value';
-import { buildApp, type App } from '../../../server/app.js';
-import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import type { App } from '../../../server/app.js';
 import type { Store } from '../../../server/store/store.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
 
 describe('calendar API', () => {
-  const dir = tempDir();
+  let api: ApiApp;
   let store: Store;
   let built: App;
   let admin: string;
   let viewer: string;
 
   beforeAll(async () => {
-    store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
-    config.units = fileURLToPath(new URL('../../fixtures/units/units.yaml', import.meta.url));
-    built = await buildApp({ store, config, now: () => Date.parse('2026-11-25T03:00:00Z'), timers: false });
-    admin = store.apiTokens.create({ name: 'it', role: 'admin', now: 0 }).token;
-    viewer = store.apiTokens.create({ name: 'v', role: 'viewer', now: 0 }).token;
+    api = await startApiApp({
+      now: () => Date.parse('2026-11-25T03:00:00Z'),
+      configure: (config) => (config.units = fileURLToPath(new URL('../../fixtures/units/units.yaml', import.meta.url))),
+    });
+    ({ store, built, admin, viewer } = api);
   });
-  afterAll(async () => {
-    await built.app.close();
-    store.close();
-    dir.remove();
-  });
+  afterAll(() => api.close());
 
   const call = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, key: string, payload?: object) =>
     built.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });

@@ -1,32 +1,21 @@
 /** POST /api/v1/dossiers: JSON records with the export's header names; refused whole with every problem, or imported. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Value } from 'typebox/value';
-import { buildApp, type App } from '../../../server/app.js';
-import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
-import type { Store } from '../../../server/store/store.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import type { App } from '../../../server/app.js';
+import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
 
 describe('POST /api/v1/dossiers', () => {
-  const dir = tempDir();
-  let store: Store;
+  let api: ApiApp;
   let built: App;
   let admin: string;
   let viewer: string;
   beforeAll(async () => {
-    store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
-    config.dossiers.vendors = [{ name: 'VNPT', services: ['one-stop-shop'] }, { name: 'Bộ Tư pháp', services: ['civil-status'] }];
-    built = await buildApp({ store, config, now: () => Date.parse('2026-11-25T03:00:00Z'), timers: false });
-    admin = store.apiTokens.create({ name: 'it', role: 'admin', now: 0 }).token;
-    viewer = store.apiTokens.create({ name: 'v', role: 'viewer', now: 0 }).token;
+    api = await startApiApp({
+      now: () => Date.parse('2026-11-25T03:00:00Z'),
+      configure: (config) => (config.dossiers.vendors = [{ name: 'VNPT', services: ['one-stop-shop'] }, { name: 'Bộ Tư pháp', services: ['civil-status'] }]),
+    });
+    ({ built, admin, viewer } = api);
   });
-  afterAll(async () => {
-    await built.app.close();
-    store.close();
-    dir.remove();
-  });
+  afterAll(() => api.close());
   const post = (payload: object, key = admin) => built.app.inject({ method: 'POST', url: '/api/v1/dossiers', headers: { authorization: `Bearer ${key}` }, payload });
 
   it('imports records named like the DVCQG sync, idempotently', async () => {

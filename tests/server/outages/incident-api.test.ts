@@ -4,19 +4,15 @@
  * 4xx naming the problem.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Value } from 'typebox/value';
-import { buildApp, type App } from '../../../server/app.js';
-import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import type { App } from '../../../server/app.js';
 import type { Store } from '../../../server/store/store.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
 
 const NOW = Date.parse('2026-11-25T03:00:00Z');
 const H = 3_600_000;
 
 describe('incident API', () => {
-  const dir = tempDir();
+  let api: ApiApp;
   let store: Store;
   let built: App;
   let admin: string;
@@ -24,17 +20,11 @@ describe('incident API', () => {
   let vendor: string;
 
   beforeAll(async () => {
-    store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => NOW, timers: false });
-    admin = store.apiTokens.create({ name: 'it-lead', role: 'admin', now: NOW }).token;
-    viewer = store.apiTokens.create({ name: 'chairman', role: 'viewer', now: NOW }).token;
+    api = await startApiApp({ now: () => NOW });
+    ({ store, built, admin, viewer } = api);
     vendor = store.apiTokens.create({ name: 'vnpt-hotich', role: 'vendor', services: ['civil-status'], now: NOW }).token;
   });
-  afterAll(async () => {
-    await built.app.close();
-    store.close();
-    dir.remove();
-  });
+  afterAll(() => api.close());
 
   const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string | undefined, payload?: unknown) =>
     built.app.inject({ method, url, ...(key && { headers: { authorization: `Bearer ${key}` } }), ...(payload !== undefined && { payload: payload as object }) });
