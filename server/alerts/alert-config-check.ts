@@ -27,6 +27,7 @@ export function resolveSecretFiles(alerts: AlertConfig, base: string): void {
     if (ref?.file) ref.file = resolve(base, ref.file);
   };
   fix(alerts.smtp?.password);
+  if (alerts.smtp?.caFile) alerts.smtp.caFile = resolve(base, alerts.smtp.caFile);
   for (const r of alerts.receivers) {
     r.webhook?.forEach((w) => fix(w.secret));
     r.telegram?.forEach((t) => fix(t.botToken));

@@ -123,6 +123,7 @@ export const AlertConfigSchema = Type.Object(
           user: Type.Optional(Type.String({ minLength: 1 })),
           password: Type.Optional(Secret),
           from: Type.String({ minLength: 3, description: 'e.g. "CommuneWatch <giamsat@laocai.gov.vn>"' }),
+          caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA that signed the mail server's certificate (a provincial private CA); relative to the config file" })),
           timeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 20_000 }),
         },
         strict,

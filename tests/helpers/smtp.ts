@@ -14,14 +14,21 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** With `tls`, the server offers STARTTLS with that certificate and requires a login (user/pass below). */
+export async function startSmtp(opts: { tls?: { cert: string; key: string }; user?: string; pass?: string } = {}): Promise<TestSmtp> {
   let refuse = 0;
   const mails: ParsedMail[] = [];
   const envelopes: string[][] = [];
   const times: number[] = [];
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    ...(opts.tls
+      ? {
+          key: opts.tls.key,
+          cert: opts.tls.cert,
+          authOptional: false,
+          onAuth: (auth, _session, callback) => (auth.username === opts.user && auth.password === opts.pass ? callback(null, { user: auth.username }) : callback(new Error('Invalid username or password'))),
+        }
+      : { authOptional: true, disabledCommands: ['STARTTLS'] }),
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

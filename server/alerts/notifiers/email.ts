@@ -3,6 +3,7 @@
  * (465), optional auth with the password read from a secret file. Every SMTP failure is retried by the
  * queue: a refused login or a full mailbox is usually fixed by someone within the retry window.
  */
+import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Notifier } from '../notifier.js';
 import { NotifyError } from '../notifier.js';
@@ -19,7 +20,13 @@ export const email: Notifier<EmailTarget> = {
     const smtp = ctx.smtp;
     if (!smtp) throw new NotifyError('email: no `alerts.smtp` in the server config', true);
     const pass = ctx.secret(smtp.password, 'alerts.smtp.password');
-    const key = JSON.stringify([smtp, pass]);
+    let ca: string | undefined;
+    try {
+      ca = smtp.caFile ? readFileSync(smtp.caFile, 'utf8') : undefined;
+    } catch (err) {
+      throw new NotifyError(`email: cannot read alerts.smtp.caFile ${smtp.caFile}: ${(err as Error).message}`, true);
+    }
+    const key = JSON.stringify([smtp, pass, ca]);
     if (cached?.key !== key) {
       cached?.transport.close();
       cached = {
@@ -30,6 +37,7 @@ export const email: Notifier<EmailTarget> = {
           secure: smtp.secure,
           requireTLS: smtp.requireTls && !smtp.secure,
           ...(smtp.user && { auth: { user: smtp.user, pass: pass ?? '' } }),
+          ...(ca && { tls: { ca } }),
           connectionTimeout: smtp.timeoutMs,
           greetingTimeout: smtp.timeoutMs,
           socketTimeout: smtp.timeoutMs,

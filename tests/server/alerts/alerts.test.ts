@@ -16,6 +16,7 @@ import { webhookSignature } from '../../../server/alerts/notifiers/webhook.js';
 import type { AlertConfig } from '../../../server/alerts/alert-config.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { makeSelfSignedCert } from '../../helpers/tls-cert.js';
 import { startRecorder, type Recorder } from '../../helpers/recorder.js';
 import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 
@@ -143,6 +144,23 @@ describe('alerts', () => {
     built = await buildApp({ store, config, now: () => time.now, timers: false });
     await tick(T0 + 4 * MIN);
     expect(smtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001']);
+  });
+
+  it('sends over STARTTLS with a login, trusting a private CA given as caFile', async () => {
+    const cert = makeSelfSignedCert();
+    const tlsSmtp = await startSmtp({ tls: cert, user: 'giamsat', pass: 'mật-khẩu' });
+    try {
+      const caFile = join(dir.path, `${randomUUID()}-ca.pem`);
+      writeFileSync(caFile, cert.cert);
+      await setup({}, { smtp: { host: '127.0.0.1', port: tlsSmtp.port, secure: false, requireTls: true, user: 'giamsat', password: { file: secret('smtp', 'mật-khẩu') }, from: 'CommuneWatch <giamsat@example.gov.vn>', timeoutMs: 5000, caFile } });
+      await driver.rounds('10001', 'motcua', T0, 3, false, { layer: 'uplink' });
+      await tick(T0 + 3 * MIN);
+      expect(tlsSmtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001']);
+      expect(smtp.mails).toHaveLength(0);
+    } finally {
+      await tlsSmtp.close();
+      cert.remove();
+    }
   });
 
   it("reads Zalo's error codes: an expired token is retried, a user who does not follow the OA is given up", async () => {
