@@ -3,7 +3,6 @@
  * (holidays, compensatory days, swapped Saturdays, timetables), from the server machine. The file format
  * is server/calendar/calendar-file.ts; every change is audited.
  */
-import { userInfo } from 'node:os';
 import { loadCalendarFile, scopeKey } from '../server/calendar/calendar-file.js';
 import { CalendarBook } from '../server/calendar/calendar-book.js';
 import { seedShippedCalendars } from '../server/calendar/seed.js';
@@ -11,12 +10,10 @@ import { DayRuleSchema } from '../server/calendar/calendar-file.js';
 import { Value } from 'typebox/value';
 import { loadServerConfig } from '../server/config.js';
 import { loadUnits, Units } from '../server/org/units.js';
-import { printTable, withStore, type StoreFlags } from './store-access.js';
+import { cliActor as actor, printTable, withStore, type StoreFlags } from './store-access.js';
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { prefillYear } from '../server/calendar/prefill.js';
-
-const actor = () => `cli:${userInfo().username}`;
 
 interface ScopeFlags {
   province?: string;

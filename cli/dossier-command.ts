@@ -5,14 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { userInfo } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { loadServerConfig } from '../server/config.js';
 import { loadUnits, Units } from '../server/org/units.js';
 import { DOSSIER_FIELDS, type DossierField } from '../server/dossiers/fields.js';
 import { fileKind, readRows } from '../server/dossiers/readers.js';
 import { importRows } from '../server/dossiers/importer.js';
-import { withStore, type StoreFlags } from './store-access.js';
+import { cliActor, withStore, type StoreFlags } from './store-access.js';
 
 const MAX_SHOWN = 50;
 
@@ -36,7 +35,7 @@ export async function runDossierImport(file: string, flags: { source: string; pa
   const started = Date.now();
   await withStore(flags, async (store, offset) => {
     const report = await importRows(readRows(file, kind), {
-      store, units, offsetMinutes: offset, source: flags.source, fileName: basename(file), actor: `cli:${userInfo().username}`, now: Date.now,
+      store, units, offsetMinutes: offset, source: flags.source, fileName: basename(file), actor: cliActor(), now: Date.now,
       partial: flags.partial === true, ...(mapping && { mapping }),
       onProgress: (rows) => process.stderr.write(`… ${rows.toLocaleString('en')} rows read (${((Date.now() - started) / 1000).toFixed(1)} s)\n`),
     });

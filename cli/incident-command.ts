@@ -3,20 +3,12 @@
  * months before a commune had an agent), and corrections, from the server machine. Same rules and audit
  * trail as the API (server/outages/manual-incidents.ts); the actor is the OS user running the command.
  */
-import { userInfo } from 'node:os';
-import { parseLocalTime, formatLocalTime } from '../common/local-time.js';
+import { formatLocalTime } from '../common/local-time.js';
 import { INCIDENT_CAUSES, type IncidentCause, type IncidentSeverity } from '../server/outages/incident.js';
 import { deleteIncident, editIncident, recordIncident } from '../server/outages/manual-incidents.js';
 import { HttpError } from '../server/errors.js';
-import { printTable, withStore, type StoreFlags } from './store-access.js';
+import { cliActor as actor, printTable, timeFlag as time, withStore, type StoreFlags } from './store-access.js';
 
-const actor = () => `cli:${userInfo().username}`;
-
-function time(flag: string, text: string, offset: number): number {
-  const ms = parseLocalTime(text, offset);
-  if (ms === undefined) throw new Error(`${flag} "${text}": use dd/MM/yyyy HH:mm (Vietnam time) or ISO 8601, e.g. "25/11/2026 08:30"`);
-  return ms;
-}
 
 function cause(text: string): IncidentCause {
   if (!(INCIDENT_CAUSES as readonly string[]).includes(text)) throw new Error(`--cause must be one of ${INCIDENT_CAUSES.join(', ')}`);

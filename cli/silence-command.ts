@@ -2,19 +2,12 @@
  * `communewatch silence add|list|delete`: silences and maintenance windows from the server machine, with
  * the same checks as the API (server/alerts/silence-service.ts).
  */
-import { userInfo } from 'node:os';
-import { formatLocalTime, parseLocalTime } from '../common/local-time.js';
+import { formatLocalTime } from '../common/local-time.js';
 import { createSilence } from '../server/alerts/silence-service.js';
 import { HttpError } from '../server/errors.js';
-import { printTable, withStore, type StoreFlags } from './store-access.js';
+import { cliActor, printTable, timeFlag as time, withStore, type StoreFlags } from './store-access.js';
 
 const LABELS = ['cause', 'service', 'severity', 'scope', 'commune', 'province', 'district'];
-
-function time(flag: string, text: string, offset: number): number {
-  const ms = parseLocalTime(text, offset);
-  if (ms === undefined) throw new Error(`${flag} "${text}": use dd/MM/yyyy HH:mm (Vietnam time) or ISO 8601`);
-  return ms;
-}
 
 /** ["commune=26734,26737", "service=portal"] → { commune: [...], service: [...] } */
 function matchers(list: string[]): Record<string, string[]> {
@@ -40,7 +33,7 @@ export async function runSilenceAdd(flags: { kind: string; match: string[]; from
       const s = createSilence(store, {
         kind: flags.kind as 'silence' | 'maintenance', matchers: matchers(flags.match), startsAt: time('--from', flags.from, offset), endsAt: time('--to', flags.to, offset),
         ...(weekdays && between && { recurring: { weekdays, from: between[1]!, to: between[2]! } }), comment: flags.comment,
-      }, `cli:${userInfo().username}`, Date.now());
+      }, cliActor(), Date.now());
       process.stdout.write(`Created ${s.kind} ${s.id}: ${formatLocalTime(s.startsAt, offset)} – ${formatLocalTime(s.endsAt, offset)}.\n`);
     } catch (err) {
       throw err instanceof HttpError ? new Error(err.message) : err;
@@ -63,7 +56,7 @@ export async function runSilenceList(flags: StoreFlags): Promise<void> {
 
 export async function runSilenceDelete(flags: { id: number } & StoreFlags): Promise<void> {
   withStore(flags, (store) => {
-    if (!store.alerts.deleteSilence(flags.id, `cli:${userInfo().username}`, Date.now())) throw new Error(`no active silence ${flags.id} (see: communewatch silence list)`);
+    if (!store.alerts.deleteSilence(flags.id, cliActor(), Date.now())) throw new Error(`no active silence ${flags.id} (see: communewatch silence list)`);
     process.stdout.write(`Deleted silence ${flags.id}.\n`);
   });
 }

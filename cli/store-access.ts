@@ -1,4 +1,6 @@
 /** What the admin commands share: opening the server's store per --config/--data, and plain-text tables. */
+import { userInfo } from 'node:os';
+import { parseLocalTime } from '../common/local-time.js';
 import { loadServerConfig } from '../server/config.js';
 import { databaseFile } from '../server/main.js';
 import { openSqliteStore, type SqliteStore } from '../server/store/sqlite-store.js';
@@ -31,3 +33,13 @@ export function printTable(header: string[], rows: string[][]): void {
 }
 
 export const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
+
+/** Who did it, for audit trails: the OS user running the command. */
+export const cliActor = (): string => `cli:${userInfo().username}`;
+
+/** A time flag in Vietnam time (dd/MM/yyyy HH:mm) or ISO 8601; a clear error otherwise. */
+export function timeFlag(flag: string, text: string, offset: number): number {
+  const ms = parseLocalTime(text, offset);
+  if (ms === undefined) throw new Error(`${flag} "${text}": use dd/MM/yyyy HH:mm (Vietnam time) or ISO 8601, e.g. "25/11/2026 08:30"`);
+  return ms;
+}

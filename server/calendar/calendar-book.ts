@@ -25,7 +25,8 @@ export class CalendarBook {
 
   /** The rules in force for a commune's dates, each with the scope it came from. */
   effectiveDays(code: string, range: { from: string; to: string }): ScopedDayRule[] {
-    return resolveDays(this.deps.calendar.days(this.deps.units.calendarScopes(code), range), this.deps.units.calendarScopes(code));
+    const scopes = this.deps.units.calendarScopes(code);
+    return resolveDays(this.deps.calendar.days(scopes, range), scopes);
   }
 
   private withData = new Set<string>();

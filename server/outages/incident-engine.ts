@@ -53,7 +53,9 @@ export class IncidentEngine {
 
   /** Feeds a stored batch; call inside the transaction that stored it. */
   observe(input: ObserveInput): void {
-    this.agentBack(input);
+    // One lookup per batch on the hot path; the silence handling below runs only for an agent that has one.
+    const silent = this.deps.store.silentFor(input.agentId);
+    if (silent.length > 0) this.agentBack(input, silent);
     const byTarget = new Map<string, ResultToStore[]>();
     for (const r of input.results) {
       const list = byTarget.get(r.target);
@@ -66,7 +68,7 @@ export class IncidentEngine {
       results.sort((a, b) => a.ts - b.ts);
       this.feedTarget(target, results);
     }
-    this.finishBackfill(input);
+    if (silent.length > 0) this.finishBackfill(input);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
@@ -245,9 +247,9 @@ export class IncidentEngine {
   }
 
   // ------------------------------------------------------------------------------------------ silence
-  private agentBack(input: ObserveInput): void {
+  private agentBack(input: ObserveInput, silent: Incident[]): void {
     const { store } = this.deps;
-    for (const inc of store.silentFor(input.agentId)) {
+    for (const inc of silent) {
       if (inc.endedAt !== null) continue;
       store.update(inc.id, { endedAt: input.receivedAt, backfillUntil: input.receivedAt }, input.receivedAt);
       store.addEvent(inc.id, { at: input.receivedAt, kind: 'agent-back', actor: ENGINE, detail: { outboxPending: input.outboxPending ?? null } });

@@ -27,9 +27,8 @@ export interface UptimeQuery {
 
 export function uptimeReport(deps: { store: Store; units: Units; calendars: CalendarBook; offsetMin: number }, q: UptimeQuery): { rows: UptimeRow[]; total: UptimeFigures } {
   const { store, units, calendars } = deps;
-  const pairs = store.incidents
-    .communeServices()
-    .filter((p) => p.service !== 'network' && (!q.commune || p.commune === q.commune) && (!q.service || p.service === q.service) && (!q.services || q.services.includes(p.service)));
+  const probed = store.incidents.communeServices();
+  const pairs = probed.filter((p) => p.service !== 'network' && (!q.commune || p.commune === q.commune) && (!q.service || p.service === q.service) && (!q.services || q.services.includes(p.service)));
   const incidents = store.incidents.list({ from: q.from, to: q.to, limit: 1_000_000 });
   const maintenance = store.alerts.silencesBetween(q.from, q.to).filter((s) => s.kind === 'maintenance');
   const byCommune = new Map<string, typeof incidents>();
@@ -41,7 +40,7 @@ export function uptimeReport(deps: { store: Store; units: Units; calendars: Cale
     }
   }
   const firstSeen = new Map<string, number>();
-  for (const p of store.incidents.communeServices()) firstSeen.set(p.commune, Math.min(firstSeen.get(p.commune) ?? Infinity, p.firstSeen));
+  for (const p of probed) firstSeen.set(p.commune, Math.min(firstSeen.get(p.commune) ?? Infinity, p.firstSeen));
   const rows: UptimeRow[] = pairs.map((p) => {
     // A maintenance window is planned time for this place and service whatever it says about cause,
     // severity or scope: those labels describe incidents, not time.
