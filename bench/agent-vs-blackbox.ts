@@ -25,7 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { procSample, runCommand } from './lib/proc.js';
+import { agentCommand } from './lib/agent-exec.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,20 +57,14 @@ const SECONDS = Number(args.seconds);
 const INTERVAL_SEC = Number(args.interval);
 const OFFLINE_SEC = Math.min(Number(args['offline-seconds']), SECONDS / 2);
 const CLI = resolve(args.cli);
-/** argv that starts the agent: the bundled `communewatch-agent`, or `communewatch agent`. */
-const AGENT_ARGV = args['agent-exec'] === 'cli' ? [CLI, 'agent'] : [resolve(args['agent-exec']!)];
+/** How the agent is started: the installed bundle with its V8 flags, or `communewatch agent`. */
+const AGENT = agentCommand(args['agent-exec']!, CLI, args['agent-node-args']);
 const WARMUP_MS = 3000;
 const SLOW_MS = 200;
 /** Whatever happens, the run is over by then. */
 const HARD_DEADLINE_MS = (SECONDS + 90) * 1000;
 
 if (!(SECONDS >= 10) || !Number.isInteger(INTERVAL_SEC) || INTERVAL_SEC < 1) throw new Error('--seconds must be >= 10 and --interval a whole number of seconds >= 1');
-
-/** `--a --b` from a first line `#!/usr/bin/env -S node --a --b`, or '' if the file has no such line. */
-function shebangNodeFlags(file: string): string {
-  const first = readFileSync(file, 'utf8').slice(0, 300).split('\n', 1)[0]!;
-  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)?.[1]?.trim() ?? '';
-}
 
 // ---------------------------------------------------------------------------------------------- processes
 const children: ChildProcess[] = [];
@@ -354,10 +349,10 @@ async function main(): Promise<void> {
     // Agent config; an agent older than the `system:` section refuses the key, so fall back without it.
     const configFile = join(agentDir, 'agent.yaml');
     writeFileSync(configFile, agentConfig(url, targets, true));
-    let check = await runCommand(process.execPath, [...AGENT_ARGV, '--config', configFile, '--check-config']);
+    let check = await runCommand(process.execPath, [...AGENT.argv, '--config', configFile, '--check-config']);
     if (check.code === 2 && /^\s*- system\b/m.test(check.stderr)) {
       writeFileSync(configFile, agentConfig(url, targets, false));
-      check = await runCommand(process.execPath, [...AGENT_ARGV, '--config', configFile, '--check-config']);
+      check = await runCommand(process.execPath, [...AGENT.argv, '--config', configFile, '--check-config']);
     }
     if (check.code !== 0) throw new Error(`agent config refused:\n${check.stderr}`);
 
@@ -375,8 +370,7 @@ async function main(): Promise<void> {
     });
 
     const profArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
-    const nodeArgs = (args['agent-node-args'] ?? (args['agent-exec'] === 'cli' ? '' : shebangNodeFlags(AGENT_ARGV[0]!))).split(' ').filter(Boolean);
-    const agent = start(process.execPath, [...nodeArgs, ...profArgs, ...AGENT_ARGV, '--config', configFile], join(dir, 'agent.log'));
+    const agent = start(process.execPath, [...AGENT.nodeArgs, ...profArgs, ...AGENT.argv, '--config', configFile], join(dir, 'agent.log'));
     const outboxDir = join(agentDir, 'agent-data');
     await waitFor('the agent outbox', 15_000, () => (existsSync(join(outboxDir, 'outbox.db')) ? true : undefined));
 
@@ -425,7 +419,7 @@ async function main(): Promise<void> {
     const wire = (n: number) => n.toLocaleString('en-US');
 
     const lines = [
-      `agent vs blackbox_exporter: ${targets.length} targets${args.only ? ` (${args.only} only)` : ''}${nodeArgs.length ? ` (agent node ${nodeArgs.join(' ')})` : ''} every ${INTERVAL_SEC} s, window ${SECONDS} s (server stopped for the last ${OFFLINE_SEC} s), Node ${process.version}`,
+      `agent vs blackbox_exporter: ${targets.length} targets${args.only ? ` (${args.only} only)` : ''}${AGENT.nodeArgs.length ? ` (agent node ${AGENT.nodeArgs.join(' ')})` : ''} every ${INTERVAL_SEC} s, window ${SECONDS} s (server stopped for the last ${OFFLINE_SEC} s), Node ${process.version}`,
       '',
       '| | CommuneWatch agent | blackbox_exporter |',
       '|---|---|---|',
