@@ -1,15 +1,9 @@
 /** `communewatch api-key create|list|revoke`: API keys for people and systems, with a role. */
-import { ROLES, type Role } from '../server/auth/api-tokens.js';
-import { SERVICE_PATTERN } from '../protocol/wire.js';
+import { checkRole, parseServiceList } from '../server/auth/role-input.js';
 import { iso, printTable, withStore, type StoreFlags } from './store-access.js';
 
 export async function runApiKeyCreate(flags: { name: string; role: string; services?: string } & StoreFlags): Promise<void> {
-  if (!(ROLES as readonly string[]).includes(flags.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-  const role = flags.role as Role;
-  const services = flags.services?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (role === 'vendor' && !services?.length) throw new Error('a vendor key needs --services (the service classes it owns, e.g. civil-status)');
-  if (role !== 'vendor' && services) throw new Error('--services applies to vendor keys only');
-  for (const s of services ?? []) if (!new RegExp(SERVICE_PATTERN).test(s)) throw new Error(`--services: "${s}" is not a service class name`);
+  const { role, services } = checkRole(flags.role, parseServiceList(flags.services), { role: '--role', services: '--services' });
   if (!flags.name.trim() || flags.name.length > 100) throw new Error('--name must be 1-100 characters');
   withStore(flags, (store) => {
     const { token, row } = store.apiTokens.create({ name: flags.name.trim(), role, services, now: Date.now() });

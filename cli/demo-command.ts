@@ -10,6 +10,8 @@ import si from 'systeminformation';
 import { loadServerConfig } from '../server/config.js';
 import { startServer } from '../server/main.js';
 import { createAgentToken, verifyToken } from '../server/auth/agent-tokens.js';
+import { hashPassword } from '../server/auth/passwords.js';
+import { randomBytes } from 'node:crypto';
 import { Agent } from '../agent/agent.js';
 import { AgentConfigSchema, resolveTargets, type AgentConfig } from '../agent/config.js';
 import { ConfigError } from '../common/config-file.js';
@@ -55,12 +57,14 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
     log: log.child({ component: 'agent' }),
   });
   agent.start();
+  const login = await demoLogin(server.store, config.dataDir);
 
   process.stdout.write(
     [
       '',
       'CommuneWatch demo đang chạy / demo is running',
       `  Mở trang / open:  ${server.url}/`,
+      `  Đăng nhập / log in: ${login.username} / ${login.password}   (admin; stored in ${login.file})`,
       `  Metrics:          ${server.url}/metrics`,
       `  Data:             ${config.dataDir}`,
       `  Simulated vendor app (scripted faults: 503, hangs, wrong page, slow): ${vendor.url}`,
@@ -86,4 +90,21 @@ function demoToken(store: Parameters<typeof verifyToken>[0], dataDir: string): s
   const { token } = createAgentToken(store, { commune: DEMO_COMMUNE, name: 'demo-agent', now: Date.now() });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/**
+ * The demo's admin login: created once with a random password kept 0600 in the data dir (no default
+ * password exists anywhere), reused on later runs.
+ */
+async function demoLogin(store: Parameters<typeof verifyToken>[0], dataDir: string): Promise<{ username: string; password: string; file: string }> {
+  const username = 'demo';
+  const file = join(dataDir, 'demo-login.txt');
+  const existing = store.users.byName(username);
+  if (existing && existsSync(file)) return { username, password: readFileSync(file, 'utf8').trim(), file };
+  const password = randomBytes(9).toString('base64url');
+  const passwordHash = await hashPassword(password);
+  if (existing) store.users.setPassword(existing.id, passwordHash);
+  else store.users.create({ username, displayName: 'Demo', role: 'admin', passwordHash, now: Date.now() });
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return { username, password, file };
 }

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../common/version.js';
 import { AGENT_DESCRIPTION, runProgram, withAgentOptions } from './program.js';
+import { reportCommand } from './report-cmd.js';
 
 // Each subcommand is imported only when it runs: the agent on an old commune PC must not load fastify,
 // prom-client and the server's store just to probe (tens of MiB of RSS, and a slower start).
@@ -20,6 +21,7 @@ const incident = () => import('./incident-command.js');
 const calendar = () => import('./calendar-command.js');
 const silence = () => import('./silence-command.js');
 const dossier = () => import('./dossier-command.js');
+const user = () => import('./user-command.js');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
@@ -93,6 +95,22 @@ storeOptions(keys.command('create').description('create an API key and print it 
   .action(lazy(apiKey, 'runApiKeyCreate'));
 storeOptions(keys.command('list').description('list API keys, their role and last use')).action(lazy(apiKey, 'runApiKeyList'));
 storeOptions(keys.command('revoke').description('revoke an API key').requiredOption('--id <n>', 'key id, from `api-key list`', positiveInt)).action(lazy(apiKey, 'runApiKeyRevoke'));
+
+const users = program.command('user').description('manage web UI logins (roles admin, viewer, vendor); create the first admin here');
+storeOptions(users.command('create').description('create a login; the password is typed twice (or read from stdin, or generated)'))
+  .requiredOption('--username <name>', 'login name, lower case, e.g. "nguyenvana"')
+  .requiredOption('--role <role>', 'admin (district/provincial IT), viewer (leaders, read-only) or vendor (its own services)')
+  .option('--services <list>', 'vendor: comma-separated service classes it owns, e.g. civil-status')
+  .option('--name <text>', 'full name shown in the UI')
+  .option('--generate-password', 'generate a random password and print it on stdout')
+  .action(lazy(user, 'runUserCreate'));
+storeOptions(users.command('list').description('list logins, roles and last login')).action(lazy(user, 'runUserList'));
+storeOptions(users.command('disable').description('disable a login and end its sessions').requiredOption('--username <name>', 'login name'))
+  .action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: true }));
+storeOptions(users.command('enable').description('enable a disabled login').requiredOption('--username <name>', 'login name'))
+  .action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: false }));
+storeOptions(users.command('passwd').description('set a new password (ends the user\'s sessions)').requiredOption('--username <name>', 'login name').option('--generate-password', 'generate one and print it'))
+  .action(lazy(user, 'runUserPasswd'));
 
 const incidents = program.command('incident').description('record and correct incidents (outages known from other sources)');
 storeOptions(incidents.command('add').description('record an outage known from elsewhere (helpdesk log, before the commune had an agent)'))
@@ -170,6 +188,8 @@ storeOptions(dossiers.command('import').description('import a CSV or XLSX export
   .option('--partial', 'import the good rows even when some are bad')
   .option('--mapping <file>', 'YAML {"header in the file": field} for headers CommuneWatch does not know')
   .action(lazy(dossier, 'runDossierImport'));
+
+reportCommand(program);
 
 program
   .command('demo')

@@ -11,7 +11,9 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { ingestRoutes } from './ingest/routes.js';
-import { statusRoutes } from './web/routes.js';
+import { statusApiRoutes, webRoutes } from './web/routes.js';
+import cookie from '@fastify/cookie';
+import { registerPrincipalResolver } from './auth/principal.js';
 import { planRoutes } from './plan/routes.js';
 import { CatalogueSource, type PlanSource } from './plan/catalogue-source.js';
 import { historyRoutes } from './api/history-routes.js';
@@ -27,6 +29,7 @@ import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { DossierGauges } from './dossiers/dossier-metrics.js';
 import { attributeDossiers } from './dossiers/attribution-report.js';
+import { MonthlyReports } from './reports/monthly-schedule.js';
 
 export interface AppDeps {
   store: Store;
@@ -54,6 +57,7 @@ export interface App {
   alerting: Alerting;
   calendars: CalendarBook;
   units: Units;
+  reports: MonthlyReports;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -65,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.ingest.bodyLimitBytes,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+    trustProxy: deps.config.web.trustProxy,
   });
   const live = LiveState.fromStore(deps.store);
   // Loaded here so an invalid units file stops the server at start, with located errors.
@@ -83,6 +88,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const incidents = new IncidentEngine({
     store: deps.store.incidents, config: deps.config.incidents, listAgents: () => deps.store.listAgents(), log: app.log.child({ component: 'incidents' }),
     onChange: (id) => alerting.onIncident(id),
+  });
+  const reports = new MonthlyReports({
+    store: deps.store, reportLog: deps.store.reports, units, calendars, config: deps.config, now, log: app.log.child({ component: 'reports' }),
   });
   if (deps.timers !== false) {
     const every = (ms: number, what: string, fn: () => unknown) => {
@@ -109,13 +117,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         delivering = false;
       }
     });
+    every(60_000, 'monthly report', () => reports.tick(now()));
   }
   const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
 
   registerErrorHandler(app);
+  await app.register(cookie);
+  registerPrincipalResolver(app, { store: deps.store, now, web: deps.config.web });
   await app.register(healthRoutes, { store: deps.store });
   await app.register(metricsRoutes, { metrics });
-  await app.register(statusRoutes, { live, store: deps.store, now, demo: deps.demo });
+  await app.register(statusApiRoutes, { live, now });
+  await app.register(webRoutes, {
+    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo,
+  });
   await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
   await app.register(systemRoutes, { store: deps.store });
   await app.register(ingestRoutes, {
@@ -135,5 +149,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
-  return { app, metrics, live, incidents, alerting, calendars, units };
+  return { app, metrics, live, incidents, alerting, calendars, units, reports };
 }

@@ -10,6 +10,8 @@ import { IncidentConfigSchema } from './outages/incident-config.js';
 import { DossierConfigSchema } from './dossiers/dossier-config.js';
 import { AlertConfigSchema, type AlertConfig } from './alerts/alert-config.js';
 import { checkAlertConfig, resolveSecretFiles } from './alerts/alert-config-check.js';
+import { WebConfigSchema } from './web/web-config.js';
+import { checkReportsConfig, ReportsConfigSchema } from './reports/report-config.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -45,6 +47,8 @@ export const ServerConfigSchema = Type.Object(
     incidents: IncidentConfigSchema,
     alerts: AlertConfigSchema,
     dossiers: DossierConfigSchema,
+    web: WebConfigSchema,
+    reports: ReportsConfigSchema,
   },
   strict,
 );
@@ -64,7 +68,7 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   if (flags.config) {
     const parsed = readYamlConfig(flags.config);
     const checked = checkConfig(parsed, ServerConfigSchema);
-    if (checked.problems.length === 0) checked.problems.push(...checkAlertConfig(checked.value.alerts as AlertConfig));
+    if (checked.problems.length === 0) checked.problems.push(...checkAlertConfig(checked.value.alerts as AlertConfig), ...checkReportsConfig(checked.value.reports, checked.value.alerts as AlertConfig));
     throwIfProblems(parsed, checked.problems);
     config = checked.value as ServerConfig;
     base = dirname(resolve(flags.config));

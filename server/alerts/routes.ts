@@ -38,7 +38,7 @@ export const SilenceBody = Type.Object(
 
 export async function alertRoutes(app: FastifyInstance, opts: { store: Store; now: () => number }): Promise<void> {
   const { store, now } = opts;
-  registerApiAuth(app, store, now, ['admin', 'viewer']);
+  registerApiAuth(app, ['admin', 'viewer']);
   app.setValidatorCompiler(partAwareValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,8 +1,7 @@
 /**
  * Read API over stored results: raw results (evidence, with their fault layer), rollups, and the
  * hour-of-day × weekday profile. Query strings are schema-checked; spans are bounded per resolution so
- * no request can ask for millions of rows. Roles and logins come with the dashboards work; until then
- * these routes are as open as /api/v1/status (restrict them at the proxy).
+ * no request can ask for millions of rows. Any role reads; a vendor only the results of its service classes.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,6 +10,8 @@ import { COMMUNE_PATTERN, NAME_PATTERN, SERVICE_PATTERN } from '../../protocol/w
 import type { Resolution, Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { queryValidatorCompiler } from './query-validator.js';
+import { principalOf, registerApiAuth } from '../auth/api-auth.js';
+import { serviceFilter } from '../auth/scope.js';
 
 const DAY = 86_400_000;
 /** Longest span one rollup request may cover, per resolution. */
@@ -27,6 +28,7 @@ const Span = {
 const strict = { additionalProperties: false } as const;
 
 export async function historyRoutes(app: FastifyInstance, opts: { store: Store; now: () => number; timezoneOffsetMinutes: number }): Promise<void> {
+  registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(queryValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const span = (q: { from?: number; to?: number }, defaultDays: number, maxMs: number) => {
@@ -43,7 +45,8 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     async (request) => {
       const { commune, target, limit } = request.query;
       const { from, to } = span(request.query, 1, 31 * DAY);
-      return { from, to, results: opts.store.listResults({ commune, target, from, to, limit }) };
+      const visible = serviceFilter(principalOf(request));
+      return { from, to, results: opts.store.listResults({ commune, target, from, to, limit }).filter((r) => visible(r.service)) };
     },
   );
 
@@ -60,7 +63,8 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     async (request) => {
       const { commune, target, resolution } = request.query;
       const { from, to } = span(request.query, resolution === 'minute' ? 1 : resolution === 'hour' ? 7 : 90, MAX_SPAN[resolution]);
-      return { resolution, from, to, rows: opts.store.rollups({ resolution, commune, target, from, to }) };
+      const visible = serviceFilter(principalOf(request));
+      return { resolution, from, to, rows: opts.store.rollups({ resolution, commune, target, from, to }).filter((r) => visible(r.service)) };
     },
   );
 
@@ -76,6 +80,10 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     },
     async (request) => {
       const { commune, target, service, days } = request.query;
+      const p = principalOf(request);
+      if (p.services && (!service || !p.services.includes(service))) {
+        throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `a vendor reads the profile of its own services only: add service=${p.services.join('|')}`);
+      }
       const to = opts.now();
       const from = to - days * DAY;
       const cells = opts.store.hourOfDayProfile({ commune, target, service, from, to }).map((c) => ({

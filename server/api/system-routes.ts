@@ -8,10 +8,13 @@ import Type from 'typebox';
 import { COMMUNE_PATTERN } from '../../protocol/wire.js';
 import type { Store } from '../store/store.js';
 import { queryValidatorCompiler } from './query-validator.js';
+import { registerApiAuth } from '../auth/api-auth.js';
 
 const GIB = 1024 ** 3;
 
 export async function systemRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  // PCs and equipment of the commune offices are the province's business, not a vendor's.
+  registerApiAuth(app, ['admin', 'viewer']);
   app.setValidatorCompiler(queryValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 

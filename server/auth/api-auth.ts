@@ -1,46 +1,57 @@
 /**
- * Role checks for API routes: `Authorization: Bearer cwk_…` (an API key, see api-tokens.ts). Registered in
- * the encapsulated context of the protected routes and run at onRequest, before any body is read.
+ * Role checks for API routes. The caller was resolved before routing (principal.ts) from an API key or
+ * the web session cookie; here each protected context says which roles it admits, at onRequest, before
+ * any body is read. Writes made with the cookie must carry the session's CSRF token.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
-import type { ApiPrincipal, Role } from './api-tokens.js';
+import type { Role } from './api-tokens.js';
+import { csrfMatches, needsCsrf, type Principal } from './principal.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: ApiPrincipal;
+export function checkPrincipal(request: FastifyRequest, roles: readonly Role[]): Principal {
+  const principal = request.principal;
+  if (!principal) {
+    if (request.credentialProblem === 'invalid-key') throw new HttpError(401, ErrorCode.AUTH_INVALID, 'unknown, revoked or malformed API key');
+    if (request.credentialProblem === 'expired-session') throw new HttpError(401, ErrorCode.AUTH_INVALID, 'the session has ended; log in again');
+    throw new HttpError(401, ErrorCode.AUTH_MISSING, 'log in, or send Authorization: Bearer <API key> (create one with `communewatch api-key create`)');
   }
+  if (!roles.includes(principal.role)) {
+    throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the ${roles.join(' or ')} role; "${principal.name}" is ${principal.role}`);
+  }
+  if (needsCsrf(request) && !csrfMatches(request, header(request, 'x-csrf-token'))) {
+    throw new HttpError(403, ErrorCode.AUTH_CSRF, 'missing or wrong x-csrf-token header (writes with the session cookie must send the page\'s CSRF token)');
+  }
+  return principal;
 }
 
-/** Every request in this context needs a valid API key of one of `roles`. */
-export function registerApiAuth(app: FastifyInstance, store: Store, now: () => number, roles: readonly Role[]): void {
-  app.decorateRequest('principal', undefined);
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Every request in this context needs a principal of one of `roles`. */
+export function registerApiAuth(app: FastifyInstance, roles: readonly Role[]): void {
   app.addHook('onRequest', async (request, reply) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!m) {
-      void reply.header('www-authenticate', 'Bearer');
-      throw new HttpError(401, ErrorCode.AUTH_MISSING, 'missing Authorization: Bearer <API key> (create one with `communewatch api-key create`)');
+    try {
+      checkPrincipal(request, roles);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode === 401) {
+        void reply.header('www-authenticate', request.credentialProblem === 'invalid-key' ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
+      throw err;
     }
-    const principal = store.apiTokens.verify(m[1]!, now());
-    if (!principal) {
-      void reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw new HttpError(401, ErrorCode.AUTH_INVALID, 'unknown, revoked or malformed API key');
-    }
-    if (!roles.includes(principal.role)) throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the ${roles.join(' or ')} role; the key "${principal.name}" is ${principal.role}`);
-    request.principal = principal;
   });
 }
 
 /** The principal, for handlers in a context with registerApiAuth. */
-export function principalOf(request: FastifyRequest): ApiPrincipal {
-  if (!request.principal) throw new HttpError(401, ErrorCode.AUTH_MISSING, 'API key required');
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new HttpError(401, ErrorCode.AUTH_MISSING, 'log in or send an API key');
   return request.principal;
 }
 
 /** Throws 403 unless the admin role; for write routes inside a read context. */
-export function requireAdmin(request: FastifyRequest): ApiPrincipal {
+export function requireAdmin(request: FastifyRequest): Principal {
   const p = principalOf(request);
-  if (p.role !== 'admin') throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the admin role; the key "${p.name}" is ${p.role}`);
+  if (p.role !== 'admin') throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the admin role; "${p.name}" is ${p.role}`);
   return p;
 }

@@ -18,7 +18,7 @@ const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 
 export async function calendarRoutes(app: FastifyInstance, opts: { store: Store; now: () => number; calendars: CalendarBook; offsetMin: number }): Promise<void> {
   const { store, now, calendars } = opts;
-  registerApiAuth(app, store, now, ['admin', 'viewer', 'vendor']);
+  registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(partAwareValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -14,7 +14,8 @@ import type { CalendarBook } from '../calendar/calendar-book.js';
 import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
 import { importRows, ImportHeaderError, objectRows } from './importer.js';
 import { attributeDossiers } from './attribution-report.js';
-import { attributionCsv, attributionXlsx } from './export.js';
+import { attributionTable } from './export.js';
+import { sendTable } from '../export/tabular.js';
 import type { DossierConfig } from './dossier-config.js';
 
 const DAY = 86_400_000;
@@ -34,7 +35,7 @@ export async function dossierRoutes(app: FastifyInstance, opts: DossierRoutesOpt
 }
 
 async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
-  registerApiAuth(app, opts.store, opts.now, ['admin', 'viewer', 'vendor']);
+  registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(queryValidatorCompiler);
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/dossiers/attribution',
@@ -67,19 +68,13 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now, limit: q.limit });
       if (q.format === 'json') return { from, to, now, ...report };
       const name = `ho-so-tre-han-${new Date(from + opts.offsetMinutes * 60_000).toISOString().slice(0, 10)}`;
-      if (q.format === 'csv') {
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(attributionCsv(report.dossiers, opts.offsetMinutes));
-      }
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="${name}.xlsx"`)
-        .send(await attributionXlsx(report.dossiers, opts.offsetMinutes));
+      return sendTable(reply, attributionTable(report.dossiers, opts.offsetMinutes, name), q.format);
     },
   );
 }
 
 async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
-  registerApiAuth(app, opts.store, opts.now, ['admin']);
+  registerApiAuth(app, ['admin']);
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/dossiers',
     {

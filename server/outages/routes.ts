@@ -40,7 +40,7 @@ export interface IncidentRoutesOptions {
 
 export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesOptions): Promise<void> {
   const { store, now } = opts;
-  registerApiAuth(app, store, now, ['admin', 'viewer', 'vendor']);
+  registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(partAwareValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -21,6 +21,9 @@ import { createSystemStore } from './system-store.js';
 import { createIncidentStore } from './sqlite-incidents.js';
 import { createCalendarStore } from '../calendar/calendar-store.js';
 import { createApiTokenStore } from '../auth/api-tokens.js';
+import { createUserStore } from '../auth/users.js';
+import { createSessionStore } from '../auth/sessions.js';
+import { createReportLog } from '../reports/sqlite-report-log.js';
 import { createAlertStore } from './sqlite-alerts.js';
 import { createDossierStore } from './sqlite-dossiers.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
@@ -235,8 +238,11 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     calendar: createCalendarStore(db),
     incidents: createIncidentStore(db),
     apiTokens: createApiTokenStore(db),
+    users: createUserStore(db),
+    sessions: createSessionStore(db),
     alerts: createAlertStore(db),
     dossiers: createDossierStore(db),
+    reports: createReportLog(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);

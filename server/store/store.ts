@@ -7,6 +7,9 @@ import type { AgentStatus, HealthRecord, InventoryRecord, ProbeResult } from '..
 import type { CalendarStore } from '../calendar/calendar-store.js';
 import type { IncidentStore } from './sqlite-incidents.js';
 import type { ApiTokenStore } from '../auth/api-tokens.js';
+import type { UserStore } from '../auth/users.js';
+import type { SessionStore } from '../auth/sessions.js';
+import type { ReportLog } from '../reports/sqlite-report-log.js';
 import type { AlertStore } from './sqlite-alerts.js';
 import type { DossierStore } from './sqlite-dossiers.js';
 
@@ -231,10 +234,15 @@ export interface Store {
   readonly incidents: IncidentStore;
   /** API keys with roles (server/auth/api-tokens.ts). */
   readonly apiTokens: ApiTokenStore;
+  /** Web UI logins (users.ts) and their sessions (sessions.ts). */
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
   /** Alert groups, the notification queue, silences (server/alerts). */
   readonly alerts: AlertStore;
   /** Imported dossiers (server/dossiers). */
   readonly dossiers: DossierStore;
+  /** Which scheduled reports went out (server/reports). */
+  readonly reports: ReportLog;
   /**
    * Runs fn in one write transaction (nested store calls become savepoints): e.g. a batch and the incidents
    * it causes commit together or not at all.

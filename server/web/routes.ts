@@ -1,14 +1,87 @@
-/** GET / (the status page) and GET /api/v1/status (latest result per target, from memory). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * The built-in web UI (server-rendered, Vietnamese first) and GET /api/v1/status. Registered in its own
+ * context so form parsing and response compression apply to the UI only, never to agent ingest.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import compress from '@fastify/compress';
+import { constants as zlib } from 'node:zlib';
 import type { LiveState } from '../metrics/live-state.js';
 import type { Store } from '../store/store.js';
-import { renderStatusPage } from './status-page.js';
+import type { Units } from '../org/units.js';
+import type { CalendarBook } from '../calendar/calendar-book.js';
+import type { DossierConfig } from '../dossiers/dossier-config.js';
+import { registerApiAuth, principalOf } from '../auth/api-auth.js';
+import { serviceFilter } from '../auth/scope.js';
+import { registerAssets } from './assets.js';
+import { WebData } from './web-data.js';
+import type { WebConfig } from './web-config.js';
+import { loginRoutes } from './login-routes.js';
+import { overviewPage } from './pages/overview.js';
+import { incidentPages } from './pages/incidents.js';
+import { servicePages } from './pages/services.js';
+import { communePage } from './pages/commune.js';
+import { dossierPages } from './pages/dossiers.js';
+import { equipmentPage } from './pages/equipment.js';
+import { adminPages } from './pages/admin.js';
+import { html } from './html.js';
+import { bareLayout } from './layout.js';
+import { requestLang } from './context.js';
+import { CATALOGUES, translator, type MessageKey } from './i18n.js';
+import { securityHeaders, type PageDeps } from './page.js';
 
-export async function statusRoutes(app: FastifyInstance, opts: { live: LiveState; store: Store; now: () => number; demo?: boolean }): Promise<void> {
-  const page = renderStatusPage({ demo: opts.demo ?? false });
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  app.get('/api/v1/status', async () => {
+export interface WebOptions {
+  store: Store;
+  live: LiveState;
+  units: Units;
+  calendars: CalendarBook;
+  dossiers: DossierConfig;
+  web: WebConfig;
+  now: () => number;
+  offsetMin: number;
+  demo?: boolean;
+}
+
+export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise<void> {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Brotli at a middling quality: pages are built per request, so the highest levels cost more CPU than
+  // the bytes they save on a commune link.
+  await app.register(compress, { global: true, threshold: 1024, brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } } });
+  const assets = registerAssets(app);
+  const deps: PageDeps = { now: opts.now, offsetMin: opts.offsetMin, assets, demo: opts.demo ?? false };
+  const data = new WebData({ store: opts.store, live: opts.live, units: opts.units, calendars: opts.calendars, offsetMin: opts.offsetMin, dossiers: opts.dossiers });
+
+  // Errors on UI routes are pages in the reader's language; API-style JSON stays for /api/.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'page failed');
+    const lang = requestLang(request);
+    const t = translator(lang);
+    const message = status >= 500 ? t('error_internal') : err.message in CATALOGUES.vi ? t(err.message as MessageKey) : err.message;
+    securityHeaders(reply);
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(bareLayout({ lang, assets }, t('error_title'), html`<main><div class="login"><h1>${status}</h1><p class="err">${message}</p><p><a href="/">${t('back_home')}</a></p></div></main>`).value);
+  });
+
+  await app.register(loginRoutes, { ...deps, store: opts.store, web: opts.web });
+  overviewPage(app, deps, data);
+  incidentPages(app, deps, data);
+  servicePages(app, deps, data);
+  communePage(app, deps, data);
+  dossierPages(app, deps, data);
+  equipmentPage(app, deps, data);
+  adminPages(app, deps, data, opts.web);
+}
+
+/** GET /api/v1/status: the latest result per target, from memory; a vendor sees its services only. */
+export async function statusApiRoutes(app: FastifyInstance, opts: { live: LiveState; now: () => number }): Promise<void> {
+  registerApiAuth(app, ['admin', 'viewer', 'vendor']);
+  app.get('/api/v1/status', async (request) => {
+    const visible = serviceFilter(principalOf(request));
     const targets = [...opts.live.values()]
+      .filter((t) => visible(t.service))
       .map((t) => ({
         commune: t.commune,
         service: t.service,

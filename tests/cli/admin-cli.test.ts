@@ -28,7 +28,7 @@ describe('admin commands', () => {
       store.close();
     }
     const vendor = await cli('api-key', 'create', '--name', 'vnpt', '--role', 'vendor');
-    expect(vendor).toMatchObject({ code: 1, stderr: 'communewatch: a vendor key needs --services (the service classes it owns, e.g. civil-status)\n' });
+    expect(vendor).toMatchObject({ code: 1, stderr: 'communewatch: a vendor needs --services (the service classes it owns, e.g. civil-status)\n' });
     const bad = await cli('api-key', 'create', '--name', 'x', '--role', 'root');
     expect(bad.stderr).toBe('communewatch: --role must be one of admin, viewer, vendor\n');
     const list = await cli('api-key', 'list');

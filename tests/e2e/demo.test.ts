@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CLI } from '../helpers/agent-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { webLogin } from '../helpers/web-login.js';
 
 interface Status {
   targets: Array<{ target: string; ok: boolean; error: { code: string } | null }>;
@@ -18,6 +19,7 @@ describe('communewatch demo', () => {
   const dir = tempDir();
   let child: ChildProcess;
   let url: string;
+  let cookie: string;
   let output = '';
 
   beforeAll(async () => {
@@ -25,6 +27,8 @@ describe('communewatch demo', () => {
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     url = await waitFor('the demo URL', () => /open:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1], (u) => u !== undefined, { timeoutMs: 20_000 }).then((u) => u!);
+    const login = await waitFor('the demo login', () => /log in:\s+(\S+) \/ (\S+)/.exec(output), (m) => m !== null, { timeoutMs: 20_000 });
+    cookie = await webLogin(url, login![1]!, login![2]!);
   });
   afterAll(async () => {
     if (child.exitCode === null) {
@@ -40,7 +44,7 @@ describe('communewatch demo', () => {
     const status = await waitFor(
       'every demo target measured and at least one vendor failure seen',
       async () => {
-        const s = (await (await fetch(`${url}/api/v1/status`)).json()) as Status;
+        const s = (await (await fetch(`${url}/api/v1/status`, { headers: { cookie } })).json()) as Status;
         for (const t of s.targets) if (!t.ok) failures.add(`${t.target}:${t.error?.code}`);
         return s;
       },
@@ -53,10 +57,13 @@ describe('communewatch demo', () => {
   });
 
   it('labels the page as a demo, in Vietnamese first', async () => {
-    const html = await (await fetch(`${url}/`)).text();
+    const html = await (await fetch(`${url}/`, { headers: { cookie } })).text();
     expect(html).toContain('<html lang="vi">');
     expect(html).toContain('CHẾ ĐỘ TRÌNH DIỄN');
-    expect(html).toContain('DEMO MODE');
+    expect(html).not.toContain('DEMO MODE');
+    const en = await (await fetch(`${url}/?lang=en`, { headers: { cookie } })).text();
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('DEMO MODE');
   });
 
   it('stops cleanly on Ctrl+C', async () => {

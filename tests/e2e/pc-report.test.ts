@@ -16,7 +16,7 @@ import { unusedPort } from '../helpers/ports.js';
 const COMMUNE = '08812';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are asserted field by field
-const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
+const getJson = async (url: string, headers: Record<string, string> = {}): Promise<any> => (await fetch(url, { headers })).json();
 
 describe('PC health and inventory reports', () => {
   const dir = tempDir();
@@ -24,10 +24,12 @@ describe('PC health and inventory reports', () => {
   let agent: AgentProcess;
 
   let statusPort = 0;
+  let viewer: Record<string, string> = {};
 
   beforeAll(async () => {
     statusPort = await unusedPort();
     server = await startTestServer(join(dir.path, 'server'));
+    viewer = { authorization: `Bearer ${server.store.apiTokens.create({ name: 'leader', role: 'viewer', now: Date.now() }).token}` };
     const token = registerAgent(server, COMMUNE, 'ubnd-xa');
     const configFile = join(dir.path, 'agent.yaml');
     writeAgentConfig(configFile, {
@@ -53,7 +55,7 @@ describe('PC health and inventory reports', () => {
     expect(sample.memTotalBytes).toBeGreaterThan(0);
     expect(sample.disks.length).toBeGreaterThan(0);
     expect(sample.uptimeSec).toBeGreaterThan(0);
-    const res = await getJson(`${server.url}/api/v1/health?commune=${COMMUNE}`);
+    const res = await getJson(`${server.url}/api/v1/health?commune=${COMMUNE}`, viewer);
     expect(res.agents[0]).toMatchObject({ commune: COMMUNE, agent: 'ubnd-xa' });
   });
 
@@ -62,14 +64,14 @@ describe('PC health and inventory reports', () => {
     const doc = inv[0]!.doc;
     expect(doc.memTotalBytes).toBeGreaterThan(0);
     expect(doc.counts).toMatchObject({ smartcardReaders: expect.any(Number), scanners: expect.any(Number), printers: expect.any(Number) });
-    const all = await getJson(`${server.url}/api/v1/inventory`);
+    const all = await getJson(`${server.url}/api/v1/inventory`, viewer);
     expect(all.agents).toHaveLength(1);
     // This test machine has no chip reader, so it is listed as lacking one; and it has more than 0.001 GB RAM.
-    const lacking = await getJson(`${server.url}/api/v1/inventory?lacks=smartcard-reader`);
+    const lacking = await getJson(`${server.url}/api/v1/inventory?lacks=smartcard-reader`, viewer);
     expect(lacking.agents.map((a: { commune: string }) => a.commune)).toEqual(doc.counts.smartcardReaders === 0 ? [COMMUNE] : []);
-    const tiny = await getJson(`${server.url}/api/v1/inventory?maxRamGb=0.001`);
+    const tiny = await getJson(`${server.url}/api/v1/inventory?maxRamGb=0.001`, viewer);
     expect(tiny.agents).toEqual([]);
-    const bad = await fetch(`${server.url}/api/v1/inventory?lacks=fax`);
+    const bad = await fetch(`${server.url}/api/v1/inventory?lacks=fax`, { headers: viewer });
     expect(bad.status).toBe(400);
   });
 

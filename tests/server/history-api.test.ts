@@ -20,11 +20,14 @@ describe('history API', () => {
   const dir = tempDir();
   let store: Store;
   let built: App;
+  let key = '';
+  const get = (url: string) => built.app.inject({ url, headers: { authorization: `Bearer ${key}` } });
 
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir.path, 'cw.db') });
     built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => NOW });
     const { token } = createAgentToken(store, { commune: '26734', name: 'a', now: MONDAY });
+    key = store.apiTokens.create({ name: 'leader', role: 'viewer', now: MONDAY }).token;
     let seq = 0;
     const results: ProbeResult[] = [];
     // e-signing (OCSP): fast at night, slow at 09:00 local on Monday and Tuesday, failing once at 09:00 Tuesday.
@@ -49,7 +52,7 @@ describe('history API', () => {
   });
 
   it('profiles latency and failures by local hour and weekday', async () => {
-    const res = await built.app.inject('/api/v1/profile/hour-of-day?service=e-signing&days=30');
+    const res = await get('/api/v1/profile/hour-of-day?service=e-signing&days=30');
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.timezoneOffsetMinutes).toBe(420);
@@ -61,7 +64,7 @@ describe('history API', () => {
   });
 
   it('lists raw results with their layer, newest first', async () => {
-    const res = await built.app.inject(`/api/v1/results?commune=26734&target=ocsp&from=${MONDAY}&to=${NOW}`);
+    const res = await get(`/api/v1/results?commune=26734&target=ocsp&from=${MONDAY}&to=${NOW}`);
     expect(res.statusCode).toBe(200);
     const { results } = res.json();
     expect(results).toHaveLength(6);
@@ -71,18 +74,18 @@ describe('history API', () => {
   });
 
   it('serves rollups and bounds the span per resolution', async () => {
-    const ok = await built.app.inject(`/api/v1/rollups?resolution=day&target=ocsp&from=${MONDAY}&to=${NOW}`);
+    const ok = await get(`/api/v1/rollups?resolution=day&target=ocsp&from=${MONDAY}&to=${NOW}`);
     expect(ok.json().rows.map((r: { count: number }) => r.count)).toEqual([3, 3]);
-    const tooLong = await built.app.inject(`/api/v1/rollups?resolution=minute&from=${MONDAY}&to=${NOW}`);
+    const tooLong = await get(`/api/v1/rollups?resolution=minute&from=${MONDAY}&to=${NOW}`);
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().message).toBe('span too long: at most 2 days for this request');
   });
 
   it('rejects bad query strings with the field named', async () => {
-    const res = await built.app.inject('/api/v1/profile/hour-of-day?days=0');
+    const res = await get('/api/v1/profile/hour-of-day?days=0');
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'CW_ERR_VALIDATION', message: 'querystring/days must be >= 1' });
-    const unknown = await built.app.inject('/api/v1/results?comune=1');
+    const unknown = await get('/api/v1/results?comune=1');
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().message).toContain('comune');
   });

@@ -56,7 +56,7 @@ describe('incident API', () => {
 
   it('refuses writes without the admin role, and requests without a valid key', async () => {
     const body = { cause: 'commune-network', communes: ['26734'], startedAt: NOW - H, note: 'x' };
-    expect((await call('POST', '/api/v1/incidents', viewer, body)).json()).toMatchObject({ statusCode: 403, code: 'CW_ERR_AUTH_FORBIDDEN', message: 'this needs the admin role; the key "chairman" is viewer' });
+    expect((await call('POST', '/api/v1/incidents', viewer, body)).json()).toMatchObject({ statusCode: 403, code: 'CW_ERR_AUTH_FORBIDDEN', message: 'this needs the admin role; "chairman" is viewer' });
     expect((await call('POST', '/api/v1/incidents', undefined, body)).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/incidents', 'cwk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).json()).toMatchObject({ statusCode: 401, code: 'CW_ERR_AUTH_INVALID' });
     expect((await call('GET', '/api/v1/incidents', 'cwa_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).statusCode).toBe(401);

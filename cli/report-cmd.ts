@@ -1,0 +1,92 @@
+/**
+ * `communewatch report monthly [--month 2026-10] [--to a@b,c@d] [--print]`: the monthly summary for leaders
+ * (docs/reports.md), printed as plain text, sent to the configured recipients (which counts as that month's
+ * delivery: the schedule will not send it again), or sent to test addresses (which changes nothing).
+ *
+ * This module only defines the command and is cheap to import: the store, the server config and the report
+ * code are imported when the command runs, like the lazily loaded command modules of main.ts.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { addMonths, monthBounds, monthLabel, monthOf, parseMonth, type ReportMonth } from '../server/reports/report-month.js';
+import type { ReportsConfig } from '../server/reports/report-config.js';
+
+export interface ReportMonthlyFlags {
+  month?: ReportMonth;
+  to?: string[];
+  print?: boolean;
+  data?: string;
+  config?: string;
+}
+
+/** Where the command writes and what time it is: the process's by default, injected by tests. */
+export interface ReportIo {
+  out: { write(text: string): unknown };
+  now: () => number;
+}
+
+function monthArg(value: string): ReportMonth {
+  const month = parseMonth(value);
+  if (!month) throw new InvalidArgumentError('use yyyy-MM, e.g. 2026-10');
+  return month;
+}
+
+function addressesArg(value: string): string[] {
+  const list = value.split(',').map((a) => a.trim()).filter(Boolean);
+  const bad = list.find((a) => !/^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/.test(a));
+  if (list.length === 0 || bad !== undefined) throw new InvalidArgumentError(`${bad === undefined ? 'no address' : `"${bad}" is not an e-mail address`}; use a@b.vn,c@d.vn`);
+  return list;
+}
+
+/**
+ * Adds `report monthly` to the program (`reportCommand(program)` in main.ts). Built with `program.command`, so
+ * the subcommands inherit the program's settings (help after an error, exit handling).
+ */
+export function reportCommand(program: Command): Command {
+  const report = program.command('report').description('reports for leaders: the monthly summary e-mail (docs/reports.md)');
+  report
+    .command('monthly')
+    .description('the monthly summary (uptime in working hours, longest incidents, overdue dossiers): print it or send it now')
+    .option('--month <yyyy-MM>', 'the month, Vietnam time (default: last month)', monthArg)
+    .option('--to <addresses>', 'send to these addresses instead, comma-separated (a test: the scheduled delivery is unchanged)', addressesArg)
+    .option('--print', 'print the plain-text report instead of sending it')
+    .option('--data <dir>', 'server data directory (default ./data)')
+    .option('--config <file>', 'server YAML config (for its dataDir, units, time zone, SMTP and reports)')
+    .action((flags: ReportMonthlyFlags) => runReportMonthly(flags));
+  return report;
+}
+
+export async function runReportMonthly(flags: ReportMonthlyFlags, io: ReportIo = { out: process.stdout, now: Date.now }): Promise<void> {
+  if (flags.print && flags.to) throw new Error('--print and --to do not go together: print the report, or send it');
+  const [{ loadServerConfig }, { databaseFile }, { openSqliteStore }, { loadUnits, Units }, { CalendarBook }, { seedShippedCalendars }, { reportsConfigOf }, { createReportLog }, { MonthlyReports }, { cliActor }] =
+    await Promise.all([
+      import('../server/config.js'), import('../server/main.js'), import('../server/store/sqlite-store.js'), import('../server/org/units.js'),
+      import('../server/calendar/calendar-book.js'), import('../server/calendar/seed.js'), import('../server/reports/report-config.js'),
+      import('../server/reports/sqlite-report-log.js'), import('../server/reports/monthly-schedule.js'),
+      import('./store-access.js'),
+    ]);
+  const config = loadServerConfig({ config: flags.config, data: flags.data });
+  const offset = config.timezoneOffsetMinutes;
+  const units = config.units ? loadUnits(config.units) : new Units();
+  const now = io.now();
+  const month = flags.month ?? addMonths(monthOf(now, offset), -1);
+  if (monthBounds(month, offset).from > now) throw new Error(`--month ${monthLabel(month)} has not begun yet`);
+  const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: offset });
+  try {
+    // As the server does at start: a database the server never opened still gets the national holidays.
+    seedShippedCalendars(store.calendar, now);
+    const reports = new MonthlyReports({
+      store, reportLog: createReportLog(store.db), units, calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: offset }),
+      config: { reports: reportsConfigOf(config as { reports?: ReportsConfig }), dossiers: config.dossiers, alerts: config.alerts, timezoneOffsetMinutes: offset },
+      now: io.now,
+    });
+    if (flags.print) {
+      io.out.write(reports.render(month, now).text);
+      return;
+    }
+    const sent = await reports.sendNow(month, { now, to: flags.to, by: cliActor() });
+    io.out.write(`Sent the report for ${monthLabel(month)} to ${sent.recipients.join(', ')}: "${sent.subject}".\n`);
+    if (!sent.counted) io.out.write('A test send: the scheduled delivery to the configured recipients is unchanged.\n');
+  } finally {
+    store.close();
+  }
+}

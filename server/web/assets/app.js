@@ -1,0 +1,41 @@
+/* CommuneWatch UI: charts (uPlot, only on pages that have them) and the "data as of" notice when the
+   server cannot be reached. No framework; everything else is server-rendered HTML. */
+(function () {
+  'use strict';
+  var body = document.body;
+  var asOf = Number(body.getAttribute('data-as-of'));
+  var staleBox = document.getElementById('stale');
+  function checkServer() {
+    if (!staleBox) return;
+    fetch('/healthz', { cache: 'no-store' }).then(function (r) {
+      staleBox.style.display = r.ok ? 'none' : 'block';
+    }, function () { staleBox.style.display = 'block'; });
+  }
+  if (staleBox && asOf) {
+    window.addEventListener('offline', function () { staleBox.style.display = 'block'; });
+    window.addEventListener('online', checkServer);
+    setInterval(checkServer, 60000);
+  }
+  function fmtTime(ts) {
+    var d = new Date(ts * 1000 + 7 * 3600 * 1000);
+    function p(n) { return (n < 10 ? '0' : '') + n; }
+    return p(d.getUTCDate()) + '/' + p(d.getUTCMonth() + 1) + ' ' + p(d.getUTCHours()) + ':' + p(d.getUTCMinutes());
+  }
+  var charts = document.querySelectorAll('[data-chart]');
+  if (!charts.length || typeof uPlot === 'undefined') return;
+  var colors = ['#0b57a3', '#b00020', '#1e7d32', '#c77700', '#6a4fa0', '#00838f'];
+  charts.forEach(function (el) {
+    var spec = JSON.parse(document.getElementById(el.getAttribute('data-chart')).textContent);
+    var width = Math.max(280, el.clientWidth || 600);
+    var series = [{ value: function (u, v) { return v == null ? '' : fmtTime(v); } }];
+    spec.series.forEach(function (s, i) {
+      series.push({ label: s.label, stroke: colors[i % colors.length], width: 1.5, scale: s.scale || 'y', spanGaps: false,
+        value: function (u, v) { return v == null ? '—' : (Math.round(v * 100) / 100) + (s.unit ? ' ' + s.unit : ''); } });
+    });
+    var axes = [{}];
+    spec.axes.forEach(function (a, i) { axes.push({ scale: a.scale, label: a.label, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }); });
+    // Times on the axis in Vietnam time whatever the PC's own zone setting.
+    var tzDate = function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'); };
+    new uPlot({ width: width, height: 220, series: series, axes: axes, scales: { x: { time: true } }, tzDate: tzDate }, spec.data, el);
+  });
+})();

@@ -1,0 +1,35 @@
+/** The incident table used by the overview, the incidents list, and the commune and service pages. */
+import { html } from '../html.js';
+import type { PageContext } from '../context.js';
+import type { Column } from '../table.js';
+import type { Incident } from '../../outages/incident.js';
+import type { WebData } from '../web-data.js';
+
+export function incidentPlaces(i: Incident): string[] {
+  return i.commune ? [i.commune] : i.communes.map((c) => c.commune);
+}
+
+export function incidentColumns(ctx: PageContext, data: WebData): Array<Column<Incident>> {
+  const { t, fmt } = ctx;
+  const end = (i: Incident) => i.endedAt ?? ctx.now;
+  return [
+    { head: 'incident', value: (i) => i.id, show: (i) => html`<a href="/incidents/${i.id}">#${i.id}</a>` },
+    { head: 'severity', value: (i) => t(`severity_${i.severity}`), show: (i) => html`<span class="sev-${i.severity}">${t(`severity_${i.severity}`)}</span>` },
+    { head: 'cause', value: (i) => t(`cause_${i.cause}`) },
+    { head: 'service', value: (i) => (i.service ? data.serviceName(i.service, ctx.lang) : '') },
+    {
+      head: 'communes',
+      value: (i) => incidentPlaces(i).join(' '),
+      show: (i) => {
+        const places = incidentPlaces(i);
+        if (places.length > 3) return t('n_communes', { n: fmt.number(places.length) });
+        return html`${places.map((c, k) => html`${k ? ', ' : ''}<a href="/communes/${encodeURIComponent(c)}">${data.communeName(c)}</a>`)}`;
+      },
+    },
+    { head: 'target', value: (i) => i.target ?? '' },
+    { head: 'started', value: (i) => fmt.dateTime(i.startedAt) },
+    { head: 'ended', value: (i) => (i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt)) },
+    { head: 'duration', num: true, value: (i) => Math.round((end(i) - i.startedAt) / 60_000), show: (i) => fmt.duration(end(i) - i.startedAt) },
+    { head: 'acknowledged', value: (i) => (i.acknowledgedBy ? `${i.acknowledgedBy} ${fmt.dateTime(i.acknowledgedAt)}` : '') },
+  ];
+}
