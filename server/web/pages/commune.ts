@@ -54,7 +54,8 @@ export function communePage(app: FastifyInstance, deps: PageDeps, data: WebData)
         { head: 'layer', value: (x) => (x.result.layer ? t(`layer_${x.result.layer}` as never) : '') },
         { head: 'latency', num: true, value: (x) => x.result.latencyMs ?? null, show: (x) => (x.result.latencyMs == null ? '—' : `${fmt.number(x.result.latencyMs, 1)} ms`) },
         { head: 'last_seen', value: (x) => fmt.dateTime(x.result.ts) },
-        { head: 'error', value: (x) => (x.result.error ? `${x.result.error.code}: ${x.result.error.message}` : '') },
+        { head: 'error_code', value: (x) => x.result.error?.code ?? '' },
+        { head: 'error', value: (x) => x.result.error?.message ?? '' },
       ],
     };
     const incidents: TableSpec<Incident> = {
