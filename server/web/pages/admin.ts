@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type Html } from '../html.js';
 import type { PageContext } from '../context.js';
 import { registerAction, registerPage, type PageDeps } from '../page.js';
-import { renderTable, type TableSpec } from '../table.js';
+import { renderTable, type Column, type TableSpec } from '../table.js';
 import { ROLES, type ApiTokenRow, type Role } from '../../auth/api-tokens.js';
 import { checkRole, parseServiceList } from '../../auth/role-input.js';
 import { USERNAME_PATTERN, type User } from '../../auth/users.js';
@@ -52,6 +52,20 @@ export function roleInput(role: string | undefined, services: string | undefined
   } catch (err) {
     throw bad((err as Error).message);
   }
+}
+
+/** Status and a revoke button, for rows that can be revoked (API keys, agent tokens). */
+function revocable<R extends { id: number; revokedAt: number | null }>(ctx: PageContext, base: string): Array<Column<R>> {
+  const { t } = ctx;
+  return [
+    { head: 'status', value: (r) => (r.revokedAt ? t('revoked') : t('active')) },
+    { head: 'actions', value: () => null, show: (r) => (r.revokedAt ? '' : html`<form method="post" action="${base}/${r.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`) },
+  ];
+}
+
+/** A secret just created, shown this once. */
+function secretOnce(ctx: PageContext, secret: string | undefined): Html | string {
+  return secret ? html`<div class="ok">${ctx.t('secret_once')}<br><code>${secret}</code></div>` : '';
 }
 
 function roleSelect(ctx: PageContext): Html {
@@ -150,12 +164,10 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
         { head: 'services', value: (k) => (k.services ?? []).join(', ') },
         { head: 'created', value: (k) => fmt.dateTime(k.createdAt) },
         { head: 'last_used', value: (k) => fmt.dateTime(k.lastUsedAt) },
-        { head: 'status', value: (k) => (k.revokedAt ? t('revoked') : t('active')) },
-        { head: 'actions', value: () => null, show: (k) => (k.revokedAt ? '' : html`<form method="post" action="/admin/keys/${k.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`) },
+        ...revocable<ApiTokenRow>(ctx, '/admin/keys'),
       ],
     };
-    const secret = takeFlash(request, reply, '/admin/keys');
-    const body = html`${secret ? html`<div class="ok">${t('secret_once')}<br><code>${secret}</code></div>` : ''}${renderTable(ctx, table)}
+    const body = html`${secretOnce(ctx, takeFlash(request, reply, '/admin/keys'))}${renderTable(ctx, table)}
 <h2>${t('add_key')}</h2>
 <form class="filters" method="post" action="/admin/keys">${csrfField(ctx)}
 <label>${t('name')}<input name="name" required maxlength="100"></label>
@@ -191,12 +203,10 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
         { head: 'last_push', value: (a) => fmt.dateTime(a.lastPushAt) },
         { head: 'version', value: (a) => a.lastStatus?.version ?? '' },
         { head: 'outbox_pending', num: true, value: (a) => a.lastStatus?.outboxPending ?? null },
-        { head: 'status', value: (a) => (a.revokedAt ? t('revoked') : t('active')) },
-        { head: 'actions', value: () => null, show: (a) => (a.revokedAt ? '' : html`<form method="post" action="/admin/agents/${a.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`) },
+        ...revocable<AgentSummary>(ctx, '/admin/agents'),
       ],
     };
-    const secret = takeFlash(request, reply, '/admin/agents');
-    const body = html`${secret ? html`<div class="ok">${t('secret_once')}<br><code>${secret}</code></div>` : ''}${renderTable(ctx, table)}
+    const body = html`${secretOnce(ctx, takeFlash(request, reply, '/admin/agents'))}${renderTable(ctx, table)}
 <h2>${t('add_agent')}</h2>
 <form class="filters" method="post" action="/admin/agents">${csrfField(ctx)}
 <label>${t('commune')}<input name="commune" required pattern="${COMMUNE_PATTERN.slice(1, -1)}" size="8"></label>
