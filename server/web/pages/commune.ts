@@ -60,7 +60,8 @@ export function communePage(app: FastifyInstance, deps: PageDeps, data: WebData)
     };
     const incidents: TableSpec<Incident> = {
       id: 'incidents', file: `xa-${code}-su-co`, sheet: 'nav_incidents', columns: incidentColumns(ctx, data), empty: 'no_incidents', pageSize: 50,
-      rows: data.store.incidents.list({ from: ctx.now - 30 * DAY, to: ctx.now, commune: code, limit: 2000, ...(ctx.principal.services && { services: [...ctx.principal.services, 'network'] }) }),
+      // Commune-network and agent-silent incidents (no service) stay visible to vendors: they clear them.
+      rows: data.store.incidents.list({ from: ctx.now - 30 * DAY, to: ctx.now, commune: code, limit: 2000 }).filter((i) => i.service === null || visible(i.service)),
     };
     const uptimeTable: TableSpec<string> = {
       id: 'uptime', file: `xa-${code}-ty-le`, sheet: 'uptime_by_service', rows: [...uptime.byService.keys()].sort(), empty: 'no_rows',
