@@ -26,9 +26,9 @@ import { equipmentPage } from './pages/equipment.js';
 import { adminPages } from './pages/admin.js';
 import { html } from './html.js';
 import { bareLayout } from './layout.js';
-import { requestLang } from './context.js';
+import { pageContext, requestLang } from './context.js';
 import { CATALOGUES, translator, type MessageKey } from './i18n.js';
-import { securityHeaders, type PageDeps } from './page.js';
+import { renderPage, securityHeaders, type PageDeps } from './page.js';
 
 export interface WebOptions {
   store: Store;
@@ -59,10 +59,12 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     const t = translator(lang);
     const message = status >= 500 ? t('error_internal') : err.message in CATALOGUES.vi ? t(err.message as MessageKey) : err.message;
     securityHeaders(reply);
-    return reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .send(bareLayout({ lang, assets }, t('error_title'), html`<main><div class="login"><h1>${status}</h1><p class="err">${message}</p><p><a href="/">${t('back_home')}</a></p></div></main>`).value);
+    const body = html`<p class="err" role="alert">${message}</p><p><a href="/">${t('back_home')}</a></p>`;
+    // Logged in: the error inside the usual page, with the menu and logout; otherwise a bare page.
+    const page = request.principal
+      ? renderPage(pageContext(request, lang, deps), { title: `${t('error_title')} ${status}`, body })
+      : bareLayout({ lang, assets }, t('error_title'), html`<main><div class="login"><h1>${status}</h1>${body}</div></main>`).value;
+    return reply.code(status).type('text/html; charset=utf-8').send(page);
   });
 
   await app.register(loginRoutes, { ...deps, store: opts.store, web: opts.web });

@@ -27,14 +27,17 @@
   charts.forEach(function (el) {
     var spec = JSON.parse(document.getElementById(el.getAttribute('data-chart')).textContent);
     var width = Math.max(280, el.clientWidth || 600);
-    var series = [{ value: function (u, v) { return v == null ? '' : fmtTime(v); } }];
+    var series = [{ label: spec.xLabel, value: function (u, v) { return v == null ? '' : fmtTime(v); } }];
     spec.series.forEach(function (s, i) {
       series.push({ label: s.label, stroke: colors[i % colors.length], width: 1.5, scale: s.scale || 'y', spanGaps: false,
         value: function (u, v) { return v == null ? '—' : (Math.round(v * 100) / 100) + (s.unit ? ' ' + s.unit : ''); } });
     });
-    var axes = [{}];
+    // 24-hour Vietnam time on the axis: "dd/MM" at midnight, "HH:mm" otherwise (uPlot's default is US style).
+    var axes = [{ space: 70, values: function (u, ticks) {
+      return ticks.map(function (ts) { var s = fmtTime(ts); return s.slice(6) === '00:00' ? s.slice(0, 5) : s.slice(6); });
+    } }];
     spec.axes.forEach(function (a, i) { axes.push({ scale: a.scale, label: a.label, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }); });
-    // Times on the axis in Vietnam time whatever the PC's own zone setting.
+    // Ticks placed in Vietnam time (midnights, whole hours) whatever the PC's own zone setting.
     var tzDate = function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'); };
     new uPlot({ width: width, height: 220, series: series, axes: axes, scales: { x: { time: true } }, tzDate: tzDate }, spec.data, el);
   });

@@ -13,7 +13,7 @@ import type { Incident } from '../../outages/incident.js';
 import type { LiveTarget } from '../../metrics/live-state.js';
 import type { AgentSummary } from '../../store/store.js';
 import { COMMUNE_PATTERN } from '../../../protocol/wire.js';
-import { incidentColumns } from './incident-columns.js';
+import { countedIncidents, incidentColumns } from './incident-columns.js';
 import { uptimeColumns } from './uptime-columns.js';
 import { pcColumns } from './pc-columns.js';
 import { stateBadge } from './overview.js';
@@ -61,7 +61,7 @@ export function communePage(app: FastifyInstance, deps: PageDeps, data: WebData)
     const incidents: TableSpec<Incident> = {
       id: 'incidents', file: `xa-${code}-su-co`, sheet: 'nav_incidents', columns: incidentColumns(ctx, data), empty: 'no_incidents', pageSize: 50,
       // Commune-network and agent-silent incidents (no service) stay visible to vendors: they clear them.
-      rows: data.store.incidents.list({ from: ctx.now - 30 * DAY, to: ctx.now, commune: code, limit: 2000 }).filter((i) => i.service === null || visible(i.service)),
+      rows: countedIncidents(data.store.incidents.list({ from: ctx.now - 30 * DAY, to: ctx.now, commune: code, limit: 2000 })).filter((i) => i.service === null || visible(i.service)),
     };
     const uptimeTable: TableSpec<string> = {
       id: 'uptime', file: `xa-${code}-ty-le`, sheet: 'uptime_by_service', rows: [...uptime.byService.keys()].sort(), empty: 'no_rows',

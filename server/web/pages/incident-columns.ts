@@ -5,6 +5,15 @@ import type { Column } from '../table.js';
 import type { Incident } from '../../outages/incident.js';
 import type { WebData } from '../web-data.js';
 
+/**
+ * Incidents as people count them: local incidents folded into a central one (the same fault seen at many
+ * communes) and superseded ones (rewritten from backfilled results) are shown through the incident that
+ * replaced them, never as separate outages.
+ */
+export function countedIncidents(list: readonly Incident[]): Incident[] {
+  return list.filter((i) => i.mergedInto === null && !i.superseded);
+}
+
 export function incidentPlaces(i: Incident): string[] {
   return i.commune ? [i.commune] : i.communes.map((c) => c.commune);
 }

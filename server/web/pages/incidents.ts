@@ -8,7 +8,7 @@ import { html } from '../html.js';
 import type { PageContext } from '../context.js';
 import { ALL_ROLES, registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
-import { incidentColumns, incidentPlaces } from './incident-columns.js';
+import { countedIncidents, incidentColumns, incidentPlaces } from './incident-columns.js';
 import { INCIDENT_CAUSES, type EvidenceRow, type Incident, type IncidentCause, type IncidentEvent } from '../../outages/incident.js';
 import { serviceFilter } from '../../auth/scope.js';
 import { acknowledgeIncident } from '../../outages/manual-incidents.js';
@@ -25,11 +25,13 @@ export function incidentPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     const commune = ctx.query.get('commune') || undefined;
     const service = ctx.query.get('service') || undefined;
     const open = ctx.query.get('open') === '1';
-    const incidents = data.store.incidents.list({
+    const folded = ctx.query.get('folded') === '1';
+    const listed = data.store.incidents.list({
       from, to, commune, service, openOnly: open, limit: 5000,
       ...(INCIDENT_CAUSES.includes(cause as IncidentCause) && { cause: cause as IncidentCause }),
       ...(ctx.principal.services && { services: ctx.principal.services }),
     });
+    const incidents = folded ? listed : countedIncidents(listed);
     const table: TableSpec<Incident> = { id: 'incidents', file: 'su-co', sheet: 'nav_incidents', columns: incidentColumns(ctx, data), rows: incidents, empty: 'no_incidents', pageSize: 100 };
     const body = html`<form class="filters" method="get" action="/incidents">
 ${periodFields(ctx, from, to)}
@@ -37,6 +39,7 @@ ${periodFields(ctx, from, to)}
 <label>${t('service')}<input name="service" value="${service ?? ''}" size="12"></label>
 <label>${t('cause')}<select name="cause"><option value="">${t('all')}</option>${INCIDENT_CAUSES.map((c) => html`<option value="${c}"${cause === c ? html` selected` : ''}>${t(`cause_${c}`)}</option>`)}</select></label>
 <label><span><input type="checkbox" name="open" value="1"${open ? html` checked` : ''}> ${t('only_open')}</span></label>
+<label><span><input type="checkbox" name="folded" value="1"${folded ? html` checked` : ''}> ${t('show_folded')}</span></label>
 <button class="primary">${t('filter')}</button></form>
 ${renderTable(ctx, table)}`;
     return { title: t('nav_incidents'), body, tables: [table] };
@@ -86,7 +89,7 @@ ${renderTable(ctx, table)}`;
       ],
     };
     const places = inc.commune ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }] : inc.communes;
-    const body = html`<div class="box"><table>
+    const body = html`${inc.mergedInto !== null ? html`<p class="note"><a href="/incidents/${inc.mergedInto}">${t('merged_into', { id: inc.mergedInto })}</a></p>` : ''}<div class="box"><table>
 <tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${inc.flapping ? html` · ${t('flapping')}` : ''}</td></tr>
 <tr><th>${t('cause')}</th><td>${t(`cause_${inc.cause}`)} — ${t(`cause_explained_${inc.cause}`)}</td></tr>
 <tr><th>${t('scope')}</th><td>${t(`scope_${inc.scope}`)}</td></tr>

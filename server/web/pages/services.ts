@@ -11,7 +11,7 @@ import { ErrorCode, HttpError } from '../../errors.js';
 import { uptimeReport, type UptimeRow } from '../../outages/uptime-report.js';
 import type { Incident } from '../../outages/incident.js';
 import { heatmap } from '../views/heatmap.js';
-import { incidentColumns } from './incident-columns.js';
+import { countedIncidents, incidentColumns } from './incident-columns.js';
 import { fleetState } from '../views/fleet.js';
 import { uptimeWindows } from '../views/uptime-windows.js';
 import { exportPercent, uptimeColumns } from './uptime-columns.js';
@@ -63,7 +63,7 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
     };
     const incidents: TableSpec<Incident> = {
       id: 'incidents', file: `su-co-${service}`, sheet: 'nav_incidents', columns: incidentColumns(ctx, data), empty: 'no_incidents', pageSize: 50,
-      rows: data.store.incidents.list({ from, to: ctx.now, service, limit: 2000 }),
+      rows: countedIncidents(data.store.incidents.list({ from, to: ctx.now, service, limit: 2000 })),
     };
     const certs = new Map<string, CertRow>();
     for (const lt of data.live.values()) {

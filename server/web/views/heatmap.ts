@@ -27,8 +27,13 @@ export function heatmap(ctx: PageContext, cells: readonly HourOfDayCell[], metri
     return c.latencyCount === 0 ? null : c.latencySumMs / c.latencyCount;
   };
   const values = cells.map((c) => value(c)).filter((v): v is number => v !== null);
-  // Failures: full colour at 20 % failed; latency: relative to the slowest hour.
-  const scale = metric === 'failures' ? 0.2 : Math.max(1, ...values);
+  // Failures: full colour at 20 % failed. Latency: from the fastest hour (white) to the slowest (dark),
+  // over a range of at least the fastest hour itself, so steady latency stays pale instead of every cell
+  // looking congested.
+  const fastest = values.length ? Math.min(...values) : 0;
+  const slowest = values.length ? Math.max(...values) : 0;
+  const base = metric === 'failures' ? 0 : fastest;
+  const scale = metric === 'failures' ? 0.2 : Math.max(slowest - fastest, fastest, 1);
   const hours = Array.from({ length: 24 }, (_, h) => h);
   return html`<div class="box"><table class="heat" data-metric="${metric}"><thead><tr><th></th>${hours.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
 ${ORDER.map(
@@ -38,9 +43,10 @@ ${ORDER.map(
     if (v === null) return raw('<td></td>');
     const label = metric === 'failures' ? fmt.percent(v, 1) : `${fmt.number(v, 0)} ms`;
     const tip = `${t(`weekday_${wd}` as never)} ${h}:00 — ${label} (${t('samples', { n: fmt.number(c!.count) })})`;
-    return html`<td style="background:${colour(v / scale)}"${v / scale > 0.6 ? raw(' class="dark"') : ''} title="${tip}">${metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0)}</td>`;
+    const intensity = (v - base) / scale;
+    return html`<td style="background:${colour(intensity)}"${intensity > 0.6 ? raw(' class="dark"') : ''} title="${tip}">${metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0)}</td>`;
   })}</tr>`,
 )}
 </tbody></table></div>
-<p class="legend">${metric === 'failures' ? t('heat_failures_legend') : t('heat_latency_legend', { max: fmt.number(scale, 0) })}</p>`;
+<p class="legend">${metric === 'failures' ? t('heat_failures_legend') : t('heat_latency_legend', { min: fmt.number(fastest, 0), max: fmt.number(slowest, 0) })}</p>`;
 }

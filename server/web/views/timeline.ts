@@ -44,6 +44,8 @@ export function timelineStrip(ctx: PageContext, h: TargetHistory, from: number, 
 }
 
 export interface ChartSpec {
+  /** The legend's label of the time column. */
+  xLabel: string;
   series: Array<{ label: string; unit: string; scale: string }>;
   axes: Array<{ scale: string; label: string }>;
   /** uPlot's columnar data: [x seconds, ...series]. */
@@ -69,5 +71,5 @@ export function latencyLossChart(ctx: PageContext, histories: readonly TargetHis
       return r && r.lossCount > 0 ? Math.round((r.lossSum / r.lossCount) * 1000) / 10 : null;
     }));
   }
-  return { series, axes: [{ scale: 'ms', label: ctx.t('latency_ms') }, { scale: '%', label: ctx.t('loss_pct') }], data };
+  return { xLabel: ctx.t('time'), series, axes: [{ scale: 'ms', label: ctx.t('latency_ms') }, { scale: '%', label: ctx.t('loss_pct') }], data };
 }

@@ -147,7 +147,7 @@ describe('web pages', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Xã Bảo Hà');
     expect(res.body).toContain('class="timeline"');
-    expect(res.body).toMatch(/<script type="application\/json" id="chart-latency">\{"series":/);
+    expect(res.body).toMatch(/<script type="application\/json" id="chart-latency">\{"xLabel":"Thời điểm","series":/);
     expect(res.body).toContain('uplot.js');
     // Old code alias opens the current commune.
     expect((await get('/communes/02683', 'leader')).body).toContain('Xã Bảo Hà (26734)');
