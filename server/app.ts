@@ -128,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(metricsRoutes, { metrics });
   await app.register(statusApiRoutes, { live, now });
   await app.register(webRoutes, {
-    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo,
+    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo,
   });
   await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
   await app.register(systemRoutes, { store: deps.store });

@@ -16,6 +16,7 @@ import { serviceFilter } from '../auth/scope.js';
 import { registerAssets } from './assets.js';
 import { WebData } from './web-data.js';
 import type { WebConfig } from './web-config.js';
+import type { AlertConfig } from '../alerts/alert-config.js';
 import { loginRoutes } from './login-routes.js';
 import { overviewPage } from './pages/overview.js';
 import { incidentPages } from './pages/incidents.js';
@@ -37,6 +38,7 @@ export interface WebOptions {
   calendars: CalendarBook;
   dossiers: DossierConfig;
   web: WebConfig;
+  alerts: AlertConfig;
   now: () => number;
   offsetMin: number;
   demo?: boolean;
@@ -74,7 +76,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   communePage(app, deps, data);
   dossierPages(app, deps, data);
   equipmentPage(app, deps, data);
-  adminPages(app, deps, data, opts.web);
+  adminPages(app, deps, data, opts.alerts);
 }
 
 /** GET /api/v1/status: the latest result per target, from memory; a vendor sees its services only. */

@@ -8,19 +8,18 @@ import { registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
 import { createSilence } from '../../alerts/silence-service.js';
 import type { Silence } from '../../alerts/silences.js';
-import type { Matchers } from '../../alerts/alert-config.js';
+import type { AlertConfig, Matchers, Receiver } from '../../alerts/alert-config.js';
 import type { ScopedDayRule } from '../../calendar/calendar-store.js';
 import type { CommuneUnit } from '../../org/units.js';
 import { parseLocalTime } from '../../../common/local-time.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import { bad, csrfField } from './admin.js';
 import { parseServiceList } from '../../auth/role-input.js';
-import type { WebConfig } from '../web-config.js';
 import type { WebData } from '../web-data.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebData, _web: WebConfig): void {
+export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebData, alerts: AlertConfig): void {
   const { store } = data;
   const admin = ['admin'] as const;
 
@@ -132,8 +131,32 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         { head: 'province', value: (u) => u.province.name },
       ],
     };
+    const probed = new Map<string, Set<string>>();
+    for (const p of store.incidents.communeServices()) {
+      if (!probed.has(p.service)) probed.set(p.service, new Set());
+      probed.get(p.service)!.add(p.commune);
+    }
+    const services: TableSpec<[string, Set<string>]> = {
+      id: 'services', file: 'dich-vu', sheet: 'services', rows: [...probed].sort((a, b) => a[0].localeCompare(b[0])), empty: 'no_rows',
+      columns: [
+        { head: 'service_id', value: ([s]) => s },
+        { head: 'service', value: ([s]) => data.serviceName(s, ctx.lang) },
+        { head: 'communes', num: true, value: ([, c]) => c.size },
+      ],
+    };
+    // Receivers without their secrets: names, channels and how many addresses each.
+    const receivers: TableSpec<Receiver> = {
+      id: 'receivers', file: 'noi-nhan-canh-bao', sheet: 'receivers', rows: alerts.receivers, empty: 'no_receivers',
+      columns: [
+        { head: 'name', value: (r) => r.name },
+        { head: 'channels', value: (r) => (['email', 'webhook', 'telegram', 'zalo', 'alertmanager'] as const).filter((k) => r[k]?.length).map((k) => `${k} × ${r[k]!.length}`).join(', ') },
+        { head: 'language', value: (r) => r.language ?? alerts.language },
+      ],
+    };
     const body = html`<p class="note">${t('config_files_explained')}</p>
-<h2>${t('communes')}</h2>${renderTable(ctx, units)}`;
-    return { title: t('admin_config'), body, tables: [units] };
+<h2>${t('communes')}</h2>${renderTable(ctx, units)}
+<h2>${t('services')}</h2>${renderTable(ctx, services)}
+<h2>${t('receivers')}</h2>${renderTable(ctx, receivers)}`;
+    return { title: t('admin_config'), body, tables: [units, services, receivers] };
   });
 }

@@ -16,7 +16,7 @@ import { createAgentToken } from '../../auth/agent-tokens.js';
 import type { AgentSummary } from '../../store/store.js';
 import { COMMUNE_PATTERN } from '../../../protocol/wire.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import type { WebConfig } from '../web-config.js';
+import type { AlertConfig } from '../../alerts/alert-config.js';
 import type { WebData } from '../web-data.js';
 import { adminOpsPages } from './admin-ops.js';
 
@@ -72,7 +72,7 @@ function roleSelect(ctx: PageContext): Html {
   return html`<select name="role">${ROLES.map((r) => html`<option value="${r}">${ctx.t(`role_${r}`)}</option>`)}</select>`;
 }
 
-export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, web: WebConfig): void {
+export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, alerts: AlertConfig): void {
   const { store } = data;
   const admin = ['admin'] as const;
 
@@ -231,5 +231,5 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
     return '/admin/agents';
   });
 
-  adminOpsPages(app, deps, data, web);
+  adminOpsPages(app, deps, data, alerts);
 }

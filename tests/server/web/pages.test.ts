@@ -180,6 +180,15 @@ describe('web pages', () => {
     expect(refused.statusCode).toBe(403);
   });
 
+  it('shows admins the file-based configuration: communes, services probed, receivers without secrets', async () => {
+    const res = await get('/admin/config', 'admin1');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Xã Bảo Hà');
+    expect(res.body.slice(res.body.indexOf('id="services"'))).toContain('civil-status');
+    expect(res.body).toContain('Chưa cấu hình nơi nhận cảnh báo');
+    expect((await get('/admin/config', 'leader')).statusCode).toBe(403);
+  });
+
   it('compresses pages and serves assets with long cache headers', async () => {
     const res = await t.built.app.inject({ url: '/', headers: { cookie: cookies.leader!, 'accept-encoding': 'br, gzip' } });
     expect(res.headers['content-encoding']).toBe('br');
