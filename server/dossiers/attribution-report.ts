@@ -25,6 +25,8 @@ export interface AttributionQuery {
   now: number;
   /** Dossiers listed in the answer (the summaries always cover all of them). Default 1,000. */
   limit?: number;
+  /** Like `verdict`, but for the list only: the summaries still count every dossier (the web page). */
+  listVerdict?: Verdict | 'idle-online' | 'late';
 }
 
 export interface Summary {
@@ -67,6 +69,13 @@ class Tally {
   }
 }
 
+function matchesVerdict(a: Attribution, verdict: AttributionQuery['verdict']): boolean {
+  if (verdict === undefined) return true;
+  if (verdict === 'idle-online') return a.idleOnline;
+  if (verdict === 'late') return a.verdict !== 'on-time';
+  return a.verdict === verdict;
+}
+
 /** Streams the dossiers from the store, attributes each, keeps `limit` of them and the running summaries. */
 export function attributeDossiers(deps: { store: Store; calendars: CalendarBook; config: DossierConfig }, q: AttributionQuery): {
   dossiers: AttributedDossier[];
@@ -75,8 +84,10 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
   byVendor: Summary[];
   total: Summary;
 } {
-  // Incidents that could overlap a dossier due in the period: dossiers are rarely received a year before due.
-  const spans = groupSpans(deps.store.incidents.outageSpans(q.from - 366 * 86_400_000, q.now), q.now);
+  // Incidents that could overlap a dossier due in the period: from the earliest receipt among them on.
+  const dueRange = { dueFrom: q.from, dueTo: q.to, commune: q.commune };
+  const earliest = deps.store.dossiers.earliestReceived(dueRange) ?? q.from;
+  const spans = groupSpans(deps.store.incidents.outageSpans(Math.min(earliest, q.from), q.now), q.now);
   const idleOnlineMs = deps.config.idleOnlineHours * 3_600_000;
   const limit = q.limit ?? 1000;
   const fieldCache = new Map<string, ReturnType<typeof servicesFor> & { tallies: Tally[] }>();
@@ -88,7 +99,7 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
   const out: AttributedDossier[] = [];
   const calendars = new Map<string, ReturnType<CalendarBook['forCommune']>>();
   const calendarOf = (commune: string) => calendars.get(commune) ?? calendars.set(commune, deps.calendars.forCommune(commune)).get(commune)!;
-  for (const d of deps.store.dossiers.iterate({ dueFrom: q.from, dueTo: q.to, commune: q.commune })) {
+  for (const d of deps.store.dossiers.iterate(dueRange)) {
     if (q.procedure && d.procedureCode !== q.procedure) continue;
     const fieldKey = `${d.field ?? ''}\u0000${d.procedureName ?? ''}`;
     let field = fieldCache.get(fieldKey);
@@ -101,11 +112,11 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
     const { fieldName, services } = field;
     if (q.service && q.service !== 'network' && !services.includes(q.service)) continue;
     const a = attribute(d, { now: q.now, calendar: calendarOf(d.commune), services, spans: spans.get(d.commune) ?? [], idleOnlineMs });
-    if (q.verdict === 'idle-online' ? !a.idleOnline : q.verdict === 'late' ? a.verdict === 'on-time' : q.verdict && a.verdict !== q.verdict) continue;
+    if (!matchesVerdict(a, q.verdict)) continue;
     total.add(a);
     tally(byCommune, d.commune).add(a);
     for (const t of field.tallies) t.add(a);
-    if (out.length < limit) out.push({ ...d, ...a, fieldName, services });
+    if (out.length < limit && matchesVerdict(a, q.listVerdict)) out.push({ ...d, ...a, fieldName, services });
   }
   const summaries = (m: Map<string, Tally>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
   return { dossiers: out, byCommune: summaries(byCommune), byService: summaries(byService), byVendor: summaries(byVendor), total: total.summary('total') };

@@ -6,8 +6,10 @@ import type { Store } from '../store/store.js';
 import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import { matches, placeLabels, type Labels } from '../alerts/labels.js';
-import { INCIDENT_CAUSES } from './incident.js';
-import { silenceIntervals } from '../alerts/silences.js';
+import { INCIDENT_CAUSES, type Incident } from './incident.js';
+import { silenceIntervals, type Silence } from '../alerts/silences.js';
+import type { WorkCalendar } from '../calendar/working-time.js';
+import type { Interval } from '../calendar/intervals.js';
 import { uptime, type UptimeFigures } from './uptime.js';
 
 export interface UptimeRow extends UptimeFigures {
@@ -25,12 +27,40 @@ export interface UptimeQuery {
   workingHours: boolean;
 }
 
-export function uptimeReport(deps: { store: Store; units: Units; calendars: CalendarBook; offsetMin: number }, q: UptimeQuery): { rows: UptimeRow[]; total: UptimeFigures } {
-  const { store, units, calendars } = deps;
-  const probed = store.incidents.communeServices();
+/**
+ * What a report reads from the store. Several reports over nested periods (today, 7 d, 30 d) can share
+ * one load of the widest period: uptime() clips every span to its own period.
+ */
+export interface UptimeSources {
+  probed: Array<{ commune: string; service: string; firstSeen: number }>;
+  incidents: Incident[];
+  maintenance: Silence[];
+}
+
+export function loadUptimeSources(store: Store, q: { from: number; to: number; commune?: string }): UptimeSources {
+  return {
+    probed: store.incidents.communeServices(),
+    incidents: store.incidents.list({ from: q.from, to: q.to, commune: q.commune, limit: 1_000_000 }),
+    maintenance: store.alerts.silencesBetween(q.from, q.to).filter((s) => s.kind === 'maintenance'),
+  };
+}
+
+export function uptimeReport(
+  deps: { store: Store; units: Units; calendars: CalendarBook; offsetMin: number },
+  q: UptimeQuery,
+  sources: UptimeSources = loadUptimeSources(deps.store, q),
+): { rows: UptimeRow[]; total: UptimeFigures } {
+  const { units, calendars } = deps;
+  const { probed, incidents, maintenance } = sources;
   const pairs = probed.filter((p) => p.service !== 'network' && (!q.commune || p.commune === q.commune) && (!q.service || p.service === q.service) && (!q.services || q.services.includes(p.service)));
-  const incidents = store.incidents.list({ from: q.from, to: q.to, limit: 1_000_000 });
-  const maintenance = store.alerts.silencesBetween(q.from, q.to).filter((s) => s.kind === 'maintenance');
+  // Communes without their own calendar share one (CalendarBook): their working time over the period is
+  // computed once per calendar, not once per commune and service.
+  const workingOf = new Map<WorkCalendar, Interval[]>();
+  const working = (calendar: WorkCalendar) => {
+    let w = workingOf.get(calendar);
+    if (!w) workingOf.set(calendar, (w = calendar.intersectWorking([{ start: q.from, end: q.to }])));
+    return w;
+  };
   const byCommune = new Map<string, typeof incidents>();
   for (const i of incidents) {
     for (const c of i.commune ? [i.commune] : i.communes.map((x) => x.commune)) {
@@ -53,7 +83,7 @@ export function uptimeReport(deps: { store: Store; units: Units; calendars: Cale
       service: p.service,
       ...uptime({
         from: q.from, to: q.to, observedFrom: firstSeen.get(p.commune), incidents: byCommune.get(p.commune) ?? [], commune: p.commune, service: p.service, planned,
-        ...(q.workingHours && { calendar: calendars.forCommune(p.commune) }),
+        ...(q.workingHours && { working: working(calendars.forCommune(p.commune)) }),
       }),
     };
   });

@@ -27,6 +27,11 @@ export interface UptimeInput {
   planned: readonly Interval[];
   /** Restrict to office hours. */
   calendar?: WorkCalendar;
+  /**
+   * The calendar's working time over [from, to), when the caller has it already (many pairs share one
+   * calendar): saves computing it again per pair.
+   */
+  working?: readonly Interval[];
 }
 
 export interface UptimeFigures {
@@ -52,7 +57,8 @@ export function uptime(input: UptimeInput): UptimeFigures {
   const { from, to, commune, service } = input;
   const start = Math.max(from, input.observedFrom ?? to);
   let window: Interval[] = start < to ? [{ start, end: to }] : [];
-  if (input.calendar) window = input.calendar.intersectWorking(window);
+  if (input.working) window = intersect([...input.working], window);
+  else if (input.calendar) window = input.calendar.intersectWorking(window);
   const within = (set: Interval[]) => intersect(normalise(set), window);
   const planned = within([...input.planned]);
   const network: Interval[] = [];

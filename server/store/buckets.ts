@@ -84,3 +84,41 @@ export class RollupAccumulator {
     return this.byResolution[resolution].values();
   }
 }
+
+export interface ServiceHourAggregate {
+  service: string;
+  bucket: number;
+  count: number;
+  okCount: number;
+  latencyCount: number;
+  latencySum: number;
+  latencyMax: number | null;
+}
+
+/** Accumulates newly stored results into per-(service class, hour) aggregates across communes. */
+export class ServiceHourAccumulator {
+  private readonly byKey = new Map<string, ServiceHourAggregate>();
+
+  constructor(private readonly offsetMinutes: number) {}
+
+  add(result: Pick<ResultToStore, 'service' | 'ts' | 'ok' | 'latencyMs'>): void {
+    const bucket = bucketStart('hour', result.ts, this.offsetMinutes);
+    const key = `${result.service}\u0000${bucket}`;
+    let agg = this.byKey.get(key);
+    if (agg === undefined) {
+      agg = { service: result.service, bucket, count: 0, okCount: 0, latencyCount: 0, latencySum: 0, latencyMax: null };
+      this.byKey.set(key, agg);
+    }
+    agg.count += 1;
+    if (result.ok) agg.okCount += 1;
+    if (result.latencyMs !== undefined) {
+      agg.latencyCount += 1;
+      agg.latencySum += result.latencyMs;
+      agg.latencyMax = agg.latencyMax === null ? result.latencyMs : Math.max(agg.latencyMax, result.latencyMs);
+    }
+  }
+
+  aggregates(): IterableIterator<ServiceHourAggregate> {
+    return this.byKey.values();
+  }
+}

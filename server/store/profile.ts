@@ -12,7 +12,16 @@ const DAY = 86_400_000;
 export function createHourOfDayProfile(db: BetterSqlite3.Database, dayOffsetMinutes: number) {
   const offset = dayOffsetMinutes * 60_000;
   const cache = new Map<string, BetterSqlite3.Statement>();
+  // A whole service class across communes: from the per-service hour rollups, a few hundred rows a month.
+  const byService = db.prepare(`SELECT ((bucket + @offset) / ${DAY} + 4) % 7 AS weekday, ((bucket + @offset) % ${DAY}) / ${HOUR} AS hour,
+      sum(count) AS count, sum(ok_count) AS okCount, sum(latency_count) AS latencyCount,
+      sum(latency_sum) AS latencySumMs, max(latency_max) AS latencyMaxMs
+    FROM rollup_service_hour WHERE service = @service AND bucket >= @from AND bucket < @to
+    GROUP BY weekday, hour ORDER BY weekday, hour`);
   return (query: HourOfDayQuery): HourOfDayCell[] => {
+    if (query.service !== undefined && query.commune === undefined && query.target === undefined) {
+      return byService.all({ offset, service: query.service, from: query.from, to: query.to }) as HourOfDayCell[];
+    }
     const filters = [
       query.commune === undefined ? '' : 'AND t.commune = @commune',
       query.target === undefined ? '' : 'AND t.name = @target',

@@ -33,6 +33,8 @@ export function createRetention(
       (SELECT agent_id, batch_id FROM ingested_batches WHERE received_at < ? ORDER BY received_at LIMIT ?)`),
     day: rollupDelete('day'),
     hour: rollupDelete('hour'),
+    serviceHour: db.prepare(`DELETE FROM rollup_service_hour WHERE (service, bucket) IN
+      (SELECT service, bucket FROM rollup_service_hour WHERE bucket < ? ORDER BY bucket LIMIT ?)`),
     minute: rollupDelete('minute'),
     raw: db.prepare(`DELETE FROM results WHERE (target_id, ts, result_id) IN
       (SELECT target_id, ts, result_id FROM results WHERE ts < ? ORDER BY ts LIMIT ?)`),
@@ -75,6 +77,8 @@ export function createRetention(
     const batchesDeleted = drain(del.batches, cutoff(batchDays));
     const dayDeleted = drain(del.day, bucketBound(policy.dayDays, 'day'));
     const hourDeleted = drain(del.hour, bucketBound(policy.hourDays, 'hour'));
+    // Per-service hours follow the per-target ones (a few rows per hour: not reported separately).
+    drain(del.serviceHour, bucketBound(policy.hourDays, 'hour'));
     const minuteDeleted = drain(del.minute, bucketBound(policy.minuteDays, 'minute'));
     const rawDeleted = drain(del.raw, cutoff(policy.rawDays));
     const healthDeleted = drain(del.health, cutoff(policy.rawDays));

@@ -44,6 +44,8 @@ export interface DossierStore {
   list(q: { dueFrom?: number; dueTo?: number; commune?: string; limit?: number }): StoredDossier[];
   /** The same, streamed from SQLite: a year of a province is a million rows. */
   iterate(q: { dueFrom?: number; dueTo?: number; commune?: string }): IterableIterator<StoredDossier>;
+  /** The earliest receipt among the dossiers due in the span (undefined when none): how far back outages matter. */
+  earliestReceived(q: { dueFrom?: number; dueTo?: number; commune?: string }): number | undefined;
 }
 
 const MAX_PROBLEMS_KEPT = 1000;
@@ -120,6 +122,11 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
       const { sql, params } = listSql(q);
       return db.prepare(`${sql} ${q.limit ? 'LIMIT ?' : ''}`).all(...params, ...(q.limit ? [q.limit] : [])) as StoredDossier[];
     },
+    earliestReceived(q) {
+      const { where, params } = listSql(q);
+      const v = db.prepare(`SELECT min(received_at) FROM dossiers ${where}`).pluck().get(...params) as number | null;
+      return v ?? undefined;
+    },
     *iterate(q) {
       // Raw rows turned into objects here: better-sqlite3 builds each row object property by property in
       // C++, twice as slow as one object literal of a fixed shape (a year of a province is a million rows).
@@ -135,7 +142,7 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
   };
 }
 
-function listSql(q: { dueFrom?: number; dueTo?: number; commune?: string }): { sql: string; params: unknown[] } {
+function listSql(q: { dueFrom?: number; dueTo?: number; commune?: string }): { sql: string; where: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (q.commune !== undefined) {
@@ -150,8 +157,9 @@ function listSql(q: { dueFrom?: number; dueTo?: number; commune?: string }): { s
     where.push('due_at < ?');
     params.push(q.dueTo);
   }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const sql = `SELECT source, code, procedure_code AS procedureCode, procedure_name AS procedureName, field, commune, channel, received_at AS receivedAt,
     due_at AS dueAt, finished_at AS finishedAt, first_handled_at AS firstHandledAt, status FROM dossiers
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_at`;
-  return { sql, params };
+    ${clause} ORDER BY due_at`;
+  return { sql, where: clause, params };
 }

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { AgentStatus } from '../../protocol/wire.js';
-import { RESOLUTIONS, RollupAccumulator, type BucketAggregate } from './buckets.js';
+import { RESOLUTIONS, RollupAccumulator, ServiceHourAccumulator, type BucketAggregate } from './buckets.js';
 import { migrate, StoreError } from './migrate.js';
 import { createRetention } from './retention.js';
 import { createReads, detailJson } from './sqlite-reads.js';
@@ -126,6 +126,14 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         results_received = results_received + @stored
       WHERE id = @agentId`),
   };
+  const foldServiceHour = db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
+      VALUES (@service, @bucket, @count, @okCount, @latencyCount, @latencySum, @latencyMax)
+      ON CONFLICT (service, bucket) DO UPDATE SET
+        count = count + excluded.count,
+        ok_count = ok_count + excluded.ok_count,
+        latency_count = latency_count + excluded.latency_count,
+        latency_sum = latency_sum + excluded.latency_sum,
+        latency_max = coalesce(max(latency_max, excluded.latency_max), latency_max, excluded.latency_max)`);
   // min()/max() with a NULL argument return NULL, hence the coalesce chains for buckets without latency.
   const foldRollup = Object.fromEntries(
     RESOLUTIONS.map((r) => [r, db.prepare(`INSERT INTO rollup_${r} (target_id, bucket, count, ok_count,
@@ -183,6 +191,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     const targetIds = upsertTargets(input.commune, input.results);
     const rollup = new RollupAccumulator(offset);
+    const serviceHours = new ServiceHourAccumulator(offset);
     const storedResults: ResultToStore[] = [];
     let maxSeq = 0;
     for (const r of input.results) {
@@ -194,10 +203,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (changes === 0) continue;
       storedResults.push(r);
       rollup.add(targetId, r);
+      serviceHours.add(r);
     }
     for (const resolution of RESOLUTIONS) {
       for (const agg of rollup.aggregates(resolution)) foldRollup[resolution].run(agg);
     }
+    for (const agg of serviceHours.aggregates()) foldServiceHour.run(agg);
     const health = input.health ?? [];
     const inventory = input.inventory ?? [];
     const { storedHealth, storedInventory } = system.insert(input.agentId, input.commune, input.receivedAt, health, inventory);

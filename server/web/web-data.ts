@@ -5,6 +5,7 @@ import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { DossierConfig } from '../dossiers/dossier-config.js';
 import type { Lang } from './i18n.js';
+import { UptimeCache, uptimeWindows, type UptimeWindows } from './views/uptime-windows.js';
 
 /** Names of the service classes every province has (domain.md); others show their id. */
 const SERVICE_NAMES: Record<string, Record<Lang, string>> = {
@@ -41,6 +42,14 @@ export class WebData implements WebDataDeps {
     this.calendars = deps.calendars;
     this.offsetMin = deps.offsetMin;
     this.dossiers = deps.dossiers;
+  }
+
+  private readonly uptimeCache = new UptimeCache();
+
+  /** Uptime over today / 7 d / 30 d, from the incident accounting, cached for a minute per question. */
+  uptime(q: { now: number; services?: readonly string[]; commune?: string }): UptimeWindows {
+    const key = JSON.stringify([q.services ?? null, q.commune ?? null]);
+    return this.uptimeCache.get(key, q.now, () => uptimeWindows(this, q));
   }
 
   serviceName(service: string, lang: Lang = 'vi'): string {

@@ -18,7 +18,6 @@ import { uptimeColumns } from './uptime-columns.js';
 import { pcColumns } from './pc-columns.js';
 import { stateBadge } from './overview.js';
 import { fleetState } from '../views/fleet.js';
-import { uptimeWindows } from '../views/uptime-windows.js';
 import { groupByTarget, latencyLossChart, timelineStrip } from '../views/timeline.js';
 import { pcRows, type PcRow } from '../views/equipment.js';
 import type { WebData } from '../web-data.js';
@@ -38,7 +37,7 @@ export function communePage(app: FastifyInstance, deps: PageDeps, data: WebData)
     if (targets.length === 0 && agents.length === 0 && !data.units.commune(code)) throw new HttpError(404, ErrorCode.NOT_FOUND, 'commune_not_found');
     const unit = data.units.commune(code);
     const fleet = fleetState({ live: data.live, store: data.store, communes: [code] }, visible);
-    const uptime = uptimeWindows(data, { now: ctx.now, commune: code, ...(ctx.principal.services && { services: ctx.principal.services }) });
+    const uptime = data.uptime({ now: ctx.now, commune: code, ...(ctx.principal.services && { services: ctx.principal.services }) });
     const weekFrom = ctx.now - 7 * DAY;
     const histories = groupByTarget(data.store.rollups({ resolution: 'hour', commune: code, from: weekFrom, to: ctx.now }).filter((r) => shown(r.service)));
     const chart = latencyLossChart(ctx, histories, weekFrom, ctx.now);

@@ -41,7 +41,7 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
     const verdictParam = ctx.query.get('verdict') as VerdictFilter | null;
     const verdict = verdictParam && VERDICTS.includes(verdictParam) ? verdictParam : 'late';
     // Summaries cover every dossier due in the period; the verdict filter picks the list below them.
-    const report = { ...attributeDossiers(attribution, { from, to, commune, now: ctx.now, limit: 0 }), dossiers: attributeDossiers(attribution, { from, to, commune, verdict, now: ctx.now, limit: 5000 }).dossiers };
+    const report = attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
     const link = (s: Summary) => html`<a href="/dossiers?${new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key }).toString()}">${data.communeName(s.key)}</a>`;
     const byCommune: TableSpec<Summary> = { id: 'communes', file: 'ho-so-theo-xa', sheet: 'by_commune', rows: report.byCommune, empty: 'no_dossiers', pageSize: 100, columns: summaryColumns(ctx, { head: 'commune', value: (s) => s.key, show: link }) };
     const byService: TableSpec<Summary> = { id: 'services', file: 'ho-so-theo-dich-vu', sheet: 'by_service', rows: report.byService, empty: 'no_dossiers', columns: summaryColumns(ctx, { head: 'service', value: (s) => data.serviceName(s.key, ctx.lang) }) };

@@ -9,7 +9,6 @@ import { withQuery } from '../context.js';
 import { ALL_ROLES, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type Column, type TableSpec } from '../table.js';
 import { fleetState, STATE_RANK, type CellState, type Fleet } from '../views/fleet.js';
-import { uptimeWindows } from '../views/uptime-windows.js';
 import { exportPercent, uptimeColumns } from './uptime-columns.js';
 import { incidentColumns } from './incident-columns.js';
 import { serviceFilter } from '../../auth/scope.js';
@@ -25,7 +24,7 @@ export function overviewPage(app: FastifyInstance, deps: PageDeps, data: WebData
     const { t } = ctx;
     const visible = serviceFilter(ctx.principal);
     const fleet = fleetState({ live: data.live, store: data.store, communes: data.units.all().map((u) => u.code) }, visible);
-    const uptime = uptimeWindows(data, { now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
+    const uptime = data.uptime({ now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
     const communes = filterCommunes(ctx, fleet, data);
 
     const openTable: TableSpec<(typeof fleet.open)[number]> = {

@@ -8,12 +8,11 @@ import { ALL_ROLES, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
 import { serviceFilter } from '../../auth/scope.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import { uptimeReport, type UptimeRow } from '../../outages/uptime-report.js';
+import { loadUptimeSources, uptimeReport, type UptimeRow } from '../../outages/uptime-report.js';
 import type { Incident } from '../../outages/incident.js';
 import { heatmap } from '../views/heatmap.js';
 import { countedIncidents, incidentColumns } from './incident-columns.js';
 import { fleetState } from '../views/fleet.js';
-import { uptimeWindows } from '../views/uptime-windows.js';
 import { exportPercent, uptimeColumns } from './uptime-columns.js';
 import type { WebData } from '../web-data.js';
 
@@ -29,7 +28,7 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
   registerPage(app, deps, '/services', ALL_ROLES, (ctx) => {
     const { t } = ctx;
     const fleet = fleetState({ live: data.live, store: data.store }, serviceFilter(ctx.principal));
-    const uptime = uptimeWindows(data, { now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
+    const uptime = data.uptime({ now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
     const table: TableSpec<string> = {
       id: 'services', file: 'dich-vu', sheet: 'uptime_by_service', rows: fleet.services, empty: 'no_rows',
       columns: [
@@ -47,8 +46,9 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
     const service = (request.params as { service: string }).service;
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(service) || !serviceFilter(ctx.principal)(service)) throw new HttpError(404, ErrorCode.NOT_FOUND, 'service_not_found');
     const from = ctx.now - 30 * DAY;
-    const all = uptimeReport(data, { from, to: ctx.now, service, workingHours: false }).rows;
-    const work = new Map(uptimeReport(data, { from, to: ctx.now, service, workingHours: true }).rows.map((r) => [r.commune, r]));
+    const sources = loadUptimeSources(data.store, { from, to: ctx.now });
+    const all = uptimeReport(data, { from, to: ctx.now, service, workingHours: false }, sources).rows;
+    const work = new Map(uptimeReport(data, { from, to: ctx.now, service, workingHours: true }, sources).rows.map((r) => [r.commune, r]));
     const rows = all.sort((a, b) => (work.get(a.commune)?.serviceUptime ?? 1) - (work.get(b.commune)?.serviceUptime ?? 1) || a.commune.localeCompare(b.commune));
     
     const uptimeTable: TableSpec<UptimeRow> = {

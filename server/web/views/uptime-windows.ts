@@ -7,7 +7,7 @@
 import type { Store } from '../../store/store.js';
 import type { Units } from '../../org/units.js';
 import type { CalendarBook } from '../../calendar/calendar-book.js';
-import { uptimeReport, type UptimeRow } from '../../outages/uptime-report.js';
+import { loadUptimeSources, uptimeReport, type UptimeRow } from '../../outages/uptime-report.js';
 
 export const WINDOWS = ['today', 'd7', 'd30'] as const;
 export type WindowKey = (typeof WINDOWS)[number];
@@ -65,10 +65,12 @@ export function uptimeWindows(
     a.serviceDown += r.serviceDownMs;
     m.set(slot, a);
   };
+  // One read of the widest window serves all six reports.
+  const sources = loadUptimeSources(deps.store, { from: Math.min(...Object.values(starts)), to: q.now, commune: q.commune });
   for (const w of WINDOWS) {
     for (const mode of ['all', 'work'] as const) {
       const slot = `${w}/${mode}`;
-      const { rows } = uptimeReport(deps, { from: starts[w], to: q.now, workingHours: mode === 'work', services: q.services, commune: q.commune, service: q.service });
+      const { rows } = uptimeReport(deps, { from: starts[w], to: q.now, workingHours: mode === 'work', services: q.services, commune: q.commune, service: q.service }, sources);
       for (const r of rows) {
         add(perService, r.service, slot, r);
         // A commune's rows share its observed time and network downtime, so summing them keeps the ratios right.
@@ -84,4 +86,24 @@ export function uptimeWindows(
     byCommune: new Map([...perCommune].map(([k, m]) => [k, shape(m)])),
     total: shape(total),
   };
+}
+
+/**
+ * Uptime figures move slowly (a 30-day ratio), while a leader may reload the overview every few seconds:
+ * each distinct question is answered at most once per `ttlMs` and the page says "data as of". The grid's
+ * states and the open incidents are never cached.
+ */
+export class UptimeCache {
+  private readonly entries = new Map<string, { at: number; value: UptimeWindows }>();
+
+  constructor(private readonly ttlMs = 60_000, private readonly maxEntries = 500) {}
+
+  get(key: string, now: number, compute: () => UptimeWindows): UptimeWindows {
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs && now >= hit.at) return hit.value;
+    const value = compute();
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: now, value });
+    return value;
+  }
 }
