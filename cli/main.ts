@@ -22,6 +22,7 @@ const calendar = () => import('./calendar-command.js');
 const silence = () => import('./silence-command.js');
 const dossier = () => import('./dossier-command.js');
 const user = () => import('./user-command.js');
+const rum = () => import('./rum-command.js');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
   return async (...args: M[K] extends (...a: infer A) => unknown ? A : never): Promise<void> => {
@@ -111,6 +112,16 @@ storeOptions(users.command('enable').description('enable a disabled login').requ
   .action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: false }));
 storeOptions(users.command('passwd').description('set a new password (ends the user\'s sessions)').requiredOption('--username <name>', 'login name').option('--generate-password', 'generate one and print it'))
   .action(lazy(user, 'runUserPasswd'));
+
+const rumApps = program.command('rum-app').description('web apps that send real-user monitoring data (Grafana Faro) to /collect');
+storeOptions(rumApps.command('create').description('register an app and print its key (for the page\'s <script data-key>)'))
+  .requiredOption('--name <name>', 'app name, e.g. motcua-laocai')
+  .requiredOption('--origin <url>', 'origin the pages are served from (CORS allow-list); repeat for several', collect)
+  .option('--services <list>', 'service classes the app belongs to (vendors see their own), e.g. one-stop-shop')
+  .option('--sample <share>', 'share of batches kept, (0, 1]; default 1')
+  .action(lazy(rum, 'runRumAppCreate'));
+storeOptions(rumApps.command('list').description('list RUM apps')).action(lazy(rum, 'runRumAppList'));
+storeOptions(rumApps.command('revoke').description('refuse an app\'s data from now on').requiredOption('--id <n>', 'app id, from `rum-app list`', positiveInt)).action(lazy(rum, 'runRumAppRevoke'));
 
 const incidents = program.command('incident').description('record and correct incidents (outages known from other sources)');
 storeOptions(incidents.command('add').description('record an outage known from elsewhere (helpdesk log, before the commune had an agent)'))

@@ -30,6 +30,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { DossierGauges } from './dossiers/dossier-metrics.js';
 import { attributeDossiers } from './dossiers/attribution-report.js';
 import { MonthlyReports } from './reports/monthly-schedule.js';
+import { rumRoutes } from './rum/routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       }
     });
     every(60_000, 'monthly report', () => reports.tick(now()));
+    every(3_600_000, 'RUM retention', () => deps.store.rum.prune(now() - deps.config.rum.retentionDays * 86_400_000, now() - deps.config.rum.idempotencySec * 1000));
   }
   const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
 
@@ -143,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(incidentRoutes, { store: deps.store, now, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(alertRoutes, { store: deps.store, now });
+  await app.register(rumRoutes, { store: deps.store, metrics, config: deps.config.rum, now, offsetMin: deps.config.timezoneOffsetMinutes, canonical: (c) => units.canonical(c) });
   await app.register(calendarRoutes, { store: deps.store, now, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(dossierRoutes, { store: deps.store, units, calendars, config: deps.config.dossiers, now, offsetMinutes: deps.config.timezoneOffsetMinutes });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.

@@ -12,6 +12,7 @@ import { AlertConfigSchema, type AlertConfig } from './alerts/alert-config.js';
 import { checkAlertConfig, resolveSecretFiles } from './alerts/alert-config-check.js';
 import { WebConfigSchema } from './web/web-config.js';
 import { checkReportsConfig, ReportsConfigSchema } from './reports/report-config.js';
+import { RumConfigSchema } from './rum/rum-config.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -49,6 +50,7 @@ export const ServerConfigSchema = Type.Object(
     dossiers: DossierConfigSchema,
     web: WebConfigSchema,
     reports: ReportsConfigSchema,
+    rum: RumConfigSchema,
   },
   strict,
 );

@@ -16,16 +16,19 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** A new token `<prefix>_<lookup>_<secret>`: `cwa` for agents, `cwk` for API keys (api-tokens.ts). */
-export function issueToken(prefix: 'cwa' | 'cwk' = 'cwa'): IssuedToken {
+/** Token kinds: `cwa` agents, `cwk` API keys (api-tokens.ts), `cwr` real-user monitoring app keys (server/rum). */
+export type TokenPrefix = 'cwa' | 'cwk' | 'cwr';
+
+/** A new token `<prefix>_<lookup>_<secret>`. */
+export function issueToken(prefix: TokenPrefix = 'cwa'): IssuedToken {
   const tokenLookup = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   return { token: `${prefix}_${tokenLookup}_${secret}`, tokenLookup, tokenHash: hashSecret(secret) };
 }
 
 /** Splits a token of the given prefix into lookup id and secret; undefined when malformed. */
-export function parseToken(prefix: 'cwa' | 'cwk', token: string): { lookup: string; secret: string } | undefined {
-  const m = /^(cw[ak])_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
+export function parseToken(prefix: TokenPrefix, token: string): { lookup: string; secret: string } | undefined {
+  const m = /^(cw[akr])_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
   return m && m[1] === prefix ? { lookup: m[2]!, secret: m[3]! } : undefined;
 }
 

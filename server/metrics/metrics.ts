@@ -6,6 +6,7 @@
  * text). Ingest metrics are ordinary counters/histograms updated by the ingest route.
  */
 import client from 'prom-client';
+import { CLS_BOUNDS, TIMING_BOUNDS_MS } from '../rum/vitals.js';
 import type { Summary } from '../dossiers/attribution-report.js';
 import type { Store } from '../store/store.js';
 import type { LiveState, LiveTarget } from './live-state.js';
@@ -68,6 +69,10 @@ export interface Metrics {
   ingestBatchSeconds: client.Histogram;
   ingestBatchResults: client.Histogram;
   notifications: client.Counter<'channel' | 'outcome'>;
+  rumRequests: client.Counter<'outcome'>;
+  rumErrors: client.Counter<'app' | 'commune'>;
+  rumVitals: client.Histogram<'app' | 'metric'>;
+  rumCls: client.Histogram<'app'>;
 }
 
 export function createMetrics(deps: { live: LiveState; store: Store; dossierOverdue?: () => Summary[] }): Metrics {
@@ -145,6 +150,32 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
 
   return {
     registry,
+    rumRequests: new client.Counter({
+      name: 'communewatch_rum_requests_total',
+      help: 'Faro collector requests by outcome (accepted, duplicate, sampled-out, bad-key, cors, rate-limited, too-large, bad-payload)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    rumErrors: new client.Counter({
+      name: 'communewatch_rum_errors_total',
+      help: 'JavaScript exceptions reported by users\' browsers, by app and commune (unknown when unresolved)',
+      labelNames: ['app', 'commune'],
+      registers: [registry],
+    }),
+    rumVitals: new client.Histogram({
+      name: 'communewatch_rum_web_vital_seconds',
+      help: 'Web vitals measured in users\' browsers (lcp, inp, ttfb, fcp), seconds',
+      labelNames: ['app', 'metric'],
+      buckets: TIMING_BOUNDS_MS.map((ms) => ms / 1000),
+      registers: [registry],
+    }),
+    rumCls: new client.Histogram({
+      name: 'communewatch_rum_cls',
+      help: 'Cumulative layout shift measured in users\' browsers (unitless)',
+      labelNames: ['app'],
+      buckets: CLS_BOUNDS,
+      registers: [registry],
+    }),
     notifications: new client.Counter({
       name: 'communewatch_notifications_total',
       help: 'Notification send attempts by channel and outcome (sent, retry, dead = given up)',

@@ -24,6 +24,7 @@ import { createApiTokenStore } from '../auth/api-tokens.js';
 import { createUserStore } from '../auth/users.js';
 import { createSessionStore } from '../auth/sessions.js';
 import { createReportLog } from '../reports/sqlite-report-log.js';
+import { createRumStore } from '../rum/sqlite-rum.js';
 import { createAlertStore } from './sqlite-alerts.js';
 import { createDossierStore } from './sqlite-dossiers.js';
 import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
@@ -254,6 +255,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     alerts: createAlertStore(db),
     dossiers: createDossierStore(db),
     reports: createReportLog(db),
+    rum: createRumStore(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     applyRetention(policy, now) {
       const report = applyRetention(policy, now);

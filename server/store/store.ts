@@ -10,6 +10,7 @@ import type { ApiTokenStore } from '../auth/api-tokens.js';
 import type { UserStore } from '../auth/users.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { ReportLog } from '../reports/sqlite-report-log.js';
+import type { RumStore } from '../rum/sqlite-rum.js';
 import type { AlertStore } from './sqlite-alerts.js';
 import type { DossierStore } from './sqlite-dossiers.js';
 
@@ -243,6 +244,8 @@ export interface Store {
   readonly dossiers: DossierStore;
   /** Which scheduled reports went out (server/reports). */
   readonly reports: ReportLog;
+  /** Real-user monitoring aggregates (server/rum). */
+  readonly rum: RumStore;
   /**
    * Runs fn in one write transaction (nested store calls become savepoints): e.g. a batch and the incidents
    * it causes commit together or not at all.
