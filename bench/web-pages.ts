@@ -12,7 +12,8 @@
  *     during the period;
  *   - hour rollups for --hour-days (default 90, i.e. all of it: retention.hourDays defaults to 730) and day
  *     rollups for --days (default 90), 60 probes per hour, failures and latency higher at 8–11 h on working
- *     days (e-signing most), ICMP loss on the ICMP hops. Day rollups are the sums of the hour rollups;
+ *     days (e-signing most), ICMP loss on the ICMP hops. Day rollups and per-service hour rollups are the
+ *     sums of the hour rollups;
  *   - NOT generated: raw results beyond the latest one per target (the pages read none; LiveState is seeded
  *     from the latest one) and minute rollups (no page reads them). Both would only make the file bigger;
  *   - incidents: --incidents-per-month (default 5,000) — local-service and commune-network mostly, some
@@ -20,9 +21,11 @@
  *     local incidents merged into them, 50 still open; an "opened"/"resolved" event each; target states;
  *   - two maintenance windows; --dossiers (default 250,000 ≈ a national year of 1 M, over 90 days).
  *
- * Measured: buildApp (start-up), then each page through app.inject (first request, then --warm requests:
- * median, p95, max, HTML bytes); the same pages over a real HTTP listen on 127.0.0.1 with the browser's
- * Accept-Encoding (brotli), plus raw / gzip / brotli sizes; the pieces the pages are made of.
+ * Measured: buildApp (start-up), then each page through app.inject: the first request, then --warm requests
+ * with the clock fixed (uptime figures come from WebData's one-minute cache: hits) and --warm with the clock
+ * alternating between now and now + 61 s (every request recomputes them: misses) — median, p95, max, HTML
+ * bytes; the same over a real HTTP listen on 127.0.0.1 with the browser's Accept-Encoding (brotli), plus raw /
+ * gzip / brotli sizes; then the pieces the pages are made of, called directly (uncached).
  * Peer (unless --peer off, or Debian prometheus/promtool missing): the last --peer-days (30) of hour
  * rollups exported as a 1-hour recording-rule series per target (the Prometheus analogue of rollup_hour),
  * backfilled with `promtool tsdb create-blocks-from openmetrics`, queried with the PromQL the dashboards use
@@ -76,11 +79,11 @@ const PER_MONTH = Number(args['incidents-per-month']);
 const DOSSIERS = Number(args.dossiers);
 const WARM = Number(args.warm);
 const BUDGET_MS = Number(args['budget-sec']) * 1000;
-const PEER_DAYS = Number(args['peer-days']);
+const PEER_DAYS = Math.min(Number(args['peer-days']), DAYS);
 if (!(COMMUNES >= 10 && COMMUNES <= 20_000) || !(DAYS >= 1 && DAYS <= 400) || !(HOUR_DAYS >= 1) || !(WARM >= 1 && WARM <= 1000)
-  || !(PER_MONTH >= 0 && PER_MONTH <= 100_000) || !(DOSSIERS >= 0 && DOSSIERS <= 5_000_000) || !(BUDGET_MS >= 1000) || !(PEER_DAYS >= 1 && PEER_DAYS <= DAYS)
+  || !(PER_MONTH >= 0 && PER_MONTH <= 100_000) || !(DOSSIERS >= 0 && DOSSIERS <= 5_000_000) || !(BUDGET_MS >= 1000) || !(PEER_DAYS >= 1)
   || !['auto', 'off'].includes(args.peer!)) {
-  throw new Error('bad arguments: --communes 10-20000, --days 1-400, --hour-days ≥ 1, --warm 1-1000, --budget-sec ≥ 1, --peer auto|off, --peer-days ≤ --days');
+  throw new Error('bad arguments: --communes 10-20000, --days 1-400, --hour-days ≥ 1, --warm 1-1000, --budget-sec ≥ 1, --peer auto|off, --peer-days ≥ 1');
 }
 /** Hard deadline for the whole run (data, pages, peer). */
 const RUN_DEADLINE = Date.now() + 60 * 60_000;
@@ -240,6 +243,22 @@ function buildDatabase(dir: string): Dataset {
     db.exec(hourIndex);
     db.exec(dayIndex);
     phase('rollup bucket indexes rebuilt');
+    // Per-service hour rollups (migration 011): the sums of the hour rollups, as that migration backfills them
+    // and ingest folds them (the schema was created before the hour rollups existed, so it is empty). Summed
+    // 1,000 targets at a time: one GROUP BY over all 57 M rows sorts them all at once (≈ 200 s here).
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_service_hour'").get()) {
+      const fold = db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
+        SELECT t.service, r.bucket, sum(r.count), sum(r.ok_count), sum(r.latency_count), sum(r.latency_sum), max(r.latency_max)
+        FROM targets t CROSS JOIN rollup_hour r ON r.target_id = t.id WHERE t.id >= ? AND t.id < ? GROUP BY t.service, r.bucket
+        ON CONFLICT (service, bucket) DO UPDATE SET count = count + excluded.count, ok_count = ok_count + excluded.ok_count,
+          latency_count = latency_count + excluded.latency_count, latency_sum = latency_sum + excluded.latency_sum,
+          latency_max = coalesce(max(latency_max, excluded.latency_max), latency_max, excluded.latency_max)`);
+      db.transaction(() => {
+        for (let first = 1; first <= COMMUNES * PER_COMMUNE; first += 1000) fold.run(first, first + 1000);
+      })();
+      rows.rollup_service_hour = db.prepare('SELECT count(*) FROM rollup_service_hour').pluck().get() as number;
+      phase(`per-service hour rollups (${fmt(rows.rollup_service_hour)} rows)`);
+    }
 
     // Incidents.
     const incidents = generateIncidents(db, firstSeen, bad);
@@ -554,6 +573,17 @@ function stats(xs: number[]): { median: number; p95: number; max: number } {
 
 const ms = (x: number) => (Number.isNaN(x) ? '–' : x >= 100 ? fmt(x) : x >= 10 ? fmt(x, 1) : fmt(x, 2));
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+/** All the samples of a series whose every request was a cache miss (its first included). */
+const allOf = (t: Timed<unknown>) => [t.first, ...t.warm];
+/** Against the issue's goal, by the median of the slower of the two warm series. */
+const goal = (hit: Timed<unknown>, miss: Timed<unknown>) => {
+  const m = Math.max(stats(hit.warm).median, stats(allOf(miss)).median);
+  return m <= 300 ? 'yes' : `no (${fmt(m / 300, 1)} ×)`;
+};
+const missCells = (t: Timed<unknown>) => {
+  const s = stats(allOf(t));
+  return `**${ms(s.median)}** | ${ms(s.p95)} | ${ms(s.max)} | ${allOf(t).length}`;
+};
 const timingCells = (t: Timed<unknown>) => {
   const s = stats(t.warm);
   return `${ms(t.first)} | **${ms(s.median)}** | ${ms(s.p95)} | ${ms(s.max)} | ${t.warm.length}`;
@@ -796,7 +826,19 @@ async function main(dir: string): Promise<void> {
     const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     config.units = data.unitsFile;
     let t = performance.now();
-    built = await buildApp({ store, config, now: () => NOW, timers: false });
+    // The clock pages see. Uptime figures are cached for a minute per question (WebData.uptime): a fixed clock
+    // measures cache hits; alternating between NOW and NOW + 61 s makes every request a miss (each finds an
+    // entry from the other time: too old, or from its future) while the data's "now" moves by a minute only.
+    let clock = NOW;
+    let tick = 0;
+    const hitClock = () => (clock = NOW);
+    const missClock = () => (clock = tick++ % 2 === 0 ? NOW + 61_000 : NOW);
+    /** Right after a series at NOW (which leaves the cache entry at NOW), every call of this one is a miss. */
+    const missSeries = <T>(fn: () => Promise<T>) => {
+      tick = 0;
+      return timeIt(() => (missClock(), fn()), WARM - 1);
+    };
+    built = await buildApp({ store, config, now: () => clock, timers: false });
     const startupMs = performance.now() - t;
     const app = built.app;
     const auth = { authorization: `Bearer ${admin}` };
@@ -810,22 +852,26 @@ async function main(dir: string): Promise<void> {
       ['equipment', '/equipment'],
     ];
 
-    // 1. Pages through inject.
-    const injected: Array<{ label: string; path: string; timed: Timed<number> }> = [];
+    // 1. Pages through inject: the first request (nothing cached), cache hits, cache misses.
+    const injected: Array<{ label: string; path: string; timed: Timed<number>; miss: Timed<number> }> = [];
     for (const [label, path] of pages) {
       log(`inject ${path}`);
-      const timed = await timeIt(async () => {
+      const get = async () => {
         const res = await app.inject({ method: 'GET', url: path, headers: auth });
         if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
         return res.rawPayload.length;
-      });
-      injected.push({ label, path, timed });
+      };
+      hitClock();
+      const timed = await timeIt(get);
+      const miss = await missSeries(get);
+      injected.push({ label, path, timed, miss });
     }
+    hitClock();
 
     // 2. The same pages over HTTP on 127.0.0.1, with compression.
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
-    const overHttp: Array<{ label: string; raw: number; gzip: number; br: number; timed: Timed<HttpAnswer> }> = [];
+    const overHttp: Array<{ label: string; raw: number; gzip: number; br: number; timed: Timed<HttpAnswer>; miss: Timed<HttpAnswer> }> = [];
     for (const [label, path] of pages) {
       log(`http ${path}`);
       const sizes: Record<string, number> = {};
@@ -834,13 +880,17 @@ async function main(dir: string): Promise<void> {
         if (a.status !== 200 || a.encoding !== enc) throw new Error(`${path} over HTTP (${enc}): ${a.status} ${a.encoding}`);
         sizes[enc] = a.bytes;
       }
-      const timed = await timeIt(async () => {
+      const get = async () => {
         const a = await httpGet(port, path, { ...auth, 'accept-encoding': 'gzip, deflate, br, zstd' });
         if (a.status !== 200) throw new Error(`${path} over HTTP: ${a.status}`);
         return a;
-      });
-      overHttp.push({ label, raw: sizes.identity!, gzip: sizes.gzip!, br: sizes.br!, timed });
+      };
+      hitClock();
+      const timed = await timeIt(get);
+      const miss = await missSeries(get);
+      overHttp.push({ label, raw: sizes.identity!, gzip: sizes.gzip!, br: sizes.br!, timed, miss });
     }
+    hitClock();
 
     // 3. The pieces.
     log('pieces');
@@ -855,14 +905,14 @@ async function main(dir: string): Promise<void> {
     const communeCodes = built.units.all().map((u) => u.code);
     await piece('LiveState.fromStore (start-up)', () => `${fmt(LiveState.fromStore(store).size)} targets`);
     await piece('fleetState (overview grid state)', () => `${fmt(fleetState({ live: built!.live, store, communes: communeCodes }, all).communes.length)} communes`);
-    await piece('uptimeWindows, all communes (overview: 6 × uptimeReport)', () => `${fmt(uptimeWindows(deps, { now: NOW }).byCommune.size)} communes`);
-    await piece(`uptimeWindows, one commune (commune page)`, () => `${fmt(uptimeWindows(deps, { now: NOW, commune: data.busyCommune }).byService.size)} services`);
+    await piece('uptimeWindows, all communes, uncached (overview on a cache miss)', () => `${fmt(uptimeWindows(deps, { now: NOW }).byCommune.size)} communes`);
+    await piece('uptimeWindows, one commune, uncached (commune page on a miss)', () => `${fmt(uptimeWindows(deps, { now: NOW, commune: data.busyCommune }).byService.size)} services`);
     await piece('uptimeReport 30 d, 24×7, all pairs', () => `${fmt(uptimeReport(deps, { ...d30, workingHours: false }).rows.length)} rows`);
     await piece('uptimeReport 30 d, working hours, all pairs', () => `${fmt(uptimeReport(deps, { ...d30, workingHours: true }).rows.length)} rows`);
-    await piece('uptimeReport 30 d, 24×7, one service (service page, ×2)', () => `${fmt(uptimeReport(deps, { ...d30, service: 'one-stop-shop', workingHours: false }).rows.length)} rows`);
-    await piece('store.incidents.list 30 d (inside every uptimeReport)', () => `${fmt(store.incidents.list({ ...d30, limit: 1_000_000 }).length)} incidents`);
+    await piece('uptimeReport 30 d, 24×7, one service (service page: 2 of these)', () => `${fmt(uptimeReport(deps, { ...d30, service: 'one-stop-shop', workingHours: false }).rows.length)} rows`);
+    await piece('store.incidents.list 30 d, all communes (uptime sources)', () => `${fmt(store.incidents.list({ ...d30, limit: 1_000_000 }).length)} incidents`);
     await piece('store.incidents.list 1 d', () => `${fmt(store.incidents.list({ from: NOW - DAY, to: NOW, limit: 1_000_000 }).length)} incidents`);
-    await piece('store.incidents.communeServices (inside every uptimeReport)', () => `${fmt(store.incidents.communeServices().length)} pairs`);
+    await piece('store.incidents.communeServices (uptime sources, fleetState)', () => `${fmt(store.incidents.communeServices().length)} pairs`);
     await piece('store.incidents.list open (fleetState)', () => `${fmt(store.incidents.list({ openOnly: true, limit: 100_000 }).length)} incidents`);
     await piece('store.incidents.list 30 d, one service, limit 2000 (service page)', () => `${fmt(store.incidents.list({ ...d30, service: 'one-stop-shop', limit: 2000 }).length)} incidents`);
     await piece('store.hourOfDayProfile, one service, 30 d (service heatmap)', () => `${fmt(store.hourOfDayProfile({ service: 'one-stop-shop', ...d30 }).length)} cells`);
@@ -900,6 +950,7 @@ async function main(dir: string): Promise<void> {
       `| targets | ${fmt(r.targets!)} | 4 path hops (service "network") + 4 services per commune |`,
       `| rollup_hour | ${fmt(r.rollup_hour!)} | ${HOUR_DAYS === DAYS ? `all ${DAYS} days` : `last ${HOUR_DAYS} days only (--hour-days)`} (retention.hourDays default 730) |`,
       `| rollup_day | ${fmt(r.rollup_day!)} | ${DAYS} days |`,
+      ...(r.rollup_service_hour === undefined ? [] : [`| rollup_service_hour | ${fmt(r.rollup_service_hour)} | sums of rollup_hour per service class, as migration 011 backfills them |`]),
       '| rollup_minute | 0 | not generated: no page reads it |',
       `| results | ${fmt(r.results!)} | the latest per target only (seeds LiveState; no page reads raw results) |`,
       `| incidents | ${fmt(r.incidents!)} | ≈ ${fmt(PER_MONTH)} a month; ${data.openIncidents} open |`,
@@ -910,17 +961,19 @@ async function main(dir: string): Promise<void> {
       '',
       `buildApp (start-up incl. LiveState.fromStore): ${ms(startupMs)} ms.`,
       '',
-      `Pages through app.inject (admin API key), ms: first request, then up to ${WARM} more (budget ${BUDGET_MS / 1000} s a page). Goal: ≤ 300 ms.`,
+      `Pages through app.inject (admin API key), ms: the first request (nothing cached), then up to ${WARM} with the clock fixed ` +
+        `(uptime figures served from the one-minute cache: "hit"), then up to ${WARM} with the clock alternating NOW / NOW + 61 s ` +
+        `(every request recomputes them: "miss"); budget ${BUDGET_MS / 1000} s a series. Goal: ≤ 300 ms.`,
       '',
-      '| page | first | median | p95 | max | n | HTML |',
-      '|---|---|---|---|---|---|---|',
-      ...injected.map((p) => `| ${p.label} \`${p.path}\` | ${timingCells(p.timed)} | ${kb(p.timed.last)} |`),
+      '| page | first | hit median | p95 | max | n | miss median | p95 | max | n | HTML | median ≤ 300 ms (hit and miss) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...injected.map((p) => `| ${p.label} \`${p.path}\` | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.timed.last)} | ${goal(p.timed, p.miss)} |`),
       '',
       'The same pages over HTTP on 127.0.0.1 (Accept-Encoding: gzip, deflate, br, zstd → brotli q5), ms to the last byte, after the runs above:',
       '',
-      '| page | first | median | p95 | max | n | raw | gzip | brotli |',
-      '|---|---|---|---|---|---|---|---|---|',
-      ...overHttp.map((p) => `| ${p.label} | ${timingCells(p.timed)} | ${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} |`),
+      '| page | first | hit median | p95 | max | n | miss median | p95 | max | n | raw | gzip | brotli | median ≤ 300 ms (hit and miss) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...overHttp.map((p) => `| ${p.label} | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} | ${goal(p.timed, p.miss)} |`),
       '',
       'Pieces, called directly, ms:',
       '',
