@@ -71,19 +71,28 @@ export function uptimeReport(
   }
   const firstSeen = new Map<string, number>();
   for (const p of probed) firstSeen.set(p.commune, Math.min(firstSeen.get(p.commune) ?? Infinity, p.firstSeen));
+  // Per commune, not per pair: its calendar's working time, and (only when maintenance exists) its labels.
+  const workingByCommune = new Map<string, Interval[]>();
+  const communeWorking = (c: string) => {
+    let w = workingByCommune.get(c);
+    if (!w) workingByCommune.set(c, (w = working(calendars.forCommune(c))));
+    return w;
+  };
+  const windows = maintenance.map((m) => ({ m, intervals: silenceIntervals(m, q.from, q.to, deps.offsetMin) })).filter((w) => w.intervals.length > 0);
   const rows: UptimeRow[] = pairs.map((p) => {
     // A maintenance window is planned time for this place and service whatever it says about cause,
     // severity or scope: those labels describe incidents, not time.
-    const labels: Labels = { ...placeLabels([p.commune], units), service: [p.service], cause: [...INCIDENT_CAUSES], severity: ['down', 'degraded'], scope: ['local', 'central'] };
-    const planned = maintenance
-      .filter((s) => matches(labels, s.matchers))
-      .flatMap((s) => silenceIntervals(s, q.from, q.to, deps.offsetMin));
+    let planned: Interval[] = [];
+    if (windows.length > 0) {
+      const labels: Labels = { ...placeLabels([p.commune], units), service: [p.service], cause: [...INCIDENT_CAUSES], severity: ['down', 'degraded'], scope: ['local', 'central'] };
+      planned = windows.filter((w) => matches(labels, w.m.matchers)).flatMap((w) => w.intervals);
+    }
     return {
       commune: p.commune,
       service: p.service,
       ...uptime({
         from: q.from, to: q.to, observedFrom: firstSeen.get(p.commune), incidents: byCommune.get(p.commune) ?? [], commune: p.commune, service: p.service, planned,
-        ...(q.workingHours && { working: working(calendars.forCommune(p.commune)) }),
+        ...(q.workingHours && { working: communeWorking(p.commune) }),
       }),
     };
   });

@@ -47,8 +47,18 @@ export interface UptimeFigures {
   serviceUptime: number | null;
 }
 
+/** Central incidents list hundreds of communes: looked up by code, built once per incident object. */
+const communeIndex = new WeakMap<Incident, Map<string, Incident['communes'][number]>>();
+
 function spanOf(i: Incident, commune: string, to: number): Interval | undefined {
-  const c = i.commune === commune ? { startedAt: i.startedAt, endedAt: i.endedAt } : i.communes.find((x) => x.commune === commune);
+  let c: { startedAt: number; endedAt: number | null } | undefined;
+  if (i.commune === commune) c = { startedAt: i.startedAt, endedAt: i.endedAt };
+  else if (i.communes.length < 8) c = i.communes.find((x) => x.commune === commune);
+  else {
+    let index = communeIndex.get(i);
+    if (!index) communeIndex.set(i, (index = new Map(i.communes.map((x) => [x.commune, x]))));
+    c = index.get(commune);
+  }
   if (!c) return undefined;
   return { start: c.startedAt, end: c.endedAt ?? to };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
+import type { SqliteStore } from '../../../server/store/sqlite-store.js';
 
 const CAPTURED = JSON.parse(readFileSync(new URL('../../fixtures/faro/sdk-2.12.1-batch.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -72,7 +73,8 @@ describe('Faro collector', () => {
     expect(groups[0]!.samplePage).toBe('/ho-so/:id/xem');
     expect(t.store.rum.errorDims(groups[0]!.id).commune).toEqual({ '26737': 3 });
     // Nothing personal anywhere in the database file's RUM tables.
-    const dump = JSON.stringify(t.store.db.prepare('SELECT * FROM rum_error_groups').all()) + JSON.stringify(t.store.db.prepare('SELECT * FROM rum_error_dims').all());
+    const db = (t.store as SqliteStore).db;
+    const dump = JSON.stringify(db.prepare('SELECT * FROM rum_error_groups').all()) + JSON.stringify(db.prepare('SELECT * FROM rum_error_dims').all());
     for (const secret of ['cccd', '001099012345', 'nguyenvana', 'gmail', '000123', 'v=3', '#tab']) expect(dump).not.toContain(secret);
   });
 
