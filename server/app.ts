@@ -129,8 +129,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes, { store: deps.store });
   await app.register(metricsRoutes, { metrics });
   await app.register(statusApiRoutes, { live, now });
+  // The UI reports its own users' errors and vitals through the same script vendors embed (dogfooding).
+  const uiRum = deps.config.rum.instrumentUi ? deps.store.rum.selfApp('communewatch-ui', now()) : undefined;
   await app.register(webRoutes, {
-    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo,
+    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo, rumKey: uiRum?.key,
   });
   await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
   await app.register(systemRoutes, { store: deps.store });

@@ -6,6 +6,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
@@ -44,6 +45,17 @@ function findScript(): string | undefined {
     if (existsSync(file)) return file;
   }
   return undefined;
+}
+
+/** An app's allow-list; "self" is the server's own pages (same host as the request). */
+function allowsOrigin(rumApp: RumApp, origin: string, host: string | undefined): boolean {
+  if (rumApp.origins.includes(origin)) return true;
+  if (!rumApp.origins.includes('self')) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Promise<void> {
@@ -108,7 +120,7 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
           throw new HttpError(429, ErrorCode.RATE_LIMITED, `too many requests for app "${rumApp.name}"; retry in ${keyWait} s`);
         }
         const origin = request.headers.origin;
-        if (origin && !rumApp.origins.includes(origin)) {
+        if (origin && !allowsOrigin(rumApp, origin, request.headers.host)) {
           reject('cors');
           throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `origin ${origin} is not allowed for app "${rumApp.name}"`);
         }
@@ -145,22 +157,26 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
     if (request.url.startsWith('/collect') && request.rumApp) reject((err as { statusCode?: number }).statusCode === 413 ? 'too-large' : 'bad-payload');
   });
 
-  let script: { body: Buffer; etag: string } | undefined;
+  // Compressed once, not per request: about a third of the raw size, which matters on a commune link.
+  let script: { body: Buffer; gzip: Buffer; etag: string } | undefined;
   app.get('/rum.js', async (request, reply) => {
     if (!script) {
       const file = findScript();
       if (!file) throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');
       const body = readFileSync(file);
-      script = { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` };
+      script = { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` };
     }
     if (request.headers['if-none-match'] === script.etag) return reply.code(304).send();
     // An hour: pages pick up a new release within the hour; the ETag makes revalidation a 304.
+    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    if (gzip) void reply.header('content-encoding', 'gzip');
     return reply
       .type('text/javascript; charset=utf-8')
+      .header('vary', 'Accept-Encoding')
       .header('cache-control', 'public, max-age=3600')
       .header('etag', script.etag)
       .header('access-control-allow-origin', '*')
       .header('cross-origin-resource-policy', 'cross-origin')
-      .send(script.body);
+      .send(gzip ? script.gzip : script.body);
   });
 }

@@ -15,6 +15,8 @@ export const RumConfigSchema = Type.Object(
     retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
     /** Idempotency-Key of accepted batches are remembered this long (SDK retries span seconds). */
     idempotencySec: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+    /** Instrument the server's own web UI with the same script (app "communewatch-ui"): dogfooding. */
+    instrumentUi: Type.Boolean({ default: true }),
     /** Commune offices' public address ranges, for payloads that do not carry the commune attribute. */
     communeNetworks: Type.Array(
       Type.Object({ commune: Type.String({ pattern: COMMUNE_PATTERN }), cidrs: Type.Array(Type.String({ minLength: 3, maxLength: 64 }), { minItems: 1, maxItems: 100 }) }, strict),

@@ -78,6 +78,11 @@ export interface RumStore {
   /** The live app of a key (constant-time secret check), or undefined. */
   verifyKey(key: string): RumApp | undefined;
   revokeApp(id: number, now: number): boolean;
+  /**
+   * The built-in app of the server's own UI (origin "self"), created if missing, with a new key each call:
+   * the key is written into every page, so the server keeps it in memory, never in clear on disk.
+   */
+  selfApp(name: string, now: number): { app: RumApp; key: string };
   /** True the first time this app sends this Idempotency-Key (within the kept window). */
   claimBatch(appId: number, key: string, now: number): boolean;
   recordError(o: ErrorOccurrence): void;
@@ -113,6 +118,8 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
     apps: db.prepare('SELECT * FROM rum_apps ORDER BY name'),
     byLookup: db.prepare('SELECT * FROM rum_apps WHERE key_lookup = ? AND revoked_at IS NULL'),
     revoke: db.prepare('UPDATE rum_apps SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    upsertSelf: db.prepare(`INSERT INTO rum_apps (name, origins, sample_rate, key_lookup, key_hash, created_at) VALUES (?, ?, 1, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET key_lookup = excluded.key_lookup, key_hash = excluded.key_hash, revoked_at = NULL RETURNING *`),
     claim: db.prepare('INSERT INTO rum_batches (app_id, key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     upsertGroup: db.prepare(`INSERT INTO rum_error_groups (app_id, fingerprint, type, message, frames, count, first_seen, last_seen, sample_stack, sample_page)
         VALUES (@appId, @fingerprint, @type, @message, @frames, 1, @at, @at, @stack, @page)
@@ -148,6 +155,11 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
       return secretMatches(row?.key_hash, parsed.secret) && row ? toApp(row) : undefined;
     },
     revokeApp: (id, now) => s.revoke.run(now, id).changes > 0,
+    selfApp(name, now) {
+      const issued = issueToken('cwr');
+      const row = s.upsertSelf.get(name, JSON.stringify(['self']), issued.tokenLookup, issued.tokenHash, now) as AppRow;
+      return { app: toApp(row), key: issued.token };
+    },
     claimBatch: (appId, key, now) => s.claim.run(appId, key, now).changes > 0,
     recordError(o) {
       const { id } = s.upsertGroup.get({

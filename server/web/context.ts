@@ -23,6 +23,7 @@ export interface PageContext {
   csrf: string;
   assets: Assets;
   demo: boolean;
+  rumKey?: string;
 }
 
 export function requestLang(request: FastifyRequest): Lang {
@@ -40,7 +41,7 @@ export function applyLangSwitch(request: FastifyRequest, reply: FastifyReply): L
   return requestLang(request);
 }
 
-export function pageContext(request: FastifyRequest, lang: Lang, deps: { now: () => number; offsetMin: number; assets: Assets; demo: boolean }): PageContext {
+export function pageContext(request: FastifyRequest, lang: Lang, deps: { now: () => number; offsetMin: number; assets: Assets; demo: boolean; rumKey?: string }): PageContext {
   const url = new URL(request.url, 'http://x');
   url.searchParams.delete('lang');
   return {
@@ -55,6 +56,7 @@ export function pageContext(request: FastifyRequest, lang: Lang, deps: { now: ()
     csrf: request.principal?.csrfToken ?? '',
     assets: deps.assets,
     demo: deps.demo,
+    rumKey: deps.rumKey,
   };
 }
 

@@ -3,6 +3,7 @@ import { html, raw, type Html } from './html.js';
 import type { PageContext } from './context.js';
 import { withQuery } from './context.js';
 import type { MessageKey } from './i18n.js';
+import { VERSION } from '../../common/version.js';
 
 export interface PageBody {
   title: string;
@@ -52,6 +53,7 @@ ${page.body}
 <p class="asof">${t('data_as_of', { time: ctx.fmt.dateTime(ctx.now) })}</p>
 </main>
 ${page.charts ? html`<script src="${ctx.assets.uplotJs}"></script>` : ''}<script src="${ctx.assets.js}" defer></script>
+${ctx.rumKey ? html`<script src="/rum.js" data-key="${ctx.rumKey}" data-app="communewatch-ui" data-version="${VERSION}" defer></script>` : ''}
 </body></html>`;
 }
 

@@ -28,6 +28,7 @@ export interface PageDeps {
   offsetMin: number;
   assets: Assets;
   demo: boolean;
+  rumKey?: string;
 }
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'viewer', 'vendor'];

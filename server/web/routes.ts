@@ -42,6 +42,8 @@ export interface WebOptions {
   now: () => number;
   offsetMin: number;
   demo?: boolean;
+  /** Key of the UI's own RUM app: pages load /rum.js with it. */
+  rumKey?: string;
 }
 
 export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise<void> {
@@ -50,7 +52,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   // the bytes they save on a commune link.
   await app.register(compress, { global: true, threshold: 1024, brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } } });
   const assets = registerAssets(app);
-  const deps: PageDeps = { now: opts.now, offsetMin: opts.offsetMin, assets, demo: opts.demo ?? false };
+  const deps: PageDeps = { now: opts.now, offsetMin: opts.offsetMin, assets, demo: opts.demo ?? false, rumKey: opts.rumKey };
   const data = new WebData({ store: opts.store, live: opts.live, units: opts.units, calendars: opts.calendars, offsetMin: opts.offsetMin, dossiers: opts.dossiers });
 
   // Errors on UI routes are pages in the reader's language; API-style JSON stays for /api/.

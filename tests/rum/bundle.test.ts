@@ -5,12 +5,14 @@
  * loads rum.js from a stand-in collector on another (CORS preflight included), throws, rejects, logs,
  * fetches a 500 and navigates away. Asserted on the requests as received: the URL derived from the script,
  * the headers (x-api-key, gzip), the commune in every meta, and no query string, ID number or e-mail
- * anywhere. The real receiver is tested in tests/server; this collector only records.
+ * anywhere. Then the district's two ways in — the MV3 extension (loaded unpacked) and the userscript —
+ * inject the same tag with their settings. The real receiver is tested in tests/server and
+ * tests/e2e/rum.browser.test.ts; this collector only records.
  * On CI (CI=true) a missing chromium is a failure; elsewhere the browser part is skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -83,7 +85,7 @@ interface Received {
   raw: string;
   body: {
     meta: { session?: { id?: string; attributes?: Record<string, string> }; page?: { url?: string; attributes?: Record<string, string> }; user?: { attributes?: Record<string, string> }; app?: Record<string, string> };
-    exceptions?: Array<{ type: string; value: string; context?: Record<string, string>; stacktrace?: { frames: Array<{ filename: string }> } }>;
+    exceptions?: Array<{ type: string; value: string; context?: Record<string, string>; stacktrace?: { frames: Array<{ filename: string; function: string }> } }>;
     logs?: Array<{ message: string; level: string }>;
     events?: Array<{ name: string; attributes?: Record<string, string> }>;
     measurements?: Array<{ type: string }>;
@@ -175,10 +177,10 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     );
     await page.click('#submit');
     await page.evaluate(() => {
-      const rum = (window as unknown as { CommuneWatchRUM: { faro: { api: { pushError: (e: Error, o: unknown) => void } } } }).CommuneWatchRUM;
+      const rum = (globalThis as unknown as { CommuneWatchRUM: { faro: { api: { pushError: (e: Error, o: unknown) => void } } } }).CommuneWatchRUM;
       rum.faro.api.pushError(new Error('pushed'), { context: { url: '/api/x?sdt=0912345678', kind: 'fetch-failed', hoTen: 'Nguyễn Văn A' } });
     });
-    expect(await page.evaluate(() => 'faro' in window)).toBe(false); // isolated: a vendor's own Faro keeps window.faro
+    expect(await page.evaluate(() => 'faro' in globalThis)).toBe(false); // isolated: a vendor's own Faro keeps window.faro
 
     // Sent by the one-second batch while the page stays open (resource timings come after the load event).
     const got = await waitFor(
@@ -210,7 +212,8 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     const exceptions = got.flatMap((r) => r.body.exceptions ?? []);
     const click = exceptions.find((e) => e.value.includes('Không thể nộp hồ sơ'))!;
     expect(click.value).toBe('Không thể nộp hồ sơ: https://dvc.gov.vn/tra-cuu {email}');
-    expect(click.stacktrace?.frames[0]?.filename).toBe(`${origin}/ho-so`);
+    // Faro's parser also turns the message line (it holds a URL) into a frame without lineno: cleaned too.
+    expect(click.stacktrace?.frames.find((f) => f.function.includes('submitHoSo'))?.filename).toBe(`${origin}/ho-so`);
     expect(exceptions.find((e) => e.value === 'pushed')?.context).toEqual({ url: '/api/x', kind: 'fetch-failed' });
     expect(got.flatMap((r) => r.body.logs ?? [])).toContainEqual(expect.objectContaining({ level: 'warn', message: 'warn test {num}' }));
     const fail = got.flatMap((r) => r.body.events ?? []).find((e) => e.name === 'faro.performance.resource' && e.attributes?.['name']?.includes('/api/fail'));
@@ -222,7 +225,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     const { page } = await open('/late', () => `<script>localStorage.setItem('communewatch.commune', '26737')</script>${tag(`data-key="${KEY}"`)}${tag(`data-key="${KEY}"`)}<script>console.warn('first')</script>`);
     await waitFor('the first log', () => fromPage('/late'), (rs) => rs.some((r) => r.body.logs?.some((l) => l.message === 'first')));
     await page.evaluate(() => {
-      const rum = (window as unknown as { CommuneWatchRUM: { setCommune: (c: string) => void } }).CommuneWatchRUM;
+      const rum = (globalThis as unknown as { CommuneWatchRUM: { setCommune: (c: string) => void } }).CommuneWatchRUM;
       rum.setCommune('26740');
       console.warn('second');
     });
@@ -238,10 +241,63 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
   it('without data-key warns once and sends nothing', async () => {
     const before = received.length;
     const { page, console } = await open('/nokey', () => `${tag('data-app="x"')}<script>console.warn('not sent')</script>`);
-    expect(await page.evaluate(() => 'CommuneWatchRUM' in window)).toBe(false);
+    expect(await page.evaluate(() => 'CommuneWatchRUM' in globalThis)).toBe(false);
     await page.goto(`${origin}/other`);
     await new Promise((r) => setTimeout(r, 1500));
     expect(console.filter((l) => l.includes('data-key'))).toHaveLength(1);
     expect(received.length).toBe(before);
+  });
+
+  // The district's two ways in, pointed at this test's origins: match patterns without a port match any port.
+  const settings = () => ({ server: cdn, commune: '26734', apps: [{ domain: '127.0.0.1', key: KEY, app: 'injected-app', env: 'test' }] });
+  const injected = (path: string) => waitFor(`a payload from ${path}`, () => fromPage(path), (rs) => rs.some((r) => r.body.meta.app?.['name'] === 'injected-app'));
+
+  it('the MV3 extension (rum/extension) injects rum.js with its config.js settings', async () => {
+    const dir = tempDir('cw-ext-');
+    try {
+      cpSync('rum/extension', dir.path, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dir.path, 'manifest.json'), 'utf8'));
+      manifest.content_scripts[0].matches = ['http://127.0.0.1/*'];
+      delete manifest.update_url;
+      writeFileSync(join(dir.path, 'manifest.json'), JSON.stringify(manifest));
+      writeFileSync(join(dir.path, 'config.js'), `self.COMMUNEWATCH_RUM_CONFIG = ${JSON.stringify(settings())};`);
+      pages['/ext'] = '<!doctype html><p>vendor app</p>';
+      const context = await chromium.launchPersistentContext('', {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [...ARGS, `--disable-extensions-except=${dir.path}`, `--load-extension=${dir.path}`],
+      });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin}/ext?cccd=${CCCD}`);
+        const [r] = (await injected('/ext')).filter((x) => x.body.meta.app?.['name'] === 'injected-app');
+        expect(r?.body.meta.session?.attributes?.['commune']).toBe('26734');
+        expect(r?.headers['x-api-key']).toBe(KEY);
+        expect(await page.evaluate("localStorage.getItem('communewatch.commune')")).toBe('26734');
+      } finally {
+        await context.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('the userscript (rum/userscript) does the same at document-start with @grant none', async () => {
+    const source = readFileSync('rum/userscript/communewatch-rum.user.js', 'utf8');
+    expect(source).toMatch(/^\/\/ @grant\s+none$/m);
+    expect(source).toMatch(/^\/\/ @run-at\s+document-start$/m);
+    const configured = source.replace(/var SETTINGS = \{[\s\S]*?\n {2}\};/, `var SETTINGS = ${JSON.stringify(settings())};`);
+    expect(configured).not.toBe(source);
+    const context = await browser!.newContext();
+    try {
+      await context.addInitScript(configured); // how a userscript manager runs a @grant none, document-start script
+      const page = await context.newPage();
+      pages['/us'] = '<!doctype html><p>vendor app</p>';
+      await page.goto(`${origin}/us`);
+      const [r] = (await injected('/us')).filter((x) => x.body.meta.app?.['name'] === 'injected-app');
+      expect(r?.body.meta.page?.attributes).toEqual({ commune: '26734' });
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Meta, TransportItem } from '@grafana/faro-web-sdk';
-import { cleanUrl, MAX_TEXT, sanitiseItem, scrubText, stripQuery, withCommune } from '../../rum/sanitise.js';
+import { COMMUNE_PATTERN } from '../../protocol/wire.js';
+import { cleanUrl, COMMUNE_CODE, isCommuneCode, MAX_TEXT, sanitiseItem, scrubText, stripQuery, withCommune } from '../../rum/sanitise.js';
 
 const CCCD = '079123456789'; // a 12-digit citizen ID number
 
@@ -158,6 +159,14 @@ describe('withCommune', () => {
     expect(withCommune(it0, undefined)).toBe(it0);
     const noSession = { ...it0, meta: { ...it0.meta, session: undefined } };
     expect(withCommune(noSession, '26734').meta.session).toBeUndefined();
+  });
+});
+
+describe('isCommuneCode', () => {
+  it('accepts what the server accepts (protocol/wire.ts COMMUNE_PATTERN)', () => {
+    expect(COMMUNE_CODE.source).toBe(COMMUNE_PATTERN);
+    expect(isCommuneCode('26734')).toBe(true);
+    for (const bad of ['', '-1', '26734 ', 'x'.repeat(33), '26734"><script>', 26734, null]) expect(isCommuneCode(bad)).toBe(false);
   });
 });
 
