@@ -157,6 +157,14 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
     if (request.url.startsWith('/collect') && request.rumApp) reject((err as { statusCode?: number }).statusCode === 413 ? 'too-large' : 'bad-payload');
   });
 
+  // The bundle's banner points here: the Apache-2.0 and MIT notices of the SDK and its dependencies.
+  app.get('/rum.js.LICENSES.txt', async (_request, reply) => {
+    const file = findScript();
+    const licences = file && `${file}.LICENSES.txt`;
+    if (!licences || !existsSync(licences)) throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(readFileSync(licences));
+  });
+
   // Compressed once, not per request: about a third of the raw size, which matters on a commune link.
   let script: { body: Buffer; gzip: Buffer; etag: string } | undefined;
   app.get('/rum.js', async (request, reply) => {

@@ -128,4 +128,13 @@ describe('Faro collector', () => {
       await limited.close();
     }
   });
+
+  it('serves /rum.js compressed with cache headers and revalidation, and its licence notices', async () => {
+    const js = await t.built.app.inject({ url: '/rum.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-encoding']).toBe('gzip');
+    expect(js.headers['cache-control']).toBe('public, max-age=3600');
+    expect((await t.built.app.inject({ url: '/rum.js', headers: { 'if-none-match': String(js.headers.etag) } })).statusCode).toBe(304);
+    expect((await t.built.app.inject('/rum.js.LICENSES.txt')).body).toContain('Apache');
+  });
 });
