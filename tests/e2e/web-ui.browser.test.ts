@@ -558,6 +558,9 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
     expect(await page.locator('h1').innerText()).toBe('Quản trị');
     await shot(page, 'admin');
 
+    // Dogfooding: the UI's own pages report through /rum.js (app communewatch-ui) and the collector took it.
+    await waitFor('the UI\'s own RUM batches accepted', async () => (await (await fetch(url('/metrics'))).text()).match(/communewatch_rum_requests_total\{outcome="accepted"\} (\d+)/)?.[1], (n) => Number(n) > 0, { timeoutMs: 15_000 });
+
     await logoutAndCheck(page);
     await context.close();
   });

@@ -19,7 +19,15 @@ describe('Faro collector', () => {
   const now = { t: T0 };
 
   beforeAll(async () => {
-    t = await startApiApp({ now: () => now.t, configure: (c) => { c.rum.perIpPerMinute = 1000; c.rum.perKeyPerMinute = 1000; c.rum.bodyLimitBytes = 64 * 1024; } });
+    t = await startApiApp({
+      now: () => now.t,
+      configure: (c) => {
+        c.rum.perIpPerMinute = 1000;
+        c.rum.perKeyPerMinute = 1000;
+        c.rum.bodyLimitBytes = 64 * 1024;
+        c.rum.communeNetworks = [{ commune: '99001', cidrs: ['203.113.10.0/28', '2001:db8:10::/48'] }];
+      },
+    });
     key = t.store.rum.createApp({ name: 'motcua-web', origins: [ORIGIN], services: ['one-stop-shop'], now: T0 }).key;
   });
   afterAll(async () => t.close());
@@ -136,5 +144,24 @@ describe('Faro collector', () => {
     expect(js.headers['cache-control']).toBe('public, max-age=3600');
     expect((await t.built.app.inject({ url: '/rum.js', headers: { 'if-none-match': String(js.headers.etag) } })).statusCode).toBe(304);
     expect((await t.built.app.inject('/rum.js.LICENSES.txt')).body).toContain('Apache');
+  });
+
+  it('resolves the commune from its registered address ranges when the page does not say', async () => {
+    const exc = { type: 'Error', value: 'no commune attribute here', timestamp: new Date(T0).toISOString() };
+    await post({ meta: { app: { name: 'x' } }, exceptions: [exc] }, {}, '203.113.10.7');
+    await post({ meta: { app: { name: 'x' } }, exceptions: [exc] }, {}, '2001:db8:10::42');
+    await post({ meta: { app: { name: 'x' } }, exceptions: [exc] }, {}, '198.51.100.1');
+    const group = t.store.rum.errorGroups({ limit: 50 }).find((g) => g.message === 'no commune attribute here')!;
+    expect(group.count).toBe(3);
+    expect(t.store.rum.errorDims(group.id).commune).toEqual({ '99001': 2 });
+  });
+
+  it('deletes aggregates past retention and idempotency keys past their window', async () => {
+    const before = t.store.rum.errorGroups({ limit: 100 }).length;
+    expect(before).toBeGreaterThan(0);
+    expect(t.store.rum.prune(T0 - 86_400_000, T0 - 3_600_000)).toBe(0);
+    expect(t.store.rum.prune(T0 + 86_400_000 * 2, T0 + 3_600_000)).toBeGreaterThan(before);
+    expect(t.store.rum.errorGroups({ limit: 100 })).toEqual([]);
+    expect(t.store.rum.claimBatch(t.store.rum.apps().find((a) => a.name === 'motcua-web')!.id, 'abcdefghij0123456789', T0)).toBe(true);
   });
 });
