@@ -31,6 +31,7 @@ import { DossierGauges } from './dossiers/dossier-metrics.js';
 import { attributeDossiers } from './dossiers/attribution-report.js';
 import { MonthlyReports } from './reports/monthly-schedule.js';
 import { rumRoutes } from './rum/routes.js';
+import { rumReadRoutes } from './rum/read-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(incidentRoutes, { store: deps.store, now, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(alertRoutes, { store: deps.store, now });
   await app.register(rumRoutes, { store: deps.store, metrics, config: deps.config.rum, now, offsetMin: deps.config.timezoneOffsetMinutes, canonical: (c) => units.canonical(c) });
+  await app.register(rumReadRoutes, { store: deps.store, now });
   await app.register(calendarRoutes, { store: deps.store, now, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
   await app.register(dossierRoutes, { store: deps.store, units, calendars, config: deps.config.dossiers, now, offsetMinutes: deps.config.timezoneOffsetMinutes });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.

@@ -156,6 +156,20 @@ describe('Faro collector', () => {
     expect(t.store.rum.errorDims(group.id).commune).toEqual({ '99001': 2 });
   });
 
+  it('lets IT read the error groups and failed fetches; a vendor only its own apps', async () => {
+    const get = (url: string, key: string) => t.built.app.inject({ url, headers: { authorization: `Bearer ${key}` } });
+    const all = (await get('/api/v1/rum/errors?days=30', t.admin)).json() as { groups: Array<{ app: string; message: string; affected: { commune: Record<string, number> } }> };
+    expect(all.groups.length).toBeGreaterThan(2);
+    expect(all.groups.find((g) => g.message === 'Không tìm thấy hồ sơ <n> của <email>')!.affected.commune).toEqual({ '26737': 3 });
+    const own = t.store.apiTokens.create({ name: 'viettel', role: 'vendor', services: ['one-stop-shop'], now: T0 }).token;
+    const other = t.store.apiTokens.create({ name: 'vnpt', role: 'vendor', services: ['civil-status'], now: T0 }).token;
+    expect(((await get('/api/v1/rum/errors?days=30', own)).json() as { groups: unknown[] }).groups.length).toBe(all.groups.length);
+    expect(((await get('/api/v1/rum/errors?days=30', other)).json() as { groups: unknown[] }).groups).toEqual([]);
+    expect(((await get('/api/v1/rum/fetch-failures?days=30', t.viewer)).json() as { failures: unknown[] }).failures.length).toBeGreaterThan(0);
+    expect((await t.built.app.inject('/api/v1/rum/errors')).statusCode).toBe(401);
+    expect((await get('/api/v1/rum/errors?days=0', t.admin)).statusCode).toBe(400);
+  });
+
   it('deletes aggregates past retention and idempotency keys past their window', async () => {
     const before = t.store.rum.errorGroups({ limit: 100 }).length;
     expect(before).toBeGreaterThan(0);
