@@ -133,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // The UI reports its own users' errors and vitals through the same script vendors embed (dogfooding).
   const uiRum = deps.config.rum.instrumentUi ? deps.store.rum.selfApp('communewatch-ui', now()) : undefined;
   await app.register(webRoutes, {
-    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo, rumKey: uiRum?.key,
+    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo, rumKey: uiRum?.key, timers: deps.timers,
   });
   await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
   await app.register(systemRoutes, { store: deps.store });

@@ -40,6 +40,8 @@ export interface DossierStore {
   refuse(importId: number, status: 'refused' | 'failed', summary: { rows: number; invalid: number; problems: RowProblem[] }, now: number): void;
   getImport(id: number): DossierImport | undefined;
   count(): number;
+  /** Id of the newest completed import (0 before any): changes whenever dossiers may have changed. */
+  lastImportId(): number;
   /** Dossiers due in [from, to), optionally of one commune. */
   list(q: { dueFrom?: number; dueTo?: number; commune?: string; limit?: number }): StoredDossier[];
   /** The same, streamed from SQLite: a year of a province is a million rows. */
@@ -75,6 +77,7 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
       inserted = @inserted, updated = @updated, unchanged = @unchanged, problems = @problems WHERE id = @id`),
     get: db.prepare('SELECT * FROM dossier_imports WHERE id = ?'),
     count: db.prepare('SELECT count(*) FROM dossiers').pluck(),
+    lastImport: db.prepare("SELECT coalesce(max(id), 0) FROM dossier_imports WHERE status = 'imported'").pluck(),
   };
   const problemsJson = (problems: RowProblem[]) => JSON.stringify(problems.slice(0, MAX_PROBLEMS_KEPT));
 
@@ -118,6 +121,7 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
       };
     },
     count: () => stmt.count.get() as number,
+    lastImportId: () => stmt.lastImport.get() as number,
     list(q) {
       const { sql, params } = listSql(q);
       return db.prepare(`${sql} ${q.limit ? 'LIMIT ?' : ''}`).all(...params, ...(q.limit ? [q.limit] : [])) as StoredDossier[];

@@ -5,7 +5,8 @@ import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { DossierConfig } from '../dossiers/dossier-config.js';
 import type { Lang } from './i18n.js';
-import { UptimeCache, uptimeWindows, type UptimeWindows } from './views/uptime-windows.js';
+import { TimedCache, uptimeWindows, type UptimeWindows } from './views/uptime-windows.js';
+import { attributeDossiers } from '../dossiers/attribution-report.js';
 
 /** Names of the service classes every province has (domain.md); others show their id. */
 const SERVICE_NAMES: Record<string, Record<Lang, string>> = {
@@ -44,12 +45,30 @@ export class WebData implements WebDataDeps {
     this.dossiers = deps.dossiers;
   }
 
-  private readonly uptimeCache = new UptimeCache();
+  private readonly uptimeCache = new TimedCache<UptimeWindows>(60_000);
+  private readonly dossierCache = new TimedCache<ReturnType<typeof attributeDossiers>>(300_000, 20);
 
   /** Uptime over today / 7 d / 30 d, from the incident accounting, cached for a minute per question. */
   uptime(q: { now: number; services?: readonly string[]; commune?: string }): UptimeWindows {
     const key = JSON.stringify([q.services ?? null, q.commune ?? null]);
-    return this.uptimeCache.get(key, q.now, () => uptimeWindows(this, q));
+    return this.uptimeCache.get(key, q.now, () => uptimeWindows(this, q)).value;
+  }
+
+  /**
+   * The dossiers page as it opens (the last 30 days, every commune), cached five minutes like the overdue
+   * gauge: attributing a month of a province takes most of a second. Other filters are computed on demand.
+   */
+  recentDossiers(now: number, listVerdict: 'late' | 'outage' | 'partly-outage' | 'not-outage' | 'idle-online' | 'on-time'): { at: number; value: ReturnType<typeof attributeDossiers> } {
+    // Keyed by the newest import too: a new import shows at once rather than after five minutes.
+    return this.dossierCache.get(`${listVerdict}:${this.store.dossiers.lastImportId()}`, now, () =>
+      attributeDossiers({ store: this.store, calendars: this.calendars, config: this.dossiers }, { from: now - 30 * 86_400_000, to: now, listVerdict, now, limit: 5000 }),
+    );
+  }
+
+  /** Refreshes what pages read most (called every minute in the background). */
+  warm(now: number): void {
+    this.uptime({ now });
+    this.recentDossiers(now, 'late');
   }
 
   serviceName(service: string, lang: Lang = 'vi'): string {

@@ -41,7 +41,9 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
     const verdictParam = ctx.query.get('verdict') as VerdictFilter | null;
     const verdict = verdictParam && VERDICTS.includes(verdictParam) ? verdictParam : 'late';
     // Summaries cover every dossier due in the period; the verdict filter picks the list below them.
-    const report = attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
+    const opening = !ctx.query.get('from') && !ctx.query.get('to') && !commune;
+    const cached = opening ? data.recentDossiers(ctx.now, verdict) : undefined;
+    const report = cached?.value ?? attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
     const link = (s: Summary) => html`<a href="/dossiers?${new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key }).toString()}">${data.communeName(s.key)}</a>`;
     const byCommune: TableSpec<Summary> = { id: 'communes', file: 'ho-so-theo-xa', sheet: 'by_commune', rows: report.byCommune, empty: 'no_dossiers', pageSize: 100, columns: summaryColumns(ctx, { head: 'commune', value: (s) => s.key, show: link }) };
     const byService: TableSpec<Summary> = { id: 'services', file: 'ho-so-theo-dich-vu', sheet: 'by_service', rows: report.byService, empty: 'no_dossiers', columns: summaryColumns(ctx, { head: 'service', value: (s) => data.serviceName(s.key, ctx.lang) }) };
@@ -68,7 +70,7 @@ ${periodFields(ctx, from, to)}
 <label>${t('commune')}<input name="commune" value="${commune ?? ''}" size="8"></label>
 <label>${t('verdict')}<select name="verdict">${VERDICTS.map((v) => html`<option value="${v}"${v === verdict ? html` selected` : ''}>${t(`verdict_filter_${v}`)}</option>`)}</select></label>
 <button class="primary">${t('filter')}</button></form>
-<p class="legend">${t('dossiers_explained')}</p>
+<p class="legend">${t('dossiers_explained')}${cached ? html` ${t('figures_as_of', { time: fmt.dateTime(cached.at) })}` : ''}</p>
 <div class="cards">
 <div class="card">${t('dossiers_due')}<b>${fmt.number(total.dossiers)}</b></div>
 <div class="card">${t('overdue')}<b>${fmt.number(total.overdue)}</b></div>

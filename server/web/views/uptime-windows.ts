@@ -89,21 +89,21 @@ export function uptimeWindows(
 }
 
 /**
- * Uptime figures move slowly (a 30-day ratio), while a leader may reload the overview every few seconds:
- * each distinct question is answered at most once per `ttlMs` and the page says "data as of". The grid's
- * states and the open incidents are never cached.
+ * Figures that move slowly (a 30-day ratio, a month of dossiers) while a leader may reload a page every few
+ * seconds: each distinct question is answered at most once per `ttlMs`, and the server refreshes the common
+ * ones in the background (web/routes.ts) so pages read them instead of computing. Pages say "data as of".
  */
-export class UptimeCache {
-  private readonly entries = new Map<string, { at: number; value: UptimeWindows }>();
+export class TimedCache<T> {
+  private readonly entries = new Map<string, { at: number; value: T }>();
 
-  constructor(private readonly ttlMs = 60_000, private readonly maxEntries = 500) {}
+  constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
 
-  get(key: string, now: number, compute: () => UptimeWindows): UptimeWindows {
+  get(key: string, now: number, compute: () => T): { at: number; value: T } {
     const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.ttlMs && now >= hit.at) return hit.value;
-    const value = compute();
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: now, value });
-    return value;
+    if (hit && now - hit.at < this.ttlMs && now >= hit.at) return hit;
+    const entry = { at: now, value: compute() };
+    if (!hit && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, entry);
+    return entry;
   }
 }

@@ -199,6 +199,18 @@ describe('web pages', () => {
     expect((await t.built.app.inject({ url: '/assets/000000000000/app.css' })).statusCode).toBe(404);
   });
 
+  it('serves the dossiers page from its five-minute figures, refreshed at once by a new import', async () => {
+    const before = await get('/dossiers', 'leader');
+    expect(before.body).toContain('Số liệu tính lúc 25/11/2026 09:00');
+    expect(before.body).not.toContain('>WEB-1<');
+    const imported = await t.built.app.inject({
+      method: 'POST', url: '/api/v1/dossiers', headers: { authorization: `Bearer ${t.admin}` },
+      payload: { source: 'motcua', records: [{ MaHoSo: 'WEB-1', DonViXuLy: '26734', NgayTiepNhan: '20/11/2026 08:00', NgayHenTra: '24/11/2026 17:00', NgayTra: '25/11/2026 08:30' }] },
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect((await get('/dossiers', 'leader')).body).toContain('>WEB-1<');
+  });
+
   it('answers a bad dossier drill-down with a 404 page, not a crash', async () => {
     const res = await get(`/dossiers/view?source=x&code=${randomUUID()}&commune=26734&due=abc`, 'leader');
     expect(res.statusCode).toBe(404);
