@@ -23,6 +23,7 @@ const NAV: NavItem[] = [
   { href: '/incidents', key: 'nav_incidents', roles: ['admin', 'viewer', 'vendor'] },
   { href: '/services', key: 'nav_services', roles: ['admin', 'viewer', 'vendor'] },
   { href: '/dossiers', key: 'nav_dossiers', roles: ['admin', 'viewer'] },
+  { href: '/rum', key: 'nav_rum', roles: ['admin', 'viewer', 'vendor'] },
   { href: '/equipment', key: 'nav_equipment', roles: ['admin', 'viewer'] },
   { href: '/admin', key: 'nav_admin', roles: ['admin'] },
 ];

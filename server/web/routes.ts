@@ -25,6 +25,7 @@ import { communePage } from './pages/commune.js';
 import { dossierPages } from './pages/dossiers.js';
 import { equipmentPage } from './pages/equipment.js';
 import { adminPages } from './pages/admin.js';
+import { rumPage } from './pages/rum.js';
 import { html } from './html.js';
 import { bareLayout } from './layout.js';
 import { pageContext, requestLang } from './context.js';
@@ -100,6 +101,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   communePage(app, deps, data);
   dossierPages(app, deps, data);
   equipmentPage(app, deps, data);
+  rumPage(app, deps, data);
   adminPages(app, deps, data, opts.alerts);
 }
 

@@ -434,7 +434,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
   it('admin: overview with open incidents first and the grid, an incident with evidence and notifications, English, CSV, every page', async () => {
     const { context, page } = await newContext();
     await login(page, 'admin');
-    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ', 'Hồ sơ trễ hạn', 'Thiết bị', 'Quản trị']);
+    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ', 'Hồ sơ trễ hạn', 'Lỗi phía người dùng', 'Thiết bị', 'Quản trị']);
     expect(await page.locator('h1').innerText()).toBe('Tổng quan');
 
     // Open incidents first: the first section after the summary cards, before the grid, down incidents by start.
@@ -494,7 +494,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').innerText()).toBe('Overview');
     expect(await page.locator('main h2').first().innerText()).toBe('Open incidents');
-    expect(await navLinks(page)).toEqual(['Overview', 'Incidents', 'Services', 'Overdue dossiers', 'Equipment', 'Administration']);
+    expect(await navLinks(page)).toEqual(['Overview', 'Incidents', 'Services', 'Overdue dossiers', 'User-side errors', 'Equipment', 'Administration']);
     expect(await page.locator('table#grid thead th').nth(1).innerText()).toBe('Commune network');
     expect(await page.locator('header form button').innerText()).toBe('Log out');
     await shot(page, 'overview-admin-en');
@@ -625,7 +625,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
   it('viewer: read-only — no Admin, the notifications sent, the pages leaders read', async () => {
     const { context, page } = await newContext();
     await login(page, 'viewer');
-    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ', 'Hồ sơ trễ hạn', 'Thiết bị']);
+    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ', 'Hồ sơ trễ hạn', 'Lỗi phía người dùng', 'Thiết bị']);
     expect((await rows(page, 'open')).map((r) => r[0])).toEqual([incident.civil, incident.eSigning, incident.network].map((i) => `#${i!.id}`));
     await shot(page, 'overview-viewer-vi');
 
@@ -647,7 +647,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
   it('vendor: only its own service, in the UI and through the API with the same session', async () => {
     const { context, page } = await newContext();
     await login(page, 'vendor');
-    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ']);
+    expect(await navLinks(page)).toEqual(['Tổng quan', 'Sự cố', 'Dịch vụ', 'Lỗi phía người dùng']);
     // The grid has its service only (and the commune network, which tells it an outage was not its own).
     expect(await page.locator('table#grid thead th').allInnerTexts()).toEqual(['Xã', 'Mạng của xã', 'Hộ tịch', expect.any(String), expect.any(String)]);
     expect(await page.locator('table#grid thead th.v').allInnerTexts()).toEqual(['Hộ tịch']);

@@ -211,6 +211,24 @@ describe('web pages', () => {
     expect((await get('/dossiers', 'leader')).body).toContain('>WEB-1<');
   });
 
+  it('shows the errors users\' browsers met, a vendor only in its own apps', async () => {
+    const origin = 'https://hotich.example.vn';
+    const { key } = t.store.rum.createApp({ name: 'hotich-web', origins: [origin], services: ['civil-status'], now: clock.now });
+    const res = await t.built.app.inject({
+      method: 'POST', url: '/collect', headers: { 'content-type': 'application/json', 'x-api-key': key, origin },
+      payload: { meta: { session: { attributes: { commune: '26734' } }, page: { url: `${origin}/khai-sinh?cccd=001099012345` } }, exceptions: [{ type: 'TypeError', value: 'Không ký được hồ sơ 12345', timestamp: new Date(clock.now).toISOString(), stacktrace: { frames: [{ filename: `${origin}/app.js`, function: 'kySo' }] } }] },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const page = await get('/rum', 'leader');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('TypeError: Không ký được hồ sơ &lt;n&gt;');
+    expect(page.body).toContain('26734 (1)');
+    expect(page.body).not.toContain('001099012345');
+    expect((await get('/rum', 'vnpt')).body).toContain('Không ký được hồ sơ');
+    expect((await get('/rum', 'viettel')).body).not.toContain('Không ký được hồ sơ');
+    expect((await get('/rum?export=csv&table=errors', 'leader')).body).toContain('kySo (https://hotich.example.vn/app.js)');
+  });
+
   it('answers a bad dossier drill-down with a 404 page, not a crash', async () => {
     const res = await get(`/dossiers/view?source=x&code=${randomUUID()}&commune=26734&due=abc`, 'leader');
     expect(res.statusCode).toBe(404);
