@@ -12,6 +12,23 @@ export const NETWORK_LAYERS = new Set(['lan', 'uplink', 'dns']);
 /** Path roles: checks of the commune's own network path (gateway, resolvers, uplink, data centre). */
 export const PATH_ROLES = new Set(['gateway', 'resolver', 'uplink', 'datacentre']);
 
+/**
+ * What made a degraded incident degraded: the link or service worked, but badly. Every field optional;
+ * the engine fills what it measured. Shown as "Mạng chập chờn / chậm" with these figures, never as down.
+ */
+export interface DegradedFigures {
+  /** Worst ICMP loss seen, percent. */
+  lossPct?: number;
+  /** Round-trip or response time over the degraded span, ms. */
+  rttP50Ms?: number;
+  rttP95Ms?: number;
+  /** The commune's own usual figure for this hour of day, ms (what "far above" is measured against). */
+  baselineMs?: number;
+  /** The slowest check or step and how long it took (e.g. e-signing taking minutes). */
+  slowestStep?: string;
+  slowestMs?: number;
+}
+
 export interface IncidentCommune {
   commune: string;
   startedAt: number;
@@ -33,7 +50,11 @@ export interface Incident {
   startedAt: number;
   endedAt: number | null;
   flapping: boolean;
+  /** Degraded incidents: the figures that made them so (null for down incidents). */
+  figures: DegradedFigures | null;
   manual: boolean;
+  /** Manual incidents recorded while ongoing: page like a detected one (opt-in). */
+  notify: boolean;
   recordedBy: string | null;
   note: string | null;
   mergedInto: number | null;

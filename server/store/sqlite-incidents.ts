@@ -4,7 +4,7 @@
  * incidents they cause are committed together or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { EvidenceRow, Incident, IncidentCause, IncidentCommune, IncidentEvent, IncidentScope, IncidentSeverity } from '../outages/incident.js';
+import type { DegradedFigures, EvidenceRow, Incident, IncidentCause, IncidentCommune, IncidentEvent, IncidentScope, IncidentSeverity } from '../outages/incident.js';
 import type { Machine } from '../outages/target-machine.js';
 
 export interface NewIncident {
@@ -19,6 +19,8 @@ export interface NewIncident {
   startedAt: number;
   endedAt?: number | null;
   manual?: boolean;
+  notify?: boolean;
+  figures?: DegradedFigures | null;
   recordedBy?: string | null;
   note?: string | null;
   corrected?: boolean;
@@ -26,7 +28,7 @@ export interface NewIncident {
   now: number;
 }
 
-export type IncidentPatch = Partial<Pick<Incident, 'severity' | 'layer' | 'startedAt' | 'endedAt' | 'flapping' | 'note' | 'mergedInto' | 'statusNote' | 'corrected' | 'superseded' | 'backfillUntil' | 'acknowledgedAt' | 'acknowledgedBy' | 'deletedAt' | 'deletedBy' | 'cause' | 'service' | 'commune'>>;
+export type IncidentPatch = Partial<Pick<Incident, 'severity' | 'layer' | 'figures' | 'notify' | 'startedAt' | 'endedAt' | 'flapping' | 'note' | 'mergedInto' | 'statusNote' | 'corrected' | 'superseded' | 'backfillUntil' | 'acknowledgedAt' | 'acknowledgedBy' | 'deletedAt' | 'deletedBy' | 'cause' | 'service' | 'commune'>>;
 
 export interface IncidentQuery {
   from?: number;
@@ -100,7 +102,9 @@ interface IncidentRow {
   started_at: number;
   ended_at: number | null;
   flapping: number;
+  figures: string | null;
   manual: number;
+  notify: number;
   recorded_by: string | null;
   note: string | null;
   merged_into: number | null;
@@ -117,7 +121,7 @@ interface IncidentRow {
 }
 
 const COLUMNS: Record<string, string> = {
-  severity: 'severity', layer: 'layer', startedAt: 'started_at', endedAt: 'ended_at', flapping: 'flapping', note: 'note',
+  severity: 'severity', layer: 'layer', figures: 'figures', notify: 'notify', startedAt: 'started_at', endedAt: 'ended_at', flapping: 'flapping', note: 'note',
   mergedInto: 'merged_into', statusNote: 'status_note', corrected: 'corrected', superseded: 'superseded',
   backfillUntil: 'backfill_until', acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by',
   deletedAt: 'deleted_at', deletedBy: 'deleted_by', cause: 'cause', service: 'service', commune: 'commune',
@@ -136,8 +140,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
         incident_id = excluded.incident_id, machine = excluded.machine`),
     activeTargets: db.prepare("SELECT count(*) FROM target_states WHERE incident_id = ? AND state != 'up'").pluck(),
     create: db.prepare(`INSERT INTO incidents (scope, cause, severity, service, commune, target_id, agent_id, layer, started_at,
-        ended_at, manual, recorded_by, note, corrected, status_note, created_at, updated_at)
-      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual,
+        ended_at, manual, notify, figures, recorded_by, note, corrected, status_note, created_at, updated_at)
+      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual, @notify, @figures,
         @recordedBy, @note, @corrected, @statusNote, @now, @now) RETURNING id`).pluck(),
     get: db.prepare(`${SELECT} WHERE i.id = ?`),
     communes: db.prepare('SELECT commune, started_at AS startedAt, ended_at AS endedAt FROM incident_communes WHERE incident_id = ? ORDER BY started_at, commune'),
@@ -172,7 +176,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     return {
       id: r.id, scope: r.scope, cause: r.cause, severity: r.severity, service: r.service, commune: r.commune, targetId: r.target_id,
       target: r.target, agentId: r.agent_id, layer: r.layer, startedAt: r.started_at, endedAt: r.ended_at, flapping: r.flapping === 1,
-      manual: r.manual === 1, recordedBy: r.recorded_by, note: r.note, mergedInto: r.merged_into, statusNote: r.status_note,
+      figures: r.figures === null ? null : (JSON.parse(r.figures) as DegradedFigures), manual: r.manual === 1, notify: r.notify === 1, recordedBy: r.recorded_by, note: r.note, mergedInto: r.merged_into, statusNote: r.status_note,
       corrected: r.corrected === 1, superseded: r.superseded === 1, backfillUntil: r.backfill_until, acknowledgedAt: r.acknowledged_at,
       acknowledgedBy: r.acknowledged_by, deletedAt: r.deleted_at, deletedBy: r.deleted_by, createdAt: r.created_at, updatedAt: r.updated_at,
       communes: communes.length > 0 || r.commune === null ? communes : [{ commune: r.commune, startedAt: r.started_at, endedAt: r.ended_at }],
@@ -194,6 +198,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       stmt.create.get({
         scope: i.scope, cause: i.cause, severity: i.severity, service: i.service ?? null, commune: i.commune ?? null, targetId: i.targetId ?? null,
         agentId: i.agentId ?? null, layer: i.layer ?? null, startedAt: i.startedAt, endedAt: i.endedAt ?? null, manual: i.manual ? 1 : 0,
+        notify: i.notify ? 1 : 0, figures: i.figures ? JSON.stringify(i.figures) : null,
         recordedBy: i.recordedBy ?? null, note: i.note ?? null, corrected: i.corrected ? 1 : 0, statusNote: i.statusNote ?? null, now: i.now,
       }) as number,
     update(id, patch, now) {
@@ -203,7 +208,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
         const column = COLUMNS[key];
         if (!column || value === undefined) continue;
         sets.push(`${column} = ?`);
-        values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+        values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
       }
       if (sets.length === 0) return;
       db.prepare(`UPDATE incidents SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now, id);

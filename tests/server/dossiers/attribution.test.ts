@@ -13,6 +13,7 @@ import type { Dossier } from '../../../server/dossiers/dossier-row.js';
 import type { Incident } from '../../../server/outages/incident.js';
 import { Value } from 'typebox/value';
 import { DossierConfigSchema, type DossierConfig } from '../../../server/dossiers/dossier-config.js';
+import { incidentFixture } from '../../helpers/incident-fixture.js';
 
 const H = 3_600_000;
 const vn = (local: string) => Date.parse(`${local}:00+07:00`);
@@ -20,14 +21,7 @@ const holidays = (y: number) => loadCalendarFile(fileURLToPath(new URL(`../../..
 const calendar = new WorkCalendar({ rules: holidays(2026) });
 const config = Value.Default(DossierConfigSchema, {}) as DossierConfig;
 
-let nextId = 1;
-function incident(over: Partial<Incident>): Incident {
-  return {
-    id: nextId++, scope: 'local', cause: 'local-service', severity: 'down', service: 'civil-status', commune: '26734', targetId: null, target: null, agentId: null,
-    layer: null, startedAt: 0, endedAt: null, flapping: false, manual: false, recordedBy: null, note: null, mergedInto: null, statusNote: null, corrected: false,
-    superseded: false, backfillUntil: null, acknowledgedAt: null, acknowledgedBy: null, deletedAt: null, deletedBy: null, createdAt: 0, updatedAt: 0, communes: [], ...over,
-  };
-}
+const incident = incidentFixture;
 
 function dossier(over: Partial<Dossier> & Pick<Dossier, 'receivedAt' | 'dueAt'>): Dossier {
   return { code: 'HS', procedureCode: null, procedureName: 'Đăng ký khai sinh', field: 'Hộ tịch', commune: '26734', channel: 'direct', finishedAt: null, firstHandledAt: null, status: null, ...over };

@@ -15,20 +15,14 @@ import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import type { Store } from '../../../server/store/store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { IngestDriver } from '../../helpers/ingest-driver.js';
+import { incidentFixture } from '../../helpers/incident-fixture.js';
 
 const H = 3_600_000;
 // Wednesday 25 Nov 2026, 00:00 in Vietnam (the 24th is the provisional Culture Day holiday: no office hours).
 const DAY0 = Date.parse('2026-11-24T17:00:00Z');
 const at = (hour: number) => DAY0 + hour * H;
 
-function incident(over: Partial<Incident>): Incident {
-  return {
-    id: Math.floor(Math.random() * 1e9), scope: 'local', cause: 'local-service', severity: 'down', service: 'civil-status', commune: '26734', targetId: null, target: null,
-    agentId: null, layer: null, startedAt: 0, endedAt: null, flapping: false, manual: false, recordedBy: null, note: null, mergedInto: null, statusNote: null,
-    corrected: false, superseded: false, backfillUntil: null, acknowledgedAt: null, acknowledgedBy: null, deletedAt: null, deletedBy: null, createdAt: 0, updatedAt: 0,
-    communes: [], ...over,
-  };
-}
+const incident = incidentFixture;
 
 describe('uptime()', () => {
   const base = { from: at(0), to: at(24), observedFrom: at(0), commune: '26734', service: 'civil-status', planned: [] };
