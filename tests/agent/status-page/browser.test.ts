@@ -2,13 +2,15 @@
  * The status page in a real browser (Debian's chromium through playwright-core): the Vietnamese verdict,
  * a red service with its layer in plain words, the English link, no CSP violations (the inline style and
  * script hashes match), the 10-second refresh, and the stale-page note once the agent stops answering.
- * Saves screenshots to a temp dir and prints its path.
+ * Saves screenshots to test-artifacts/screenshots/agent-status-page/ at the repository root (git-ignored)
+ * and prints that path.
  *
  * On CI (CI=true) a missing chromium is a failure: .ci/run installs it. Elsewhere the test is skipped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { AgentSnapshot, TargetStatus } from '../../../agent/agent.js';
@@ -17,6 +19,7 @@ import { startAgentStatusPage, type AgentStatusPage } from '../../../agent/statu
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../../../test-artifacts/screenshots/agent-status-page/', import.meta.url));
 const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -73,7 +76,7 @@ describe('agent status page in a browser', () => {
     tab.on('console', (m) => m.type() === 'error' && violations.push(m.text()));
     tab.on('pageerror', (e) => violations.push(e.message));
     await tab.clock.install({ time: NOW });
-    const shots = tempDir('cw-status-page-shots-');
+    mkdirSync(SHOTS, { recursive: true });
 
     await tab.goto(page.url);
     expect(await tab.locator('.verdict').innerText()).toContain('Mạng của xã bình thường; lỗi ở phía phần mềm');
@@ -84,14 +87,14 @@ describe('agent status page in a browser', () => {
     expect(await red.innerText()).toContain('Phần mềm một cửa đang lỗi ở phía máy chủ');
     expect(await red.innerText()).toContain('từ 08:15 25/11/2026 (2 giờ 5 phút)');
     expect(await tab.locator('.pending').innerText()).toBe('12 kết quả đang chờ gửi');
-    await tab.screenshot({ path: join(shots.path, 'status-page-vi.png'), fullPage: true });
+    await tab.screenshot({ path: join(SHOTS, 'status-page-vi.png'), fullPage: true });
 
     await tab.getByRole('link', { name: 'English' }).click();
     await tab.waitForURL(/\?lang=en$/);
     expect(await tab.locator('html').getAttribute('lang')).toBe('en');
     expect(await tab.locator('.verdict').innerText()).toContain("The commune's network is fine; the fault is on the software side");
     expect(await tab.locator('tr.down').innerText()).toContain('The one-stop-shop software is failing on the server side');
-    await tab.screenshot({ path: join(shots.path, 'status-page-en.png'), fullPage: true });
+    await tab.screenshot({ path: join(SHOTS, 'status-page-en.png'), fullPage: true });
 
     // The script re-fetches every 10 s: the service recovers, then the agent goes away.
     down = false;
@@ -103,10 +106,10 @@ describe('agent status page in a browser', () => {
     await tab.clock.runFor(10_000);
     await tab.locator('#offline').waitFor({ state: 'visible', timeout: 5000 });
     expect(await tab.locator('#offline').innerText()).toContain('Cannot reach the monitoring agent');
-    await tab.screenshot({ path: join(shots.path, 'status-page-offline-en.png'), fullPage: true });
+    await tab.screenshot({ path: join(SHOTS, 'status-page-offline-en.png'), fullPage: true });
 
     // The agent going away logs a failed request; nothing else may: no CSP violation, no script error.
     expect(violations.filter((v) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(v))).toEqual([]);
-    console.log(`status page screenshots: ${shots.path}`);
+    console.log(`status page screenshots: ${SHOTS}`);
   });
 });
