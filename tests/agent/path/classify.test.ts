@@ -12,7 +12,8 @@ const success = (latencyMs: number): ProbeOutcome => ({ ok: true, durationMs: la
 describe('classify', () => {
   it.each([
     ['lan: the gateway does not answer', fail('CW_ERR_PROBE_TIMEOUT'), { ...healthyPath, gateway: down, uplink: down, datacentre: down }, 'lan'],
-    ['lan wins over a DNS error it explains', fail('CW_ERR_PROBE_DNS'), { ...healthyPath, gateway: down }, 'lan'],
+    ['lan wins over a DNS error it explains', fail('CW_ERR_PROBE_DNS'), { ...healthyPath, gateway: down, uplink: down, datacentre: down }, 'lan'],
+    ['lan: gateway down and no hop beyond it checked', fail('CW_ERR_PROBE_TIMEOUT'), { at: 0, gateway: down }, 'lan'],
     ['uplink: gateway fine, nothing beyond', fail('CW_ERR_PROBE_TIMEOUT'), { ...healthyPath, uplink: down, datacentre: down, resolvers: down }, 'uplink'],
     ['uplink wins over the DNS failure it causes', fail('CW_ERR_PROBE_DNS'), { ...healthyPath, uplink: down, datacentre: down, resolvers: down }, 'uplink'],
     ['dns: the name fails while addresses work', fail('CW_ERR_PROBE_DNS'), { ...healthyPath, resolvers: down }, 'dns'],
@@ -29,7 +30,7 @@ describe('classify', () => {
   it('a failing DNS probe is a DNS fault whatever its error, unless the network explains it', () => {
     expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), kind: 'dns', path: healthyPath })).toEqual({ layer: 'dns' });
     expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_REFUSED'), kind: 'dns', path: healthyPath })).toEqual({ layer: 'dns' });
-    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), kind: 'dns', path: { ...healthyPath, gateway: down } })).toEqual({ layer: 'lan' });
+    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), kind: 'dns', path: { ...healthyPath, gateway: down, uplink: down, datacentre: down } })).toEqual({ layer: 'lan' });
   });
 
   it('places no layer on a credentials problem of the agent host (nothing was sent)', () => {
@@ -51,6 +52,55 @@ describe('classify', () => {
     expect(classify({ outcome: fail('CW_ERR_PROBE_HTTP_STATUS'), path: healthyPath, dependencies })).toEqual({ layer: 'service', blame: 'vneid-sso' });
     // Unknown (not yet probed) dependencies are not blamed; a network fault beats any blame.
     expect(classify({ outcome: fail('CW_ERR_PROBE_HTTP_STATUS'), path: healthyPath, dependencies: [{ name: 'x', ok: undefined }] })).toEqual({ layer: 'service' });
-    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: { ...healthyPath, gateway: down }, dependencies })).toEqual({ layer: 'lan' });
+    expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: { ...healthyPath, gateway: down, uplink: down, datacentre: down }, dependencies })).toEqual({ layer: 'lan' });
+  });
+
+  describe('an answer from the service proves the path to it', () => {
+    const gatewayDown: PathSnapshot = { ...healthyPath, gateway: down };
+    const cutOff: PathSnapshot = { ...healthyPath, gateway: down, uplink: down, datacentre: down };
+    const http404: ProbeOutcome = {
+      ok: false,
+      durationMs: 40,
+      latencyMs: 40,
+      error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 404 Not Found' },
+      http: { statusCode: 404, phases: { totalMs: 40 } },
+    };
+
+    it('HTTP 404 while the gateway ignores ping is the service, not the LAN', () => {
+      expect(classify({ outcome: http404, path: gatewayDown })).toEqual({ layer: 'service' });
+    });
+
+    it('path hop failures never override an answer: service, tls, or the blamed dependency', () => {
+      expect(classify({ outcome: http404, path: cutOff })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_HTTP_KEYWORD'), path: cutOff })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_HTTP_JSON'), path: { ...healthyPath, uplink: down, datacentre: down } })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_TLS'), path: cutOff })).toEqual({ layer: 'tls' });
+      expect(classify({ outcome: http404, path: gatewayDown, dependencies: [{ name: 'vneid-sso', ok: false }] })).toEqual({ layer: 'service', blame: 'vneid-sso' });
+    });
+
+    it('a status code counts whatever the error: a body cut off after the headers, a transaction step', () => {
+      const cutBody: ProbeOutcome = { ...fail('CW_ERR_PROBE_CONN_RESET'), http: { statusCode: 200, phases: {} } };
+      expect(classify({ outcome: cutBody, path: gatewayDown })).toEqual({ layer: 'service' });
+      const step = (name: string, statusCode?: number) => ({ name, ok: false, durationMs: 5, ...(statusCode === undefined ? {} : { statusCode }) });
+      const answeredStep: ProbeOutcome = { ...fail('CW_ERR_PROBE_TIMEOUT'), transaction: { steps: [step('login', 200), step('submit', 200)], failedStep: 'submit' } };
+      expect(classify({ outcome: answeredStep, path: cutOff })).toEqual({ layer: 'service' });
+      // Only the failed step's own answer counts: an earlier step answered before the link went down.
+      const silentStep: ProbeOutcome = { ...fail('CW_ERR_PROBE_TIMEOUT'), transaction: { steps: [step('login', 200), step('submit')], failedStep: 'submit' } };
+      expect(classify({ outcome: silentStep, path: cutOff })).toEqual({ layer: 'lan' });
+    });
+
+    it('nothing answered: nearest cause first still holds', () => {
+      // Gateway and uplink both silent (no data-centre hop configured): the LAN, not the uplink.
+      expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: { at: 0, gateway: down, resolvers: up, uplink: down } })).toEqual({ layer: 'lan' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_REFUSED'), path: cutOff })).toEqual({ layer: 'lan' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_UNREACHABLE'), path: { ...healthyPath, uplink: down, datacentre: down } })).toEqual({ layer: 'uplink' });
+    });
+
+    it('a gateway that fails while the hops beyond it answer only ignores ping: not lan', () => {
+      expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: gatewayDown })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_DNS'), path: gatewayDown })).toEqual({ layer: 'dns' });
+      // One hop beyond answering is enough to show the LAN carries traffic.
+      expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: { ...healthyPath, gateway: down, datacentre: down } })).toEqual({ layer: 'service' });
+    });
   });
 });
