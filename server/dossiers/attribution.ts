@@ -12,7 +12,9 @@
  */
 import { clip, normalise, type Interval } from '../calendar/intervals.js';
 import type { WorkCalendar } from '../calendar/working-time.js';
-import { counts, type Incident } from '../outages/incident.js';
+import { counts, downSpansOf, type Incident, type SpanRow } from '../outages/incident.js';
+
+export type { SpanRow };
 import type { Dossier } from './dossier-row.js';
 
 export type Verdict = 'on-time' | 'outage' | 'partly-outage' | 'not-outage';
@@ -35,25 +37,16 @@ export interface OutageSpan extends Interval {
   service: string;
 }
 
-/** One incident's span at one commune, as the store gives it (IncidentStore.outageSpans). */
-export interface SpanRow {
-  incidentId: number;
-  commune: string;
-  cause: string;
-  service: string | null;
-  start: number;
-  end: number | null;
-}
-
 /** Per-commune outage spans, built once per report; open incidents run to `to`. */
 export function groupSpans(rows: readonly SpanRow[], to: number): Map<string, OutageSpan[]> {
   const out = new Map<string, OutageSpan[]>();
   for (const r of rows) {
     const service = r.cause === 'commune-network' || r.cause === 'agent-silent' ? 'network' : (r.service ?? '');
-    const span = { start: r.start, end: r.end ?? to, incidentId: r.incidentId, service };
-    const list = out.get(r.commune);
-    if (list) list.push(span);
-    else out.set(r.commune, [span]);
+    // Degraded time (the link or service worked, badly) is not an outage: only the down spans count.
+    const spans = downSpansOf({ severity: r.severity, downSpans: r.downSpans, startedAt: r.start, endedAt: r.end }, to);
+    let list = out.get(r.commune);
+    if (!list) out.set(r.commune, (list = []));
+    for (const s of spans) list.push({ ...s, incidentId: r.incidentId, service });
   }
   for (const list of out.values()) list.sort((a, b) => a.start - b.start);
   return out;
@@ -64,8 +57,9 @@ export function outageSpansByCommune(incidents: readonly Incident[], to: number)
   const rows: SpanRow[] = [];
   for (const i of incidents) {
     if (!counts(i)) continue;
-    if (i.commune) rows.push({ incidentId: i.id, commune: i.commune, cause: i.cause, service: i.service, start: i.startedAt, end: i.endedAt });
-    else for (const c of i.communes) rows.push({ incidentId: i.id, commune: c.commune, cause: i.cause, service: i.service, start: c.startedAt, end: c.endedAt });
+    const common = { incidentId: i.id, cause: i.cause, service: i.service, severity: i.severity };
+    if (i.commune) rows.push({ ...common, commune: i.commune, start: i.startedAt, end: i.endedAt, downSpans: i.downSpans });
+    else for (const c of i.communes) rows.push({ ...common, commune: c.commune, start: c.startedAt, end: c.endedAt, downSpans: null });
   }
   return groupSpans(rows, to);
 }

@@ -13,6 +13,9 @@ const ThresholdFields = {
   successesToClose: Type.Integer({ minimum: 1, maximum: 100, description: 'successes in a row before it is up again' }),
   degradedAfter: Type.Integer({ minimum: 1, maximum: 100, description: 'slow or lossy successes in a row before degraded' }),
   lossRatioDegraded: Type.Number({ minimum: 0, maximum: 1, description: 'ICMP loss ratio from which a success counts as degraded' }),
+  latencyFactorDegraded: Type.Number({ minimum: 1.1, maximum: 1000, description: "latency this many times the target's usual latency at that hour counts as degraded" }),
+  latencyMinExcessMs: Type.Integer({ minimum: 0, maximum: 600_000, description: '…when it is also this many ms above it' }),
+  baselineMinSamples: Type.Integer({ minimum: 1, maximum: 10_000, description: 'good results at an hour of the day before its baseline is trusted' }),
   flap: Type.Object(
     {
       changes: Type.Integer({ minimum: 2, maximum: 1000 }),
@@ -34,6 +37,9 @@ export const IncidentConfigSchema = Type.Object(
     successesToClose: Type.Integer({ ...ThresholdFields.successesToClose, default: DEFAULT_THRESHOLDS.successesToClose }),
     degradedAfter: Type.Integer({ ...ThresholdFields.degradedAfter, default: DEFAULT_THRESHOLDS.degradedAfter }),
     lossRatioDegraded: Type.Number({ ...ThresholdFields.lossRatioDegraded, default: DEFAULT_THRESHOLDS.lossRatioDegraded }),
+    latencyFactorDegraded: Type.Number({ ...ThresholdFields.latencyFactorDegraded, default: DEFAULT_THRESHOLDS.latencyFactorDegraded }),
+    latencyMinExcessMs: Type.Integer({ ...ThresholdFields.latencyMinExcessMs, default: DEFAULT_THRESHOLDS.latencyMinExcessMs }),
+    baselineMinSamples: Type.Integer({ ...ThresholdFields.baselineMinSamples, default: DEFAULT_THRESHOLDS.baselineMinSamples }),
     flap: Type.Object(ThresholdFields.flap.properties, { ...strict, default: DEFAULT_THRESHOLDS.flap }),
     central: Type.Object(
       {
@@ -68,6 +74,9 @@ export function thresholdsFor(config: IncidentConfig, service: string): Threshol
     successesToClose: o.successesToClose ?? config.successesToClose,
     degradedAfter: o.degradedAfter ?? config.degradedAfter,
     lossRatioDegraded: o.lossRatioDegraded ?? config.lossRatioDegraded,
+    latencyFactorDegraded: o.latencyFactorDegraded ?? config.latencyFactorDegraded,
+    latencyMinExcessMs: o.latencyMinExcessMs ?? config.latencyMinExcessMs,
+    baselineMinSamples: o.baselineMinSamples ?? config.baselineMinSamples,
     flap: o.flap ?? config.flap,
   };
 }

@@ -1,30 +1,38 @@
 /**
- * Turns results into incidents: what broke, where, whose side, from when to when.
+ * Turns results into incidents: what broke, where, whose side, from when to when — one fault, one incident.
  *
- * - Each (commune, target) runs the state machine of target-machine.ts on its results in event time.
- * - A target going down or degraded opens or joins an incident:
- *     - path checks (gateway, resolvers, uplink, data centre) and failures placed on the `lan`, `uplink` or
- *       `dns` layer → the commune's one `commune-network` incident;
- *     - anything else → a `local-service` incident for that target; when the same service class fails at
- *       `central.minCommunes` communes (or `central.minShare` of those probing it) within `overlapSec`, one
- *       `central-service` incident takes them over, listing each commune with its own start and end.
- * - An agent with no push for a few probe intervals gets an `agent-silent` incident. When it reconnects and
- *   its buffered results arrive, they drive the machines above with their real times (backfill), and the
- *   silent incident is corrected: dropped as superseded if the agent kept probing, or trimmed to the span
- *   with no results at all (the PC was off). It says so in its status note and timeline.
+ * - A batch's results are applied in event time across all its targets (not target by target), each to its
+ *   (commune, target) state machine (target-machine.ts).
+ * - membership.ts says which incident a target's state belongs to: the commune's one network incident
+ *   (path checks, network probes, services failing on the lan/uplink/dns layer), or a local-service
+ *   incident of its own. A target is a member of at most one incident; it joins at the first result of the
+ *   streak that put it there, leaves at the first result of its recovery (or, when flapping for that same
+ *   cause, once it has stayed up `flap.stableSec`; the incident then ends at that recovery).
+ * - An incident is rebuilt from its members at every change: open while it has any; down while a member
+ *   is down (its `downSpans`), degraded otherwise; its layer the nearest of its members' (history in its
+ *   events); its start moved back when a member with an earlier first failure joins.
+ * - A commune never has two network incidents at once: a member joining at an instant the latest one still
+ *   covered joins that one.
+ * - After the batch, central-incidents.ts re-evaluates the services whose local incidents changed, and
+ *   agent-silence.ts rewrites silent records once a reconnected agent's backlog is in.
  *
  * Runs inside the ingest transaction (observe) and from a timer (checkSilence); never touches HTTP.
  */
 import type { Logger } from 'pino';
 import type { AgentSummary, ResultToStore } from '../store/store.js';
 import type { IncidentStore, TargetRow } from '../store/sqlite-incidents.js';
-import { NETWORK_LAYERS, PATH_ROLES, counts, type EvidenceRow, type Incident, type IncidentSeverity } from './incident.js';
+import { AgentSilence, type BatchFacts } from './agent-silence.js';
+import { CentralIncidents } from './central-incidents.js';
+import type { DownSpan, EvidenceRow, Incident } from './incident.js';
 import { thresholdsFor, type IncidentConfig } from './incident-config.js';
-import { initialMachine, isFlapping, step, type Machine, type Sample, type Transition } from './target-machine.js';
+import { measuresNetwork, membership, mergeFigures, nearestLayer, sameMember, sampleCause } from './membership.js';
+import { initialMachine, isFlapping, normaliseMachine, step, type Machine, type MemberInfo, type Sample } from './target-machine.js';
+
+export { silentAfterMs } from './agent-silence.js';
 
 const ENGINE = 'engine';
-const DEFAULT_INTERVAL_SEC = 60;
-const SEVERITY_RANK: Record<IncidentSeverity, number> = { degraded: 1, down: 2 };
+/** A degraded member's figures are written to its incident every this many bad results (and at changes). */
+const FIGURES_EVERY = 10;
 
 export interface ObserveInput {
   agentId: number;
@@ -48,284 +56,280 @@ export interface IncidentEngineDeps {
   onChange?: (incidentId: number, kind: string) => void;
 }
 
+/** One target's state while a batch is applied; written back once at the end (and at each change). */
+interface Entry {
+  target: TargetRow;
+  machine: Machine;
+  incidentId: number | null;
+}
+
 export class IncidentEngine {
-  constructor(private readonly deps: IncidentEngineDeps) {}
+  private readonly central: CentralIncidents;
+  private readonly silence: AgentSilence;
+
+  constructor(private readonly deps: IncidentEngineDeps) {
+    this.central = new CentralIncidents(deps);
+    this.silence = new AgentSilence(deps);
+  }
 
   /** Feeds a stored batch; call inside the transaction that stored it. */
   observe(input: ObserveInput): void {
+    const { store } = this.deps;
     // One lookup per batch on the hot path; the silence handling below runs only for an agent that has one.
-    const silent = this.deps.store.silentFor(input.agentId);
-    if (silent.length > 0) this.agentBack(input, silent);
-    const byTarget = new Map<string, ResultToStore[]>();
-    for (const r of input.results) {
-      const list = byTarget.get(r.target);
-      if (list) list.push(r);
-      else byTarget.set(r.target, [r]);
+    const silent = store.silentFor(input.agentId);
+    const facts: BatchFacts = { ...input, newestResultTs: input.results.reduce((max, r) => Math.max(max, r.ts), 0) };
+    if (silent.length > 0) this.silence.back(facts, silent);
+    const batch = new Batch(store);
+    const ordered = [...input.results].sort((a, b) => a.ts - b.ts || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    for (const r of ordered) {
+      const entry = batch.entry(input.commune, r.target, r.ts);
+      if (entry) this.feed(batch, entry, r);
     }
-    for (const [name, results] of byTarget) {
-      const target = this.deps.store.target(input.commune, name);
-      if (!target) continue;
-      results.sort((a, b) => a.ts - b.ts);
-      this.feedTarget(target, results);
+    batch.saveAll();
+    for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
+    if (silent.length > 0 && this.silence.finishBackfill(facts)) {
+      // The commune's whole story is in: decide its part in central incidents now.
+      const since = Math.min(...silent.map((i) => i.startedAt));
+      const services = new Set(store.list({ commune: input.commune, cause: 'local-service', from: since, limit: 10_000 }).map((i) => i.service!));
+      for (const service of services) this.central.evaluate(service, since, input.receivedAt);
     }
-    if (silent.length > 0) this.finishBackfill(input);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
   checkSilence(now: number): void {
-    const { store, config } = this.deps;
-    for (const agent of this.deps.listAgents()) {
-      if (agent.revokedAt !== null || agent.lastPushAt === null) continue;
-      const afterMs = silentAfterMs(config, agent.lastStatus?.probeIntervalSec);
-      if (now - agent.lastPushAt <= afterMs) continue;
-      if (store.silentFor(agent.id).some((i) => i.endedAt === null)) continue;
-      const id = store.create({ scope: 'local', cause: 'agent-silent', severity: 'down', commune: agent.commune, agentId: agent.id, startedAt: agent.lastPushAt, now });
-      store.addEvent(id, { at: agent.lastPushAt, kind: 'opened', actor: ENGINE, detail: { agent: agent.name, lastPushAt: agent.lastPushAt, silentAfterMs: afterMs } });
-      this.deps.log?.warn({ incident: id, commune: agent.commune, agent: agent.name }, 'agent silent: no push from the commune');
-      this.deps.onChange?.(id, 'opened');
-    }
+    this.silence.check(now);
   }
 
-  // ------------------------------------------------------------------------------------------ targets
-  private feedTarget(target: TargetRow, results: ResultToStore[]): void {
-    const { store, config } = this.deps;
-    const th = thresholdsFor(config, target.service);
-    const saved = store.machine(target.id);
-    let machine: Machine = saved?.machine ?? initialMachine(results[0]!.ts);
-    let incidentId = saved?.incidentId ?? null;
-    for (const r of results) {
-      const sample = toSample(r, th.lossRatioDegraded);
-      const { machine: next, transition } = step(machine, sample, th);
-      machine = next;
-      if (transition) {
-        incidentId = this.onTransition(target, r.role, machine, transition, incidentId);
-        continue;
+  // ------------------------------------------------------------------------------------------ one result
+  private feed(batch: Batch, e: Entry, r: ResultToStore): void {
+    const th = thresholdsFor(this.deps.config, e.target.service);
+    const networkCheck = measuresNetwork(e.target.service, r.role);
+    const sample = toSample(r, th.lossRatioDegraded, networkCheck);
+    const { machine, transition } = step(e.machine, sample, th);
+    if (machine === e.machine) return; // a late result: its time has been judged already
+    e.machine = r.role ? { ...machine, role: r.role } : machine;
+    let want = membership(e.machine, networkCheck, r.role);
+    // A gateway that stops answering ping while the hops beyond it answer is ignoring ping, not broken.
+    if (want && r.role === 'gateway' && batch.pathBeyondUp(e.target.commune)) want = undefined;
+    const cur = e.machine.member;
+    if (!want) {
+      if (!cur) return;
+      if (!cur.held) {
+        if (transition?.to === 'up' && th.flap.stableSec > 0 && isFlapping(e.machine, th, cur.cause)) return this.hold(batch, e, cur, transition.at);
+        return this.leave(batch, e, transition?.at ?? sample.ts, sample);
       }
-      if (incidentId === null) continue;
-      if (!sample.ok || sample.bad) store.addEvidence(incidentId, [evidence(target, sample)], config.evidencePerIncident);
-      // A flapping target that recovered: its incident closes once it has stayed up long enough.
-      if (machine.state === 'up' && sample.ts - machine.since >= th.flap.stableSec * 1000) {
-        store.saveMachine(target.id, machine, null);
-        this.detach(incidentId, target, machine.since, sample);
-        incidentId = null;
-      }
-    }
-    store.saveMachine(target.id, machine, incidentId);
-  }
-
-  private onTransition(target: TargetRow, role: string | undefined, m: Machine, tr: Transition, incidentId: number | null): number | null {
-    const { store, config } = this.deps;
-    const severity: IncidentSeverity = tr.to === 'down' ? 'down' : 'degraded';
-    if (tr.to !== 'up') {
-      if (incidentId !== null) {
-        // degraded ↔ down while already in an incident: it can only get worse.
-        const inc = store.get(incidentId);
-        if (inc && SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity]) {
-          store.update(incidentId, { severity, layer: m.layer ?? inc.layer }, tr.at);
-          store.addEvent(incidentId, { at: tr.at, kind: 'worsened', actor: ENGINE, detail: { target: target.name, severity } });
-          this.deps.onChange?.(incidentId, 'worsened');
-        }
-        return incidentId;
-      }
-      return this.open(target, role, m, tr, severity);
-    }
-    // Recovered. A flapping target keeps its incident open until it has been stable (feedTarget).
-    if (incidentId === null) return null;
-    const th = thresholdsFor(config, target.service);
-    if (isFlapping(m, th) && th.flap.stableSec > 0) {
-      const inc = store.get(incidentId);
-      if (inc && !inc.flapping) {
-        store.update(incidentId, { flapping: true }, tr.at);
-        store.addEvent(incidentId, { at: tr.at, kind: 'flapping', actor: ENGINE, detail: { target: target.name, changes: m.flips.length } });
-      }
-      return incidentId;
-    }
-    store.saveMachine(target.id, m, null);
-    this.detach(incidentId, target, tr.at);
-    return null;
-  }
-
-  private open(target: TargetRow, role: string | undefined, m: Machine, tr: Transition, severity: IncidentSeverity): number {
-    const { store, config } = this.deps;
-    const network = PATH_ROLES.has(role ?? '') || NETWORK_LAYERS.has(m.layer ?? '');
-    const proof = m.recent.filter((s) => s.ts >= tr.at).map((s) => evidence(target, s));
-    if (network) {
-      const existing = store.findOpen({ cause: 'commune-network', commune: target.commune });
-      if (existing) {
-        const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[existing.severity];
-        store.update(existing.id, { ...(worse && { severity }), ...(m.layer === 'lan' && { layer: 'lan' }) }, tr.at);
-        store.addEvent(existing.id, { at: tr.at, kind: 'target-added', actor: ENGINE, detail: { target: target.name, layer: m.layer ?? null } });
-        store.addEvidence(existing.id, proof, config.evidencePerIncident);
-        return existing.id;
-      }
-      const id = store.create({ scope: 'local', cause: 'commune-network', severity, commune: target.commune, layer: m.layer ?? null, startedAt: tr.at, now: tr.at });
-      store.addEvent(id, { at: tr.at, kind: 'opened', actor: ENGINE, detail: { target: target.name, layer: m.layer ?? null } });
-      store.addEvidence(id, proof, config.evidencePerIncident);
-      this.deps.onChange?.(id, 'opened');
-      return id;
-    }
-    const id = store.create({ scope: 'local', cause: 'local-service', severity, service: target.service, commune: target.commune, targetId: target.id, layer: m.layer ?? null, startedAt: tr.at, now: tr.at });
-    store.addEvent(id, { at: tr.at, kind: 'opened', actor: ENGINE, detail: { target: target.name, layer: m.layer ?? null } });
-    store.addEvidence(id, proof, config.evidencePerIncident);
-    if (!this.joinCentral(id, target.service, tr.at, proof)) this.deps.onChange?.(id, 'opened');
-    return id;
-  }
-
-  /** Folds a new local-service incident into a central one, opening it when enough communes fail together. */
-  private joinCentral(localId: number, service: string, at: number, proof: EvidenceRow[]): boolean {
-    const { store, config } = this.deps;
-    const merge = (centralId: number, local: Incident) => {
-      store.update(local.id, { mergedInto: centralId }, at);
-      const prior = store.get(centralId)?.communes.find((c) => c.commune === local.commune);
-      store.setCommune(centralId, { commune: local.commune!, startedAt: Math.min(prior?.startedAt ?? local.startedAt, local.startedAt), endedAt: local.endedAt });
-      store.addEvent(local.id, { at, kind: 'merged', actor: ENGINE, detail: { into: centralId } });
-      // Its own notifications stop here; the central incident speaks for it from now on.
-      this.deps.onChange?.(local.id, 'merged');
-    };
-    const open = store.findOpen({ cause: 'central-service', service });
-    if (open) {
-      const local = store.get(localId)!;
-      merge(open.id, local);
-      store.addEvent(open.id, { at, kind: 'commune-added', actor: ENGINE, detail: { commune: local.commune } });
-      store.addEvidence(open.id, proof, config.evidencePerIncident);
-      if (SEVERITY_RANK[local.severity] > SEVERITY_RANK[open.severity]) store.update(open.id, { severity: local.severity }, at);
-      this.deps.onChange?.(open.id, 'commune-added');
-      return true;
-    }
-    const c = config.central;
-    const together = store.serviceIncidents(service, at - c.overlapSec * 1000, at + 1).filter((i) => i.cause === 'local-service' && counts(i));
-    const communes = new Set(together.map((i) => i.commune));
-    const probing = Math.max(store.probingCommunes(service, at - 86_400_000), communes.size);
-    const central = communes.size >= c.minCommunes || (communes.size >= c.minCommunesForShare && communes.size / probing >= c.minShare);
-    if (!central) return false;
-    const severity = together.some((i) => i.severity === 'down') ? 'down' : 'degraded';
-    const startedAt = Math.min(...together.map((i) => i.startedAt));
-    const id = store.create({ scope: 'central', cause: 'central-service', severity, service, layer: mostCommon(together.map((i) => i.layer)), startedAt, now: at });
-    for (const local of together) merge(id, local);
-    store.addEvent(id, { at, kind: 'opened', actor: ENGINE, detail: { communes: [...communes], probing, rule: communes.size >= c.minCommunes ? 'minCommunes' : 'minShare' } });
-    for (const local of together) store.addEvidence(id, store.evidence(local.id, 5), config.evidencePerIncident);
-    this.deps.log?.warn({ incident: id, service, communes: communes.size, probing }, 'central incident: the service fails at many communes');
-    this.deps.onChange?.(id, 'opened');
-    return true;
-  }
-
-  /** A target left its incident at `at`: close the incident if nothing else keeps it open. */
-  private detach(incidentId: number, target: TargetRow, at: number, recovery?: Sample): void {
-    const { store, config } = this.deps;
-    if (recovery) store.addEvidence(incidentId, [evidence(target, recovery)], config.evidencePerIncident);
-    if (store.activeTargets(incidentId) > 0) return;
-    const inc = store.get(incidentId);
-    if (!inc || inc.endedAt !== null) return;
-    store.update(incidentId, { endedAt: Math.max(at, inc.startedAt) }, at);
-    store.addEvent(incidentId, { at, kind: 'resolved', actor: ENGINE, detail: { target: target.name } });
-    if (inc.mergedInto === null) {
-      this.deps.onChange?.(incidentId, 'resolved');
+      if (sample.ts - e.machine.since >= th.flap.stableSec * 1000) this.leave(batch, e, e.machine.since, sample);
       return;
     }
-    // A commune of a central incident recovered; the central one ends with its last commune.
-    const central = store.get(inc.mergedInto);
-    if (!central || central.endedAt !== null) return;
-    if (!this.openMergedAt(central.id, inc.commune!)) {
-      const c = central.communes.find((x) => x.commune === inc.commune);
-      store.setCommune(central.id, { commune: inc.commune!, startedAt: c?.startedAt ?? inc.startedAt, endedAt: at });
-      store.addEvent(central.id, { at, kind: 'commune-recovered', actor: ENGINE, detail: { commune: inc.commune } });
+    const at = transition && transition.to !== 'up' ? transition.at : sample.ts;
+    if (!cur) this.join(batch, e, want, at);
+    else if (cur.cause !== want.cause) {
+      this.leave(batch, e, at);
+      this.join(batch, e, want, at);
+    } else if (!sameMember(cur, want)) {
+      e.machine = { ...e.machine, member: want };
+      batch.persist(e);
+      this.rebuild(batch, e.incidentId!, at, e);
+    } else if (sample.bad && (e.machine.stats?.latencies.length ?? 0) % FIGURES_EVERY === 0) {
+      this.writeFigures(e.incidentId!, e);
     }
-    const after = store.get(central.id)!;
-    if (after.communes.every((c) => c.endedAt !== null)) {
-      const endedAt = Math.max(...after.communes.map((c) => c.endedAt!));
-      store.update(central.id, { endedAt }, at);
-      store.addEvent(central.id, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: {} });
-      this.deps.onChange?.(central.id, 'resolved');
-    } else {
-      this.deps.onChange?.(central.id, 'commune-recovered');
-    }
+    if (e.incidentId !== null && (!sample.ok || sample.bad)) this.deps.store.addEvidence(e.incidentId, [evidence(e.target, sample)], this.deps.config.evidencePerIncident);
   }
 
-  /** Whether another open local incident of this commune is still folded into the central one. */
-  private openMergedAt(centralId: number, commune: string): boolean {
-    return this.deps.store.list({ commune, openOnly: true, cause: 'local-service', limit: 1000 }).some((i) => i.mergedInto === centralId);
-  }
-
-  // ------------------------------------------------------------------------------------------ silence
-  private agentBack(input: ObserveInput, silent: Incident[]): void {
-    const { store } = this.deps;
-    for (const inc of silent) {
-      if (inc.endedAt !== null) continue;
-      store.update(inc.id, { endedAt: input.receivedAt, backfillUntil: input.receivedAt }, input.receivedAt);
-      store.addEvent(inc.id, { at: input.receivedAt, kind: 'agent-back', actor: ENGINE, detail: { outboxPending: input.outboxPending ?? null } });
-      this.deps.onChange?.(inc.id, 'resolved');
-    }
-  }
-
-  /** Once the agent's backlog has arrived, rewrites its silent incidents from the results it buffered. */
-  private finishBackfill(input: ObserveInput): void {
+  // ------------------------------------------------------------------------------------------ membership
+  private join(batch: Batch, e: Entry, want: MemberInfo, at: number): void {
     const { store, config } = this.deps;
-    const pending = store.silentFor(input.agentId).filter((i) => i.backfillUntil !== null);
-    if (pending.length === 0) return;
-    const newest = input.results.reduce((max, r) => Math.max(max, r.ts), 0);
-    const intervalMs = (input.probeIntervalSec ?? DEFAULT_INTERVAL_SEC) * 1000;
-    const drained = input.outboxPending !== undefined ? input.outboxPending <= input.batchRecords : newest >= Math.min(...pending.map((i) => i.backfillUntil!)) - 2 * intervalMs;
-    if (!drained) return;
-    const gapMs = silentAfterMs(config, input.probeIntervalSec);
-    for (const inc of pending) {
-      const from = inc.startedAt;
-      const until = inc.backfillUntil!;
-      const times = store.agentResultTimes(input.agentId, input.commune, from, until);
-      const gaps: Array<{ start: number; end: number }> = [];
-      let last = from;
-      for (const t of [...times, until]) {
-        if (t - last > gapMs) gaps.push({ start: last, end: t });
-        last = Math.max(last, t);
+    const commune = e.target.commune;
+    let inc: Incident | undefined;
+    if (want.cause === 'network') {
+      inc = store.findOpen({ cause: 'commune-network', commune });
+      const last = inc ?? store.latestNetwork(commune);
+      // Results applied out of order (a second agent, a late batch) must not make two network incidents
+      // that overlap: the one that still covered this instant takes the member back.
+      if (!inc && last && last.endedAt !== null && last.endedAt > at) {
+        store.update(last.id, { endedAt: null }, at);
+        store.addEvent(last.id, { at, kind: 'reopened', actor: ENGINE, detail: { target: e.target.name, reason: 'a late result shows the network was still failing' } });
+        inc = store.get(last.id);
       }
-      const before = { startedAt: inc.startedAt, endedAt: inc.endedAt };
-      if (gaps.length === 0) {
-        store.update(inc.id, { superseded: true, corrected: true, backfillUntil: null, statusNote: 'the agent kept probing while cut off from the server; its buffered results replace this record' }, input.receivedAt);
-        store.addEvent(inc.id, { at: input.receivedAt, kind: 'corrected', actor: ENGINE, detail: { before, superseded: true, results: times.length } });
-      } else {
-        const [first, ...rest] = gaps as [{ start: number; end: number }, ...Array<{ start: number; end: number }>];
-        const note = 'rewritten from the results the agent buffered: no results at all in this span (agent or PC off)';
-        store.update(inc.id, { startedAt: first.start, endedAt: first.end, corrected: true, backfillUntil: null, statusNote: note }, input.receivedAt);
-        store.addEvent(inc.id, { at: input.receivedAt, kind: 'corrected', actor: ENGINE, detail: { before, after: first, results: times.length } });
-        for (const g of rest) {
-          const id = store.create({ scope: 'local', cause: 'agent-silent', severity: 'down', commune: input.commune, agentId: input.agentId, startedAt: g.start, endedAt: g.end, corrected: true, statusNote: note, now: input.receivedAt });
-          store.addEvent(id, { at: input.receivedAt, kind: 'corrected', actor: ENGINE, detail: { splitFrom: inc.id, after: g } });
-        }
-      }
-      this.deps.log?.info({ incident: inc.id, gaps: gaps.length, results: times.length }, 'agent-silent incident rewritten from backfilled results');
-      this.deps.onChange?.(inc.id, 'corrected');
     }
+    if (inc) {
+      store.addEvent(inc.id, { at, kind: 'target-added', actor: ENGINE, detail: { target: e.target.name, layer: want.layer } });
+      if (at < inc.startedAt) {
+        store.update(inc.id, { startedAt: at }, at);
+        store.addEvent(inc.id, { at, kind: 'start-moved', actor: ENGINE, detail: { target: e.target.name, before: inc.startedAt } });
+      }
+    } else {
+      const network = want.cause === 'network';
+      const id = store.create({
+        scope: 'local', cause: network ? 'commune-network' : 'local-service', severity: want.severity, commune,
+        ...(!network && { service: e.target.service, targetId: e.target.id }), layer: want.layer, startedAt: at,
+        downSpans: want.severity === 'down' ? [[at, null]] : [], now: at,
+      });
+      store.addEvent(id, { at, kind: 'opened', actor: ENGINE, detail: { target: e.target.name, layer: want.layer, severity: want.severity } });
+      this.deps.onChange?.(id, 'opened');
+      if (!network) batch.touch(e.target.service, at);
+      inc = store.get(id)!;
+    }
+    e.incidentId = inc.id;
+    e.machine = { ...e.machine, member: want };
+    batch.persist(e);
+    store.addEvidence(inc.id, e.machine.recent.filter((s) => s.ts >= at).map((s) => evidence(e.target, s)), config.evidencePerIncident);
+    this.rebuild(batch, inc.id, at, e);
+  }
+
+  /** Recovered while flapping for the same cause: stays in its incident until stable. */
+  private hold(batch: Batch, e: Entry, cur: MemberInfo, at: number): void {
+    const { store } = this.deps;
+    e.machine = { ...e.machine, member: { ...cur, held: true } };
+    batch.persist(e);
+    const inc = store.get(e.incidentId!);
+    if (inc && !inc.flapping) {
+      store.update(inc.id, { flapping: true }, at);
+      store.addEvent(inc.id, { at, kind: 'flapping', actor: ENGINE, detail: { target: e.target.name, changes: e.machine.flips.filter((f) => f.cause === cur.cause).length } });
+    }
+    this.rebuild(batch, e.incidentId!, at, e);
+  }
+
+  private leave(batch: Batch, e: Entry, at: number, recovery?: Sample): void {
+    const { store, config } = this.deps;
+    const id = e.incidentId;
+    if (id === null) return;
+    this.writeFigures(id, e);
+    if (recovery) store.addEvidence(id, [evidence(e.target, recovery)], config.evidencePerIncident);
+    e.incidentId = null;
+    e.machine = { ...e.machine, member: undefined, stats: undefined };
+    batch.persist(e);
+    store.addEvent(id, { at, kind: 'target-left', actor: ENGINE, detail: { target: e.target.name } });
+    this.rebuild(batch, id, at, e);
+  }
+
+  /**
+   * An incident from its members: ends when the last one left (at the latest leave), down while one is
+   * down, its layer the nearest. Announces what changed.
+   */
+  private rebuild(batch: Batch, id: number, at: number, e: Entry): void {
+    const { store } = this.deps;
+    const inc = store.get(id);
+    if (!inc || inc.manual) return;
+    const all = store.members(id).map((m) => normaliseMachine(m.machine).member);
+    const members = all.filter((m): m is MemberInfo => m !== undefined && !m.held);
+    const held = all.length - members.length;
+    if (inc.endedAt !== null && all.length === 0) return;
+    const spans: DownSpan[] = (inc.downSpans ?? (inc.severity === 'down' ? [[inc.startedAt, inc.endedAt]] : [])).map(([s, x]) => [s, x]);
+    const last = spans.at(-1);
+    const down = members.some((m) => m.severity === 'down');
+    const open = members.length + held > 0;
+    const endedAt = open ? null : Math.max(at, inc.startedAt, ...this.leaveTimes(id, inc));
+    if (down && (!last || last[1] !== null)) {
+      if (last && last[1]! >= at) last[1] = null;
+      else spans.push([Math.max(at, inc.startedAt), null]);
+    } else if (!down && last && last[1] === null) last[1] = Math.max(endedAt ?? at, last[0]);
+    const severity = spans.length > 0 ? 'down' : 'degraded';
+    const layer = nearestLayer(members.map((m) => m.layer)) ?? inc.layer;
+    store.update(id, { downSpans: spans, severity, layer, endedAt }, at);
+    // A network incident's layer can move (the uplink, then the LAN): keep its history. A service
+    // incident's layer just follows its severity (slow, then failing).
+    if (layer !== inc.layer && inc.layer !== null && inc.cause === 'commune-network') store.addEvent(id, { at, kind: 'layer-changed', actor: ENGINE, detail: { from: inc.layer, to: layer, target: e.target.name } });
+    const wasDown = inc.downSpans ? inc.downSpans.at(-1)?.[1] === null : inc.severity === 'down' && inc.endedAt === null;
+    if (endedAt !== null) {
+      store.addEvent(id, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: { target: e.target.name } });
+      if (inc.mergedInto !== null) this.central.refresh(inc.mergedInto, at);
+      else this.deps.onChange?.(id, 'resolved');
+      if (inc.cause === 'local-service') batch.touch(inc.service!, inc.startedAt);
+      return;
+    }
+    if (down !== wasDown) store.addEvent(id, { at, kind: down ? 'worsened' : 'eased', actor: ENGINE, detail: { target: e.target.name, severity: down ? 'down' : 'degraded' } });
+    if (inc.mergedInto !== null) this.central.refresh(inc.mergedInto, at);
+    else if (down !== wasDown || layer !== inc.layer || severity !== inc.severity) this.deps.onChange?.(id, down !== wasDown ? (down ? 'worsened' : 'eased') : 'layer-changed');
+  }
+
+  /** When members left before the last one: the incident ends at the latest of those. */
+  private leaveTimes(id: number, inc: Incident): number[] {
+    return this.deps.store.events(id).filter((ev) => ev.kind === 'target-left' && ev.at >= inc.startedAt).map((ev) => ev.at);
+  }
+
+  private writeFigures(id: number, e: Entry): void {
+    if (e.machine.member?.severity !== 'degraded' && e.machine.member?.cause !== 'network') return;
+    const inc = this.deps.store.get(id);
+    if (!inc) return;
+    const figures = mergeFigures(inc.figures, e.target.name, e.machine, thresholdsFor(this.deps.config, e.target.service));
+    if (figures && JSON.stringify(figures) !== JSON.stringify(inc.figures)) this.deps.store.update(id, { figures }, e.machine.lastTs);
   }
 }
 
-export function silentAfterMs(config: IncidentConfig, probeIntervalSec: number | undefined): number {
-  return Math.max(config.agentSilent.minSec, config.agentSilent.afterIntervals * (probeIntervalSec ?? DEFAULT_INTERVAL_SEC)) * 1000;
+/** Machines and targets of one batch, read once and written back once. */
+class Batch {
+  private readonly entries = new Map<string, Entry | null>();
+  /** Services whose local incidents changed, with the earliest time concerned. */
+  readonly touched = new Map<string, number>();
+
+  constructor(private readonly store: IncidentStore) {}
+
+  entry(commune: string, name: string, ts: number): Entry | undefined {
+    let e = this.entries.get(name);
+    if (e === undefined) {
+      const target = this.store.target(commune, name);
+      const saved = target && this.store.machine(target.id);
+      e = target ? { target, machine: saved ? normaliseMachine(saved.machine) : initialMachine(ts), incidentId: saved?.incidentId ?? null } : null;
+      if (e && e.incidentId !== null && !e.machine.member) e.machine = { ...e.machine, member: legacyMember(e.machine, this.store.get(e.incidentId)) };
+      this.entries.set(name, e);
+    }
+    return e ?? undefined;
+  }
+
+  persist(e: Entry): void {
+    this.store.saveMachine(e.target.id, e.machine, e.incidentId);
+  }
+
+  saveAll(): void {
+    for (const e of this.entries.values()) if (e) this.persist(e);
+  }
+
+  touch(service: string, at: number): void {
+    this.touched.set(service, Math.min(this.touched.get(service) ?? at, at));
+  }
+
+  /** The commune's uplink or data-centre check, seen in this batch, is up. */
+  pathBeyondUp(commune: string): boolean {
+    for (const e of this.entries.values()) {
+      if (e && e.target.commune === commune && (e.machine.role === 'uplink' || e.machine.role === 'datacentre') && e.machine.state === 'up') return true;
+    }
+    return false;
+  }
 }
 
-function toSample(r: ResultToStore, lossRatioDegraded: number): Sample {
+/** A machine saved before targets recorded their membership: derive it from the incident it points to. */
+function legacyMember(m: Machine, inc: Incident | undefined): MemberInfo {
+  const network = inc?.cause === 'commune-network';
+  return { cause: network ? 'network' : 'service', severity: m.state === 'degraded' ? 'degraded' : 'down', layer: m.layer ?? inc?.layer ?? null, ...(m.state === 'up' && { held: true }) };
+}
+
+function toSample(r: ResultToStore, lossRatioDegraded: number, networkCheck: boolean): Sample {
   const loss = r.icmp?.lossRatio;
-  const bad = r.ok && (r.layer === 'slow' || (loss !== undefined && loss >= lossRatioDegraded));
+  const lossy = loss !== undefined && loss >= lossRatioDegraded;
+  const slow = r.layer === 'slow';
+  const bad = r.ok && (slow || lossy);
   const latency = r.latencyMs !== undefined ? ` ${Math.round(r.latencyMs)} ms` : '';
   const status = r.http?.statusCode !== undefined ? ` HTTP ${r.http.statusCode}` : '';
   const lossText = loss !== undefined && loss > 0 ? ` loss ${Math.round(loss * 100)}%` : '';
   const error = r.error ? ` ${r.error.code}: ${r.error.message}` : '';
   const layer = r.layer ? ` [${r.layer}]` : '';
+  // A lossy echo is lossy, not slow: the label says what was wrong with it.
+  const verdict = !r.ok ? 'FAIL' : lossy ? 'LOSSY' : slow ? 'SLOW' : 'OK';
   return {
     id: r.id,
     ts: r.ts,
     ok: r.ok,
     bad,
+    cause: sampleCause(networkCheck, r.ok, r.layer),
     ...(r.layer !== undefined && { layer: r.layer }),
     ...(r.error?.code !== undefined && { errorCode: r.error.code }),
-    summary: `${r.ok ? (bad ? 'SLOW' : 'OK') : 'FAIL'} ${r.kind}${status}${latency}${lossText}${layer}${error}`.slice(0, 500),
+    ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
+    ...(loss !== undefined && { lossRatio: loss }),
+    summary: `${verdict} ${r.kind}${status}${latency}${lossText}${layer}${error}`.slice(0, 500),
   };
 }
 
 function evidence(target: TargetRow, s: Sample): EvidenceRow {
   return { resultId: s.id, commune: target.commune, target: target.name, ts: s.ts, ok: s.ok, layer: s.layer ?? null, errorCode: s.errorCode ?? null, summary: s.summary };
-}
-
-function mostCommon(values: Array<string | null>): string | null {
-  const n = new Map<string, number>();
-  for (const v of values) if (v !== null) n.set(v, (n.get(v) ?? 0) + 1);
-  return [...n.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }

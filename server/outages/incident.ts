@@ -29,6 +29,9 @@ export interface DegradedFigures {
   slowestMs?: number;
 }
 
+/** [start, end or null while still down], ms. */
+export type DownSpan = [number, number | null];
+
 export interface IncidentCommune {
   commune: string;
   startedAt: number;
@@ -52,6 +55,12 @@ export interface Incident {
   flapping: boolean;
   /** Degraded incidents: the figures that made them so (null for down incidents). */
   figures: DegradedFigures | null;
+  /**
+   * The spans that were down, not degraded (the rest of the incident the link or service worked, badly).
+   * Only these count as downtime. null for records from before they were kept: then the whole incident
+   * counts if its severity is 'down' (see downSpansOf).
+   */
+  downSpans: DownSpan[] | null;
   manual: boolean;
   /** Manual incidents recorded while ongoing: page like a detected one (opt-in). */
   notify: boolean;
@@ -93,4 +102,23 @@ export interface IncidentEvent {
 /** Counts towards uptime and dossier attribution: not deleted, not superseded, not folded into a central one. */
 export function counts(i: Pick<Incident, 'deletedAt' | 'superseded' | 'mergedInto'>): boolean {
   return i.deletedAt === null && !i.superseded && i.mergedInto === null;
+}
+
+/** One incident's span at one commune, as dossier attribution reads it (see downSpansOf for what counts). */
+export interface SpanRow {
+  incidentId: number;
+  commune: string;
+  cause: string;
+  service: string | null;
+  start: number;
+  end: number | null;
+  severity: IncidentSeverity;
+  downSpans: DownSpan[] | null;
+}
+
+/** The spans of an incident that count as downtime, open ends at `to`. */
+export function downSpansOf(i: Pick<Incident, 'severity' | 'downSpans' | 'startedAt' | 'endedAt'>, to: number): Array<{ start: number; end: number }> {
+  const spans: DownSpan[] = i.downSpans ?? (i.severity === 'down' ? [[i.startedAt, i.endedAt]] : []);
+  const end = i.endedAt ?? to;
+  return spans.map(([s, e]) => ({ start: s, end: Math.min(e ?? end, end) })).filter((x) => x.end > x.start);
 }

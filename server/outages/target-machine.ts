@@ -1,26 +1,41 @@
 /**
  * The state machine of one (commune, target), fed its results in time order. Pure: no storage, no clock;
- * the engine persists the state and turns transitions into incidents.
+ * the engine persists the state and turns its membership of incidents into incidents.
  *
- *   up ──N failures in a row──▶ down ──M successes in a row──▶ up (or degraded, if those were slow)
- *   up ──N slow/lossy successes──▶ degraded ──M good results──▶ up;   degraded ──N failures──▶ down
+ *   up ──N failures in a row──▶ down ──M successes in a row──▶ up (or degraded, if those were bad)
+ *   up ──N bad successes──▶ degraded ──M good results──▶ up;   degraded ──N failures──▶ down
+ *
+ * A success is "bad" (the link or service works, but badly) when the agent marked it slow (over its latency
+ * budget: e-signing taking minutes), when its ICMP loss ratio reaches `lossRatioDegraded`, or when its
+ * latency is far above this target's own usual latency at this hour of the day (`latencyFactorDegraded` ×
+ * the hour's baseline, and at least `latencyMinExcessMs` more) — the baseline is learnt from good results
+ * only, per hour of the day in Vietnam time, once `baselineMinSamples` results were seen at that hour.
  *
  * Transitions are dated at the first result of the streak that caused them, so an outage starts when the
- * first failure was seen, not when the third confirmed it. A target that changed state `flap.changes`
- * times within `flap.windowSec` is flapping: the engine keeps its incident open until it has been stable.
+ * first failure was seen, not when the third confirmed it. Each transition is tagged with the cause it
+ * concerns (the commune network or the service): flapping counts only changes of one cause, so a vendor's
+ * outages never make a network incident "flapping".
  */
 
 export type TargetStateName = 'up' | 'down' | 'degraded';
+/** Which incident a non-up state belongs to: the commune's network, or the service seen from the commune. */
+export type MemberCause = 'network' | 'service';
 
 export interface Thresholds {
   /** Failures in a row before down (Gatus' failure-threshold). */
   failuresToOpen: number;
   /** Successes in a row before recovery (success-threshold). */
   successesToClose: number;
-  /** Slow or lossy successes in a row before degraded. */
+  /** Bad (slow, lossy, far above baseline) successes in a row before degraded. */
   degradedAfter: number;
-  /** ICMP loss ratio from which a success counts as degraded. */
+  /** ICMP loss ratio from which a success counts as bad. */
   lossRatioDegraded: number;
+  /** Latency this many times the hour's baseline counts as bad… */
+  latencyFactorDegraded: number;
+  /** …when it is also at least this much above it, ms (0.5 ms → 5 ms is not congestion). */
+  latencyMinExcessMs: number;
+  /** Good results seen at an hour of the day before its baseline is trusted. */
+  baselineMinSamples: number;
   flap: { changes: number; windowSec: number; stableSec: number };
 }
 
@@ -29,6 +44,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   successesToClose: 2,
   degradedAfter: 3,
   lossRatioDegraded: 0.2,
+  latencyFactorDegraded: 4,
+  latencyMinExcessMs: 300,
+  baselineMinSamples: 30,
   flap: { changes: 6, windowSec: 1800, stableSec: 600 },
 };
 
@@ -37,16 +55,32 @@ export interface Sample {
   id: string;
   ts: number;
   ok: boolean;
-  /** Succeeded, but slow (layer 'slow') or lossy. */
+  /** Succeeded, but the agent marked it slow or it lost echoes (the machine adds "far above baseline"). */
   bad: boolean;
+  /** The cause a failure of this sample concerns (network checks and network-layer failures: 'network'). */
+  cause: MemberCause;
   layer?: string;
   errorCode?: string;
+  latencyMs?: number;
+  lossRatio?: number;
   summary: string;
 }
 
 interface Streak {
   count: number;
   since: number;
+}
+
+/** Figures of the current bad or failing spell, for a degraded incident's message. Bounded. */
+export interface SpellStats {
+  latencies: number[];
+  lossMax: number;
+  slowestMs: number;
+}
+
+export interface Flip {
+  at: number;
+  cause: MemberCause;
 }
 
 export interface Machine {
@@ -59,10 +93,28 @@ export interface Machine {
   bad?: Streak;
   /** Fault layer of the latest failure. */
   layer?: string;
+  /** Cause of the latest failing or bad sample. */
+  cause?: MemberCause;
   /** The latest failing samples (up to EVIDENCE_KEEP): evidence for the incident they open. */
   recent: Sample[];
-  /** Times of recent state changes, for flap detection. */
-  flips: number[];
+  /** Recent state changes with their cause, for flap detection. */
+  flips: Flip[];
+  /** Good-latency baseline per hour of day (Vietnam time): mean and count. */
+  baseline?: { mean: number[]; n: number[] };
+  stats?: SpellStats;
+  /** The incident this target is part of now, and what it brings to it (engine bookkeeping). */
+  member?: MemberInfo;
+  /** The path role of the target's latest result, if it is a path check. */
+  role?: string;
+}
+
+/** What one target contributes to the incident it belongs to. */
+export interface MemberInfo {
+  cause: MemberCause;
+  severity: 'down' | 'degraded';
+  layer: string | null;
+  /** Recovered but flapping: kept in its incident until stable for flap.stableSec. */
+  held?: boolean;
 }
 
 export interface Transition {
@@ -73,40 +125,93 @@ export interface Transition {
 }
 
 const EVIDENCE_KEEP = 5;
+const STATS_KEEP = 200;
+const VN_OFFSET_H = 7;
 
 export function initialMachine(ts: number): Machine {
   return { state: 'up', since: ts, lastTs: ts, recent: [], flips: [] };
 }
 
+/** Machines stored before flips carried a cause hold bare numbers: they cannot say which cause, so drop them. */
+export function normaliseMachine(m: Machine): Machine {
+  const flips = (m.flips as unknown[]).filter((f): f is Flip => typeof f === 'object' && f !== null);
+  return flips.length === m.flips.length ? m : { ...m, flips };
+}
+
 const bump = (s: Streak | undefined, ts: number): Streak => ({ count: (s?.count ?? 0) + 1, since: s?.since ?? ts });
+const hourOf = (ts: number) => Math.floor(ts / 3_600_000 + VN_OFFSET_H) % 24;
+
+/** The learnt usual latency at this hour, once enough good results were seen. */
+export function baselineAt(m: Machine, ts: number, th: Thresholds): number | undefined {
+  const h = hourOf(ts);
+  return m.baseline && m.baseline.n[h]! >= th.baselineMinSamples ? m.baseline.mean[h] : undefined;
+}
+
+function farAboveBaseline(m: Machine, s: Sample, th: Thresholds): boolean {
+  if (s.latencyMs === undefined) return false;
+  const base = baselineAt(m, s.ts, th);
+  return base !== undefined && s.latencyMs >= base * th.latencyFactorDegraded && s.latencyMs - base >= th.latencyMinExcessMs;
+}
+
+function learn(m: Machine, s: Sample): Machine['baseline'] {
+  if (s.latencyMs === undefined) return m.baseline;
+  const b = m.baseline ?? { mean: new Array<number>(24).fill(0), n: new Array<number>(24).fill(0) };
+  const h = hourOf(s.ts);
+  const mean = [...b.mean];
+  const n = [...b.n];
+  n[h] = Math.min(n[h]! + 1, 10_000);
+  // A running mean at first, then an exponential one that follows slow drift but not one bad afternoon.
+  mean[h] = mean[h]! + (s.latencyMs - mean[h]!) / Math.min(n[h]!, 200);
+  return { mean, n };
+}
+
+function addStats(st: SpellStats | undefined, s: Sample): SpellStats {
+  const out = st ? { ...st, latencies: [...st.latencies] } : { latencies: [], lossMax: 0, slowestMs: 0 };
+  if (s.latencyMs !== undefined) {
+    out.latencies.push(s.latencyMs);
+    if (out.latencies.length > STATS_KEEP) out.latencies.shift();
+    out.slowestMs = Math.max(out.slowestMs, s.latencyMs);
+  }
+  if (s.lossRatio !== undefined) out.lossMax = Math.max(out.lossMax, s.lossRatio);
+  return out;
+}
 
 /** Applies one result; returns the new machine and the transition, if any. Late results (ts < lastTs) change nothing. */
-export function step(m: Machine, sample: Sample, th: Thresholds): { machine: Machine; transition?: Transition } {
-  if (sample.ts < m.lastTs) return { machine: m };
+export function step(m: Machine, input: Sample, th: Thresholds): { machine: Machine; transition?: Transition } {
+  if (input.ts < m.lastTs) return { machine: m };
+  const sample = input.ok && !input.bad && farAboveBaseline(m, input, th) ? { ...input, bad: true, summary: input.summary.replace(/^OK/, 'SLOW') } : input;
   const next: Machine = { ...m, lastTs: sample.ts };
   if (!sample.ok) {
     next.fail = bump(m.fail, sample.ts);
     next.ok = next.good = next.bad = undefined;
     next.layer = sample.layer;
+    next.cause = sample.cause;
     next.recent = [...m.recent, sample].slice(-EVIDENCE_KEEP);
+    next.stats = addStats(m.stats, sample);
   } else {
     next.fail = undefined;
     next.ok = bump(m.ok, sample.ts);
     if (sample.bad) {
       next.bad = bump(m.bad, sample.ts);
       next.good = undefined;
+      next.cause = sample.cause;
       next.recent = [...m.recent, sample].slice(-EVIDENCE_KEEP);
+      next.stats = addStats(m.stats, sample);
     } else {
       next.good = bump(m.good, sample.ts);
       next.bad = undefined;
+      next.baseline = learn(m, sample);
     }
   }
   const to = target(next, th);
   if (to === undefined || to.state === m.state) return { machine: next };
   const at = to.at;
+  // A recovery concerns the cause of the state it leaves; anything else the cause of what caused it.
+  const cause: MemberCause = (to.state === 'up' ? m.member?.cause ?? m.cause : next.cause) ?? 'service';
   next.state = to.state;
   next.since = at;
-  next.flips = [...m.flips, at].filter((t) => t > at - th.flap.windowSec * 1000);
+  next.flips = [...m.flips, { at, cause }].filter((f) => f.at > at - th.flap.windowSec * 1000);
+  // The spell's figures stay until the engine has written them to the incident the target leaves.
   if (to.state === 'up') next.recent = [];
   return { machine: next, transition: { from: m.state, to: to.state, at } };
 }
@@ -122,7 +227,7 @@ function target(m: Machine, th: Thresholds): { state: TargetStateName; at: numbe
   return undefined;
 }
 
-/** Changed state often enough lately that a recovery should not close its incident yet. */
-export function isFlapping(m: Machine, th: Thresholds): boolean {
-  return m.flips.length >= th.flap.changes;
+/** Changed state often enough lately, for this cause, that a recovery should not close its incident yet. */
+export function isFlapping(m: Machine, th: Thresholds, cause: MemberCause): boolean {
+  return m.flips.filter((f) => f.cause === cause).length >= th.flap.changes;
 }

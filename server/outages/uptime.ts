@@ -3,6 +3,8 @@
  *
  * - a service's downtime at a commune is the union of its local-service incidents there and the central
  *   incidents that listed the commune (each with the commune's own start and end) — never counted twice;
+ * - only the spans an incident was down count; degraded time (the link or service worked, badly: loss,
+ *   congestion, slowness) is shown but never charged as downtime;
  * - the commune's network downtime is the union of its commune-network and agent-silent incidents: time
  *   with no data because the agent, the power or the link was down counts against the commune network,
  *   never against the vendor, so it is taken out of the service's denominator;
@@ -12,7 +14,7 @@
  */
 import { intersect, normalise, subtract, totalMs, type Interval } from '../calendar/intervals.js';
 import type { WorkCalendar } from '../calendar/working-time.js';
-import { counts, type Incident } from './incident.js';
+import { counts, downSpansOf, type Incident } from './incident.js';
 
 export interface UptimeInput {
   from: number;
@@ -50,17 +52,18 @@ export interface UptimeFigures {
 /** Central incidents list hundreds of communes: looked up by code, built once per incident object. */
 const communeIndex = new WeakMap<Incident, Map<string, Incident['communes'][number]>>();
 
-function spanOf(i: Incident, commune: string, to: number): Interval | undefined {
+/** The downtime an incident charges at a commune: its down spans there (degraded time is not downtime). */
+function spansOf(i: Incident, commune: string, to: number): Interval[] {
   let c: { startedAt: number; endedAt: number | null } | undefined;
-  if (i.commune === commune) c = { startedAt: i.startedAt, endedAt: i.endedAt };
+  if (i.commune === commune) return downSpansOf(i, to);
   else if (i.communes.length < 8) c = i.communes.find((x) => x.commune === commune);
   else {
     let index = communeIndex.get(i);
     if (!index) communeIndex.set(i, (index = new Map(i.communes.map((x) => [x.commune, x]))));
     c = index.get(commune);
   }
-  if (!c) return undefined;
-  return { start: c.startedAt, end: c.endedAt ?? to };
+  if (!c) return [];
+  return downSpansOf({ severity: i.severity, downSpans: null, startedAt: c.startedAt, endedAt: c.endedAt }, to);
 }
 
 export function uptime(input: UptimeInput): UptimeFigures {
@@ -75,10 +78,10 @@ export function uptime(input: UptimeInput): UptimeFigures {
   const serviceDown: Interval[] = [];
   for (const i of input.incidents) {
     if (!counts(i)) continue;
-    const span = spanOf(i, commune, to);
-    if (!span) continue;
-    if (i.cause === 'commune-network' || i.cause === 'agent-silent') network.push(span);
-    else if (i.service === service && (i.cause === 'local-service' || i.cause === 'central-service')) serviceDown.push(span);
+    const onNetwork = i.cause === 'commune-network' || i.cause === 'agent-silent';
+    if (!onNetwork && !(i.service === service && (i.cause === 'local-service' || i.cause === 'central-service'))) continue;
+    const spans = spansOf(i, commune, to);
+    (onNetwork ? network : serviceDown).push(...spans);
   }
   const observed = subtract(window, planned);
   const networkDown = intersect(within(network), observed);

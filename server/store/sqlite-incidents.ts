@@ -4,7 +4,7 @@
  * incidents they cause are committed together or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DegradedFigures, EvidenceRow, Incident, IncidentCause, IncidentCommune, IncidentEvent, IncidentScope, IncidentSeverity } from '../outages/incident.js';
+import type { DegradedFigures, DownSpan, EvidenceRow, SpanRow, Incident, IncidentCause, IncidentCommune, IncidentEvent, IncidentScope, IncidentSeverity } from '../outages/incident.js';
 import type { Machine } from '../outages/target-machine.js';
 
 export interface NewIncident {
@@ -21,6 +21,7 @@ export interface NewIncident {
   manual?: boolean;
   notify?: boolean;
   figures?: DegradedFigures | null;
+  downSpans?: DownSpan[] | null;
   recordedBy?: string | null;
   note?: string | null;
   corrected?: boolean;
@@ -28,7 +29,7 @@ export interface NewIncident {
   now: number;
 }
 
-export type IncidentPatch = Partial<Pick<Incident, 'severity' | 'layer' | 'figures' | 'notify' | 'startedAt' | 'endedAt' | 'flapping' | 'note' | 'mergedInto' | 'statusNote' | 'corrected' | 'superseded' | 'backfillUntil' | 'acknowledgedAt' | 'acknowledgedBy' | 'deletedAt' | 'deletedBy' | 'cause' | 'service' | 'commune'>>;
+export type IncidentPatch = Partial<Pick<Incident, 'severity' | 'layer' | 'figures' | 'downSpans' | 'notify' | 'startedAt' | 'endedAt' | 'flapping' | 'note' | 'mergedInto' | 'statusNote' | 'corrected' | 'superseded' | 'backfillUntil' | 'acknowledgedAt' | 'acknowledgedBy' | 'deletedAt' | 'deletedBy' | 'cause' | 'service' | 'commune'>>;
 
 export interface IncidentQuery {
   from?: number;
@@ -56,8 +57,12 @@ export interface IncidentStore {
   targetById(id: number): TargetRow | undefined;
   machine(targetId: number): { machine: Machine; incidentId: number | null } | undefined;
   saveMachine(targetId: number, machine: Machine, incidentId: number | null): void;
-  /** Targets attached to an incident whose state is not 'up'. */
-  activeTargets(incidentId: number): number;
+  /** The targets that are part of an incident now, with their machines (what each contributes). */
+  members(incidentId: number): Array<{ targetId: number; machine: Machine }>;
+  /** The commune's latest counted commune-network incident (open or ended). */
+  latestNetwork(commune: string): Incident | undefined;
+  /** Local incidents folded into a central one. */
+  mergedLocals(centralId: number): Incident[];
   create(input: NewIncident): number;
   update(id: number, patch: IncidentPatch, now: number): void;
   get(id: number): Incident | undefined;
@@ -83,7 +88,7 @@ export interface IncidentStore {
    * Where and when counted incidents overlapping [from, to) held, one row per commune (a central incident
    * gives one per commune it listed, with that commune's span): the cheap form dossier attribution needs.
    */
-  outageSpans(from: number, to: number): Array<{ incidentId: number; commune: string; cause: string; service: string | null; start: number; end: number | null }>;
+  outageSpans(from: number, to: number): SpanRow[];
   /** Each (commune, service class) probed, with its first result: what uptime is computed for. */
   communeServices(): Array<{ commune: string; service: string; firstSeen: number }>;
 }
@@ -103,6 +108,7 @@ interface IncidentRow {
   ended_at: number | null;
   flapping: number;
   figures: string | null;
+  down_spans: string | null;
   manual: number;
   notify: number;
   recorded_by: string | null;
@@ -121,7 +127,7 @@ interface IncidentRow {
 }
 
 const COLUMNS: Record<string, string> = {
-  severity: 'severity', layer: 'layer', figures: 'figures', notify: 'notify', startedAt: 'started_at', endedAt: 'ended_at', flapping: 'flapping', note: 'note',
+  severity: 'severity', layer: 'layer', figures: 'figures', downSpans: 'down_spans', notify: 'notify', startedAt: 'started_at', endedAt: 'ended_at', flapping: 'flapping', note: 'note',
   mergedInto: 'merged_into', statusNote: 'status_note', corrected: 'corrected', superseded: 'superseded',
   backfillUntil: 'backfill_until', acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by',
   deletedAt: 'deleted_at', deletedBy: 'deleted_by', cause: 'cause', service: 'service', commune: 'commune',
@@ -138,10 +144,13 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       VALUES (@targetId, @state, @since, @lastTs, @incidentId, @machine)
       ON CONFLICT (target_id) DO UPDATE SET state = excluded.state, since = excluded.since, last_ts = excluded.last_ts,
         incident_id = excluded.incident_id, machine = excluded.machine`),
-    activeTargets: db.prepare("SELECT count(*) FROM target_states WHERE incident_id = ? AND state != 'up'").pluck(),
+    members: db.prepare('SELECT target_id AS targetId, machine FROM target_states WHERE incident_id = ? ORDER BY target_id'),
+    latestNetwork: db.prepare(`${SELECT} WHERE i.commune = ? AND i.cause = 'commune-network' AND i.deleted_at IS NULL AND i.superseded = 0
+      AND i.manual = 0 ORDER BY i.started_at DESC, i.id DESC LIMIT 1`),
+    mergedLocals: db.prepare(`${SELECT} WHERE i.merged_into = ? AND i.deleted_at IS NULL ORDER BY i.started_at, i.id`),
     create: db.prepare(`INSERT INTO incidents (scope, cause, severity, service, commune, target_id, agent_id, layer, started_at,
-        ended_at, manual, notify, figures, recorded_by, note, corrected, status_note, created_at, updated_at)
-      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual, @notify, @figures,
+        ended_at, manual, notify, figures, down_spans, recorded_by, note, corrected, status_note, created_at, updated_at)
+      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual, @notify, @figures, @downSpans,
         @recordedBy, @note, @corrected, @statusNote, @now, @now) RETURNING id`).pluck(),
     get: db.prepare(`${SELECT} WHERE i.id = ?`),
     communes: db.prepare('SELECT commune, started_at AS startedAt, ended_at AS endedAt FROM incident_communes WHERE incident_id = ? ORDER BY started_at, commune'),
@@ -161,10 +170,11 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       FROM incident_evidence WHERE incident_id = ? ORDER BY ts, result_id LIMIT ?`),
     addEvent: db.prepare('INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT at, kind, actor, detail FROM incident_events WHERE incident_id = ? ORDER BY id'),
-    spans: db.prepare(`SELECT i.id AS incidentId, i.commune, i.cause, i.service, i.started_at AS start, i.ended_at AS end FROM incidents i
+    spans: db.prepare(`SELECT i.id AS incidentId, i.commune, i.cause, i.service, i.started_at AS start, i.ended_at AS end,
+        i.severity, i.down_spans AS downSpans FROM incidents i
         WHERE i.commune IS NOT NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND i.started_at < @to AND (i.ended_at IS NULL OR i.ended_at > @from)
       UNION ALL
-      SELECT i.id, c.commune, i.cause, i.service, c.started_at, c.ended_at FROM incidents i JOIN incident_communes c ON c.incident_id = i.id
+      SELECT i.id, c.commune, i.cause, i.service, c.started_at, c.ended_at, i.severity, NULL FROM incidents i JOIN incident_communes c ON c.incident_id = i.id
         WHERE i.commune IS NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND c.started_at < @to AND (c.ended_at IS NULL OR c.ended_at > @from)`),
     communeServices: db.prepare('SELECT commune, service, min(first_seen) AS firstSeen FROM targets GROUP BY commune, service ORDER BY commune, service'),
     agentTimes: db.prepare(`SELECT r.ts FROM targets t JOIN results r ON r.target_id = t.id
@@ -176,7 +186,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     return {
       id: r.id, scope: r.scope, cause: r.cause, severity: r.severity, service: r.service, commune: r.commune, targetId: r.target_id,
       target: r.target, agentId: r.agent_id, layer: r.layer, startedAt: r.started_at, endedAt: r.ended_at, flapping: r.flapping === 1,
-      figures: r.figures === null ? null : (JSON.parse(r.figures) as DegradedFigures), manual: r.manual === 1, notify: r.notify === 1, recordedBy: r.recorded_by, note: r.note, mergedInto: r.merged_into, statusNote: r.status_note,
+      figures: r.figures === null ? null : (JSON.parse(r.figures) as DegradedFigures),
+      downSpans: r.down_spans === null ? null : (JSON.parse(r.down_spans) as DownSpan[]), manual: r.manual === 1, notify: r.notify === 1, recordedBy: r.recorded_by, note: r.note, mergedInto: r.merged_into, statusNote: r.status_note,
       corrected: r.corrected === 1, superseded: r.superseded === 1, backfillUntil: r.backfill_until, acknowledgedAt: r.acknowledged_at,
       acknowledgedBy: r.acknowledged_by, deletedAt: r.deleted_at, deletedBy: r.deleted_by, createdAt: r.created_at, updatedAt: r.updated_at,
       communes: communes.length > 0 || r.commune === null ? communes : [{ commune: r.commune, startedAt: r.started_at, endedAt: r.ended_at }],
@@ -193,12 +204,18 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     saveMachine(targetId, machine, incidentId) {
       stmt.saveMachine.run({ targetId, state: machine.state, since: machine.since, lastTs: machine.lastTs, incidentId, machine: JSON.stringify(machine) });
     },
-    activeTargets: (incidentId) => stmt.activeTargets.get(incidentId) as number,
+    members: (incidentId) =>
+      (stmt.members.all(incidentId) as Array<{ targetId: number; machine: string }>).map((r) => ({ targetId: r.targetId, machine: JSON.parse(r.machine) as Machine })),
+    latestNetwork(commune) {
+      const row = stmt.latestNetwork.get(commune) as IncidentRow | undefined;
+      return row && toIncident(row);
+    },
+    mergedLocals: (centralId) => (stmt.mergedLocals.all(centralId) as IncidentRow[]).map(toIncident),
     create: (i) =>
       stmt.create.get({
         scope: i.scope, cause: i.cause, severity: i.severity, service: i.service ?? null, commune: i.commune ?? null, targetId: i.targetId ?? null,
         agentId: i.agentId ?? null, layer: i.layer ?? null, startedAt: i.startedAt, endedAt: i.endedAt ?? null, manual: i.manual ? 1 : 0,
-        notify: i.notify ? 1 : 0, figures: i.figures ? JSON.stringify(i.figures) : null,
+        notify: i.notify ? 1 : 0, figures: i.figures ? JSON.stringify(i.figures) : null, downSpans: i.downSpans ? JSON.stringify(i.downSpans) : null,
         recordedBy: i.recordedBy ?? null, note: i.note ?? null, corrected: i.corrected ? 1 : 0, statusNote: i.statusNote ?? null, now: i.now,
       }) as number,
     update(id, patch, now) {
@@ -276,7 +293,10 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       return (db.prepare(sql).all(params) as IncidentRow[]).map(toIncident);
     },
     agentResultTimes: (agentId, commune, from, to) => stmt.agentTimes.all(commune, agentId, from, to) as number[],
-    outageSpans: (from, to) => stmt.spans.all({ from, to }) as ReturnType<IncidentStore['outageSpans']>,
+    outageSpans: (from, to) =>
+      (stmt.spans.all({ from, to }) as Array<Omit<SpanRow, 'downSpans'> & { downSpans: string | null }>).map((r) => ({
+        ...r, downSpans: r.downSpans === null ? null : (JSON.parse(r.downSpans) as DownSpan[]),
+      })),
     communeServices: () => stmt.communeServices.all() as Array<{ commune: string; service: string; firstSeen: number }>,
   };
 }

@@ -70,7 +70,7 @@ describe('incidents from results', () => {
     incidents = all();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ cause: 'commune-network', startedAt: T0 + 2 * MIN, endedAt: T0 + 6 * MIN });
-    expect(store.incidents.events(incidents[0]!.id).map((e) => e.kind)).toEqual(['opened', 'target-added', 'resolved']);
+    expect(store.incidents.events(incidents[0]!.id).map((e) => e.kind)).toEqual(['opened', 'target-added', 'target-left', 'eased', 'target-left', 'resolved']);
   });
 
   it('a service failing at 30 % of the communes probing it: one central incident listing them, not three local ones', async () => {

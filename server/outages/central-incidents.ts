@@ -1,0 +1,158 @@
+/**
+ * Central incidents: the same service class failing at many communes together is the vendor's (or the
+ * province's) outage, not each commune's.
+ *
+ * The rule is a function of the local-service incidents' spans, so it gives the same answer whatever order
+ * their results arrived in (live, or hours later from an agent's outbox):
+ *
+ * - Local incidents X₁…Xₖ are *together* at an instant p when each started at most `overlapSec` before p
+ *   and had not ended at p. A central incident opens for the first instant (tried at each local start)
+ *   where the communes together reach `minCommunes`, or `minShare` of those probing the service (with at
+ *   least `minCommunesForShare`); it starts at the earliest of their starts.
+ * - A later local incident joins a central one when it starts before the central one ends and no earlier
+ *   than `overlapSec` before it began. A local incident that had already ended when the others started is
+ *   never pulled in: an ended incident is never reopened by a new one.
+ * - Communes whose agent is still sending its backlog (after a partition) are left out until it is in, so
+ *   the decision is made on their whole story, not half of it.
+ *
+ * Each commune of a central incident has its own start and end (from its local incidents); the central one
+ * ends with the last commune that recovers. Runs after each ingest batch, inside its transaction.
+ */
+import type { Logger } from 'pino';
+import type { IncidentStore } from '../store/sqlite-incidents.js';
+import { counts, type Incident } from './incident.js';
+import type { IncidentConfig } from './incident-config.js';
+
+const ENGINE = 'engine';
+
+export interface CentralDeps {
+  store: IncidentStore;
+  config: IncidentConfig;
+  log?: Pick<Logger, 'info' | 'warn'>;
+  onChange?: (incidentId: number, kind: string) => void;
+}
+
+const endOf = (i: Pick<Incident, 'endedAt'>) => i.endedAt ?? Number.POSITIVE_INFINITY;
+
+export class CentralIncidents {
+  constructor(private readonly deps: CentralDeps) {}
+
+  /** Re-evaluates a service's central incidents around `since` (the earliest change of this batch). */
+  evaluate(service: string, since: number, now: number): void {
+    const overlap = this.deps.config.central.overlapSec * 1000;
+    const around = this.deps.store.serviceIncidents(service, since - 2 * overlap, Number.MAX_SAFE_INTEGER);
+    const draining = this.drainingCommunes(since - 2 * overlap);
+    const centrals = around.filter((i) => i.cause === 'central-service');
+    let locals = around.filter((i) => i.cause === 'local-service' && i.mergedInto === null && counts(i) && !draining.has(i.commune ?? ''));
+    const joinExisting = () => {
+      locals = locals.filter((x) => {
+        const c = centrals.find((c) => x.startedAt >= c.startedAt - overlap && x.startedAt < endOf(c) && endOf(x) > c.startedAt);
+        if (!c) return true;
+        this.merge(x, c.id, now);
+        this.refresh(c.id, now);
+        return false;
+      });
+    };
+    joinExisting();
+    // At most one new central incident per local incident: every round either forms one or stops.
+    for (let guard = locals.length; guard > 0; guard--) {
+      const formed = this.form(service, locals, overlap, now);
+      if (!formed) break;
+      centrals.push(formed.central);
+      locals = locals.filter((x) => !formed.merged.has(x.id));
+      joinExisting();
+    }
+  }
+
+  /** Tries each local start as the instant p; opens a central incident for the first p that qualifies. */
+  private form(service: string, locals: Incident[], overlap: number, now: number): { central: Incident; merged: Set<number> } | undefined {
+    const { store, config } = this.deps;
+    const c = config.central;
+    const starts = [...new Set(locals.map((x) => x.startedAt))].sort((a, b) => a - b);
+    for (const p of starts) {
+      const together = locals.filter((x) => x.startedAt <= p && p - x.startedAt <= overlap && endOf(x) > p);
+      const communes = new Set(together.map((x) => x.commune));
+      if (communes.size < Math.min(c.minCommunes, c.minCommunesForShare)) continue;
+      const probing = Math.max(store.probingCommunes(service, p - 86_400_000), communes.size);
+      const byCount = communes.size >= c.minCommunes;
+      if (!byCount && !(communes.size >= c.minCommunesForShare && communes.size / probing >= c.minShare)) continue;
+      const startedAt = Math.min(...together.map((x) => x.startedAt));
+      const severity = together.some((x) => x.severity === 'down') ? 'down' : 'degraded';
+      const id = store.create({ scope: 'central', cause: 'central-service', severity, service, layer: mostCommon(together.map((x) => x.layer)), startedAt, now });
+      store.addEvent(id, { at: p, kind: 'opened', actor: ENGINE, detail: { communes: [...communes], probing, rule: byCount ? 'minCommunes' : 'minShare' } });
+      for (const x of together) {
+        this.merge(x, id, now, false);
+        store.addEvidence(id, store.evidence(x.id, 5), config.evidencePerIncident);
+      }
+      this.refresh(id, now, false);
+      this.deps.log?.warn({ incident: id, service, communes: communes.size, probing }, 'central incident: the service fails at many communes');
+      this.deps.onChange?.(id, 'opened');
+      return { central: store.get(id)!, merged: new Set(together.map((x) => x.id)) };
+    }
+    return undefined;
+  }
+
+  private merge(local: Incident, centralId: number, now: number, announce = true): void {
+    const { store, config } = this.deps;
+    store.update(local.id, { mergedInto: centralId }, now);
+    store.addEvent(local.id, { at: local.startedAt, kind: 'merged', actor: ENGINE, detail: { into: centralId } });
+    // Its own notifications stop here; the central incident speaks for it from now on.
+    this.deps.onChange?.(local.id, 'merged');
+    if (!announce) return;
+    store.addEvent(centralId, { at: local.startedAt, kind: 'commune-added', actor: ENGINE, detail: { commune: local.commune } });
+    store.addEvidence(centralId, store.evidence(local.id, 5), config.evidencePerIncident);
+    this.deps.onChange?.(centralId, 'commune-added');
+  }
+
+  /**
+   * Rebuilds a central incident from its local incidents: each commune's start and end, its severity,
+   * and its own end (with the last commune). Call after a merged local incident changed.
+   */
+  refresh(centralId: number, now: number, announce = true): void {
+    const { store } = this.deps;
+    const central = store.get(centralId);
+    if (!central) return;
+    const locals = store.mergedLocals(centralId).filter(counts_);
+    if (locals.length === 0) return;
+    const byCommune = new Map<string, { startedAt: number; endedAt: number | null }>();
+    for (const x of locals) {
+      const prev = byCommune.get(x.commune!);
+      const endedAt = x.endedAt === null || prev?.endedAt === null ? null : Math.max(prev?.endedAt ?? x.endedAt, x.endedAt);
+      byCommune.set(x.commune!, { startedAt: Math.min(prev?.startedAt ?? x.startedAt, x.startedAt), endedAt });
+    }
+    const before = new Map(central.communes.map((c) => [c.commune, c.endedAt]));
+    for (const [commune, span] of byCommune) store.setCommune(centralId, { commune, ...span });
+    const spans = [...byCommune.values()];
+    const endedAt = spans.some((s) => s.endedAt === null) ? null : Math.max(...spans.map((s) => s.endedAt!));
+    const startedAt = Math.min(central.startedAt, ...spans.map((s) => s.startedAt));
+    const severity = locals.some((x) => x.severity === 'down') ? 'down' : 'degraded';
+    store.update(centralId, { endedAt, startedAt, severity }, now);
+    if (!announce) return;
+    if (central.endedAt === null && endedAt !== null) {
+      store.addEvent(centralId, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: {} });
+      this.deps.onChange?.(centralId, 'resolved');
+    } else if (central.endedAt !== null && endedAt === null) {
+      store.addEvent(centralId, { at: now, kind: 'corrected', actor: ENGINE, detail: { reason: 'late results of a commune show it was still failing', before: { endedAt: central.endedAt } } });
+      this.deps.onChange?.(centralId, 'corrected');
+    } else if ([...byCommune].some(([c, s]) => s.endedAt !== null && before.get(c) === null)) {
+      for (const [c, s] of byCommune) if (s.endedAt !== null && before.get(c) === null) store.addEvent(centralId, { at: s.endedAt, kind: 'commune-recovered', actor: ENGINE, detail: { commune: c } });
+      this.deps.onChange?.(centralId, 'commune-recovered');
+    } else if (severity !== central.severity) {
+      this.deps.onChange?.(centralId, 'worsened');
+    }
+  }
+
+  /** Communes whose agent reconnected and is still sending what it buffered. */
+  private drainingCommunes(from: number): Set<string> {
+    const silent = this.deps.store.list({ cause: 'agent-silent', from, limit: 10_000 });
+    return new Set(silent.filter((i) => i.backfillUntil !== null && i.commune !== null).map((i) => i.commune!));
+  }
+}
+
+const counts_ = (i: Incident) => i.deletedAt === null && !i.superseded;
+
+function mostCommon(values: Array<string | null>): string | null {
+  const n = new Map<string, number>();
+  for (const v of values) if (v !== null) n.set(v, (n.get(v) ?? 0) + 1);
+  return [...n.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+}
