@@ -81,10 +81,10 @@ export class IncidentEngine {
     if (silent.length > 0) this.silence.back(facts, silent);
     const batch = new Batch(store);
     const ordered = [...input.results].sort((a, b) => a.ts - b.ts || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
-    for (const r of ordered) {
-      const entry = batch.entry(input.commune, r.target, r.ts);
-      if (entry) this.feed(batch, entry, r);
-    }
+    // Every target of the batch is loaded (with its path role) before any is judged, so a gateway's
+    // failure can be read against the uplink's state whichever comes first.
+    const entries = ordered.map((r) => batch.entry(input.commune, r.target, r.ts, r.role));
+    ordered.forEach((r, k) => entries[k] && this.feed(batch, entries[k], r));
     batch.saveAll();
     for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
     if (silent.length > 0 && this.silence.finishBackfill(facts)) {
@@ -265,13 +265,14 @@ class Batch {
 
   constructor(private readonly store: IncidentStore) {}
 
-  entry(commune: string, name: string, ts: number): Entry | undefined {
+  entry(commune: string, name: string, ts: number, role?: string): Entry | undefined {
     let e = this.entries.get(name);
     if (e === undefined) {
       const target = this.store.target(commune, name);
       const saved = target && this.store.machine(target.id);
       e = target ? { target, machine: saved ? normaliseMachine(saved.machine) : initialMachine(ts), incidentId: saved?.incidentId ?? null } : null;
       if (e && e.incidentId !== null && !e.machine.member) e.machine = { ...e.machine, member: legacyMember(e.machine, this.store.get(e.incidentId)) };
+      if (e && role) e.machine = { ...e.machine, role };
       this.entries.set(name, e);
     }
     return e ?? undefined;

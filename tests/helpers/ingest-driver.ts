@@ -16,6 +16,9 @@ export interface ResultOptions {
   layer?: Layer;
   role?: string;
   kind?: ProbeResult['kind'];
+  latencyMs?: number;
+  /** ICMP: the share of echoes lost (sent 10). */
+  lossRatio?: number;
 }
 
 export class IngestDriver {
@@ -30,9 +33,10 @@ export class IngestDriver {
     const seq = (this.seqs.get(commune) ?? 0) + 1;
     this.seqs.set(commune, seq);
     return {
-      id: randomUUID(), seq, ts, target, kind: opts.kind ?? 'http', service: opts.service ?? 'one-stop-shop', ok, durationMs: 120, latencyMs: 120,
+      id: randomUUID(), seq, ts, target, kind: opts.kind ?? 'http', service: opts.service ?? 'one-stop-shop', ok, durationMs: 120, latencyMs: opts.latencyMs ?? 120,
       role: opts.role ?? 'service',
       ...(opts.layer && { layer: opts.layer }),
+      ...(opts.lossRatio !== undefined && { icmp: { sent: 10, received: Math.round(10 * (1 - opts.lossRatio)), lossRatio: opts.lossRatio } }),
       ...(!ok && { error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } }),
     };
   }
