@@ -4,27 +4,34 @@
  * 1. onIncident (inside the transaction that changed the incident): route it by its labels to receivers;
  *    put it in each receiver's group (by `groupBy` labels) as firing or resolved; schedule the group's
  *    next flush (after groupWait for a new group, not before groupInterval after the last message).
- * 2. tick: flush due groups — one message with what changed (new, resolved), or a reminder after
- *    repeatInterval while something still fires; silenced and maintenance-covered incidents are held back;
- *    outside office hours a `digest` route waits for the next working session of the commune's calendar.
- *    Also escalates incidents not acknowledged after escalateAfterSec. Messages go into the persisted queue.
+ * 2. tick: flush due groups (flush.ts: each incident judged as it is now, verdict.ts; companions of the same
+ *    story in one message), escalate (escalation.ts). Holds (holds.ts): silences and maintenance windows,
+ *    judged per commune; a commune whose agent is still sending its backlog after a partition; outside
+ *    office hours a `digest` route waits for the next working session. Messages go into the persisted queue.
  * 3. deliver: send what is due through the channel's Notifier; failures are retried with capped
  *    exponential backoff and stay visible in /api/v1/notifications; a restart loses nothing.
+ *
+ * Per incident and route the story is FIRING (+ updates, reminders) then one RESOLVED, or one CONFIRMED,
+ * whatever moment tick() falls on; a closed member is kept so that a later change cannot start it again.
  */
 import type { Store } from '../store/store.js';
-import type { AlertGroup, Channel, GroupId, NotificationKind } from '../store/sqlite-alerts.js';
+import type { Channel, GroupId, NotificationKind } from '../store/sqlite-alerts.js';
 import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
-import { counts, type Incident } from '../outages/incident.js';
 import type { AlertConfig, Receiver } from './alert-config.js';
 import { groupKey, incidentLabels } from './labels.js';
-import { alertItem, renderMessage, type NotificationPayload } from './message.js';
+import { renderMessage, type NotificationPayload } from './message.js';
 import { readSecret, NotifyError, type NotifyContext } from './notifier.js';
 import { notifiers } from './notifiers/index.js';
 import { route, type RouteMatch } from './routing.js';
-import { silencedUntil } from './silences.js';
+import { holdContext, silenceFingerprint } from './holds.js';
+import { flushGroup, type FlushDeps } from './flush.js';
+import { escalate } from './escalation.js';
+import { isFiring } from './verdict.js';
 
 const CHANNELS: Channel[] = ['email', 'webhook', 'telegram', 'zalo', 'alertmanager'];
+/** Closed members are kept this long: corrections to an incident come within days, not months. */
+const KEEP_CLOSED_MS = 30 * 86_400_000;
 
 export interface AlertingDeps {
   store: Store;
@@ -40,134 +47,71 @@ export interface AlertingDeps {
 
 export class Alerting {
   private readonly inFlight = new Set<number>();
+  private silencesSeen: string | undefined;
+  private prunedAt = 0;
+  private readonly flushDeps: FlushDeps;
 
-  constructor(private readonly deps: AlertingDeps) {}
+  constructor(private readonly deps: AlertingDeps) {
+    this.flushDeps = {
+      store: deps.store, units: deps.units, offsetMin: deps.offsetMin, config: deps.config, calendars: deps.calendars, log: deps.log,
+      enqueue: (receiver, kind, key, payload, now) => this.enqueue(receiver, kind, key, payload, now),
+    };
+  }
 
-  /** An incident was opened, changed or resolved. Call inside the transaction that changed it. */
+  /**
+   * An incident was opened, changed or resolved. Call inside the transaction that changed it. Manual
+   * incidents page only when recorded with `notify` (they mostly describe the past).
+   */
   onIncident(incidentId: number): void {
     const { store, config, units } = this.deps;
     const inc = store.incidents.get(incidentId);
-    if (!inc || inc.manual) return; // recorded after the fact: nobody needs paging for it
+    if (!inc || (inc.manual && !inc.notify)) return;
     const now = this.deps.now();
     const labels = incidentLabels(inc, units);
+    const firing = isFiring(inc);
     for (const m of route(config.route, labels)) {
       const id: GroupId = { routePath: m.path, receiver: m.receiver, groupKey: groupKey(labels, m.groupBy) };
-      const member = store.alerts.members(id).find((x) => x.incidentId === inc.id);
-      const firing = counts(inc) && inc.endedAt === null;
-      // Over and never announced (resolved within groupWait, merged into a central one…), or over on a
-      // route that sends no resolved notices: nothing to say; it leaves the group quietly.
-      if (!firing && (!member?.notified || !m.sendResolved)) {
-        if (member) {
-          store.alerts.setMember(id, inc.id, 'resolved');
-          store.alerts.markNotified(id, [inc.id]);
-        }
-        store.alerts.pruneMembers(id);
+      const told = store.alerts.told(m.path, m.receiver, inc.id);
+      if (told?.closedAt != null) continue; // its story on this route is over: nothing can be added
+      // Never told, not firing and not counted (merged, superseded, deleted): nothing to say.
+      if (!firing && !told?.notified && (inc.endedAt === null || inc.mergedInto !== null || inc.superseded || inc.deletedAt !== null)) {
+        if (told) store.alerts.close(told, inc.id, now);
         continue;
       }
+      // Its labels changed (severity, communes): the member follows into the new group, keeping what was told.
+      if (told && told.groupKey !== id.groupKey) store.alerts.moveMember(id, inc.id);
       store.alerts.setMember(id, inc.id, firing ? 'firing' : 'resolved');
-      const group = store.alerts.group(id) ?? { ...id, labels, nextFlushAt: null, lastSentAt: null, digest: false };
-      // A new group waits groupWait for companions; an announced one sends updates at most every groupInterval.
+      const group = store.alerts.group(id) ?? { ...id, labels, nextFlushAt: null, lastSentAt: null, digest: false, heldUntil: null };
+      // A new group waits groupWait for companions; a told one sends updates at most every groupInterval.
       // A group held for the morning digest keeps its time.
       const due = group.lastSentAt === null ? now + m.groupWaitSec * 1000 : Math.max(now, group.lastSentAt + m.groupIntervalSec * 1000);
       if (!group.digest) group.nextFlushAt = group.nextFlushAt === null ? due : Math.min(group.nextFlushAt, due);
-      store.alerts.upsertGroup(group);
+      store.alerts.upsertGroup({ ...group, labels });
     }
   }
 
   /** Flushes due groups and escalates; call periodically inside a transaction. */
   tick(): void {
+    const { store } = this.deps;
     const now = this.deps.now();
-    for (const group of this.deps.store.alerts.dueGroups(now)) this.flush(group, now);
-    this.escalate(now);
-  }
-
-  private flush(group: AlertGroup, now: number): void {
-    const { store, config, units } = this.deps;
-    const m = route(config.route, group.labels).find((x) => x.path === group.routePath && x.receiver === group.receiver);
-    if (!m) {
-      store.alerts.upsertGroup({ ...group, nextFlushAt: null });
-      return;
+    // Edits from the API or the CLI (another process) change incidents without calling onIncident.
+    for (const id of store.alerts.needsSync()) this.onIncident(id);
+    const ctx = holdContext(store, now);
+    // A silence deleted or added: groups it held are judged again now, not at the old window end.
+    const fingerprint = silenceFingerprint(ctx.silences);
+    if (fingerprint !== this.silencesSeen) {
+      for (const g of store.alerts.heldGroups(now)) store.alerts.upsertGroup({ ...g, nextFlushAt: now });
+      this.silencesSeen = fingerprint;
     }
-    const silences = store.alerts.silences(now);
-    let holdUntil: number | undefined;
-    const firing: Incident[] = [];
-    const changed: Array<{ inc: Incident; state: 'firing' | 'resolved' }> = [];
-    const quiet: number[] = [];
-    for (const member of store.alerts.members(group)) {
-      const inc = store.incidents.get(member.incidentId);
-      if (!inc) continue;
-      // Folded into a central incident after it was announced: the central incident speaks for it now;
-      // saying "resolved" would be wrong. (A superseded or deleted one does get its resolved notice.)
-      if (inc.mergedInto !== null) {
-        quiet.push(inc.id);
-        continue;
-      }
-      const state = counts(inc) && inc.endedAt === null ? 'firing' : 'resolved';
-      const until = silencedUntil(silences, incidentLabels(inc, units), now, this.deps.offsetMin);
-      if (until !== undefined) {
-        holdUntil = Math.min(holdUntil ?? until, until);
-        continue;
-      }
-      if (state === 'firing') firing.push(inc);
-      if (state !== member.notified) changed.push({ inc, state });
+    for (const group of store.alerts.dueGroups(now)) {
+      // An earlier flush of this tick may have changed it (companions pulled into its message).
+      const fresh = store.alerts.group(group);
+      if (fresh?.nextFlushAt != null && fresh.nextFlushAt <= now) flushGroup(this.flushDeps, ctx, fresh);
     }
-    for (const id of quiet) store.alerts.setMember(group, id, 'resolved');
-    store.alerts.markNotified(group, quiet);
-    // What is new comes first: it is what the subject line names.
-    const isNew = new Set(changed.filter((c) => c.state === 'firing').map((c) => c.inc.id));
-    firing.sort((a, b) => Number(isNew.has(b.id)) - Number(isNew.has(a.id)) || a.id - b.id);
-    const newFiring = changed.filter((c) => c.state === 'firing');
-    if (newFiring.length > 0 && m.outsideHours === 'digest' && !group.digest) {
-      const cal = this.calendarFor(group);
-      if (!cal.isWorking(now)) {
-        const next = cal.nextWorkingStart(now) ?? now + 12 * 3_600_000;
-        store.alerts.upsertGroup({ ...group, nextFlushAt: next, digest: true });
-        this.deps.log?.info({ receiver: group.receiver, group: group.groupKey, at: next }, 'outside office hours: notification held for the morning digest');
-        return;
-      }
-    }
-    let kind: NotificationKind | undefined;
-    if (group.digest) kind = 'digest';
-    else if (changed.length === 0) kind = firing.length > 0 && group.lastSentAt !== null && now - group.lastSentAt >= m.repeatIntervalSec * 1000 ? 'reminder' : undefined;
-    else if (newFiring.length === 0) kind = firing.length > 0 ? 'update' : 'resolved';
-    else kind = group.lastSentAt === null || newFiring.length === firing.length ? 'firing' : 'update';
-    if (kind && (firing.length > 0 || changed.length > 0)) {
-      const payload: NotificationPayload = {
-        kind,
-        receiver: group.receiver,
-        groupKey: group.groupKey,
-        generatedAt: now,
-        firing: firing.map((i) => alertItem(i, units, config.baseUrl)),
-        resolved: changed.filter((c) => c.state === 'resolved').map((c) => alertItem(c.inc, units, config.baseUrl)),
-      };
-      this.enqueue(group.receiver, kind, group.groupKey, payload, now);
-    }
-    for (const c of changed) store.alerts.setMember(group, c.inc.id, c.state);
-    store.alerts.markNotified(group, changed.map((c) => c.inc.id));
-    store.alerts.pruneMembers(group);
-    let next: number | null = firing.length > 0 ? now + m.repeatIntervalSec * 1000 : null;
-    if (holdUntil !== undefined) next = Math.min(next ?? holdUntil, holdUntil);
-    // Like Alertmanager, a group whose incidents have all been resolved and announced is over: the next
-    // incident in it starts a new one (groupWait), rather than waiting out groupInterval after "resolved".
-    const over = firing.length === 0 && holdUntil === undefined && store.alerts.members(group).length === 0;
-    store.alerts.upsertGroup({ ...group, lastSentAt: over ? null : kind ? now : group.lastSentAt, nextFlushAt: next, digest: false });
-  }
-
-  private escalate(now: number): void {
-    const { store, config, units } = this.deps;
-    if (!config.route) return;
-    const silences = store.alerts.silences(now);
-    for (const inc of store.incidents.list({ openOnly: true, limit: 5000 })) {
-      if (!counts(inc) || inc.acknowledgedAt !== null || inc.manual) continue;
-      const labels = incidentLabels(inc, units);
-      if (silencedUntil(silences, labels, now, this.deps.offsetMin) !== undefined) continue;
-      for (const m of route(config.route, labels)) {
-        if (!m.escalateAfterSec || !m.escalateTo || now - inc.startedAt < m.escalateAfterSec * 1000) continue;
-        if (store.incidents.events(inc.id).some((e) => e.kind === 'escalated' && e.detail.receiver === m.escalateTo)) continue;
-        const payload: NotificationPayload = { kind: 'escalation', receiver: m.escalateTo, groupKey: `incident=${inc.id}`, generatedAt: now, firing: [alertItem(inc, units, config.baseUrl)], resolved: [] };
-        this.enqueue(m.escalateTo, 'escalation', payload.groupKey, payload, now);
-        store.incidents.addEvent(inc.id, { at: now, kind: 'escalated', actor: 'alerts', detail: { receiver: m.escalateTo, afterSec: m.escalateAfterSec } });
-      }
+    escalate(this.flushDeps, ctx);
+    if (now - this.prunedAt > 3_600_000) {
+      store.alerts.pruneClosed(now - KEEP_CLOSED_MS);
+      this.prunedAt = now;
     }
   }
 
@@ -177,7 +121,7 @@ export class Alerting {
       this.deps.log?.error({ receiver: receiverName }, 'route names a receiver that is not configured; notification dropped');
       return;
     }
-    const ids = [...payload.firing, ...payload.resolved].map((a) => a.id);
+    const ids = [...payload.firing, ...payload.resolved, ...(payload.confirmed ?? [])].map((a) => a.id);
     for (const channel of CHANNELS) {
       (receiver[channel] ?? []).forEach((_target, targetIndex) => {
         this.deps.store.alerts.enqueue({ receiver: receiverName, channel, targetIndex, kind, groupKey: key, incidentIds: ids, payload, now });
@@ -222,11 +166,6 @@ export class Alerting {
 
   private receiver(name: string): Receiver | undefined {
     return this.deps.config.receivers.find((r) => r.name === name);
-  }
-
-  private calendarFor(group: AlertGroup) {
-    const communes = group.labels.commune ?? [];
-    return communes.length === 1 ? this.deps.calendars.forCommune(communes[0]!) : this.deps.calendars.national();
   }
 }
 

@@ -1,14 +1,16 @@
 /**
- * Alert groups, the notification queue and silences in SQLite (migration 006). Group changes are written
- * inside the transaction of the incident change that causes them, so an incident is never stored without
- * its notification being due.
+ * Alert groups, the notification queue and silences in SQLite (migrations 006, 014). Group changes are
+ * written inside the transaction of the incident change that causes them, so an incident is never stored
+ * without its notification being due. A member stays (closed) once its story is told on a route, so a later
+ * change to the incident cannot start a second story there.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Matchers } from '../alerts/alert-config.js';
 import type { Silence } from '../alerts/silences.js';
 
 export type Channel = 'email' | 'webhook' | 'telegram' | 'zalo' | 'alertmanager';
-export type NotificationKind = 'firing' | 'update' | 'resolved' | 'reminder' | 'escalation' | 'digest';
+/** `confirmed`: an incident already over when first told (its one and only message on that route). */
+export type NotificationKind = 'firing' | 'update' | 'resolved' | 'reminder' | 'escalation' | 'digest' | 'confirmed';
 
 export interface GroupId {
   routePath: string;
@@ -21,13 +23,22 @@ export interface AlertGroup extends GroupId {
   nextFlushAt: number | null;
   lastSentAt: number | null;
   digest: boolean;
+  /** End of the silence or maintenance window holding members back, if any (re-checked when silences change). */
+  heldUntil: number | null;
 }
 
 export interface AlertMember {
   incidentId: number;
   state: 'firing' | 'resolved';
   notified: 'firing' | 'resolved' | null;
+  /** When its FIRING was first queued on this route (escalation counts from it). */
+  firedAt: number | null;
+  /** When its story was closed on this route (resolved, confirmed, or dropped quietly). */
+  closedAt: number | null;
 }
+
+/** A member with the group it is in. */
+export type PlacedMember = AlertMember & GroupId;
 
 export interface NotificationRow {
   id: number;
@@ -52,11 +63,36 @@ export interface AlertStore {
   group(id: GroupId): AlertGroup | undefined;
   upsertGroup(g: AlertGroup): void;
   dueGroups(now: number): AlertGroup[];
+  /** Groups held by a silence that has not ended by `now`. */
+  heldGroups(now: number): AlertGroup[];
+  /** Open (not closed) members of a group. */
   members(id: GroupId): AlertMember[];
   setMember(id: GroupId, incidentId: number, state: 'firing' | 'resolved'): void;
-  markNotified(id: GroupId, incidentIds: number[]): void;
-  /** Drops resolved members already notified; they are done. */
-  pruneMembers(id: GroupId): void;
+  /** Moves an incident's open member on (route, receiver) into group `to` (its labels changed). */
+  moveMember(to: GroupId, incidentId: number): void;
+  removeMember(id: GroupId, incidentId: number): void;
+  /** notified = state; a firing one gets firedAt (once), a resolved one is closed. */
+  markNotified(id: GroupId, incidentIds: number[], now: number): void;
+  /** Closes a member without a message (nothing to say, or said elsewhere). */
+  close(id: GroupId, incidentId: number, now: number): void;
+  /** The incident's member on a route and receiver: the open one, else a closed one (also a pre-014 '*' one). */
+  told(routePath: string, receiver: string, incidentId: number): PlacedMember | undefined;
+  /** Open members of one incident on a receiver, in any group. */
+  openMembersOf(receiver: string, incidentId: number): PlacedMember[];
+  /** Open members on a receiver whose incident is merged into `centralId`. */
+  mergedMembers(receiver: string, centralId: number): PlacedMember[];
+  /** Open members on a receiver of local incidents of one commune with something not yet told. */
+  pendingForCommune(receiver: string, commune: string): PlacedMember[];
+  /** Open members of escalation routes (route path ending in '!esc'). */
+  openEscalations(): PlacedMember[];
+  /**
+   * Incidents whose alert state is behind their record: a firing member whose incident ended, merged, was
+   * deleted or superseded without an onIncident call (an edit from the API or CLI), and ongoing manual
+   * incidents that asked to notify but are in no group yet.
+   */
+  needsSync(): number[];
+  /** Deletes closed members closed before `before`. */
+  pruneClosed(before: number): void;
   enqueue(n: NewNotification): number;
   dueNotifications(now: number, limit: number): NotificationRow[];
   markSent(id: number, now: number): void;
@@ -114,19 +150,44 @@ const toSilence = (r: SilenceDbRow): Silence => ({
   comment: r.comment, createdBy: r.created_by, createdAt: r.created_at, deletedAt: r.deleted_at,
 });
 
+const MEMBER = 'incident_id AS incidentId, state, notified, fired_at AS firedAt, closed_at AS closedAt';
+const MEMBER_M = 'm.incident_id AS incidentId, m.state, m.notified, m.fired_at AS firedAt, m.closed_at AS closedAt';
+
 export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
   const stmt = {
     group: db.prepare('SELECT * FROM alert_groups WHERE route_path = ? AND receiver = ? AND group_key = ?'),
-    upsertGroup: db.prepare(`INSERT INTO alert_groups (route_path, receiver, group_key, labels, next_flush_at, last_sent_at, digest)
-      VALUES (@routePath, @receiver, @groupKey, @labels, @nextFlushAt, @lastSentAt, @digest)
+    upsertGroup: db.prepare(`INSERT INTO alert_groups (route_path, receiver, group_key, labels, next_flush_at, last_sent_at, digest, held_until)
+      VALUES (@routePath, @receiver, @groupKey, @labels, @nextFlushAt, @lastSentAt, @digest, @heldUntil)
       ON CONFLICT (route_path, receiver, group_key) DO UPDATE SET labels = excluded.labels, next_flush_at = excluded.next_flush_at,
-        last_sent_at = excluded.last_sent_at, digest = excluded.digest`),
+        last_sent_at = excluded.last_sent_at, digest = excluded.digest, held_until = excluded.held_until`),
     due: db.prepare('SELECT * FROM alert_groups WHERE next_flush_at IS NOT NULL AND next_flush_at <= ? ORDER BY next_flush_at'),
-    members: db.prepare('SELECT incident_id AS incidentId, state, notified FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? ORDER BY incident_id'),
+    held: db.prepare('SELECT * FROM alert_groups WHERE held_until IS NOT NULL AND held_until > ?'),
+    members: db.prepare(`SELECT ${MEMBER} FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND closed_at IS NULL ORDER BY incident_id`),
     setMember: db.prepare(`INSERT INTO alert_members (route_path, receiver, group_key, incident_id, state) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (route_path, receiver, group_key, incident_id) DO UPDATE SET state = excluded.state`),
-    markNotified: db.prepare('UPDATE alert_members SET notified = state WHERE route_path = ? AND receiver = ? AND group_key = ? AND incident_id = ?'),
-    prune: db.prepare("DELETE FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND state = 'resolved' AND notified = 'resolved'"),
+    moveMember: db.prepare('UPDATE alert_members SET group_key = ? WHERE route_path = ? AND receiver = ? AND incident_id = ? AND closed_at IS NULL AND group_key <> ?'),
+    removeMember: db.prepare('DELETE FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND incident_id = ? AND closed_at IS NULL'),
+    markNotified: db.prepare(`UPDATE alert_members SET notified = state, fired_at = CASE WHEN state = 'firing' THEN coalesce(fired_at, @now) ELSE fired_at END,
+      closed_at = CASE WHEN state = 'resolved' THEN @now END WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey AND incident_id = @incidentId`),
+    close: db.prepare(`UPDATE alert_members SET state = 'resolved', closed_at = @now WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
+      AND incident_id = @incidentId`),
+    told: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members WHERE route_path IN (?, '*') AND receiver = ?
+      AND incident_id = ? ORDER BY closed_at IS NOT NULL, route_path = '*' LIMIT 1`),
+    openMembersOf: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members
+      WHERE receiver = ? AND incident_id = ? AND closed_at IS NULL`),
+    mergedMembers: db.prepare(`SELECT ${MEMBER_M}, m.route_path AS routePath, m.receiver, m.group_key AS groupKey FROM alert_members m JOIN incidents i ON i.id = m.incident_id
+      WHERE m.receiver = ? AND m.closed_at IS NULL AND i.merged_into = ?`),
+    pendingForCommune: db.prepare(`SELECT ${MEMBER_M}, m.route_path AS routePath, m.receiver, m.group_key AS groupKey FROM alert_members m
+      JOIN incidents i ON i.id = m.incident_id WHERE m.receiver = ? AND m.closed_at IS NULL AND i.commune = ? AND m.notified IS NOT m.state
+      AND m.route_path NOT LIKE '%!esc' ORDER BY m.incident_id`),
+    openEscalations: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members
+      WHERE closed_at IS NULL AND route_path LIKE '%!esc'`),
+    needsSync: db.prepare(`SELECT DISTINCT m.incident_id FROM alert_members m JOIN incidents i ON i.id = m.incident_id
+        WHERE m.closed_at IS NULL AND m.state = 'firing' AND m.route_path NOT LIKE '%!esc'
+          AND (i.ended_at IS NOT NULL OR i.merged_into IS NOT NULL OR i.deleted_at IS NOT NULL OR i.superseded = 1)
+      UNION SELECT i.id FROM incidents i WHERE i.manual = 1 AND i.notify = 1 AND i.ended_at IS NULL AND i.deleted_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM alert_members m WHERE m.incident_id = i.id)`).pluck(),
+    pruneClosed: db.prepare('DELETE FROM alert_members WHERE closed_at IS NOT NULL AND closed_at < ?'),
     enqueue: db.prepare(`INSERT INTO notifications (receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`).pluck(),
     dueNotifications: db.prepare("SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?"),
@@ -138,11 +199,12 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     silences: db.prepare('SELECT * FROM silences WHERE deleted_at IS NULL AND ends_at > ? ORDER BY id'),
     silencesBetween: db.prepare('SELECT * FROM silences WHERE deleted_at IS NULL AND starts_at < ? AND ends_at > ? ORDER BY id'),
   };
-  type GroupDbRow = { route_path: string; receiver: string; group_key: string; labels: string; next_flush_at: number | null; last_sent_at: number | null; digest: number };
+  type GroupDbRow = { route_path: string; receiver: string; group_key: string; labels: string; next_flush_at: number | null; last_sent_at: number | null; digest: number; held_until: number | null };
   const toGroup = (r: GroupDbRow): AlertGroup => ({
     routePath: r.route_path, receiver: r.receiver, groupKey: r.group_key, labels: JSON.parse(r.labels) as Record<string, string[]>,
-    nextFlushAt: r.next_flush_at, lastSentAt: r.last_sent_at, digest: r.digest === 1,
+    nextFlushAt: r.next_flush_at, lastSentAt: r.last_sent_at, digest: r.digest === 1, heldUntil: r.held_until,
   });
+  const placed = (rows: unknown[]) => rows as PlacedMember[];
   return {
     group: (id) => {
       const row = stmt.group.get(id.routePath, id.receiver, id.groupKey) as GroupDbRow | undefined;
@@ -150,12 +212,22 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     },
     upsertGroup: (g) => void stmt.upsertGroup.run({ ...g, labels: JSON.stringify(g.labels), digest: g.digest ? 1 : 0 }),
     dueGroups: (now) => (stmt.due.all(now) as GroupDbRow[]).map(toGroup),
+    heldGroups: (now) => (stmt.held.all(now) as GroupDbRow[]).map(toGroup),
     members: (id) => stmt.members.all(id.routePath, id.receiver, id.groupKey) as AlertMember[],
     setMember: (id, incidentId, state) => void stmt.setMember.run(id.routePath, id.receiver, id.groupKey, incidentId, state),
-    markNotified: (id, ids) => {
-      for (const incidentId of ids) stmt.markNotified.run(id.routePath, id.receiver, id.groupKey, incidentId);
+    moveMember: (to, incidentId) => void stmt.moveMember.run(to.groupKey, to.routePath, to.receiver, incidentId, to.groupKey),
+    removeMember: (id, incidentId) => void stmt.removeMember.run(id.routePath, id.receiver, id.groupKey, incidentId),
+    markNotified: (id, ids, now) => {
+      for (const incidentId of ids) stmt.markNotified.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, now });
     },
-    pruneMembers: (id) => void stmt.prune.run(id.routePath, id.receiver, id.groupKey),
+    close: (id, incidentId, now) => void stmt.close.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, now }),
+    told: (routePath, receiver, incidentId) => stmt.told.get(routePath, receiver, incidentId) as PlacedMember | undefined,
+    openMembersOf: (receiver, incidentId) => placed(stmt.openMembersOf.all(receiver, incidentId)),
+    mergedMembers: (receiver, centralId) => placed(stmt.mergedMembers.all(receiver, centralId)),
+    pendingForCommune: (receiver, commune) => placed(stmt.pendingForCommune.all(receiver, commune)),
+    openEscalations: () => placed(stmt.openEscalations.all()),
+    needsSync: () => stmt.needsSync.all() as number[],
+    pruneClosed: (before) => void stmt.pruneClosed.run(before),
     enqueue: (n) => stmt.enqueue.get(n.receiver, n.channel, n.targetIndex, n.kind, n.groupKey, JSON.stringify(n.incidentIds), JSON.stringify(n.payload), n.now, n.now) as number,
     dueNotifications: (now, limit) => (stmt.dueNotifications.all(now, limit) as NotificationDbRow[]).map(toNotification),
     markSent: (id, now) => void stmt.markSent.run(now, id),

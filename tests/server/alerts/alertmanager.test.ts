@@ -77,7 +77,7 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
     expect(store.alerts.listNotifications({ limit: 10 })).toMatchObject([{ channel: 'alertmanager', status: 'sent' }]);
     const [incident] = store.incidents.list({ limit: 1 });
     const alerts = await waitFor('the alert in Alertmanager', active, (a) => a.length === 1, { timeoutMs: 10_000 });
-    expect(alerts[0]!.labels).toEqual({ alertname: 'CommuneWatchIncident', incident_id: String(incident!.id), cause: 'local-service', severity: 'down', scope: 'local', service: 'civil-status', commune: '26734', layer: 'tls' });
+    expect(alerts[0]!.labels).toEqual({ alertname: 'CommuneWatchIncident', incident_id: String(incident!.id), cause: 'local-service', severity: 'critical', scope: 'local', service: 'civil-status', commune: '26734', layer: 'tls' });
     expect(alerts[0]!.annotations).toMatchObject({ summary: 'Phần mềm hộ tịch lỗi khi truy cập từ xã', url: `https://giamsat.example.gov.vn/incidents/${incident!.id}` });
     expect(Date.parse(alerts[0]!.startsAt)).toBe(start);
     expect(alerts[0]!.status.state).toBe('active');
