@@ -31,15 +31,16 @@ function plain<T>(fn: () => T): T {
   }
 }
 
-export async function runIncidentAdd(flags: { cause: string; service?: string; commune: string[]; from: string; to?: string; severity?: string; note: string } & StoreFlags): Promise<void> {
+export async function runIncidentAdd(flags: { cause: string; service?: string; commune: string[]; from: string; to?: string; severity?: string; note: string; notify?: boolean } & StoreFlags): Promise<void> {
   withStore(flags, (store, offset) => {
     const inc = plain(() =>
       recordIncident(store, {
         cause: cause(flags.cause), severity: severity(flags.severity), service: flags.service, communes: flags.commune,
         startedAt: time('--from', flags.from, offset), endedAt: flags.to ? time('--to', flags.to, offset) : null, note: flags.note,
+        notify: flags.notify === true,
       }, actor(), Date.now()),
     );
-    process.stdout.write(`Recorded incident ${inc.id} (${inc.cause}${inc.service ? `, ${inc.service}` : ''}, ${inc.communes.map((c) => c.commune).join(', ')}).\n`);
+    process.stdout.write(`Recorded incident ${inc.id} (${inc.cause}${inc.service ? `, ${inc.service}` : ''}, ${inc.communes.map((c) => c.commune).join(', ')})${inc.notify ? '; the alert receivers are notified by the running server' : ''}.\n`);
   });
 }
 

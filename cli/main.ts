@@ -132,6 +132,7 @@ storeOptions(incidents.command('add').description('record an outage known from e
   .option('--to <time>', 'end (omit while still going on)')
   .option('--severity <s>', 'down (default) or degraded')
   .requiredOption('--note <text>', 'where this comes from, e.g. "sổ trực 25/11"')
+  .option('--notify', 'still going on (no --to): page the alert receivers like a detected incident')
   .action(lazy(incident, 'runIncidentAdd'));
 storeOptions(incidents.command('list').description('list incidents, open ones first'))
   .option('--commune <code>', 'only this commune')

@@ -19,6 +19,11 @@ export interface ManualIncidentInput {
   startedAt: number;
   endedAt?: number | null;
   note: string;
+  /**
+   * Page like a detected incident (district IT also learns of outages by phone). Only for one still going
+   * on: the alert engine picks it up at its next tick, and sends the resolve when it is ended by an edit.
+   */
+  notify?: boolean;
 }
 
 export interface IncidentEdit {
@@ -44,6 +49,7 @@ export function recordIncident(store: Store, input: ManualIncidentInput, actor: 
   const needsService = input.cause === 'central-service' || input.cause === 'local-service';
   if (needsService && !input.service) throw invalid(`cause ${input.cause} needs a service`);
   if (input.cause !== 'central-service' && communes.length !== 1) throw invalid(`cause ${input.cause} concerns exactly one commune (communes: ["…"])`);
+  if (input.notify && input.endedAt !== null && input.endedAt !== undefined) throw invalid('notify is for an ongoing incident (no endedAt); one that is over is recorded without paging anyone');
   const central = input.cause === 'central-service';
   return store.transaction(() => {
     const id = store.incidents.create({
@@ -56,12 +62,13 @@ export function recordIncident(store: Store, input: ManualIncidentInput, actor: 
       startedAt: input.startedAt,
       endedAt: input.endedAt ?? null,
       manual: true,
+      notify: input.notify === true,
       recordedBy: actor,
       note: input.note,
       now,
     });
     if (central) for (const commune of communes) store.incidents.setCommune(id, { commune, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
-    store.incidents.addEvent(id, { at: now, kind: 'recorded', actor, detail: { note: input.note } });
+    store.incidents.addEvent(id, { at: now, kind: 'recorded', actor, detail: { note: input.note, notify: input.notify === true } });
     return store.incidents.get(id)!;
   });
 }

@@ -102,6 +102,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
             startedAt: Epoch('start (epoch ms)'),
             endedAt: Type.Optional(Type.Union([Epoch('end (epoch ms)'), Type.Null()])),
             note: Note,
+            notify: Type.Optional(Type.Boolean({ default: false, description: 'ongoing only: page the receivers like a detected incident' })),
           },
           strict,
         ),
