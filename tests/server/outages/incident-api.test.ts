@@ -72,6 +72,8 @@ describe('incident API', () => {
       [{ cause: 'commune-network', communes: ['26734'], startedAt: '2026-11-25', note: 'x' }, /body\/startedAt/],
       [{ cause: 'commune-network', communes: ['26734'], startedAt: NOW + H, note: 'x' }, /in the future/],
       [{ cause: 'commune-network', communes: ['26734'], startedAt: NOW - H, note: 'x', extra: 1 }, /extra/],
+      [{ cause: 'commune-network', communes: ['26734'], startedAt: NOW - 2 * H, endedAt: NOW - H, note: 'x', notify: true }, /notify is for an ongoing incident/],
+      [{ cause: 'commune-network', communes: ['26734'], startedAt: NOW - H, note: 'x', notify: 'yes' }, /body\/notify/],
     ];
     for (const [body, message] of cases) {
       const res = await call('POST', '/api/v1/incidents', admin, body);
