@@ -2,18 +2,22 @@
  * Central incidents: the same service class failing at many communes together is the vendor's (or the
  * province's) outage, not each commune's.
  *
- * The rule is a function of the local-service incidents' spans, so it gives the same answer whatever order
- * their results arrived in (live, or hours later from an agent's outbox):
+ * The rule is a function of facts that later results cannot revise, so it gives the same answer whatever
+ * order the results arrived in (live, or hours later from an agent's outbox):
  *
- * - Local incidents X₁…Xₖ are *together* at an instant p when each started at most `overlapSec` before p
- *   and had not ended at p. A central incident opens for the first instant (tried at each local start)
- *   where the communes together reach `minCommunes`, or `minShare` of those probing the service (with at
- *   least `minCommunesForShare`); it starts at the earliest of their starts.
- * - A later local incident joins a central one when it starts before the central one ends and no earlier
- *   than `overlapSec` before it began. A local incident that had already ended when the others started is
- *   never pulled in: an ended incident is never reopened by a new one.
- * - Communes whose agent is still sending its backlog (after a partition) are left out until it is in, so
- *   the decision is made on their whole story, not half of it.
+ * - A local incident X is known to span [start, E(X)): E is its end once it has ended, and while it is open
+ *   the first success of a recovery under way, or else just after its latest result. Its final end is never
+ *   earlier. (Treating an open incident as endless would make a decision later results take back: a
+ *   commune that was already recovering would be counted as failing with the others.)
+ * - Local incidents are *together* at an instant p when each started at most `overlapSec` before p and is
+ *   known to span p. A central incident opens for the first instant (tried at each local start) where the
+ *   communes together reach `minCommunes`, or `minShare` of those probing the service (with at least
+ *   `minCommunesForShare`); it starts at the earliest of their starts.
+ * - A later local incident joins a central one when it starts before the central one is known to end and
+ *   no earlier than `overlapSec` before it began, and is known to span its start. A local incident that had
+ *   ended before the others started is never pulled in: an ended incident is never reopened by a new one.
+ * - Each batch re-evaluates the services whose local incidents changed or learnt more, so a decision waits
+ *   for the facts (a commune cut off from the server is decided when its backlog arrives) but never longer.
  *
  * Each commune of a central incident has its own start and end (from its local incidents); the central one
  * ends with the last commune that recovers. Runs after each ingest batch, inside its transaction.
@@ -32,8 +36,6 @@ export interface CentralDeps {
   onChange?: (incidentId: number, kind: string) => void;
 }
 
-const endOf = (i: Pick<Incident, 'endedAt'>) => i.endedAt ?? Number.POSITIVE_INFINITY;
-
 export class CentralIncidents {
   constructor(private readonly deps: CentralDeps) {}
 
@@ -41,12 +43,18 @@ export class CentralIncidents {
   evaluate(service: string, since: number, now: number): void {
     const overlap = this.deps.config.central.overlapSec * 1000;
     const around = this.deps.store.serviceIncidents(service, since - 2 * overlap, Number.MAX_SAFE_INTEGER);
-    const draining = this.drainingCommunes(since - 2 * overlap);
-    const centrals = around.filter((i) => i.cause === 'central-service');
-    let locals = around.filter((i) => i.cause === 'local-service' && i.mergedInto === null && counts(i) && !draining.has(i.commune ?? ''));
+    const known = new Map<number, number>();
+    const until = (x: Incident) => {
+      let e = known.get(x.id);
+      if (e === undefined) known.set(x.id, (e = this.knownUntil(x)));
+      return e;
+    };
+    const centrals = around.filter((i) => i.cause === 'central-service' && counts_(i));
+    const centralUntil = (c: Incident) => (c.endedAt !== null ? c.endedAt : Math.max(c.startedAt + 1, ...this.deps.store.mergedLocals(c.id).filter(counts_).map(until)));
+    let locals = around.filter((i) => i.cause === 'local-service' && i.mergedInto === null && counts(i));
     const joinExisting = () => {
       locals = locals.filter((x) => {
-        const c = centrals.find((c) => x.startedAt >= c.startedAt - overlap && x.startedAt < endOf(c) && endOf(x) > c.startedAt);
+        const c = centrals.find((c) => x.startedAt >= c.startedAt - overlap && x.startedAt < centralUntil(c) && until(x) > c.startedAt);
         if (!c) return true;
         this.merge(x, c.id, now);
         this.refresh(c.id, now);
@@ -54,9 +62,9 @@ export class CentralIncidents {
       });
     };
     joinExisting();
-    // At most one new central incident per local incident: every round either forms one or stops.
+    // Every round either forms a central incident out of at least two locals or stops.
     for (let guard = locals.length; guard > 0; guard--) {
-      const formed = this.form(service, locals, overlap, now);
+      const formed = this.form(service, locals, until, overlap, now);
       if (!formed) break;
       centrals.push(formed.central);
       locals = locals.filter((x) => !formed.merged.has(x.id));
@@ -65,12 +73,12 @@ export class CentralIncidents {
   }
 
   /** Tries each local start as the instant p; opens a central incident for the first p that qualifies. */
-  private form(service: string, locals: Incident[], overlap: number, now: number): { central: Incident; merged: Set<number> } | undefined {
+  private form(service: string, locals: Incident[], until: (x: Incident) => number, overlap: number, now: number): { central: Incident; merged: Set<number> } | undefined {
     const { store, config } = this.deps;
     const c = config.central;
     const starts = [...new Set(locals.map((x) => x.startedAt))].sort((a, b) => a - b);
     for (const p of starts) {
-      const together = locals.filter((x) => x.startedAt <= p && p - x.startedAt <= overlap && endOf(x) > p);
+      const together = locals.filter((x) => x.startedAt <= p && p - x.startedAt <= overlap && until(x) > p);
       const communes = new Set(together.map((x) => x.commune));
       if (communes.size < Math.min(c.minCommunes, c.minCommunesForShare)) continue;
       const probing = Math.max(store.probingCommunes(service, p - 86_400_000), communes.size);
@@ -90,6 +98,16 @@ export class CentralIncidents {
       return { central: store.get(id)!, merged: new Set(together.map((x) => x.id)) };
     }
     return undefined;
+  }
+
+  /** What is known of a local incident's end: see the header. */
+  private knownUntil(x: Incident): number {
+    if (x.endedAt !== null) return x.endedAt;
+    const m = x.targetId !== null ? this.deps.store.machine(x.targetId)?.machine : undefined;
+    if (!m) return Number.POSITIVE_INFINITY;
+    if (m.state === 'up') return m.since; // held open while flapping: it recovered then, at the earliest
+    const recovering = m.state === 'down' ? m.ok : m.good;
+    return recovering ? recovering.since : m.lastTs + 1;
   }
 
   private merge(local: Incident, centralId: number, now: number, announce = true): void {
@@ -140,12 +158,6 @@ export class CentralIncidents {
     } else if (severity !== central.severity) {
       this.deps.onChange?.(centralId, 'worsened');
     }
-  }
-
-  /** Communes whose agent reconnected and is still sending what it buffered. */
-  private drainingCommunes(from: number): Set<string> {
-    const silent = this.deps.store.list({ cause: 'agent-silent', from, limit: 10_000 });
-    return new Set(silent.filter((i) => i.backfillUntil !== null && i.commune !== null).map((i) => i.commune!));
   }
 }
 

@@ -86,13 +86,10 @@ export class IncidentEngine {
     const entries = ordered.map((r) => batch.entry(input.commune, r.target, r.ts, r.role));
     ordered.forEach((r, k) => entries[k] && this.feed(batch, entries[k], r));
     batch.saveAll();
+    // Open local incidents that learnt more may now be known to overlap others: decide again.
+    for (const service of batch.openLocalServices()) batch.touch(service.service, service.since);
     for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
-    if (silent.length > 0 && this.silence.finishBackfill(facts)) {
-      // The commune's whole story is in: decide its part in central incidents now.
-      const since = Math.min(...silent.map((i) => i.startedAt));
-      const services = new Set(store.list({ commune: input.commune, cause: 'local-service', from: since, limit: 10_000 }).map((i) => i.service!));
-      for (const service of services) this.central.evaluate(service, since, input.receivedAt);
-    }
+    if (silent.length > 0) this.silence.finishBackfill(facts);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
@@ -288,6 +285,13 @@ class Batch {
 
   touch(service: string, at: number): void {
     this.touched.set(service, Math.min(this.touched.get(service) ?? at, at));
+  }
+
+  /** Targets of this batch in an open local-service incident, with the time their state began. */
+  openLocalServices(): Array<{ service: string; since: number }> {
+    const out: Array<{ service: string; since: number }> = [];
+    for (const e of this.entries.values()) if (e && e.incidentId !== null && e.machine.member?.cause === 'service') out.push({ service: e.target.service, since: e.machine.since });
+    return out;
   }
 
   /** The commune's uplink or data-centre check, seen in this batch, is up. */
