@@ -21,6 +21,8 @@ import { silencedUntil, type Silence } from './silences.js';
 export const RECHECK_MS = 5_000;
 /** The longest a commune's notifications wait for its backlog. */
 export const BACKFILL_HOLD_MS = 10 * 60_000;
+/** After this, a backlog that never reported drained is no longer mentioned (an old agent, a lost batch). */
+const BACKFILL_NOTE_MS = 60 * 60_000;
 
 export interface HoldContext {
   now: number;
@@ -32,7 +34,7 @@ export interface HoldContext {
 export function holdContext(store: Store, now: number): HoldContext {
   const backfilling = new Map<string, number>();
   for (const inc of store.incidents.list({ cause: 'agent-silent', from: now - 86_400_000, limit: 5000 })) {
-    if (inc.backfillUntil === null || !inc.commune) continue;
+    if (inc.backfillUntil === null || !inc.commune || inc.backfillUntil < now - BACKFILL_NOTE_MS) continue;
     backfilling.set(inc.commune, Math.min(backfilling.get(inc.commune) ?? Infinity, inc.backfillUntil));
   }
   return { now, silences: store.alerts.silences(now), backfilling };
