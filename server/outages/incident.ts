@@ -122,3 +122,21 @@ export function downSpansOf(i: Pick<Incident, 'severity' | 'downSpans' | 'starte
   const end = i.endedAt ?? to;
   return spans.map(([s, e]) => ({ start: s, end: Math.min(e ?? end, end) })).filter((x) => x.end > x.start);
 }
+
+/** Down at this moment (not merely degraded): open, and its latest down span still open. */
+export function isDownNow(i: Pick<Incident, 'severity' | 'downSpans' | 'endedAt'>): boolean {
+  if (i.endedAt !== null) return false;
+  return i.downSpans ? i.downSpans.at(-1)?.[1] === null : i.severity === 'down';
+}
+
+const flakyNetwork = (i: Pick<Incident, 'cause' | 'severity'>) => i.cause === 'commune-network' && i.severity === 'degraded';
+
+/** The i18n key naming an incident's cause: a network that was never down is "flaky / slow", not "down". */
+export function causeKey(i: Pick<Incident, 'cause' | 'severity'>): 'cause_flaky_commune-network' | `cause_${IncidentCause}` {
+  return flakyNetwork(i) ? 'cause_flaky_commune-network' : `cause_${i.cause}`;
+}
+
+/** The i18n key explaining an incident's cause in a sentence. */
+export function causeExplainedKey(i: Pick<Incident, 'cause' | 'severity'>): 'cause_explained_flaky_commune-network' | `cause_explained_${IncidentCause}` {
+  return flakyNetwork(i) ? 'cause_explained_flaky_commune-network' : `cause_explained_${i.cause}`;
+}

@@ -11,6 +11,7 @@ import { attributeDossiers, type AttributedDossier, type Summary } from '../../d
 import { ErrorCode, HttpError } from '../../errors.js';
 import { parsePeriod, periodFields } from './period.js';
 import { exportPercent } from './uptime-columns.js';
+import { causeKey } from '../../outages/incident.js';
 import type { WebData } from '../web-data.js';
 
 const VERDICTS = ['late', 'outage', 'partly-outage', 'not-outage', 'idle-online', 'on-time'] as const;
@@ -110,7 +111,7 @@ ${row('idle_online', d.idleOnline ? t('yes') : t('no'))}
 </table></div>
 <h2>${t('incidents_behind')}</h2>
 <div class="box"><table><thead><tr><th>${t('incident')}</th><th>${t('cause')}</th><th>${t('service')}</th><th>${t('started')}</th><th>${t('ended')}</th></tr></thead><tbody>
-${incidents.length === 0 ? html`<tr><td colspan="5">${t('no_incidents')}</td></tr>` : incidents.map((i) => html`<tr><td><a href="/incidents/${i.id}">#${i.id}</a></td><td>${t(`cause_${i.cause}`)}</td><td>${i.service ? data.serviceName(i.service, ctx.lang) : t('network')}</td><td>${fmt.dateTime(i.startedAt)}</td><td>${i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt)}</td></tr>`)}
+${incidents.length === 0 ? html`<tr><td colspan="5">${t('no_incidents')}</td></tr>` : incidents.map((i) => html`<tr><td><a href="/incidents/${i.id}">#${i.id}</a></td><td>${t(causeKey(i))}</td><td>${i.service ? data.serviceName(i.service, ctx.lang) : t('network')}</td><td>${fmt.dateTime(i.startedAt)}</td><td>${i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt)}</td></tr>`)}
 </tbody></table></div>`;
     return { title: `${t('dossier')} ${d.code}`, body };
   });

@@ -2,7 +2,7 @@
 import { html } from '../html.js';
 import type { PageContext } from '../context.js';
 import type { Column } from '../table.js';
-import type { Incident } from '../../outages/incident.js';
+import { causeKey, type Incident } from '../../outages/incident.js';
 import type { WebData } from '../web-data.js';
 
 /**
@@ -24,7 +24,7 @@ export function incidentColumns(ctx: PageContext, data: WebData): Array<Column<I
   return [
     { head: 'incident', value: (i) => i.id, show: (i) => html`<a href="/incidents/${i.id}">#${i.id}</a>` },
     { head: 'severity', value: (i) => t(`severity_${i.severity}`), show: (i) => html`<span class="sev-${i.severity}">${t(`severity_${i.severity}`)}</span>` },
-    { head: 'cause', value: (i) => t(`cause_${i.cause}`) },
+    { head: 'cause', value: (i) => t(causeKey(i)) },
     { head: 'service', value: (i) => (i.service ? data.serviceName(i.service, ctx.lang) : '') },
     {
       head: 'communes',

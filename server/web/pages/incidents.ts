@@ -9,7 +9,7 @@ import type { PageContext } from '../context.js';
 import { ALL_ROLES, registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
 import { countedIncidents, incidentColumns, incidentPlaces } from './incident-columns.js';
-import { INCIDENT_CAUSES, type EvidenceRow, type Incident, type IncidentCause, type IncidentEvent } from '../../outages/incident.js';
+import { causeExplainedKey, causeKey, INCIDENT_CAUSES, type EvidenceRow, type Incident, type IncidentCause, type IncidentEvent } from '../../outages/incident.js';
 import { serviceFilter } from '../../auth/scope.js';
 import { acknowledgeIncident } from '../../outages/manual-incidents.js';
 import { ErrorCode, HttpError } from '../../errors.js';
@@ -91,7 +91,7 @@ ${renderTable(ctx, table)}`;
     const places = inc.commune ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }] : inc.communes;
     const body = html`${inc.mergedInto !== null ? html`<p class="note"><a href="/incidents/${inc.mergedInto}">${t('merged_into', { id: inc.mergedInto })}</a></p>` : ''}<div class="box"><table>
 <tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${inc.flapping ? html` · ${t('flapping')}` : ''}</td></tr>
-<tr><th>${t('cause')}</th><td>${t(`cause_${inc.cause}`)} — ${t(`cause_explained_${inc.cause}`)}</td></tr>
+<tr><th>${t('cause')}</th><td>${t(causeKey(inc))} — ${t(causeExplainedKey(inc))}</td></tr>
 <tr><th>${t('scope')}</th><td>${t(`scope_${inc.scope}`)}</td></tr>
 ${inc.service ? html`<tr><th>${t('service')}</th><td><a href="/services/${encodeURIComponent(inc.service)}">${data.serviceName(inc.service, ctx.lang)}</a></td></tr>` : ''}
 ${inc.target ? html`<tr><th>${t('target')}</th><td>${inc.target}</td></tr>` : ''}

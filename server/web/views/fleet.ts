@@ -4,7 +4,7 @@
  */
 import type { LiveState } from '../../metrics/live-state.js';
 import type { Store } from '../../store/store.js';
-import { counts, type Incident } from '../../outages/incident.js';
+import { counts, isDownNow, type Incident } from '../../outages/incident.js';
 
 export type CellState = 'up' | 'degraded' | 'down' | 'network' | 'silent' | 'unconfirmed' | 'none';
 
@@ -36,9 +36,9 @@ export function fleetState(deps: { live: LiveState; store: Store; communes?: rea
   const incidentCell = new Map<string, CellState>();
   for (const i of open) {
     for (const c of affected(i)) {
-      if (i.cause === 'commune-network') networkOf.set(c, worse(networkOf.get(c), i.severity === 'down' ? 'network' : 'degraded'));
+      if (i.cause === 'commune-network') networkOf.set(c, worse(networkOf.get(c), isDownNow(i) ? 'network' : 'degraded'));
       else if (i.cause === 'agent-silent') networkOf.set(c, worse(networkOf.get(c), 'silent'));
-      else if (i.service) incidentCell.set(key(c, i.service), worse(incidentCell.get(key(c, i.service)), i.severity));
+      else if (i.service) incidentCell.set(key(c, i.service), worse(incidentCell.get(key(c, i.service)), isDownNow(i) ? 'down' : 'degraded'));
     }
   }
   const liveCell = new Map<string, CellState>();
