@@ -105,6 +105,7 @@ export class AgentSilence {
       for (const g of rest) {
         const id = store.create({ scope: 'local', cause: 'agent-silent', severity: 'down', commune: facts.commune, agentId: facts.agentId, startedAt: g.start, endedAt: g.end, corrected: true, statusNote: note, now: facts.receivedAt });
         store.addEvent(id, { at: facts.receivedAt, kind: 'corrected', actor: ENGINE, detail: { splitFrom: inc.id, after: g } });
+        this.deps.onChange?.(id, 'corrected');
       }
     }
     this.deps.log?.info({ incident: inc.id, gaps: gaps.length, results: times.length }, 'agent-silent incident rewritten from backfilled results');

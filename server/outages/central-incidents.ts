@@ -113,7 +113,7 @@ export class CentralIncidents {
   private merge(local: Incident, centralId: number, now: number, announce = true): void {
     const { store, config } = this.deps;
     store.update(local.id, { mergedInto: centralId }, now);
-    store.addEvent(local.id, { at: local.startedAt, kind: 'merged', actor: ENGINE, detail: { into: centralId } });
+    store.addEvent(local.id, { at: now, kind: 'merged', actor: ENGINE, detail: { into: centralId } });
     // Its own notifications stop here; the central incident speaks for it from now on.
     this.deps.onChange?.(local.id, 'merged');
     if (!announce) return;
