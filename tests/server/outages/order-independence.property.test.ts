@@ -4,8 +4,11 @@
  * The same results reach the server live (one batch per round, as a healthy commune sends them) or in any
  * other way a real commune can send them: cut into batches anywhere, delayed by partitions (the agent's
  * outbox is FIFO, so a commune's batches keep their order), interleaved across communes arbitrarily, with
- * the silence check and the alert tick falling anywhere. The incidents that count must come out the same.
- * The alerts' story per incident is checked in tests/server/alerts (order of ticks).
+ * the silence check and the alert tick falling anywhere. The incidents that count must come out the same,
+ * and so must the story the alerts tell: each incident told once — FIRING (+ still failing) then one
+ * RESOLVED, or one CONFIRMED when it was over before it could be announced — closing with its final times,
+ * and no incident left untold. (Whether a story is FIRING+RESOLVED or CONFIRMED does depend on when the
+ * server learnt of it: that is the point of CONFIRMED.)
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -17,6 +20,7 @@ import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js
 import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import { counts } from '../../../server/outages/incident.js';
+import type { AlertItem, NotificationPayload } from '../../../server/alerts/message.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 
@@ -102,7 +106,8 @@ describe('incidents do not depend on how results arrive (property)', () => {
         batch = [];
       });
     });
-    for (const minute of delivery.ticks) {
+    // After the last result, the timers keep running for a while (group intervals, holds), as in production.
+    for (const minute of [...delivery.ticks, ROUNDS + 20, ROUNDS + 30, ROUNDS + 45, ROUNDS + 60]) {
       events.push({
         at: T0 + minute * MIN + 30_000, order: events.length,
         act: async () => store.transaction(() => {
@@ -116,14 +121,37 @@ describe('incidents do not depend on how results arrive (property)', () => {
       time.now = e.at;
       await e.act();
     }
-    const incidents = store.incidents
-      .list({ limit: 10_000, includeDeleted: true })
+    const stored = store.incidents.list({ limit: 10_000, includeDeleted: true });
+    const keyOf = new Map(stored.map((i) => [i.id, `${i.cause} ${i.commune ?? i.service} ${i.startedAt}`]));
+    // What the one receiver was told about each incident, in order, with the times of each telling.
+    const told = new Map<string, Array<{ change: string; startedAt: number; endedAt: number | null }>>();
+    for (const n of store.alerts.listNotifications({ limit: 100_000 }).sort((a, b) => a.id - b.id)) {
+      const p = n.payload as NotificationPayload & { confirmed?: AlertItem[] };
+      for (const a of [...p.firing, ...p.resolved, ...(p.confirmed ?? [])]) {
+        const key = keyOf.get(a.id)!;
+        told.set(key, [...(told.get(key) ?? []), { change: a.change, startedAt: a.startedAt, endedAt: a.endedAt ?? a.closedAt ?? null }]);
+      }
+    }
+    const incidents = stored
       .filter((i) => counts(i) && i.cause !== 'agent-silent')
       .map((i) => ({
         cause: i.cause, commune: i.commune, service: i.service, severity: i.severity, layer: i.layer, startedAt: i.startedAt, endedAt: i.endedAt,
         downSpans: i.downSpans, flapping: i.flapping, communes: i.cause === 'central-service' ? i.communes : [],
       }))
       .sort((a, b) => a.startedAt - b.startedAt || String(a.commune).localeCompare(String(b.commune)) || a.cause.localeCompare(b.cause));
+    // Every incident that counts is told, and its story is whole.
+    for (const i of stored.filter((x) => counts(x) && x.cause !== 'agent-silent')) {
+      const story = told.get(keyOf.get(i.id)!) ?? [];
+      const changes = story.map((x) => x.change).join(' ');
+      if (i.endedAt === null) expect(changes, `open incident ${keyOf.get(i.id)}`).toMatch(/^firing( ongoing)*$/);
+      else {
+        expect(changes, `ended incident ${keyOf.get(i.id)}`).toMatch(/^(firing( ongoing)* resolved|confirmed)$/);
+        expect(story.at(-1), `closing times of ${keyOf.get(i.id)}`).toMatchObject({ startedAt: i.startedAt, endedAt: i.endedAt });
+      }
+    }
+    if (process.env.CW_PROPERTY_STATS) console.log(JSON.stringify({ told: [...told.values()].map((x) => x.map((y) => y.change[0]).join('')).join(',') }));
+    // A merged incident, or a silent record, is told at most once through to its end.
+    for (const [key, story] of told) expect(story.map((x) => x.change).join(' '), key).toMatch(/^(firing( ongoing)* resolved|confirmed|firing( ongoing)*)$/);
     await built.app.close();
     store.close();
     return incidents;
