@@ -5,20 +5,20 @@
  * times are matched exactly, times within one probe interval.
  */
 import { expect } from 'vitest';
-import { PROBE_INTERVAL_SEC, PROBE_TIMEOUT_MS } from '../multi-lab.js';
+import { SERVICE_INTERVAL_SEC } from '../multi-lab.js';
 import { countsTowardsUptime, messageCommunes, type LabIncident, type LabMessage } from './observe.js';
 import type { ScenarioOutcome } from './scenario.js';
 
 /**
- * One probe interval, plus the probe's timeout: a round that started just before the change can still end
- * on the other side of it, and a failing round that waited for a path check can push the next one a slot.
+ * One (service) probe interval plus a second: the first round after the change, and a round that started
+ * just before it but ended on the other side.
  */
-export const TOLERANCE_MS = PROBE_INTERVAL_SEC * 1000 + PROBE_TIMEOUT_MS;
+export const TOLERANCE_MS = SERVICE_INTERVAL_SEC * 1000 + 1000;
 /**
  * A FIRING item for an incident that had ended this long before the message was generated is a FIRING
  * for something already over (the server had time to learn of the recovery: two rounds and a push).
  */
-export const STALE_FIRING_MS = 2 * PROBE_INTERVAL_SEC * 1000 + 2000;
+export const STALE_FIRING_MS = 2 * SERVICE_INTERVAL_SEC * 1000 + 2000;
 
 /** Regular expressions over message text (Vietnamese by default; English accepted too). */
 export const TEXT = {
@@ -51,7 +51,7 @@ export const ofCause = (o: ScenarioOutcome, cause: string, commune?: string) =>
   counting(o).filter((i) => i.cause === cause && (commune === undefined || i.commune === commune || i.communes.some((c) => c.commune === commune)));
 
 export const messagesAbout = (o: ScenarioOutcome, commune: string) => o.messages.filter((m) => messageCommunes(m).includes(commune));
-export const itemsOf = (m: LabMessage) => [...m.firing, ...m.resolved];
+export const itemsOf = (m: LabMessage) => [...m.firing, ...m.resolved, ...m.confirmed];
 export const brief = (ms: LabMessage[]) => ms.map((m) => `${m.kind}[${itemsOf(m).map((a) => `${a.cause}#${a.id}`).join(',')}]`).join(' ');
 export const briefIncidents = (is: LabIncident[]) => is.map((i) => `${i.cause}#${i.id}(${i.severity},${i.layer ?? '-'})`).join(' ');
 
@@ -85,7 +85,7 @@ export function expectCommonRules(o: ScenarioOutcome): void {
       const over = inc?.endedAt ?? a.endedAt;
       const stale = over !== null && over !== undefined && over < m.generatedAt - STALE_FIRING_MS;
       expect.soft(stale, `message ${idx + 1} (${m.kind}) lists ${a.cause}#${a.id} as FIRING ${over ? ((m.generatedAt - over) / 1000).toFixed(1) : '?'} s after it had ended`).toBe(false);
-      const resolvedLater = o.messages.slice(idx + 1).some((n) => n.resolved.some((r) => r.id === a.id));
+      const resolvedLater = o.messages.slice(idx + 1).some((n) => [...n.resolved, ...n.confirmed].some((r) => r.id === a.id));
       expect.soft(resolvedLater, `${a.cause}#${a.id} was announced FIRING (message ${idx + 1}) and never resolved`).toBe(true);
     }
   });

@@ -61,6 +61,8 @@ export interface LabMessage {
   groupKey: string;
   firing: AlertItemView[];
   resolved: AlertItemView[];
+  /** Incidents already over when first told (the alert engine's `confirmed` kind). */
+  confirmed: AlertItemView[];
   subject: string;
   text: string;
 }
@@ -136,7 +138,7 @@ export function readMessages(file: string): LabMessage[] {
     .filter((l) => l.trim() !== '')
     .map((l) => {
       const line = JSON.parse(l) as { receivedAt: number; signatureOk: boolean; body: Record<string, unknown> };
-      const b = line.body as { kind?: string; generatedAt?: number; groupKey?: string; firing?: AlertItemView[]; resolved?: AlertItemView[]; message?: { subject?: string; text?: string } };
+      const b = line.body as { kind?: string; generatedAt?: number; groupKey?: string; firing?: AlertItemView[]; resolved?: AlertItemView[]; confirmed?: AlertItemView[]; message?: { subject?: string; text?: string } };
       return {
         receivedAt: line.receivedAt,
         signatureOk: line.signatureOk,
@@ -145,6 +147,7 @@ export function readMessages(file: string): LabMessage[] {
         groupKey: b.groupKey ?? '',
         firing: b.firing ?? [],
         resolved: b.resolved ?? [],
+        confirmed: b.confirmed ?? [],
         subject: b.message?.subject ?? '',
         text: b.message?.text ?? '',
       };
@@ -152,4 +155,4 @@ export function readMessages(file: string): LabMessage[] {
 }
 
 /** The communes a message is about (all its items). */
-export const messageCommunes = (m: LabMessage): string[] => [...new Set([...m.firing, ...m.resolved].flatMap((a) => a.communes.map((c) => c.code)))];
+export const messageCommunes = (m: LabMessage): string[] => [...new Set([...m.firing, ...m.resolved, ...m.confirmed].flatMap((a) => a.communes.map((c) => c.code)))];

@@ -6,7 +6,7 @@
  * on and the summary still shows what was there.
  */
 import type { LabCommune, World } from '../multi-lab.js';
-import { PROBE_INTERVAL_SEC } from '../multi-lab.js';
+import { SERVICE_INTERVAL_SEC } from '../multi-lab.js';
 import { communesOf, countsTowardsUptime, messageCommunes, type LabIncident, type LabMessage, type UptimeRowView } from './observe.js';
 import { waitQuiet, waitUntilOrFalse } from './wait.js';
 
@@ -82,7 +82,7 @@ export async function runScenario(
   if (!error) {
     // Settled: each commune's results after the heal have arrived (backfill included), its incidents are
     // closed, and no message about it has arrived for quietMs.
-    const after = lastMark + 2 * PROBE_INTERVAL_SEC * 1000;
+    const after = lastMark + 2 * SERVICE_INTERVAL_SEC * 1000;
     for (const code of codes) {
       const arrived = await waitUntilOrFalse(() => world.newestResult(code, after, 'path-uplink'), (r) => r !== undefined, { timeoutMs: 45_000, everyMs: 500 });
       if (!arrived) notes.push(`${code}: no result after the heal within 45 s`);
@@ -131,7 +131,7 @@ export function summary(o: ScenarioOutcome): string {
   }
   lines.push(`   messages (${o.messages.length}):`);
   for (const m of o.messages) {
-    const items = [...m.firing.map((a) => `FIRING ${itemText(a, t0)}`), ...m.resolved.map((a) => `RESOLVED ${itemText(a, t0)}`)].join('; ');
+    const items = [...m.firing.map((a) => `FIRING ${itemText(a, t0)}`), ...m.resolved.map((a) => `RESOLVED ${itemText(a, t0)}`), ...m.confirmed.map((a) => `CONFIRMED ${itemText(a, t0)}`)].join('; ');
     lines.push(`     ${sec(m.receivedAt - t0)} ${m.kind}${m.signatureOk ? '' : ' (BAD SIGNATURE)'}: ${items}`);
     lines.push(`       "${m.subject}"`);
   }
