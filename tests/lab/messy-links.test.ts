@@ -273,6 +273,9 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(brief(msgs)).toMatch(/^firing\[commune-network#(\d+)\] resolved\[commune-network#\1\]$/);
     expect.soft((msgs[0]?.receivedAt ?? Infinity) < t0Of(o, 'heal'), 'the FIRING arrives during the fault').toBe(true);
     expect.soft(msgs[0]?.text ?? '').toMatch(TEXT.layer.dns!);
+    // Every service fails without its names: announced as down while it lasts, as it is recorded.
+    const announcedDown = msgs.some((m) => m.receivedAt < t0Of(o, 'heal') && m.firing.some((a) => a.id === net[0]?.id && a.severity === 'down'));
+    expect.soft(announcedDown, `announced as down before it ended (incident ${net[0]?.severity ?? '-'}; FIRING said ${msgs[0]?.firing[0]?.severity ?? '-'})`).toBe(true);
   });
 
   it('flapping link (cut/heal every 8 s for a minute): one flapping incident, held until stable, closed at the recovery', () => {

@@ -76,9 +76,9 @@ export const loss = (c: CommuneNet, pct: number): Fault =>
  * A congested uplink: a token bucket on both gateway interfaces (uploads leave by the WAN side, downloads
  * by the LAN side), saturated by `load` (a bulk download, started and stopped by the caller's callbacks).
  */
-export function congestion(c: CommuneNet, load: { start: () => void; stop: () => void }, rate = '256kbit'): Fault {
+export function congestion(c: CommuneNet, load: { start: () => void; stop: () => void }, rate = '256kbit', queueLatency = '500ms'): Fault {
   const devs = [c.gwLanIf, c.gwWanIf];
-  for (const dev of devs) inNs(c.gwNs, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '4kb', 'latency', '400ms');
+  for (const dev of devs) inNs(c.gwNs, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '4kb', 'latency', queueLatency);
   load.start();
   const injectedAt = Date.now();
   let healedAt: number | undefined;

@@ -161,10 +161,11 @@ export function buildWorld(world: number, communeCount: number): WorldNet {
     run(['ip', '-n', c.gwNs, 'route', 'add', 'default', 'via', c.ispNear]);
     run(['ip', '-n', ispNs, 'route', 'add', `10.10.${i}.0/24`, 'via', c.gwWan]);
     inNs(c.gwNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-    // `ip netns exec` bind-mounts this over /etc/resolv.conf inside the commune namespace. One quick
-    // attempt: a dead resolver must fail a probe within its budget, not after 10 s of retries.
+    // `ip netns exec` bind-mounts this over /etc/resolv.conf inside the commune namespace. Two quick
+    // attempts: a lost datagram is retried (as real resolvers do, so lossy links still resolve), and a
+    // dead resolver fails a probe within its budget (2 s), not after 10 s of retries.
     mkdirSync(`/etc/netns/${c.ns}`, { recursive: true });
-    writeFileSync(`/etc/netns/${c.ns}/resolv.conf`, `nameserver ${DC_ADDR}\noptions timeout:1 attempts:1\n`);
+    writeFileSync(`/etc/netns/${c.ns}/resolv.conf`, `nameserver ${DC_ADDR}\noptions timeout:1 attempts:2\n`);
     communes.push(c);
   }
   return { world, ispNs, dcNs, communes };
