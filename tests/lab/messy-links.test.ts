@@ -286,11 +286,13 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
     expect.soft(briefIncidents(net), 'one commune-network incident for the whole flapping').toMatch(/^commune-network#\d+\(down,uplink\)$/);
-    expect.soft(net[0]?.flapping, 'marked flapping').toBe(true);
-    expectNear('start (first cut)', net[0]?.startedAt, cuts[0]!);
-    expectNear('end (last recovery)', net[0]?.endedAt, heals.at(-1)!);
+    // Judged on the flapping one when the engine made several, so the summary says what else is wrong.
+    const flapping = net.find((i) => i.flapping) ?? net[0];
+    expect.soft(flapping?.flapping, 'marked flapping').toBe(true);
+    expectNear('start (first cut)', flapping?.startedAt, cuts[0]!);
+    expectNear('end (last recovery)', flapping?.endedAt, heals.at(-1)!);
     const msgs = messagesAbout(o, code);
-    const closing = msgs.find((m) => m.resolved.some((a) => a.id === net[0]?.id));
+    const closing = msgs.find((m) => m.resolved.some((a) => a.id === flapping?.id));
     const heldMs = (closing?.generatedAt ?? 0) - heals.at(-1)!;
     expect.soft(heldMs >= LAB_INCIDENTS.flap.stableSec * 1000 - TOLERANCE_MS, `closed only after ${LAB_INCIDENTS.flap.stableSec} s stable (closing message ${(heldMs / 1000).toFixed(1)} s after the last heal)`).toBe(true);
     expect.soft(msgs.some((m) => TEXT.flapping.test(m.text)), 'a message says it is flapping').toBe(true);
