@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { LiveState, LiveTarget } from './live-state.js';
 import { registerSystemGauges } from './system-metrics.js';
 import { registerSampledGauges, type SampledGauge } from './sampled-gauges.js';
+import { isDownNow } from '../outages/incident.js';
 
 const PROBE_LABELS = ['commune', 'service', 'target', 'kind'] as const;
 type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
@@ -137,13 +138,13 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
 
   new client.Gauge({
     name: 'communewatch_incidents_open',
-    help: 'Open incidents by cause, scope and severity (merged, superseded and deleted ones excluded)',
+    help: 'Open incidents by cause, scope and current severity: down while a down span is open, else degraded (merged, superseded and deleted ones excluded)',
     labelNames: ['cause', 'scope', 'severity'],
     registers: [registry],
     collect() {
       this.reset();
       for (const i of deps.store.incidents.list({ openOnly: true, limit: 100_000 })) {
-        if (i.mergedInto === null && !i.superseded) this.inc({ cause: i.cause, scope: i.scope, severity: i.severity });
+        if (i.mergedInto === null && !i.superseded) this.inc({ cause: i.cause, scope: i.scope, severity: isDownNow(i) ? 'down' : 'degraded' });
       }
     },
   });
