@@ -3,21 +3,29 @@
  * is unit-tested, and the namespace fault lab (tests/lab) checks the whole chain on real packets.
  *
  * An answer from the service comes first: an HTTP status, a body that failed a check, or a TLS handshake
- * error means the remote end was reached, which proves the path to it. Path hop failures in the same round
- * must not override that (a gateway that ignores ping is common): the failure is TLS, or the service, or
- * the upstream link it depends on ("blame").
+ * error means the remote end was reached, which proves the path to it. Path hop failures or losses in the
+ * same round must not override that (a gateway that ignores ping is common): the failure is TLS, or the
+ * service, or the upstream link it depends on ("blame").
  *
  * When nothing answered (timeout, refused, unreachable), order matters, nearest cause first: a dead LAN
  * gateway explains everything beyond it, unless a hop beyond it answered (then the gateway only ignores
  * ping and the LAN works); an uplink with nothing answering beyond the gateway explains DNS and service
- * failures; names failing while addresses work is DNS; what remains is the service itself — or, when it
- * depends on upstream links and one of them is failing, that link.
+ * failures. Then, for a silent failure only (timeout, unreachable, no echo — not a refused or reset
+ * connection, which is the far end answering), a lossy path: hops that answer but lose most echoes still
+ * count as "ok", yet under such loss a request times out (issue 12: 60 % loss on a commune's uplink, every
+ * hop ok, the vendor blamed). A lossy gateway is the LAN, unless a hop beyond it came back without loss;
+ * a lossy uplink or data-centre hop is the uplink (thresholds at LOSSY_HOP). Then names failing while
+ * addresses work is DNS; what remains is the service itself — or, when it depends on upstream links and
+ * one of them is failing, that link.
  */
 import type { FaultLayer, ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from '../probes/errors.js';
 
 export interface HopState {
+  /** At least one check of this role answered (for ICMP: at least one echo of the round came back). */
   ok: boolean;
+  /** Share of ICMP echoes lost in the round (0..1, three decimals); absent for TCP and DNS checks. */
+  lossRatio?: number;
 }
 
 /** The path as seen by the latest completed check; a hop is absent when not configured or not detected. */
@@ -57,6 +65,31 @@ const ANSWERED_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Failures where nothing came back at all. A refused or reset connection is an answer from the far end, and
+ * a DNS error may be an answer (NXDOMAIN) as much as a silence, so neither is blamed on loss.
+ */
+const SILENT_ERRORS: ReadonlySet<string> = new Set([ProbeErrorCode.TIMEOUT, ProbeErrorCode.UNREACHABLE, ProbeErrorCode.ICMP_NO_REPLY]);
+
+/**
+ * How much loss on a hop that still answers makes the path, not the service, the cause of a silent failure.
+ * Path hops are pinged with 3 echoes, so a ratio is 0, 1/3, 2/3 or 1 (0.333 and 0.667 as rounded by the icmp
+ * probe; fewer echoes when the round is cut short). One lost echo of three on one hop is noise: a link with
+ * 1 % loss shows it on 3 % of rounds, and ISP routers rate-limit echoes to themselves far more often than
+ * that, so the vendor would be let off for its own timeouts. So:
+ * - one hop alone must lose at least 2 of 3 (P = 3p²(1-p) + p³: 0.03 % of rounds at 1 % loss, 65 % at
+ *   the lab's 60 %);
+ * - or both hops beyond the gateway at least 1 of 3 each: two routers agreeing is not one router's ICMP
+ *   policy (0.09 % at 1 % loss, 88 % at 60 %).
+ * With uplink and data-centre hops both pinged, 60 % loss places a timeout on the uplink in 96 % of rounds
+ * (vs 88 % for the single-hop rule alone), and 1 % loss misplaces a genuine service timeout in 0.15 %.
+ */
+const LOSSY_HOP = 0.6;
+const LOSSY_HOP_PAIR = 0.3;
+
+/** Answered, yet lost at least `threshold` of its echoes. A dead hop is for the rules above, not this one. */
+const lossy = (hop: HopState | undefined, threshold: number): boolean => hop?.ok === true && (hop.lossRatio ?? 0) >= threshold;
+
+/**
  * Whether the failed round carries proof that the service itself answered. A status code counts whatever the
  * error (a body cut off after the headers is still an answer); for a transaction, the failed step's own status.
  */
@@ -82,6 +115,14 @@ export function classify({ outcome, kind, latencyBudgetMs, path, dependencies = 
     // A hop beyond the gateway answered: the gateway only ignores ping, the LAN carries traffic.
     if (path?.gateway && !path.gateway.ok && !beyond.some((h) => h.ok)) return { layer: 'lan' };
     if (beyond.length > 0 && beyond.every((h) => !h.ok)) return { layer: 'uplink' };
+    if (SILENT_ERRORS.has(code)) {
+      // Loss on the LAN shows on every hop beyond the gateway too: one of them clean means the gateway
+      // only drops echoes to itself.
+      const beyondClean = beyond.some((h) => h.ok && h.lossRatio === 0);
+      if (lossy(path?.gateway, LOSSY_HOP) && !beyondClean) return { layer: 'lan' };
+      if (beyond.some((h) => lossy(h, LOSSY_HOP))) return { layer: 'uplink' };
+      if (beyond.length === 2 && beyond.every((h) => lossy(h, LOSSY_HOP_PAIR))) return { layer: 'uplink' };
+    }
   }
   // The service's own name lookup failed while the hops beyond the gateway answer (checked above).
   if (NAME_ERRORS.has(code) || kind === 'dns') return { layer: 'dns' };

@@ -4,14 +4,16 @@
  * demands share one check: forty services failing together cost one path check, not forty.
  *
  * Each hop check is an ordinary probe round (role gateway/resolver/uplink/datacentre, service `network`),
- * stored and pushed like any result, so the server sees the path too.
+ * stored and pushed like any result, so the server sees the path too. The snapshot keeps, per role, whether
+ * it answered and, for ICMP hops, the share of echoes lost (classify.ts places silent failures on a lossy
+ * path).
  */
 import dns from 'node:dns';
 import type { Logger } from 'pino';
 import si from 'systeminformation';
 import type { ProbeResult, TargetRole } from '../../protocol/wire.js';
 import type { TargetConfig } from '../config.js';
-import type { PathSnapshot } from './classify.js';
+import type { HopState, PathSnapshot } from './classify.js';
 import { parseHop, type PathConfig } from './path-config.js';
 
 /** A hop check younger than this answers a demand without probing again. */
@@ -82,10 +84,14 @@ export class PathMonitor {
 
   private async probeAll(): Promise<PathSnapshot> {
     const targets = await this.targets();
-    const results = await Promise.all(targets.map((t) => this.deps.runRound(t).then((r) => [t.role, r?.ok] as const)));
-    const byRole = (role: PathTarget['role']) => {
-      const oks = results.filter(([r, ok]) => r === role && ok !== undefined).map(([, ok]) => ok);
-      return oks.length === 0 ? undefined : { ok: oks.some(Boolean) };
+    const results = await Promise.all(targets.map((t) => this.deps.runRound(t).then((r) => ({ role: t.role, r }))));
+    // ICMP hops also report their loss: answering while losing most echoes is how a lossy link looks.
+    const byRole = (role: PathTarget['role']): HopState | undefined => {
+      const done = results.flatMap((x) => (x.role === role && x.r ? [x.r] : []));
+      if (done.length === 0) return undefined;
+      const losses = done.flatMap((r) => (r.icmp ? [r.icmp.lossRatio] : []));
+      // Several checks of one role are up when any is; likewise the best one's loss speaks for the role.
+      return { ok: done.some((r) => r.ok), ...(losses.length > 0 && { lossRatio: Math.min(...losses) }) };
     };
     const snapshot: PathSnapshot = {
       at: this.deps.now(),

@@ -55,6 +55,72 @@ describe('classify', () => {
     expect(classify({ outcome: fail('CW_ERR_PROBE_TIMEOUT'), path: { ...healthyPath, gateway: down, uplink: down, datacentre: down }, dependencies })).toEqual({ layer: 'lan' });
   });
 
+  describe('a lossy path: hops that answer but lose most echoes (issue 12)', () => {
+    const lost = (lossRatio: number) => ({ ok: true, lossRatio });
+    const clean = lost(0);
+    const lossyPath = (hops: Partial<PathSnapshot>): PathSnapshot => ({ ...healthyPath, gateway: clean, uplink: clean, datacentre: clean, ...hops });
+    const timeout = fail('CW_ERR_PROBE_TIMEOUT');
+
+    it('a timeout with the uplink hop losing 2 of 3 echoes is the uplink', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.667) }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: timeout, path: lossyPath({ datacentre: lost(0.667) }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_UNREACHABLE'), path: { at: 0, gateway: clean, uplink: lost(0.667) } })).toEqual({ layer: 'uplink' });
+    });
+
+    it('a timeout with the gateway losing 2 of 3 echoes is the LAN, the nearest cause', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({ gateway: lost(0.667), uplink: lost(0.667), datacentre: lost(1 / 3) }) })).toEqual({ layer: 'lan' });
+      expect(classify({ outcome: timeout, path: { at: 0, gateway: lost(0.667) } })).toEqual({ layer: 'lan' });
+    });
+
+    it('a lossy gateway with a hop beyond it that lost nothing only drops echoes to itself', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({ gateway: lost(0.667) }) })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: timeout, path: lossyPath({ gateway: lost(0.667), uplink: clean, datacentre: lost(0.667) }) })).toEqual({ layer: 'uplink' });
+    });
+
+    it('one echo of three lost is noise on one hop, evidence on both hops beyond the gateway', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.333) }) })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: timeout, path: lossyPath({ gateway: lost(0.333) }) })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.333), datacentre: lost(0.333) }) })).toEqual({ layer: 'uplink' });
+      // A round cut short: 1 of 2 echoes lost is not "most".
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.5) }) })).toEqual({ layer: 'service' });
+    });
+
+    it('an HTTP 503 over a lossy uplink is the service: it answered', () => {
+      const http503: ProbeOutcome = {
+        ok: false,
+        durationMs: 900,
+        latencyMs: 900,
+        error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 503 Service Unavailable' },
+        http: { statusCode: 503, phases: { totalMs: 900 } },
+      };
+      const path = lossyPath({ gateway: lost(0.667), uplink: lost(0.667), datacentre: lost(0.667) });
+      expect(classify({ outcome: http503, path })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_TLS'), path })).toEqual({ layer: 'tls' });
+      expect(classify({ outcome: http503, path, dependencies: [{ name: 'vneid-sso', ok: false }] })).toEqual({ layer: 'service', blame: 'vneid-sso' });
+    });
+
+    it('a refused or reset connection is the far end answering, and a DNS error may be an answer: loss does not move them', () => {
+      const path = lossyPath({ uplink: lost(0.667), datacentre: lost(0.667) });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_REFUSED'), path })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_RESET'), path })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: fail('CW_ERR_PROBE_DNS'), path })).toEqual({ layer: 'dns' });
+    });
+
+    it('a timeout with no loss on the path stays on the service, as before', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({}) })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: timeout, path: healthyPath })).toEqual({ layer: 'service' });
+    });
+
+    it('a dead hop is judged by the rules before loss: one of two beyond-hops dead is not an uplink cut', () => {
+      expect(classify({ outcome: timeout, path: lossyPath({ datacentre: { ok: false, lossRatio: 1 } }) })).toEqual({ layer: 'service' });
+      // A silent transaction step is a silent failure; a step that answered is not.
+      const step = (name: string, statusCode?: number) => ({ name, ok: false, durationMs: 5, ...(statusCode === undefined ? {} : { statusCode }) });
+      const path = lossyPath({ uplink: lost(0.667) });
+      expect(classify({ outcome: { ...timeout, transaction: { steps: [step('login', 200), step('submit')], failedStep: 'submit' } }, path })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: { ...timeout, transaction: { steps: [step('submit', 502)], failedStep: 'submit' } }, path })).toEqual({ layer: 'service' });
+    });
+  });
+
   describe('an answer from the service proves the path to it', () => {
     const gatewayDown: PathSnapshot = { ...healthyPath, gateway: down };
     const cutOff: PathSnapshot = { ...healthyPath, gateway: down, uplink: down, datacentre: down };

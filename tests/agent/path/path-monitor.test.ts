@@ -48,6 +48,34 @@ describe('PathMonitor', () => {
     expect(m.latest()).toMatchObject({ uplink: { ok: false } });
   });
 
+  it('carries each ICMP hop\'s echo loss into the snapshot; resolvers and TCP hops have none', async () => {
+    const icmp = (received: number) => ({ sent: 3, received, lossRatio: Math.round((1 - received / 3) * 1000) / 1000 });
+    const results: Record<string, Partial<ProbeResult>> = {
+      'path-gateway': { ok: true, icmp: icmp(3) },
+      'path-uplink': { ok: true, icmp: icmp(1) },
+      'path-datacentre': { ok: false, icmp: icmp(0) },
+    };
+    const m = new PathMonitor({
+      config: Value.Default(PathConfigSchema, { uplink: '203.113.1.1', datacentre: '10.20.0.5' }) as PathConfig,
+      defaultProbeName: 'dichvucong.laocai.gov.vn',
+      now: () => 1_000,
+      log: pino({ level: 'silent' }),
+      detectGateway: async () => '10.1.1.1',
+      systemResolvers: () => ['10.1.1.53'],
+      // Only a ping round carries echo figures, as with the real probes.
+      runRound: async (t) => (t.kind === 'icmp' ? { ok: true, ...results[t.name] } : { ok: true }) as ProbeResult,
+    });
+    expect(await m.check()).toEqual({
+      at: 1_000,
+      gateway: { ok: true, lossRatio: 0 },
+      resolvers: { ok: true },
+      uplink: { ok: true, lossRatio: 0.667 },
+      datacentre: { ok: false, lossRatio: 1 },
+    });
+    m.setConfig(Value.Default(PathConfigSchema, { gateway: '10.1.1.1:80', resolvers: [] }) as PathConfig);
+    expect((await m.check()).gateway).toEqual({ ok: true });
+  });
+
   it('shares one check among concurrent demands and reuses a fresh one', async () => {
     let t = 1_000;
     const { m, calls, release } = monitor({ gateway: '10.9.9.9', resolvers: [] }, {}, () => t);
