@@ -7,9 +7,16 @@
  * that the provincial system also fails at 10002 (issue 12).
  *
  * Backfill: after a partition the server learns what happened in several batches. Until the last one is in
- * (the engine clears the silent incident's `backfillUntil`), anything said about that commune may be
- * contradicted a few seconds later, so its local incidents wait, re-checked every RECHECK_MS, for at most
- * BACKFILL_HOLD_MS; after that what is known is sent, marked as still being backfilled.
+ * (the engine clears the silent incident's `backfillUntil`, or — after a cut too short for a silent
+ * incident — the commune's catch-up mark once a batch with fresh results and an empty outbox arrives),
+ * anything said about that commune may be contradicted a few seconds later, so its local incidents wait,
+ * re-checked every RECHECK_MS, for at most BACKFILL_HOLD_MS; after that what is known is sent, marked as
+ * still being backfilled.
+ *
+ * Recovering: an incident never told yet whose every check has started to succeed again (a recovery
+ * streak under way) is about to end; telling it FIRING now would announce what is already over. It waits
+ * for the verdict of the next checks (bounded by RECOVERING_HOLD_MS): CONFIRMED if it ends, FIRING if
+ * the checks fail again.
  */
 import type { Store } from '../store/store.js';
 import type { Units } from '../org/units.js';
@@ -21,6 +28,8 @@ import { silencedUntil, type Silence } from './silences.js';
 export const RECHECK_MS = 5_000;
 /** The longest a commune's notifications wait for its backlog. */
 export const BACKFILL_HOLD_MS = 10 * 60_000;
+/** The longest a recovering incident waits, after its latest check, before it is told anyway. */
+export const RECOVERING_HOLD_MS = 5 * 60_000;
 /** After this, a backlog that never reported drained is no longer mentioned (an old agent, a lost batch). */
 const BACKFILL_NOTE_MS = 60 * 60_000;
 
@@ -36,6 +45,10 @@ export function holdContext(store: Store, now: number): HoldContext {
   for (const inc of store.incidents.list({ cause: 'agent-silent', from: now - 86_400_000, limit: 5000 })) {
     if (inc.backfillUntil === null || !inc.commune || inc.backfillUntil < now - BACKFILL_NOTE_MS) continue;
     backfilling.set(inc.commune, Math.min(backfilling.get(inc.commune) ?? Infinity, inc.backfillUntil));
+  }
+  for (const c of store.incidents.catchingUp()) {
+    if (c.since < now - BACKFILL_NOTE_MS) continue;
+    backfilling.set(c.commune, Math.min(backfilling.get(c.commune) ?? Infinity, c.since));
   }
   return { now, silences: store.alerts.silences(now), backfilling };
 }
@@ -79,4 +92,17 @@ export function silenceVerdict(silences: readonly Silence[], inc: Incident, unit
 /** Fingerprint of the silences in force: when it changes (one deleted, one added), held groups are looked at again. */
 export function silenceFingerprint(silences: readonly Silence[]): string {
   return silences.map((s) => `${s.id}:${s.endsAt}`).join(',');
+}
+
+/**
+ * Whether a local incident is recovering: each of its checks is either held (recovered, flapping) or in a
+ * recovery streak, the latest of them no older than RECOVERING_HOLD_MS.
+ */
+export function recovering(store: Store, inc: Incident, now: number): boolean {
+  if (inc.scope !== 'local' || inc.endedAt !== null || inc.cause === 'agent-silent') return false;
+  const members = store.incidents.members(inc.id).map((m) => m.machine);
+  if (members.length === 0) return false;
+  const latest = Math.max(...members.map((m) => m.lastTs));
+  if (latest < now - RECOVERING_HOLD_MS) return false;
+  return members.every((m) => m.state === 'up' || (m.state === 'down' ? m.ok !== undefined : m.good !== undefined));
 }

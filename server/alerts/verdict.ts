@@ -17,7 +17,7 @@ import type { Units } from '../org/units.js';
 import { counts, type Incident } from '../outages/incident.js';
 import type { ItemChange } from './message.js';
 import type { RouteMatch } from './routing.js';
-import { RECHECK_MS, backfillState, silenceVerdict, type HoldContext } from './holds.js';
+import { RECHECK_MS, backfillState, recovering, silenceVerdict, type HoldContext } from './holds.js';
 
 export type Verdict =
   | { kind: 'change'; change: ItemChange; muted: string[]; backfilling: boolean }
@@ -43,6 +43,7 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
   const late = backfill === 'late';
   const silenced = () => silenceVerdict(ctx.silences, inc, units, ctx.now, offsetMin);
   if (isFiring(inc)) {
+    if (member.notified !== 'firing' && recovering(deps.store, inc, ctx.now)) return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
     const s = silenced();
     if (s.until !== undefined) return { kind: 'hold', until: s.until, silence: true };
     return { kind: 'change', change: member.notified === 'firing' ? 'ongoing' : 'firing', muted: s.muted, backfilling: late };

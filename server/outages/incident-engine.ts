@@ -31,6 +31,8 @@ import { initialMachine, isFlapping, normaliseMachine, step, type Machine, type 
 export { silentAfterMs } from './agent-silence.js';
 
 const ENGINE = 'engine';
+/** Results at most this old (or two probe intervals) are live, not a backlog. */
+const CATCH_UP_MIN_MS = 10_000;
 /** A degraded member's figures are written to its incident every this many bad results (and at changes). */
 const FIGURES_EVERY = 10;
 
@@ -90,6 +92,27 @@ export class IncidentEngine {
     for (const service of batch.openLocalServices()) batch.touch(service.service, service.since);
     for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
     if (silent.length > 0) this.silence.finishBackfill(facts);
+    this.trackCatchUp(input);
+  }
+
+  /**
+   * A batch whose results are older than two probe intervals (counted from when each check ended), or sent
+   * with more still in the outbox, comes from an agent that was cut off: the commune is catching up. It has
+   * caught up when a batch, with the outbox empty, carries a check made after the latest late batch came —
+   * measured with the link back. Until then the alerts hold its news (the incidents are already right).
+   */
+  private trackCatchUp(input: ObserveInput): void {
+    const { store } = this.deps;
+    if (input.results.length === 0) return;
+    const freshMs = Math.max(2 * (input.probeIntervalSec ?? 60) * 1000, CATCH_UP_MIN_MS);
+    const oldestEnd = input.results.reduce((min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)), Number.POSITIVE_INFINITY);
+    const more = input.outboxPending !== undefined && input.outboxPending > input.batchRecords;
+    if (more || input.receivedAt - oldestEnd > freshMs) {
+      store.setCatchingUp(input.commune, input.receivedAt);
+      return;
+    }
+    const last = store.catchingUpLast(input.commune);
+    if (last !== undefined && input.results.some((r) => r.ts >= last)) store.setCatchingUp(input.commune, null);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
@@ -101,8 +124,7 @@ export class IncidentEngine {
   private feed(batch: Batch, e: Entry, r: ResultToStore): void {
     const th = thresholdsFor(this.deps.config, e.target.service);
     const networkCheck = measuresNetwork(e.target.service, r.role);
-    const sample = toSample(r, th.lossRatioDegraded, networkCheck);
-    const { machine, transition } = step(e.machine, sample, th);
+    const { machine, transition, sample } = step(e.machine, toSample(r, networkCheck), th);
     if (machine === e.machine) return; // a late result: its time has been judged already
     e.machine = r.role ? { ...machine, role: r.role } : machine;
     let want = membership(e.machine, networkCheck, r.role);
@@ -197,14 +219,14 @@ export class IncidentEngine {
     e.machine = { ...e.machine, member: undefined, stats: undefined };
     batch.persist(e);
     store.addEvent(id, { at, kind: 'target-left', actor: ENGINE, detail: { target: e.target.name } });
-    this.rebuild(batch, id, at, e);
+    this.rebuild(batch, id, at, e, true);
   }
 
   /**
    * An incident from its members: ends when the last one left (at the latest leave), down while one is
    * down, its layer the nearest. Announces what changed.
    */
-  private rebuild(batch: Batch, id: number, at: number, e: Entry): void {
+  private rebuild(batch: Batch, id: number, at: number, e: Entry, leaving = false): void {
     const { store } = this.deps;
     const inc = store.get(id);
     if (!inc || inc.manual) return;
@@ -222,7 +244,10 @@ export class IncidentEngine {
       else spans.push([Math.max(at, inc.startedAt), null]);
     } else if (!down && last && last[1] === null) last[1] = Math.max(endedAt ?? at, last[0]);
     const severity = spans.length > 0 ? 'down' : 'degraded';
-    const layer = nearestLayer(members.map((m) => m.layer)) ?? inc.layer;
+    // The layer moves nearer as members join (the uplink, then the LAN), but not farther as they recover:
+    // the incident is named after the nearest fault it had, whatever order its checks recover in.
+    const nearest = nearestLayer(members.map((m) => m.layer));
+    const layer = nearest === null || (leaving && nearestLayer([nearest, inc.layer]) !== nearest) ? inc.layer : nearest;
     store.update(id, { downSpans: spans, severity, layer, endedAt }, at);
     // A network incident's layer can move (the uplink, then the LAN): keep its history. A service
     // incident's layer just follows its severity (slow, then failing).
@@ -309,18 +334,17 @@ function legacyMember(m: Machine, inc: Incident | undefined): MemberInfo {
   return { cause: network ? 'network' : 'service', severity: m.state === 'degraded' ? 'degraded' : 'down', layer: m.layer ?? inc?.layer ?? null, ...(m.state === 'up' && { held: true }) };
 }
 
-function toSample(r: ResultToStore, lossRatioDegraded: number, networkCheck: boolean): Sample {
+function toSample(r: ResultToStore, networkCheck: boolean): Sample {
   const loss = r.icmp?.lossRatio;
-  const lossy = loss !== undefined && loss >= lossRatioDegraded;
   const slow = r.layer === 'slow';
-  const bad = r.ok && (slow || lossy);
+  const bad = r.ok && slow;
   const latency = r.latencyMs !== undefined ? ` ${Math.round(r.latencyMs)} ms` : '';
   const status = r.http?.statusCode !== undefined ? ` HTTP ${r.http.statusCode}` : '';
   const lossText = loss !== undefined && loss > 0 ? ` loss ${Math.round(loss * 100)}%` : '';
   const error = r.error ? ` ${r.error.code}: ${r.error.message}` : '';
   const layer = r.layer ? ` [${r.layer}]` : '';
-  // A lossy echo is lossy, not slow: the label says what was wrong with it.
-  const verdict = !r.ok ? 'FAIL' : lossy ? 'LOSSY' : slow ? 'SLOW' : 'OK';
+  // The machine relabels OK as LOSSY or SLOW when it judges the check bad: a lossy echo is not slow.
+  const verdict = !r.ok ? 'FAIL' : slow ? 'SLOW' : 'OK';
   return {
     id: r.id,
     ts: r.ts,
@@ -330,7 +354,7 @@ function toSample(r: ResultToStore, lossRatioDegraded: number, networkCheck: boo
     ...(r.layer !== undefined && { layer: r.layer }),
     ...(r.error?.code !== undefined && { errorCode: r.error.code }),
     ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
-    ...(loss !== undefined && { lossRatio: loss }),
+    ...(loss !== undefined && { lossRatio: loss, sent: r.icmp!.sent }),
     summary: `${verdict} ${r.kind}${status}${latency}${lossText}${layer}${error}`.slice(0, 500),
   };
 }

@@ -6,7 +6,9 @@
  *   up ──N bad successes──▶ degraded ──M good results──▶ up;   degraded ──N failures──▶ down
  *
  * A success is "bad" (the link or service works, but badly) when the agent marked it slow (over its latency
- * budget: e-signing taking minutes), when its ICMP loss ratio reaches `lossRatioDegraded`, or when its
+ * budget: e-signing taking minutes), when it lost echoes and the loss over the target's latest
+ * `lossMinEchoes` echoes reaches `lossRatioDegraded` (one check of 3 echoes losing one is 33 % — noise, not
+ * a verdict; a bad spell caused by loss is dated from the first of the run of lossy checks), or when its
  * latency is far above this target's own usual latency at this hour of the day (`latencyFactorDegraded` ×
  * the hour's baseline, and at least `latencyMinExcessMs` more) — the baseline is learnt from good results
  * only, per hour of the day in Vietnam time, once `baselineMinSamples` results were seen at that hour.
@@ -28,8 +30,10 @@ export interface Thresholds {
   successesToClose: number;
   /** Bad (slow, lossy, far above baseline) successes in a row before degraded. */
   degradedAfter: number;
-  /** ICMP loss ratio from which a success counts as bad. */
+  /** ICMP loss ratio, over the latest `lossMinEchoes` echoes, from which a lossy success counts as bad. */
   lossRatioDegraded: number;
+  /** Echoes loss is judged over (several checks' worth): fewer say nothing. */
+  lossMinEchoes: number;
   /** Latency this many times the hour's baseline counts as bad… */
   latencyFactorDegraded: number;
   /** …when it is also at least this much above it, ms (0.5 ms → 5 ms is not congestion). */
@@ -44,6 +48,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   successesToClose: 2,
   degradedAfter: 3,
   lossRatioDegraded: 0.2,
+  lossMinEchoes: 100,
   latencyFactorDegraded: 4,
   latencyMinExcessMs: 300,
   baselineMinSamples: 30,
@@ -55,7 +60,7 @@ export interface Sample {
   id: string;
   ts: number;
   ok: boolean;
-  /** Succeeded, but the agent marked it slow or it lost echoes (the machine adds "far above baseline"). */
+  /** Succeeded, but the agent marked it slow (the machine adds lossy and far above baseline). */
   bad: boolean;
   /** The cause a failure of this sample concerns (network checks and network-layer failures: 'network'). */
   cause: MemberCause;
@@ -63,6 +68,8 @@ export interface Sample {
   errorCode?: string;
   latencyMs?: number;
   lossRatio?: number;
+  /** ICMP echoes sent. */
+  sent?: number;
   summary: string;
 }
 
@@ -102,6 +109,10 @@ export interface Machine {
   /** Good-latency baseline per hour of day (Vietnam time): mean and count. */
   baseline?: { mean: number[]; n: number[] };
   stats?: SpellStats;
+  /** The latest echoes, [sent, lost] per check, just enough to reach lossMinEchoes. */
+  echoes?: Array<[number, number]>;
+  /** First check of the current run of checks that lost echoes. */
+  lossRunSince?: number;
   /** The incident this target is part of now, and what it brings to it (engine bookkeeping). */
   member?: MemberInfo;
   /** The path role of the target's latest result, if it is a path check. */
@@ -176,11 +187,29 @@ function addStats(st: SpellStats | undefined, s: Sample): SpellStats {
   return out;
 }
 
-/** Applies one result; returns the new machine and the transition, if any. Late results (ts < lastTs) change nothing. */
-export function step(m: Machine, input: Sample, th: Thresholds): { machine: Machine; transition?: Transition } {
-  if (input.ts < m.lastTs) return { machine: m };
-  const sample = input.ok && !input.bad && farAboveBaseline(m, input, th) ? { ...input, bad: true, summary: input.summary.replace(/^OK/, 'SLOW') } : input;
-  const next: Machine = { ...m, lastTs: sample.ts };
+/** The echo window after this check, and its loss once it holds enough echoes. */
+function echoWindow(m: Machine, s: Sample, th: Thresholds): { echoes?: Array<[number, number]>; loss?: number } {
+  if (!s.ok || s.sent === undefined || s.sent === 0 || s.lossRatio === undefined) return { echoes: m.echoes };
+  const echoes: Array<[number, number]> = [...(m.echoes ?? []), [s.sent, Math.round(s.sent * s.lossRatio)]];
+  let sent = echoes.reduce((n, [x]) => n + x, 0);
+  while (echoes.length > 1 && sent - echoes[0]![0] >= th.lossMinEchoes) sent -= echoes.shift()![0];
+  if (sent < th.lossMinEchoes) return { echoes };
+  return { echoes, loss: echoes.reduce((n, [, l]) => n + l, 0) / sent };
+}
+
+/**
+ * Applies one result; returns the new machine, the transition if any, and the sample as judged (bad when
+ * lossy or far above baseline). Late results (ts < lastTs) change nothing.
+ */
+export function step(m: Machine, input: Sample, th: Thresholds): { machine: Machine; transition?: Transition; sample: Sample } {
+  if (input.ts < m.lastTs) return { machine: m, sample: input };
+  const window = echoWindow(m, input, th);
+  const lostNow = (input.lossRatio ?? 0) > 0;
+  const lossy = input.ok && lostNow && window.loss !== undefined && window.loss >= th.lossRatioDegraded;
+  const label = lossy ? 'LOSSY' : 'SLOW';
+  const judged = !input.bad && (lossy || (input.ok && farAboveBaseline(m, input, th)));
+  const sample = judged ? { ...input, bad: true, summary: input.summary.replace(/^OK/, label), ...(lossy && { lossRatio: window.loss }) } : input;
+  const next: Machine = { ...m, lastTs: sample.ts, echoes: window.echoes, lossRunSince: lostNow && input.ok ? (m.lossRunSince ?? sample.ts) : undefined };
   if (!sample.ok) {
     next.fail = bump(m.fail, sample.ts);
     next.ok = next.good = next.bad = undefined;
@@ -192,7 +221,9 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
     next.fail = undefined;
     next.ok = bump(m.ok, sample.ts);
     if (sample.bad) {
-      next.bad = bump(m.bad, sample.ts);
+      // A spell of loss began with the first check that lost echoes, not when the window crossed the line.
+      next.bad = m.bad ?? { count: 0, since: lossy ? (next.lossRunSince ?? sample.ts) : sample.ts };
+      next.bad = { ...next.bad, count: next.bad.count + 1 };
       next.good = undefined;
       next.cause = sample.cause;
       next.recent = [...m.recent, sample].slice(-EVIDENCE_KEEP);
@@ -204,7 +235,7 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
     }
   }
   const to = target(next, th);
-  if (to === undefined || to.state === m.state) return { machine: next };
+  if (to === undefined || to.state === m.state) return { machine: next, sample };
   const at = to.at;
   // A recovery concerns the cause of the state it leaves; anything else the cause of what caused it.
   const cause: MemberCause = (to.state === 'up' ? m.member?.cause ?? m.cause : next.cause) ?? 'service';
@@ -213,7 +244,7 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
   next.flips = [...m.flips, { at, cause }].filter((f) => f.at > at - th.flap.windowSec * 1000);
   // The spell's figures stay until the engine has written them to the incident the target leaves.
   if (to.state === 'up') next.recent = [];
-  return { machine: next, transition: { from: m.state, to: to.state, at } };
+  return { machine: next, transition: { from: m.state, to: to.state, at }, sample };
 }
 
 function target(m: Machine, th: Thresholds): { state: TargetStateName; at: number } | undefined {

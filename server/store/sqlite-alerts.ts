@@ -35,6 +35,8 @@ export interface AlertMember {
   firedAt: number | null;
   /** When its story was closed on this route (resolved, confirmed, or dropped quietly). */
   closedAt: number | null;
+  /** The severity its FIRING or latest update told (a change is told as an update). */
+  toldSeverity: 'down' | 'degraded' | null;
 }
 
 /** A member with the group it is in. */
@@ -73,6 +75,8 @@ export interface AlertStore {
   removeMember(id: GroupId, incidentId: number): void;
   /** notified = state; a firing one gets firedAt (once), a resolved one is closed. */
   markNotified(id: GroupId, incidentIds: number[], now: number): void;
+  /** Records the severity a message told of a member. */
+  setToldSeverity(id: GroupId, incidentId: number, severity: 'down' | 'degraded'): void;
   /** Closes a member without a message (nothing to say, or said elsewhere). */
   close(id: GroupId, incidentId: number, now: number): void;
   /** The incident's member on a route and receiver: the open one, else a closed one (also a pre-014 '*' one). */
@@ -150,8 +154,8 @@ const toSilence = (r: SilenceDbRow): Silence => ({
   comment: r.comment, createdBy: r.created_by, createdAt: r.created_at, deletedAt: r.deleted_at,
 });
 
-const MEMBER = 'incident_id AS incidentId, state, notified, fired_at AS firedAt, closed_at AS closedAt';
-const MEMBER_M = 'm.incident_id AS incidentId, m.state, m.notified, m.fired_at AS firedAt, m.closed_at AS closedAt';
+const MEMBER = 'incident_id AS incidentId, state, notified, fired_at AS firedAt, closed_at AS closedAt, told_severity AS toldSeverity';
+const MEMBER_M = 'm.incident_id AS incidentId, m.state, m.notified, m.fired_at AS firedAt, m.closed_at AS closedAt, m.told_severity AS toldSeverity';
 
 export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
   const stmt = {
@@ -169,6 +173,8 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     removeMember: db.prepare('DELETE FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND incident_id = ? AND closed_at IS NULL'),
     markNotified: db.prepare(`UPDATE alert_members SET notified = state, fired_at = CASE WHEN state = 'firing' THEN coalesce(fired_at, @now) ELSE fired_at END,
       closed_at = CASE WHEN state = 'resolved' THEN @now END WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey AND incident_id = @incidentId`),
+    toldSeverity: db.prepare(`UPDATE alert_members SET told_severity = @severity WHERE route_path = @routePath AND receiver = @receiver
+      AND group_key = @groupKey AND incident_id = @incidentId`),
     close: db.prepare(`UPDATE alert_members SET state = 'resolved', closed_at = @now WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
       AND incident_id = @incidentId`),
     told: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members WHERE route_path IN (?, '*') AND receiver = ?
@@ -220,6 +226,7 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     markNotified: (id, ids, now) => {
       for (const incidentId of ids) stmt.markNotified.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, now });
     },
+    setToldSeverity: (id, incidentId, severity) => void stmt.toldSeverity.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, severity }),
     close: (id, incidentId, now) => void stmt.close.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, now }),
     told: (routePath, receiver, incidentId) => stmt.told.get(routePath, receiver, incidentId) as PlacedMember | undefined,
     openMembersOf: (receiver, incidentId) => placed(stmt.openMembersOf.all(receiver, incidentId)),

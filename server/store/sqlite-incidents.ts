@@ -63,6 +63,12 @@ export interface IncidentStore {
   latestNetwork(commune: string): Incident | undefined;
   /** Local incidents folded into a central one. */
   mergedLocals(centralId: number): Incident[];
+  /** Marks a commune as catching up (its agent sent buffered results at `at`), or clears it (null). */
+  setCatchingUp(commune: string, at: number | null): void;
+  /** When a commune catching up last sent buffered results, if it is catching up. */
+  catchingUpLast(commune: string): number | undefined;
+  /** Every commune catching up, with since when. */
+  catchingUp(): Array<{ commune: string; since: number }>;
   create(input: NewIncident): number;
   update(id: number, patch: IncidentPatch, now: number): void;
   get(id: number): Incident | undefined;
@@ -148,6 +154,10 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     latestNetwork: db.prepare(`${SELECT} WHERE i.commune = ? AND i.cause = 'commune-network' AND i.deleted_at IS NULL AND i.superseded = 0
       AND i.manual = 0 ORDER BY i.started_at DESC, i.id DESC LIMIT 1`),
     mergedLocals: db.prepare(`${SELECT} WHERE i.merged_into = ? AND i.deleted_at IS NULL ORDER BY i.started_at, i.id`),
+    catchUp: db.prepare('INSERT INTO commune_catchup (commune, since, last) VALUES (@commune, @at, @at) ON CONFLICT (commune) DO UPDATE SET last = excluded.last'),
+    caughtUp: db.prepare('DELETE FROM commune_catchup WHERE commune = ?'),
+    catchingUpLast: db.prepare('SELECT last FROM commune_catchup WHERE commune = ?').pluck(),
+    catchingUp: db.prepare('SELECT commune, since FROM commune_catchup ORDER BY commune'),
     create: db.prepare(`INSERT INTO incidents (scope, cause, severity, service, commune, target_id, agent_id, layer, started_at,
         ended_at, manual, notify, figures, down_spans, recorded_by, note, corrected, status_note, created_at, updated_at)
       VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual, @notify, @figures, @downSpans,
@@ -211,6 +221,9 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       return row && toIncident(row);
     },
     mergedLocals: (centralId) => (stmt.mergedLocals.all(centralId) as IncidentRow[]).map(toIncident),
+    setCatchingUp: (commune, at) => void (at === null ? stmt.caughtUp.run(commune) : stmt.catchUp.run({ commune, at })),
+    catchingUpLast: (commune) => stmt.catchingUpLast.get(commune) as number | undefined,
+    catchingUp: () => stmt.catchingUp.all() as Array<{ commune: string; since: number }>,
     create: (i) =>
       stmt.create.get({
         scope: i.scope, cause: i.cause, severity: i.severity, service: i.service ?? null, commune: i.commune ?? null, targetId: i.targetId ?? null,

@@ -264,6 +264,9 @@ describe('alerts', () => {
     time.now = T0 + 20 * MIN;
     const buffered = Array.from({ length: 19 }, (_, k) => driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}));
     await driver.push(c, buffered, { outboxPending: buffered.length });
+    // Its next live round, measured with the link back, shows the commune has caught up.
+    time.now = T0 + 20 * MIN + 40_000;
+    await driver.push(c, [driver.result(c, 'motcua', T0 + 20 * MIN + 30_000, true)], { outboxPending: 1 });
     await tick(T0 + 21 * MIN);
     await tick(T0 + 30 * MIN);
     // One message: the network outage the backfill revealed, confirmed with its real times and layer (never a

@@ -39,8 +39,11 @@ describe('alert stories', () => {
     expect(h.store.alerts.listNotifications({ incidentId: id, limit: 10 }).map((n) => [n.kind, n.status])).toEqual([['confirmed', 'sent']]);
   });
 
-  /** Agent pushes at 08:00, then nothing; silent at 08:10 (told), back at 08:20 with its backlog in `batches`. */
-  async function partition(batches: Array<{ from: number; to: number; ok: (minute: number) => boolean; pending: number }>, ticksBetween = true) {
+  /**
+   * Agent pushes at 08:00, then nothing; silent at 08:10 (told), back at 08:20 with its backlog in `batches`,
+   * then (unless `fresh` is undefined) its next live round, measured with the link back, ok or not.
+   */
+  async function partition(batches: Array<{ from: number; to: number; ok: (minute: number) => boolean; pending: number }>, ticksBetween = true, fresh?: boolean) {
     await h.driver.rounds(C, 'motcua', T0, 1, true);
     h.time.now = T0 + 10 * MIN;
     h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
@@ -56,6 +59,13 @@ describe('alert stories', () => {
       if (ticksBetween) await h.tick(at - 5 * SEC);
       counts.push(h.got().length);
     }
+    if (fresh !== undefined) {
+      h.time.now = at;
+      await h.driver.push(C, [h.driver.result(C, 'motcua', at - 2 * SEC, fresh, fresh ? {} : { layer: 'uplink' })], { outboxPending: 1 });
+      at += 10 * SEC;
+      if (ticksBetween) await h.tick(at - 5 * SEC);
+      counts.push(h.got().length);
+    }
     return { end: at, counts };
   }
 
@@ -65,9 +75,10 @@ describe('alert stories', () => {
       { from: 1, to: 7, ok: () => false, pending: 19 },
       { from: 8, to: 14, ok: () => false, pending: 12 },
       { from: 15, to: 19, ok: () => true, pending: 5 },
-    ]);
-    // Between the batches nothing went out beyond the silence's FIRING; the story once the last one was in.
-    expect(counts).toEqual([1, 1, 2]);
+    ], true, true);
+    // Between the batches nothing went out beyond the silence's FIRING; the story once the backlog was in
+    // and a live round, measured with the link back, showed the commune had caught up.
+    expect(counts).toEqual([1, 1, 1, 2]);
     expect(h.got()[0]!.message.subject).toBe('[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã');
     await h.tick(end + 30 * SEC);
     await h.tick(end + 10 * MIN);
@@ -85,7 +96,7 @@ describe('alert stories', () => {
     const { end } = await partition([
       { from: 1, to: 10, ok: () => false, pending: 19 },
       { from: 11, to: 19, ok: () => false, pending: 9 },
-    ]);
+    ], true, false);
     await h.tick(end + 30 * SEC);
     expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing']);
     const story = h.got()[1]!;

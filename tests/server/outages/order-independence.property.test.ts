@@ -165,7 +165,10 @@ describe('incidents do not depend on how results arrive (property)', () => {
         if (process.env.CW_PROPERTY_STATS) console.log(JSON.stringify({ n: live.length, causes: live.map((i) => `${i.cause.slice(0, 1)}${i.severity.slice(0, 1)}`).join('') }));
         expect(other).toEqual(live);
       }),
-      { numRuns: Number(process.env.CW_PROPERTY_RUNS ?? 40), seed: process.env.CW_PROPERTY_SEED ? Number(process.env.CW_PROPERTY_SEED) : undefined, path: process.env.CW_PROPERTY_PATH },
+      // A fixed seed keeps CI deterministic; CW_PROPERTY_SEED / CW_PROPERTY_RUNS explore further.
+      {
+        numRuns: Number(process.env.CW_PROPERTY_RUNS ?? 40),
+        seed: Number(process.env.CW_PROPERTY_SEED ?? 20_261_207), path: process.env.CW_PROPERTY_PATH },
     );
   }, 180_000);
 });

@@ -26,7 +26,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_size_limit', { simple: true })).toBe(67_108_864);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name <> 'schema_migrations'").all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
-      'agents', 'alert_groups', 'alert_members', 'api_tokens', 'calendar_audit', 'calendar_days', 'dossier_imports', 'dossier_staging', 'dossiers',
+      'agents', 'alert_groups', 'alert_members', 'api_tokens', 'calendar_audit', 'calendar_days', 'commune_catchup', 'dossier_imports', 'dossier_staging', 'dossiers',
       'health_samples', 'incident_communes', 'incident_events',
       'incident_evidence', 'incidents', 'ingested_batches', 'inventory_docs', 'notifications', 'report_log', 'results', 'rollup_day', 'rollup_hour', 'rollup_minute', 'rollup_service_hour', 'rum_apps', 'rum_batches', 'rum_error_dims', 'rum_error_groups', 'rum_fetch_failures', 'rum_vitals',
       'silences', 'target_states', 'targets', 'users', 'web_sessions', 'work_schedules',
