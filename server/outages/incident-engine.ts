@@ -112,7 +112,11 @@ export class IncidentEngine {
       return;
     }
     const last = store.catchingUpLast(input.commune);
-    if (last !== undefined && input.results.some((r) => r.ts >= last)) store.setCatchingUp(input.commune, null);
+    if (last === undefined || !input.results.some((r) => r.ts >= last)) return;
+    // Every check in one of the commune's open incidents must have spoken since: one whose latest result
+    // is a probe started before the link came back would make a FIRING of what is already over.
+    const open = store.list({ commune: input.commune, openOnly: true, limit: 100 }).filter((i) => i.scope === 'local' && i.cause !== 'agent-silent');
+    if (open.every((i) => store.members(i.id).every((m) => m.machine.lastTs >= last))) store.setCatchingUp(input.commune, null);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
@@ -130,6 +134,12 @@ export class IncidentEngine {
     let want = membership(e.machine, networkCheck, r.role);
     // A gateway that stops answering ping while the hops beyond it answer is ignoring ping, not broken.
     if (want && r.role === 'gateway' && batch.pathBeyondUp(e.target.commune)) want = undefined;
+    // A service that is slow while the commune's own network is failing or congested is slow because of it:
+    // part of the network's story, not the vendor's.
+    if (want?.cause === 'service' && want.severity === 'degraded') {
+      const net = batch.openNetwork(e.target.commune);
+      if (net) want = { cause: 'network', severity: 'degraded', layer: net.layer };
+    }
     const cur = e.machine.member;
     if (!want) {
       if (!cur) return;
@@ -310,6 +320,11 @@ class Batch {
 
   touch(service: string, at: number): void {
     this.touched.set(service, Math.min(this.touched.get(service) ?? at, at));
+  }
+
+  /** The commune's open network incident (looked up only for a slow service: rare). */
+  openNetwork(commune: string): Incident | undefined {
+    return this.store.findOpen({ cause: 'commune-network', commune });
   }
 
   /** Targets of this batch in an open local-service incident, with the time their state began. */

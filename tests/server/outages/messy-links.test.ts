@@ -111,6 +111,19 @@ describe('incidents on messy links', () => {
     expect(store.incidents.events(net!.id).map((e) => e.kind)).toEqual(['opened', 'target-added', 'start-moved', 'layer-changed']);
   });
 
+  it('a service that is slow while the commune network is congested is part of the network story, not the vendor’s', async () => {
+    await setup({ lossMinEchoes: 20 });
+    const c = COMMUNES[0]!;
+    // The uplink loses echoes from 08:01; the one-stop-shop pages go over their budget from 08:03.
+    await minutes(c, 0, 12, (m, ts) => [
+      r(c, 'loss-to-dc', ts, true, { ...LOSS_PROBE, lossRatio: m >= 1 && m < 9 ? 0.5 : 0 }),
+      r(c, 'motcua', ts, true, m >= 3 && m < 8 ? { layer: 'slow', latencyMs: 2500 } : {}),
+    ]);
+    const incidents = all();
+    expect(incidents.map((i) => [i.cause, i.severity])).toEqual([['commune-network', 'degraded']]);
+    expect(incidents[0]!.figures).toMatchObject({ slowestStep: 'motcua', slowestMs: 2500 });
+  });
+
   it('a gateway that ignores ping while the uplink answers is no incident', async () => {
     await setup();
     const c = COMMUNES[0]!;
