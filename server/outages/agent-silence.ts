@@ -23,6 +23,7 @@ export interface SilenceDeps {
   config: IncidentConfig;
   listAgents: () => AgentSummary[];
   log?: Pick<Logger, 'info' | 'warn'>;
+  /** Called after a change to an incident is stored (alerts hook in here). */
   onChange?: (incidentId: number, kind: string) => void;
 }
 

@@ -18,13 +18,12 @@
  *
  * Runs inside the ingest transaction (observe) and from a timer (checkSilence); never touches HTTP.
  */
-import type { Logger } from 'pino';
-import type { AgentSummary, ResultToStore } from '../store/store.js';
+import type { ResultToStore } from '../store/store.js';
 import type { IncidentStore, TargetRow } from '../store/sqlite-incidents.js';
-import { AgentSilence, type BatchFacts } from './agent-silence.js';
+import { AgentSilence, type BatchFacts, type SilenceDeps } from './agent-silence.js';
 import { CentralIncidents } from './central-incidents.js';
 import type { DownSpan, EvidenceRow, Incident } from './incident.js';
-import { thresholdsFor, type IncidentConfig } from './incident-config.js';
+import { thresholdsFor } from './incident-config.js';
 import { measuresNetwork, membership, mergeFigures, nearestLayer, sameMember, sampleCause } from './membership.js';
 import { initialMachine, isFlapping, normaliseMachine, step, type Machine, type MemberInfo, type Sample } from './target-machine.js';
 
@@ -49,14 +48,8 @@ export interface ObserveInput {
   probeIntervalSec?: number;
 }
 
-export interface IncidentEngineDeps {
-  store: IncidentStore;
-  config: IncidentConfig;
-  listAgents: () => AgentSummary[];
-  log?: Pick<Logger, 'info' | 'warn'>;
-  /** Called after a change to an incident is stored (alerts hook in here). */
-  onChange?: (incidentId: number, kind: string) => void;
-}
+/** What the engine (and its parts: agent silence, central incidents) works with. */
+export type IncidentEngineDeps = SilenceDeps;
 
 /** One target's state while a batch is applied; written back once at the end (and at each change). */
 interface Entry {

@@ -4,16 +4,13 @@
  * flapping target. Each scenario asserts the incidents, their causes and times.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Value } from 'typebox/value';
-import { buildApp, type App } from '../../../server/app.js';
-import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import { type App } from '../../../server/app.js';
+import { type ServerConfig } from '../../../server/config.js';
 import type { Store } from '../../../server/store/store.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import type { Incident } from '../../../server/outages/incident.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { startIncidentApp, type IncidentApp } from '../../helpers/incident-app.js';
 import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 
 const T0 = Date.parse('2026-11-24T01:00:00Z'); // Tuesday 08:00 in Vietnam
@@ -26,19 +23,17 @@ describe('incidents from results', () => {
   const time = { now: T0 };
   let driver: IngestDriver;
 
+  let running: IncidentApp | undefined;
   async function setup(incidents: Partial<ServerConfig['incidents']> = {}) {
-    store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
-    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
-    config.incidents = { ...config.incidents, ...incidents };
-    built = await buildApp({ store, config, now: () => time.now, timers: false });
-    driver = new IngestDriver(built, store, COMMUNES, time);
+    running = await startIncidentApp(dir.path, COMMUNES, time, incidents);
+    ({ store, built, driver } = running);
   }
   beforeEach(() => {
     time.now = T0;
   });
   afterEach(async () => {
-    await built.app.close();
-    store.close();
+    await running?.close();
+    running = undefined;
   });
 
   const result = (...a: Parameters<IngestDriver['result']>) => driver.result(...a);

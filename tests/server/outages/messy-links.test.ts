@@ -5,17 +5,14 @@
  * central incidents do not depend on the order results arrive in, and never pull in an ended incident.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Value } from 'typebox/value';
-import { buildApp, type App } from '../../../server/app.js';
-import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
-import { openSqliteStore } from '../../../server/store/sqlite-store.js';
+import { type App } from '../../../server/app.js';
+import { type ServerConfig } from '../../../server/config.js';
 import type { Store } from '../../../server/store/store.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import type { Incident } from '../../../server/outages/incident.js';
 import { uptime } from '../../../server/outages/uptime.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { startIncidentApp, type IncidentApp } from '../../helpers/incident-app.js';
 import { IngestDriver, MIN, type ResultOptions } from '../../helpers/ingest-driver.js';
 
 const T0 = Date.parse('2026-11-24T01:00:00Z'); // Tuesday 08:00 in Vietnam
@@ -27,23 +24,20 @@ const LOSS_PROBE: ResultOptions = { kind: 'icmp', service: 'network' };
 describe('incidents on messy links', () => {
   const dir = tempDir();
   let store: Store;
-  let built: App;
   const time = { now: T0 };
   let driver: IngestDriver;
 
+  let running: IncidentApp | undefined;
   async function setup(incidents: Partial<ServerConfig['incidents']> = {}) {
-    store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
-    const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
-    config.incidents = { ...config.incidents, ...incidents };
-    built = await buildApp({ store, config, now: () => time.now, timers: false });
-    driver = new IngestDriver(built, store, COMMUNES, time);
+    running = await startIncidentApp(dir.path, COMMUNES, time, incidents);
+    ({ store, driver } = running);
   }
   beforeEach(() => {
     time.now = T0;
   });
   afterEach(async () => {
-    await built.app.close();
-    store.close();
+    await running?.close();
+    running = undefined;
   });
 
   const r = (...a: Parameters<IngestDriver['result']>) => driver.result(...a);
@@ -225,14 +219,13 @@ describe('incidents on messy links', () => {
       const incidents = all();
       const central = incidents.filter((i) => i.cause === 'central-service').map((i) => ({ start: i.startedAt, end: i.endedAt, communes: i.communes.map((x) => [x.commune, x.startedAt, x.endedAt]) }));
       const locals = incidents.filter((i) => i.cause === 'local-service').map((i) => [i.commune, i.startedAt, i.endedAt, i.mergedInto !== null]).sort();
-      await built.app.close();
-      store.close();
+      await running?.close();
+      running = undefined;
       return { central, locals };
     };
     const live = await scenario(false);
     const late = await scenario(true);
     expect(live.central).toEqual([{ start: T0 + 2 * MIN, end: T0 + 15 * MIN, communes: [['10001', T0 + 2 * MIN, T0 + 12 * MIN], ['10002', T0 + 5 * MIN, T0 + 15 * MIN], ['10003', T0 + 6 * MIN, T0 + 9 * MIN]] }]);
     expect(late).toEqual(live);
-    await setup(); // afterEach closes one
   });
 });

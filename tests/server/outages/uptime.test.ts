@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Value } from 'typebox/value';
 import { uptime } from '../../../server/outages/uptime.js';
-import type { Incident } from '../../../server/outages/incident.js';
 import { WorkCalendar } from '../../../server/calendar/working-time.js';
 import { buildApp, type App } from '../../../server/app.js';
 import { ServerConfigSchema, type ServerConfig } from '../../../server/config.js';
