@@ -14,18 +14,21 @@
  * - A commune never has two network incidents at once: a member joining at an instant the latest one still
  *   covered joins that one.
  * - After the batch, central-incidents.ts re-evaluates the services whose local incidents changed, and
- *   agent-silence.ts rewrites silent records once a reconnected agent's backlog is in.
+ *   agent-silence.ts rewrites silent records once a reconnected agent's backlog is in. A backlog marks the
+ *   commune as catching up (the alerts hold its news) until live checks show the link back.
+ * - batch-state.ts holds the batch's machines; result-sample.ts turns a result into what the machine reads.
  *
  * Runs inside the ingest transaction (observe) and from a timer (checkSilence); never touches HTTP.
  */
 import type { ResultToStore } from '../store/store.js';
-import type { IncidentStore, TargetRow } from '../store/sqlite-incidents.js';
 import { AgentSilence, type BatchFacts, type SilenceDeps } from './agent-silence.js';
+import { Batch, type Entry } from './batch-state.js';
 import { CentralIncidents } from './central-incidents.js';
-import type { DownSpan, EvidenceRow, Incident } from './incident.js';
+import { evidence, toSample } from './result-sample.js';
+import type { DownSpan, Incident } from './incident.js';
 import { thresholdsFor } from './incident-config.js';
-import { measuresNetwork, membership, mergeFigures, nearestLayer, sameMember, sampleCause } from './membership.js';
-import { initialMachine, isFlapping, normaliseMachine, step, type Machine, type MemberInfo, type Sample } from './target-machine.js';
+import { measuresNetwork, membership, mergeFigures, nearestLayer, sameMember } from './membership.js';
+import { isFlapping, normaliseMachine, step, type MemberInfo, type Sample } from './target-machine.js';
 
 export { silentAfterMs } from './agent-silence.js';
 
@@ -51,13 +54,6 @@ export interface ObserveInput {
 /** What the engine (and its parts: agent silence, central incidents) works with. */
 export type IncidentEngineDeps = SilenceDeps;
 
-/** One target's state while a batch is applied; written back once at the end (and at each change). */
-interface Entry {
-  target: TargetRow;
-  machine: Machine;
-  incidentId: number | null;
-}
-
 export class IncidentEngine {
   private readonly central: CentralIncidents;
   private readonly silence: AgentSilence;
@@ -81,26 +77,24 @@ export class IncidentEngine {
     const entries = ordered.map((r) => batch.entry(input.commune, r.target, r.ts, r.role));
     ordered.forEach((r, k) => entries[k] && this.feed(batch, entries[k], r));
     batch.saveAll();
-    // Open local incidents that learnt more may now be known to overlap others: decide again.
-    for (const service of batch.openLocalServices()) batch.touch(service.service, service.since);
+    // Open local incidents that learnt more may now be known to overlap others: decide again. A backlog
+    // can also extend what is known of a central incident's members, which may bring others in.
+    const backlog = isBacklog(input);
+    for (const service of batch.openLocalServices(backlog)) batch.touch(service.service, service.since);
     for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
     if (silent.length > 0) this.silence.finishBackfill(facts);
-    this.trackCatchUp(input);
+    this.trackCatchUp(input, backlog);
   }
 
   /**
-   * A batch whose results are older than two probe intervals (counted from when each check ended), or sent
-   * with more still in the outbox, comes from an agent that was cut off: the commune is catching up. It has
+   * A backlog (isBacklog) means the agent was cut off: the commune is catching up. It has
    * caught up when a batch, with the outbox empty, carries a check made after the latest late batch came —
    * measured with the link back. Until then the alerts hold its news (the incidents are already right).
    */
-  private trackCatchUp(input: ObserveInput): void {
+  private trackCatchUp(input: ObserveInput, backlog: boolean): void {
     const { store } = this.deps;
     if (input.results.length === 0) return;
-    const freshMs = Math.max(2 * (input.probeIntervalSec ?? 60) * 1000, CATCH_UP_MIN_MS);
-    const oldestEnd = input.results.reduce((min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)), Number.POSITIVE_INFINITY);
-    const more = input.outboxPending !== undefined && input.outboxPending > input.batchRecords;
-    if (more || input.receivedAt - oldestEnd > freshMs) {
+    if (backlog) {
       store.setCatchingUp(input.commune, input.receivedAt);
       return;
     }
@@ -282,91 +276,15 @@ export class IncidentEngine {
   }
 }
 
-/** Machines and targets of one batch, read once and written back once. */
-class Batch {
-  private readonly entries = new Map<string, Entry | null>();
-  /** Services whose local incidents changed, with the earliest time concerned. */
-  readonly touched = new Map<string, number>();
-
-  constructor(private readonly store: IncidentStore) {}
-
-  entry(commune: string, name: string, ts: number, role?: string): Entry | undefined {
-    let e = this.entries.get(name);
-    if (e === undefined) {
-      const target = this.store.target(commune, name);
-      const saved = target && this.store.machine(target.id);
-      e = target ? { target, machine: saved ? normaliseMachine(saved.machine) : initialMachine(ts), incidentId: saved?.incidentId ?? null } : null;
-      if (e && e.incidentId !== null && !e.machine.member) e.machine = { ...e.machine, member: legacyMember(e.machine, this.store.get(e.incidentId)) };
-      if (e && role) e.machine = { ...e.machine, role };
-      this.entries.set(name, e);
-    }
-    return e ?? undefined;
-  }
-
-  persist(e: Entry): void {
-    this.store.saveMachine(e.target.id, e.machine, e.incidentId);
-  }
-
-  saveAll(): void {
-    for (const e of this.entries.values()) if (e) this.persist(e);
-  }
-
-  touch(service: string, at: number): void {
-    this.touched.set(service, Math.min(this.touched.get(service) ?? at, at));
-  }
-
-  /** The commune's open network incident (looked up only for a slow service: rare). */
-  openNetwork(commune: string): Incident | undefined {
-    return this.store.findOpen({ cause: 'commune-network', commune });
-  }
-
-  /** Targets of this batch in an open local-service incident, with the time their state began. */
-  openLocalServices(): Array<{ service: string; since: number }> {
-    const out: Array<{ service: string; since: number }> = [];
-    for (const e of this.entries.values()) if (e && e.incidentId !== null && e.machine.member?.cause === 'service') out.push({ service: e.target.service, since: e.machine.since });
-    return out;
-  }
-
-  /** The commune's uplink or data-centre check, seen in this batch, is up. */
-  pathBeyondUp(commune: string): boolean {
-    for (const e of this.entries.values()) {
-      if (e && e.target.commune === commune && (e.machine.role === 'uplink' || e.machine.role === 'datacentre') && e.machine.state === 'up') return true;
-    }
-    return false;
-  }
+/**
+ * Results older than two probe intervals (counted from when each check ended), or sent with more still in
+ * the outbox: the agent was cut off and is sending what it buffered.
+ */
+function isBacklog(input: ObserveInput): boolean {
+  if (input.results.length === 0) return false;
+  const freshMs = Math.max(2 * (input.probeIntervalSec ?? 60) * 1000, CATCH_UP_MIN_MS);
+  const oldestEnd = input.results.reduce((min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)), Number.POSITIVE_INFINITY);
+  const more = input.outboxPending !== undefined && input.outboxPending > input.batchRecords;
+  return more || input.receivedAt - oldestEnd > freshMs;
 }
 
-/** A machine saved before targets recorded their membership: derive it from the incident it points to. */
-function legacyMember(m: Machine, inc: Incident | undefined): MemberInfo {
-  const network = inc?.cause === 'commune-network';
-  return { cause: network ? 'network' : 'service', severity: m.state === 'degraded' ? 'degraded' : 'down', layer: m.layer ?? inc?.layer ?? null, ...(m.state === 'up' && { held: true }) };
-}
-
-function toSample(r: ResultToStore, networkCheck: boolean): Sample {
-  const loss = r.icmp?.lossRatio;
-  const slow = r.layer === 'slow';
-  const bad = r.ok && slow;
-  const latency = r.latencyMs !== undefined ? ` ${Math.round(r.latencyMs)} ms` : '';
-  const status = r.http?.statusCode !== undefined ? ` HTTP ${r.http.statusCode}` : '';
-  const lossText = loss !== undefined && loss > 0 ? ` loss ${Math.round(loss * 100)}%` : '';
-  const error = r.error ? ` ${r.error.code}: ${r.error.message}` : '';
-  const layer = r.layer ? ` [${r.layer}]` : '';
-  // The machine relabels OK as LOSSY or SLOW when it judges the check bad: a lossy echo is not slow.
-  const verdict = !r.ok ? 'FAIL' : slow ? 'SLOW' : 'OK';
-  return {
-    id: r.id,
-    ts: r.ts,
-    ok: r.ok,
-    bad,
-    cause: sampleCause(networkCheck, r.ok, r.layer),
-    ...(r.layer !== undefined && { layer: r.layer }),
-    ...(r.error?.code !== undefined && { errorCode: r.error.code }),
-    ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }),
-    ...(loss !== undefined && { lossRatio: loss, sent: r.icmp!.sent }),
-    summary: `${verdict} ${r.kind}${status}${latency}${lossText}${layer}${error}`.slice(0, 500),
-  };
-}
-
-function evidence(target: TargetRow, s: Sample): EvidenceRow {
-  return { resultId: s.id, commune: target.commune, target: target.name, ts: s.ts, ok: s.ok, layer: s.layer ?? null, errorCode: s.errorCode ?? null, summary: s.summary };
-}
