@@ -27,6 +27,7 @@ import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 const T0 = Date.parse('2026-11-24T01:00:00Z');
 const COMMUNES = ['20001', '20002', '20003'] as const;
 const ROUNDS = 18;
+const RUNS = Number(process.env.CW_PROPERTY_RUNS ?? 40);
 type RoundState = 'ok' | 'vendor' | 'cut' | 'lossy';
 
 /** One commune's results for one round. */
@@ -167,8 +168,8 @@ describe('incidents do not depend on how results arrive (property)', () => {
       }),
       // A fixed seed keeps CI deterministic; CW_PROPERTY_SEED / CW_PROPERTY_RUNS explore further.
       {
-        numRuns: Number(process.env.CW_PROPERTY_RUNS ?? 40),
+        numRuns: RUNS,
         seed: Number(process.env.CW_PROPERTY_SEED ?? 20_261_207), path: process.env.CW_PROPERTY_PATH },
     );
-  }, 180_000);
+  }, Math.max(180_000, RUNS * 5000));
 });
