@@ -5,8 +5,7 @@
  * central incidents do not depend on the order results arrive in, and never pull in an ended incident.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type App } from '../../../server/app.js';
-import { type ServerConfig } from '../../../server/config.js';
+import type { ServerConfig } from '../../../server/config.js';
 import type { Store } from '../../../server/store/store.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import type { Incident } from '../../../server/outages/incident.js';
