@@ -1,6 +1,6 @@
 /** Fault-layer rules, one case per layer and per precedence between them. */
 import { describe, expect, it } from 'vitest';
-import { classify, type PathSnapshot } from '../../../agent/path/classify.js';
+import { classify, lostEchoes, type PathSnapshot } from '../../../agent/path/classify.js';
 import type { ProbeOutcome } from '../../../protocol/wire.js';
 
 const up = { ok: true };
@@ -106,6 +106,55 @@ describe('classify', () => {
       expect(classify({ outcome: fail('CW_ERR_PROBE_DNS'), path })).toEqual({ layer: 'dns' });
     });
 
+    it('counts echoes lost, also in a round cut short that kept sending until its 3 replies (1 s path budget)', () => {
+      expect(lostEchoes({ ok: true, lossRatio: 0 })).toBe(0);
+      expect(lostEchoes({ ok: true })).toBe(0);
+      expect(lostEchoes({ ok: false, lossRatio: 1 })).toBe(Infinity);
+      // Three echoes: 1 or 2 lost.
+      expect(lostEchoes({ ok: true, lossRatio: 0.333 })).toBe(1);
+      expect(lostEchoes({ ok: true, lossRatio: 0.667 })).toBe(2);
+      // Cut short: 1 of 4, 2 of 5, 3 of 5 (two replies before the deadline); 1 of 2 is the fewest for 0.5.
+      expect(lostEchoes({ ok: true, lossRatio: 0.25 })).toBe(1);
+      expect(lostEchoes({ ok: true, lossRatio: 0.4 })).toBe(2);
+      expect(lostEchoes({ ok: true, lossRatio: 0.6 })).toBe(3);
+      expect(lostEchoes({ ok: true, lossRatio: 0.5 })).toBe(1);
+      // Lab, 60 % loss: 2 of 5 lost on the uplink alone is the uplink; 1 of 4 on both hops beyond too.
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.4) }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.25), datacentre: lost(0.25) }) })).toEqual({ layer: 'uplink' });
+      // One echo lost on one hop is still noise.
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.25) }) })).toEqual({ layer: 'service' });
+    });
+
+    it('a hop that lost every echo counts as lossy for the pair rule when the other hop answered with loss', () => {
+      // Lab, 60 % loss (1 s path budget, rounds cut short): uplink 2 of 5 lost, data-centre hop silent.
+      const dead = { ok: false, lossRatio: 1 };
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: lost(0.4), datacentre: dead }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: dead, datacentre: lost(0.333) }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: timeout, path: lossyPath({ gateway: dead, uplink: lost(0.4), datacentre: dead }) })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: dead, datacentre: lost(0.25) }) })).toEqual({ layer: 'uplink' });
+      // The answering hop lost nothing: one dead hop is not loss (it may just ignore ping).
+      expect(classify({ outcome: timeout, path: lossyPath({ uplink: clean, datacentre: dead }) })).toEqual({ layer: 'service' });
+      // Not a silent failure: refused is the far end answering.
+      expect(classify({ outcome: fail('CW_ERR_PROBE_CONN_REFUSED'), path: lossyPath({ uplink: lost(0.4), datacentre: dead }) })).toEqual({ layer: 'service' });
+    });
+
+    it('a transfer that started and then stalled or was cut is judged by the loss rules; an error status is not', () => {
+      const path = lossyPath({ uplink: lost(0.667), datacentre: lost(0.333) });
+      const partial = (code: string, statusCode: number): ProbeOutcome => ({ ...fail(code), http: { statusCode, phases: { firstByteMs: 900 } } });
+      // Headers then a body timeout, or the connection closed after some body bytes: the lossy path's.
+      expect(classify({ outcome: partial('CW_ERR_PROBE_TIMEOUT', 200), path })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: partial('CW_ERR_PROBE_CONN_RESET', 200), path })).toEqual({ layer: 'uplink' });
+      expect(classify({ outcome: partial('CW_ERR_PROBE_TIMEOUT', 200), path: lossyPath({ gateway: lost(0.667), uplink: lost(0.333), datacentre: lost(0.333) }) })).toEqual({ layer: 'lan' });
+      // A 503 whose body then stalled is still the vendor's verdict; so is a redirect the service got wrong.
+      expect(classify({ outcome: partial('CW_ERR_PROBE_TIMEOUT', 503), path })).toEqual({ layer: 'service' });
+      expect(classify({ outcome: partial('CW_ERR_PROBE_HTTP_PROTOCOL', 302), path })).toEqual({ layer: 'service' });
+      // On a clean path the same stall is the service.
+      expect(classify({ outcome: partial('CW_ERR_PROBE_TIMEOUT', 200), path: lossyPath({}) })).toEqual({ layer: 'service' });
+      // A transaction step that got its headers and then stalled, likewise.
+      const tx: ProbeOutcome = { ...fail('CW_ERR_PROBE_TIMEOUT'), transaction: { steps: [{ name: 'submit', ok: false, durationMs: 5, statusCode: 200 }], failedStep: 'submit' } };
+      expect(classify({ outcome: tx, path })).toEqual({ layer: 'uplink' });
+    });
+
     it('a timeout with no loss on the path stays on the service, as before', () => {
       expect(classify({ outcome: timeout, path: lossyPath({}) })).toEqual({ layer: 'service' });
       expect(classify({ outcome: timeout, path: healthyPath })).toEqual({ layer: 'service' });
@@ -144,7 +193,7 @@ describe('classify', () => {
       expect(classify({ outcome: http404, path: gatewayDown, dependencies: [{ name: 'vneid-sso', ok: false }] })).toEqual({ layer: 'service', blame: 'vneid-sso' });
     });
 
-    it('a status code counts whatever the error: a body cut off after the headers, a transaction step', () => {
+    it('a status code proves the path whatever the error: a body cut off after the headers, a transaction step', () => {
       const cutBody: ProbeOutcome = { ...fail('CW_ERR_PROBE_CONN_RESET'), http: { statusCode: 200, phases: {} } };
       expect(classify({ outcome: cutBody, path: gatewayDown })).toEqual({ layer: 'service' });
       const step = (name: string, statusCode?: number) => ({ name, ok: false, durationMs: 5, ...(statusCode === undefined ? {} : { statusCode }) });
