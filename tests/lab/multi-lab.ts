@@ -35,7 +35,11 @@ const SERVICE_TIMEOUT_MS = 2500;
 export const LAB_INCIDENTS = {
   // checkEverySec's floor; minSec (30 s) is the schema's minimum and above 3 × the 2 s probe interval.
   agentSilent: { checkEverySec: 5, minSec: 30 },
-  // Scaled from 6 changes / 30 min / 10 min stable: the flapping scenario cuts every 8 s for about a minute.
+  // Scaled from 6 changes / 30 min / 10 min stable for the flapping scenario (cut 8 s, heal 8 s, 4 cycles):
+  // the 6th change (the 3rd recovery, ~40 s in) falls inside the 60 s window, so the 3rd outage is held;
+  // stableSec must exceed the 8 s up between cuts plus detection slack (recovery dated at its first success,
+  // the next failure at its first failure: ~8–10 s apart), or the hold would close between two cuts; 15 s
+  // does, and closes ~20 s after the last heal, within the scenario's closeMs.
   flap: { changes: 6, windowSec: 60, stableSec: 15 },
 };
 

@@ -53,6 +53,23 @@ export const ofCause = (o: ScenarioOutcome, cause: string, commune?: string) =>
 export const messagesAbout = (o: ScenarioOutcome, commune: string) => o.messages.filter((m) => messageCommunes(m).includes(commune));
 export const itemsOf = (m: LabMessage) => [...m.firing, ...m.resolved, ...m.confirmed];
 export const brief = (ms: LabMessage[]) => ms.map((m) => `${m.kind}[${itemsOf(m).map((a) => `${a.cause}#${a.id}`).join(',')}]`).join(' ');
+/**
+ * How one incident was told across messages, one letter per message that lists it: F (first FIRING),
+ * U (listed as still failing again), R (RESOLVED), C (CONFIRMED). One story is `C` or `FU*R`.
+ */
+export function storyOf(ms: LabMessage[], id: number): string {
+  let told = false;
+  let out = '';
+  for (const m of ms) {
+    if (m.confirmed.some((a) => a.id === id)) out += 'C';
+    else if (m.resolved.some((a) => a.id === id)) out += 'R';
+    else if (m.firing.some((a) => a.id === id)) {
+      out += told ? 'U' : 'F';
+      told = true;
+    }
+  }
+  return out;
+}
 export const briefIncidents = (is: LabIncident[]) => is.map((i) => `${i.cause}#${i.id}(${i.severity},${i.layer ?? '-'})`).join(' ');
 
 /**
