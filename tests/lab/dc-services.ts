@@ -1,6 +1,6 @@
 /**
  * The provincial data centre of the fault lab, run inside its namespace by the lab test
- * (`ip netns exec cwlab-dc node --import tsx tests/lab/dc-services.ts`): the simulated vendor app on :80,
+ * (`ip netns exec cwlab-<run>-dc node --import tsx tests/lab/dc-services.ts`): the simulated vendor app on :80,
  * an HTTPS site with an untrusted certificate on :443, and DNS for *.lab.test on :53.
  * Control: JSON lines on stdin `{"path": "/motcua/dang-nhap", "fault": "error503"}`, answered "ok".
  * Prints "ready" once everything listens.

@@ -15,7 +15,7 @@ import { registerAgent, startTestServer } from '../helpers/start-server.js';
 import { AGENT_BIN, writeAgentConfig } from '../helpers/agent-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-import { ADDR, buildLab, clearAllFaults, destroyLab, labUnavailableReason, NS, setFault } from './netlab.js';
+import { ADDR, buildLab, clearAllFaults, destroyLab, IF, labUnavailableReason, NS, setFault } from './netlab.js';
 
 const COMMUNE = 'LAB01';
 const DC_SERVICES = fileURLToPath(new URL('./dc-services.ts', import.meta.url));
@@ -70,8 +70,8 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
         { name: 'loss-to-dc', kind: 'icmp', service: 'network', host: ADDR.dc, count: 200, intervalMs: 10, intervalSec: 6, timeoutMs: 6000 },
         // Two links: the management link stands in for the government data network (TSLCD); a 4G modem
         // that is unplugged has no interface at all.
-        { name: 'via-tslcd', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: 'cwlab-m1', link: 'tslcd', intervalSec: 2, timeoutMs: 1000 },
-        { name: 'via-4g', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: 'cwlab-4g', link: '4g', intervalSec: 2, timeoutMs: 1000 },
+        { name: 'via-tslcd', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: IF.mgmt, link: 'tslcd', intervalSec: 2, timeoutMs: 1000 },
+        { name: 'via-4g', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: IF.missing4g, link: '4g', intervalSec: 2, timeoutMs: 1000 },
       ],
     });
     agent = spawn('ip', ['netns', 'exec', NS.commune, process.execPath, AGENT_BIN, '--config', configFile], {
@@ -170,7 +170,7 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
     expect(tslcd).toMatchObject({ ok: true, link: 'tslcd' });
     const fourG = await nextResult('via-4g', 0);
     expect(fourG).toMatchObject({ ok: false, link: '4g', layer: 'lan', error: { code: 'CW_ERR_PROBE_UNREACHABLE' } });
-    expect(fourG.error!.message).toBe('network interface cwlab-4g is missing or has no address (link down?)');
+    expect(fourG.error!.message).toBe(`network interface ${IF.missing4g} is missing or has no address (link down?)`);
   });
 
   it('loss: 30 % of echo requests dropped at the gateway is measured as 30 % (±5) over 200 echoes', async () => {

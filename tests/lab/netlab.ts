@@ -2,19 +2,53 @@
  * A small network built from Linux network namespaces, for testing fault localisation on real packets:
  *
  *   [commune 10.77.1.2] ── [gw 10.77.1.1 | 10.77.2.1] ── [isp 10.77.2.2 | 10.77.3.1] ── [dc 10.77.3.2]
- *         └── management link 10.77.9.2 ↔ 10.77.9.1 (root namespace: the central server; never faulted)
+ *         └── management link 10.78.x.y+2 ↔ 10.78.x.y+1 (root namespace: the central server; never faulted)
  *
- * Faults are nft rules in one namespace (this kernel has no netem). All addresses live inside our own
- * namespaces; the root namespace gets one point-to-point link and no routes, so nothing can leak out.
- * `destroyLab()` removes everything and is also run before building, to clear leftovers of a crashed run.
+ * Faults are nft rules in one namespace (this kernel has no netem). Every name carries a random run id
+ * (namespaces `cwlab-<run>-…`, interfaces `cwl<run>…`, at most 15 characters) and the management link gets
+ * a /30 of 10.78.0.0/16 that no interface of the root namespace holds yet, so two runs on one machine never
+ * clash. All other addresses live inside our own namespaces; the root namespace gets that one
+ * point-to-point link and no routes, so nothing can leak out. `destroyLab()` removes everything of this
+ * run; it runs from the test's afterAll and from a process 'exit' hook.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
-export const NS = { commune: 'cwlab-commune', gw: 'cwlab-gw', isp: 'cwlab-isp', dc: 'cwlab-dc' } as const;
-export const ADDR = { commune: '10.77.1.2', gwLan: '10.77.1.1', gwWan: '10.77.2.1', ispNear: '10.77.2.2', ispFar: '10.77.3.1', dc: '10.77.3.2', mgmtRoot: '10.77.9.1', mgmtCommune: '10.77.9.2' } as const;
-const ROOT_LINK = 'cwlab-m0';
+/** Four hex characters, fresh per test process. */
+export const RUN_ID = randomBytes(2).toString('hex');
+
+export const NS = { commune: `cwlab-${RUN_ID}-commune`, gw: `cwlab-${RUN_ID}-gw`, isp: `cwlab-${RUN_ID}-isp`, dc: `cwlab-${RUN_ID}-dc` } as const;
+
+const ifName = (suffix: string): string => {
+  const name = `cwl${RUN_ID}${suffix}`;
+  if (name.length > 15) throw new Error(`interface name ${name} is longer than 15 characters`);
+  return name;
+};
+
+/** Interfaces a test names: the commune's end of the management link, and a link that never exists. */
+export const IF = { mgmt: ifName('m1'), missing4g: ifName('4g') } as const;
+const ROOT_LINK = ifName('m0');
 const RESOLV_DIR = `/etc/netns/${NS.commune}`;
+
+/** A /30 of 10.78.0.0/16 with no address of the root namespace in it (another run may hold one). */
+function freeManagementNet(): { root: string; commune: string } {
+  let taken = '';
+  try {
+    taken = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  } catch {
+    // no iproute2: labUnavailableReason says so, and nothing will be built
+  }
+  for (;;) {
+    const [a, b] = randomBytes(2) as unknown as [number, number];
+    const first = b & 0xfc;
+    const [root, commune] = [`10.78.${a}.${first + 1}`, `10.78.${a}.${first + 2}`];
+    if (![root, commune].some((ip) => taken.includes(` ${ip}/`))) return { root, commune };
+  }
+}
+
+const MGMT = freeManagementNet();
+export const ADDR = { commune: '10.77.1.2', gwLan: '10.77.1.1', gwWan: '10.77.2.1', ispNear: '10.77.2.2', ispFar: '10.77.3.1', dc: '10.77.3.2', mgmtRoot: MGMT.root, mgmtCommune: MGMT.commune } as const;
 
 function run(args: string[], input?: string): string {
   try {
@@ -68,25 +102,32 @@ function address(ns: string | null, dev: string, cidr: string): void {
   run([...pre, 'ip', 'link', 'set', dev, 'up']);
 }
 
+let exitHook = false;
+
 export function buildLab(): void {
   destroyLab();
+  if (!exitHook) {
+    exitHook = true;
+    // A crashed or interrupted test process must not leave this run's namespaces and link behind.
+    process.on('exit', destroyLab);
+  }
   try {
     for (const ns of Object.values(NS)) {
       run(['ip', 'netns', 'add', ns]);
       inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
     }
-    veth('cwlab-c0', NS.commune, 'cwlab-g0', NS.gw);
-    veth('cwlab-g1', NS.gw, 'cwlab-i0', NS.isp);
-    veth('cwlab-i1', NS.isp, 'cwlab-d0', NS.dc);
-    veth(ROOT_LINK, null, 'cwlab-m1', NS.commune);
-    address(NS.commune, 'cwlab-c0', `${ADDR.commune}/24`);
-    address(NS.gw, 'cwlab-g0', `${ADDR.gwLan}/24`);
-    address(NS.gw, 'cwlab-g1', `${ADDR.gwWan}/24`);
-    address(NS.isp, 'cwlab-i0', `${ADDR.ispNear}/24`);
-    address(NS.isp, 'cwlab-i1', `${ADDR.ispFar}/24`);
-    address(NS.dc, 'cwlab-d0', `${ADDR.dc}/24`);
+    veth(ifName('c0'), NS.commune, ifName('g0'), NS.gw);
+    veth(ifName('g1'), NS.gw, ifName('i0'), NS.isp);
+    veth(ifName('i1'), NS.isp, ifName('d0'), NS.dc);
+    veth(ROOT_LINK, null, IF.mgmt, NS.commune);
+    address(NS.commune, ifName('c0'), `${ADDR.commune}/24`);
+    address(NS.gw, ifName('g0'), `${ADDR.gwLan}/24`);
+    address(NS.gw, ifName('g1'), `${ADDR.gwWan}/24`);
+    address(NS.isp, ifName('i0'), `${ADDR.ispNear}/24`);
+    address(NS.isp, ifName('i1'), `${ADDR.ispFar}/24`);
+    address(NS.dc, ifName('d0'), `${ADDR.dc}/24`);
     address(null, ROOT_LINK, `${ADDR.mgmtRoot}/30`);
-    address(NS.commune, 'cwlab-m1', `${ADDR.mgmtCommune}/30`);
+    address(NS.commune, IF.mgmt, `${ADDR.mgmtCommune}/30`);
     inNs(NS.commune, 'ip', 'route', 'add', 'default', 'via', ADDR.gwLan);
     inNs(NS.gw, 'ip', 'route', 'add', 'default', 'via', ADDR.ispNear);
     inNs(NS.isp, 'ip', 'route', 'add', '10.77.1.0/24', 'via', ADDR.gwWan);
