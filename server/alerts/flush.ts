@@ -105,10 +105,11 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
   const all = [...speaking, ...pulled];
   const by = (c: string) => all.filter((e) => e.verdict.change === c);
   const [fresh, ongoing, resolved, confirmed] = [by('firing'), by('ongoing'), by('resolved'), by('confirmed')];
-  // Degraded that became down (or down that eased to degraded) since it was told: worth an update. Not
-  // while flapping: damping exists so that a link going up and down does not page at every change.
+  // Degraded that became down since it was told: worth an update. Easing back to degraded is not (it is
+  // mostly the last seconds before the resolve, which says it); nor anything while flapping: damping
+  // exists so that a link going up and down does not page at every change.
   const severityOf = (e: Said) => (isDownNow(e.inc) ? 'down' : 'degraded');
-  const worse = ongoing.filter((e) => !e.inc.flapping && e.member.toldSeverity !== null && e.member.toldSeverity !== severityOf(e));
+  const worse = ongoing.filter((e) => !e.inc.flapping && e.member.toldSeverity === 'degraded' && severityOf(e) === 'down');
   const changes = fresh.length + resolved.length + confirmed.length + worse.length;
 
   if ((fresh.length > 0 || confirmed.length > 0) && m.outsideHours === 'digest' && !group.digest) {
@@ -143,7 +144,7 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
       store.alerts.setMember(e.group, e.member.incidentId, e.verdict.change === 'firing' ? 'firing' : 'resolved');
       store.alerts.markNotified(e.group, [e.member.incidentId], now);
     }
-    for (const e of [...fresh, ...ongoing]) store.alerts.setToldSeverity(e.group, e.member.incidentId, severityOf(e));
+    for (const e of [...fresh, ...worse]) store.alerts.setToldSeverity(e.group, e.member.incidentId, severityOf(e));
   }
   for (const e of own) if (e.verdict.kind === 'drop') store.alerts.close(group, e.member.incidentId, now);
   for (const g of new Set(pulled.map((e) => e.group))) {

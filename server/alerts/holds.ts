@@ -56,6 +56,9 @@ export function holdContext(store: Store, now: number): HoldContext {
 /** The commune of a local incident, if its agent is still backfilling: 'hold' (wait) or 'late' (waited long enough). */
 export function backfillState(ctx: HoldContext, inc: Incident): 'hold' | 'late' | undefined {
   if (inc.scope !== 'local' || !inc.commune) return undefined;
+  // While the agent is silent, that is all the server knows, and it is told at once; only its resolve
+  // waits to go with the story the backlog tells.
+  if (inc.cause === 'agent-silent' && inc.endedAt === null) return undefined;
   const since = ctx.backfilling.get(inc.commune);
   if (since === undefined) return undefined;
   return ctx.now < since + BACKFILL_HOLD_MS ? 'hold' : 'late';

@@ -6,6 +6,12 @@
  * clock (dead CMOS battery, no NTP through the government network); when |skew| exceeds the threshold,
  * every result's ts is shifted by the skew and the agent's own value is kept as agentTs. Below the
  * threshold the difference is mostly transit time and is left alone.
+ *
+ * Transit is not always small: a push begun during a cut waits in TCP's connection retries and arrives
+ * when the link heals, a minute after its sentAt (seen in the lab: 53 s), and a big batch over a congested
+ * link takes as long to upload. Transit only ever adds, so a measurement more than the threshold above the
+ * agent's previous one is taken as transit for this batch (the previous skew is applied); a real change
+ * of the agent's clock shows again at its next push and is applied from then on.
  */
 import type { AgentRecord, IngestOutcome, ResultToStore, Store } from '../store/store.js';
 import type { IngestAck, IngestBatch } from '../../protocol/wire.js';
@@ -42,7 +48,8 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
     }
   }
   const receivedAt = deps.now();
-  const skewMs = Math.round(receivedAt - batch.sentAt);
+  const measuredSkewMs = Math.round(receivedAt - batch.sentAt);
+  const skewMs = plausibleSkew(measuredSkewMs, agent.lastSkewMs ?? null, deps.skewThresholdMs);
   const clockCorrected = Math.abs(skewMs) > deps.skewThresholdMs;
   const correct = <T extends { ts: number }>(r: T): T & { agentTs: number } => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts });
   const results: ResultToStore[] = batch.results.map(correct);
@@ -51,7 +58,8 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
     commune: agent.commune,
     batchId: batch.batchId,
     receivedAt,
-    skewMs,
+    // The raw measurement is what the next batch is compared with.
+    skewMs: measuredSkewMs,
     status: batch.agent,
     results,
     health: batch.health?.map(correct),
@@ -86,4 +94,10 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
       clockCorrected,
     },
   };
+}
+
+/** The skew to apply: this batch's measurement, unless it jumped up by more than the threshold (transit). */
+export function plausibleSkew(measuredMs: number, previousMs: number | null, thresholdMs: number): number {
+  if (previousMs === null || measuredMs <= previousMs + thresholdMs) return measuredMs;
+  return previousMs;
 }

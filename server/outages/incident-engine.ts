@@ -123,9 +123,13 @@ export class IncidentEngine {
     if (want && r.role === 'gateway' && batch.pathBeyondUp(e.target.commune)) want = undefined;
     // A service that is slow while the commune's own network is failing or congested is slow because of it:
     // part of the network's story, not the vendor's.
+    let slowBecauseOfNetwork = false;
     if (want?.cause === 'service' && want.severity === 'degraded') {
       const net = batch.openNetwork(e.target.commune);
-      if (net) want = { cause: 'network', severity: 'degraded', layer: net.layer };
+      if (net) {
+        want = { cause: 'network', severity: 'degraded', layer: net.layer };
+        slowBecauseOfNetwork = true;
+      }
     }
     const cur = e.machine.member;
     if (!want) {
@@ -140,8 +144,13 @@ export class IncidentEngine {
     const at = transition && transition.to !== 'up' ? transition.at : sample.ts;
     if (!cur) this.join(batch, e, want, at);
     else if (cur.cause !== want.cause) {
-      this.leave(batch, e, at);
-      this.join(batch, e, want, at);
+      // A change of cause needs as many results as an outage does: one 'service' failure inside a network
+      // outage is not yet the vendor's.
+      const run = e.machine.causeRun;
+      const since = slowBecauseOfNetwork ? at : run && run.cause === want.cause && run.count >= th.failuresToOpen ? run.since : undefined;
+      if (since === undefined) return;
+      this.leave(batch, e, since);
+      this.join(batch, e, want, since);
     } else if (!sameMember(cur, want)) {
       e.machine = { ...e.machine, member: want };
       batch.persist(e);
@@ -203,7 +212,8 @@ export class IncidentEngine {
       store.update(inc.id, { flapping: true }, at);
       store.addEvent(inc.id, { at, kind: 'flapping', actor: ENGINE, detail: { target: e.target.name, changes: e.machine.flips.filter((f) => f.cause === cur.cause).length } });
     }
-    this.rebuild(batch, e.incidentId!, at, e);
+    // Held is as good as recovered for the incident's name: the layer does not move farther.
+    this.rebuild(batch, e.incidentId!, at, e, true);
   }
 
   private leave(batch: Batch, e: Entry, at: number, recovery?: Sample): void {

@@ -113,6 +113,8 @@ export interface Machine {
   echoes?: Array<[number, number]>;
   /** First check of the current run of checks that lost echoes. */
   lossRunSince?: number;
+  /** The current run of failing or bad results of one cause: a change of cause needs a run as long as an outage. */
+  causeRun?: { cause: MemberCause; count: number; since: number };
   /** The incident this target is part of now, and what it brings to it (engine bookkeeping). */
   member?: MemberInfo;
   /** The path role of the target's latest result, if it is a path check. */
@@ -210,6 +212,9 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
   const judged = !input.bad && (lossy || (input.ok && farAboveBaseline(m, input, th)));
   const sample = judged ? { ...input, bad: true, summary: input.summary.replace(/^OK/, label), ...(lossy && { lossRatio: window.loss }) } : input;
   const next: Machine = { ...m, lastTs: sample.ts, echoes: window.echoes, lossRunSince: lostNow && input.ok ? (m.lossRunSince ?? sample.ts) : undefined };
+  next.causeRun = !sample.ok || sample.bad
+    ? m.causeRun?.cause === sample.cause ? { ...m.causeRun, count: m.causeRun.count + 1 } : { cause: sample.cause, count: 1, since: sample.ts }
+    : undefined;
   if (!sample.ok) {
     next.fail = bump(m.fail, sample.ts);
     next.ok = next.good = next.bad = undefined;

@@ -51,7 +51,7 @@ export interface SqliteStore extends Store {
   readonly db: BetterSqlite3.Database;
 }
 
-const AGENT_COLUMNS = 'id, commune, name, created_at AS createdAt, revoked_at AS revokedAt';
+const AGENT_COLUMNS = 'id, commune, name, created_at AS createdAt, revoked_at AS revokedAt, last_skew_ms AS lastSkewMs';
 
 interface AgentSummaryRow extends AgentRecord {
   lastPushAt: number | null;
@@ -100,7 +100,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       VALUES (@commune, @name, @tokenLookup, @tokenHash, @now) RETURNING ${AGENT_COLUMNS}`),
     findAgent: db.prepare(`SELECT ${AGENT_COLUMNS}, token_hash AS tokenHash FROM agents
       WHERE token_lookup = ? AND revoked_at IS NULL`),
-    listAgents: db.prepare(`SELECT ${AGENT_COLUMNS}, last_push_at AS lastPushAt, last_skew_ms AS lastSkewMs,
+    listAgents: db.prepare(`SELECT ${AGENT_COLUMNS}, last_push_at AS lastPushAt,
       last_status AS lastStatus, max_seq AS maxSeq, results_received AS resultsReceived
       FROM agents ORDER BY commune, name, id`),
     revokeAgent: db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),

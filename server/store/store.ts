@@ -22,6 +22,8 @@ export interface AgentRecord {
   name: string;
   createdAt: number;
   revokedAt: number | null;
+  /** The skew measured at its last push (receive time − its sentAt), ms; null before the first. */
+  lastSkewMs?: number | null;
 }
 
 export interface AgentWithSecret extends AgentRecord {

@@ -89,12 +89,26 @@ describe('POST /api/v1/ingest', () => {
     expect(total()).toBe(before + 1);
   });
 
-  it('corrects timestamps when the agent clock is off by more than the threshold, keeping both', async () => {
+  // Agent B (commune 10001) here: agent A's sequence numbers are counted by a later test.
+  it('a push that waited a minute in transit (begun during a cut) is not taken for a clock change', async () => {
+    await post(batch('10001', [result(1)]), auth(tokenB)); // skew 0
+    clock = NOW + 53_000; // the batch was stamped 53 s before it arrived: TCP retried the connection meanwhile
+    const r = result(2, { ts: NOW - 1000 });
+    const res = await post(batch('10001', [r]), auth(tokenB));
+    expect(res.json()).toMatchObject({ skewMs: 0, clockCorrected: false });
+    expect(store.listResults({ commune: '10001', limit: 100 }).find((x) => x.id === r.id)!.ts).toBe(NOW - 1000);
+    clock = NOW;
+    expect((await post(batch('10001', [result(3)]), auth(tokenB))).json()).toMatchObject({ skewMs: 0, clockCorrected: false });
+  });
+
+  it('corrects timestamps when the agent clock is off by more than the threshold, keeping both (from its second push after the change)', async () => {
     clock = NOW + 3_600_000; // agent clock one hour behind
-    const r = result(7, { ts: NOW - 1000 });
-    const res = await post(batch('26734', [r]), auth(tokenA));
+    // The first push after the clock moved could be one that waited in transit: the previous skew applies.
+    expect((await post(batch('10001', [result(4)]), auth(tokenB))).json()).toMatchObject({ clockCorrected: false });
+    const r = result(5, { ts: NOW - 1000 });
+    const res = await post(batch('10001', [r]), auth(tokenB));
     expect(res.json()).toMatchObject({ skewMs: 3_600_000, clockCorrected: true });
-    const stored = store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)!;
+    const stored = store.listResults({ commune: '10001', limit: 100 }).find((x) => x.id === r.id)!;
     expect(stored.agentTs).toBe(NOW - 1000);
     expect(stored.ts).toBe(NOW - 1000 + 3_600_000);
   });
@@ -148,9 +162,9 @@ describe('POST /api/v1/ingest', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stored: 1 });
     expect(store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)).toMatchObject({ seq: 300, http: { statusCode: 200 } });
-    // Sequence gap detection: seqs 1-7 and now 300 arrived from agent-a, so 292 are unaccounted for.
+    // Sequence gap detection: seqs 1-6 and now 300 arrived from agent-a, so 293 are unaccounted for.
     const s = parsePromText((await built.app.inject('/metrics')).body);
-    expect(sample(s, 'communewatch_agent_missing_results', { commune: '26734', agent: 'agent-a' })).toBe(292);
+    expect(sample(s, 'communewatch_agent_missing_results', { commune: '26734', agent: 'agent-a' })).toBe(293);
   });
 
   it('answers /healthz and /readyz', async () => {

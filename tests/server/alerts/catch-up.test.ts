@@ -88,3 +88,44 @@ describe('catching up after short cuts, recovering incidents, severity changes',
     expect([...stories(got).values()].every(wellTold)).toBe(true);
   });
 });
+
+describe('a network incident opened live as the link went down, then the agent silent', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('after the heal: one message — the silence resolved and the network outage confirmed', async () => {
+    h = await alertHarness({ groupWaitSec: 2, groupIntervalSec: 5 }, { agentSilent: { afterIntervals: 3, minSec: 30, checkEverySec: 5 } });
+    const every = 3 * SEC;
+    const round = (at: number, ok: boolean) => [
+      h.driver.result(C, 'path-uplink', at, ok, { ...UPLINK, ...(!ok && { layer: 'uplink' }) }),
+      h.driver.result(C, 'motcua', at, ok, ok ? {} : { layer: 'uplink' }),
+    ];
+    for (let k = 0; k < 4; k++) {
+      h.time.now = T0 + k * every + 200;
+      await h.driver.push(C, round(T0 + k * every, true), { outboxPending: 2, probeIntervalSec: 3 });
+    }
+    // The cut at +12 s: one last batch gets through with three failing rounds (more still queued), then nothing.
+    h.time.now = T0 + 21 * SEC;
+    await h.driver.push(C, [12, 15, 18].flatMap((s) => round(T0 + s * SEC, false)), { outboxPending: 8, probeIntervalSec: 3 });
+    for (let s = 22; s < 60; s += 2) {
+      h.time.now = T0 + s * SEC;
+      h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
+      await h.tick();
+    }
+    expect(h.got().map((m) => m.kind)).toEqual(['firing']);
+    expect(h.got()[0]!.firing).toMatchObject([{ cause: 'agent-silent' }]);
+    // Healed at +60 s: the backlog (failing until +57 s, then the link back), then live rounds.
+    h.time.now = T0 + 61 * SEC;
+    await h.driver.push(C, [21, 24, 27, 30, 33, 36, 39, 42, 45, 48, 51, 54, 57].flatMap((s) => round(T0 + s * SEC, false)), { outboxPending: 26, probeIntervalSec: 3 });
+    for (let s = 62; s < 90; s += 1) {
+      h.time.now = T0 + s * SEC;
+      if (s % 3 === 0) await h.driver.push(C, round(T0 + (s - 1) * SEC, true), { outboxPending: 2, probeIntervalSec: 3 });
+      h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
+      await h.tick();
+    }
+    const got = h.got();
+    expect(got.map((m) => m.kind)).toEqual(['firing', 'confirmed']);
+    expect(got[1]!.confirmed).toMatchObject([{ cause: 'commune-network', startedAt: T0 + 12 * SEC, endedAt: T0 + 62 * SEC }]);
+    expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent' }]);
+  });
+});

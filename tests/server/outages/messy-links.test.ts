@@ -117,6 +117,18 @@ describe('incidents on messy links', () => {
     expect(incidents[0]!.figures).toMatchObject({ slowestStep: 'motcua', slowestMs: 2500 });
   });
 
+  it('one failure placed on the service inside a network outage is not yet the vendor’s; three are', async () => {
+    await setup();
+    const c = COMMUNES[0]!;
+    const layerAt = (m: number) => (m >= 2 && m < 9 ? (m === 5 ? 'service' : 'uplink') : m >= 9 && m < 12 ? 'service' : undefined);
+    await minutes(c, 0, 14, (m, ts) => [r(c, 'motcua', ts, layerAt(m) === undefined, layerAt(m) ? { layer: layerAt(m) as 'uplink' | 'service' } : {})]);
+    // The uplink fails 08:02–08:09 (one result at 08:05 misplaced on the service); then the vendor 08:09–08:12.
+    expect(all().map((i) => [i.cause, i.startedAt, i.endedAt]).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+      ['commune-network', T0 + 2 * MIN, T0 + 9 * MIN],
+      ['local-service', T0 + 9 * MIN, T0 + 12 * MIN],
+    ]);
+  });
+
   it('a gateway that ignores ping while the uplink answers is no incident', async () => {
     await setup();
     const c = COMMUNES[0]!;
