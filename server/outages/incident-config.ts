@@ -17,6 +17,7 @@ const ThresholdFields = {
   latencyFactorDegraded: Type.Number({ minimum: 1.1, maximum: 1000, description: "latency this many times the target's usual latency at that hour counts as degraded" }),
   latencyMinExcessMs: Type.Integer({ minimum: 0, maximum: 600_000, description: '…when it is also this many ms above it' }),
   baselineMinSamples: Type.Integer({ minimum: 1, maximum: 10_000, description: 'good results at an hour of the day before its baseline is trusted' }),
+  degradedHoldSec: Type.Integer({ minimum: 0, maximum: 86_400, description: 'a network check that was only degraded stays in its incident this long after recovering (one congested afternoon, one incident)' }),
   flap: Type.Object(
     {
       changes: Type.Integer({ minimum: 2, maximum: 1000 }),
@@ -42,6 +43,7 @@ export const IncidentConfigSchema = Type.Object(
     latencyFactorDegraded: Type.Number({ ...ThresholdFields.latencyFactorDegraded, default: DEFAULT_THRESHOLDS.latencyFactorDegraded }),
     latencyMinExcessMs: Type.Integer({ ...ThresholdFields.latencyMinExcessMs, default: DEFAULT_THRESHOLDS.latencyMinExcessMs }),
     baselineMinSamples: Type.Integer({ ...ThresholdFields.baselineMinSamples, default: DEFAULT_THRESHOLDS.baselineMinSamples }),
+    degradedHoldSec: Type.Integer({ ...ThresholdFields.degradedHoldSec, default: DEFAULT_THRESHOLDS.degradedHoldSec }),
     flap: Type.Object(ThresholdFields.flap.properties, { ...strict, default: DEFAULT_THRESHOLDS.flap }),
     central: Type.Object(
       {
@@ -80,6 +82,7 @@ export function thresholdsFor(config: IncidentConfig, service: string): Threshol
     latencyFactorDegraded: o.latencyFactorDegraded ?? config.latencyFactorDegraded,
     latencyMinExcessMs: o.latencyMinExcessMs ?? config.latencyMinExcessMs,
     baselineMinSamples: o.baselineMinSamples ?? config.baselineMinSamples,
+    degradedHoldSec: o.degradedHoldSec ?? config.degradedHoldSec,
     flap: o.flap ?? config.flap,
   };
 }

@@ -135,10 +135,14 @@ export class IncidentEngine {
     if (!want) {
       if (!cur) return;
       if (!cur.held) {
-        if (transition?.to === 'up' && th.flap.stableSec > 0 && isFlapping(e.machine, th, cur.cause)) return this.hold(batch, e, cur, transition.at);
+        if (transition?.to === 'up' && th.flap.stableSec > 0 && isFlapping(e.machine, th, cur.cause)) return this.hold(batch, e, cur, transition.at, th.flap.stableSec, true);
+        // A congested or lossy link comes and goes by the minute: a network check recovering from bad
+        // successes (lossy, slow; not from failing) stays in its incident a while, so one congested
+        // afternoon is one incident, not ten. It ends, once stable, at that recovery.
+        if (transition?.to === 'up' && transition.from === 'degraded' && cur.cause === 'network' && th.degradedHoldSec > 0) return this.hold(batch, e, cur, transition.at, th.degradedHoldSec, false);
         return this.leave(batch, e, transition?.at ?? sample.ts, sample);
       }
-      if (sample.ts - e.machine.since >= th.flap.stableSec * 1000) this.leave(batch, e, e.machine.since, sample);
+      if (sample.ts - e.machine.since >= (cur.holdSec ?? th.flap.stableSec) * 1000) this.leave(batch, e, e.machine.since, sample);
       return;
     }
     const at = transition && transition.to !== 'up' ? transition.at : sample.ts;
@@ -202,13 +206,14 @@ export class IncidentEngine {
     this.rebuild(batch, inc.id, at, e);
   }
 
-  /** Recovered while flapping for the same cause: stays in its incident until stable. */
-  private hold(batch: Batch, e: Entry, cur: MemberInfo, at: number): void {
+  /** Recovered, but flapping for the same cause (or only ever degraded): stays in its incident until stable for holdSec. */
+  private hold(batch: Batch, e: Entry, cur: MemberInfo, at: number, holdSec: number, flapping: boolean): void {
     const { store } = this.deps;
-    e.machine = { ...e.machine, member: { ...cur, held: true } };
+    this.writeFigures(e.incidentId!, e);
+    e.machine = { ...e.machine, member: { ...cur, held: true, holdSec } };
     batch.persist(e);
     const inc = store.get(e.incidentId!);
-    if (inc && !inc.flapping) {
+    if (flapping && inc && !inc.flapping) {
       store.update(inc.id, { flapping: true }, at);
       store.addEvent(inc.id, { at, kind: 'flapping', actor: ENGINE, detail: { target: e.target.name, changes: e.machine.flips.filter((f) => f.cause === cur.cause).length } });
     }

@@ -40,6 +40,8 @@ export interface Thresholds {
   latencyMinExcessMs: number;
   /** Good results seen at an hour of the day before its baseline is trusted. */
   baselineMinSamples: number;
+  /** A network check that was only degraded stays in its incident this long after recovering, s. */
+  degradedHoldSec: number;
   flap: { changes: number; windowSec: number; stableSec: number };
 }
 
@@ -52,6 +54,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   latencyFactorDegraded: 4,
   latencyMinExcessMs: 300,
   baselineMinSamples: 30,
+  degradedHoldSec: 300,
   flap: { changes: 6, windowSec: 1800, stableSec: 600 },
 };
 
@@ -128,6 +131,8 @@ export interface MemberInfo {
   layer: string | null;
   /** Recovered but flapping: kept in its incident until stable for flap.stableSec. */
   held?: boolean;
+  /** How long a held member must stay up before it leaves, s. */
+  holdSec?: number;
 }
 
 export interface Transition {

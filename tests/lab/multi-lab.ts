@@ -41,6 +41,9 @@ export const LAB_INCIDENTS = {
   // the next failure at its first failure: ~8–10 s apart), or the hold would close between two cuts; 15 s
   // does, and closes ~20 s after the last heal, within the scenario's closeMs.
   flap: { changes: 6, windowSec: 60, stableSec: 15 },
+  // Scaled from 5 min: a congested link that comes and goes within a scenario is one incident; closes ~15 s
+  // after the link is clean, within the scenario's closeMs.
+  degradedHoldSec: 15,
 };
 
 export interface LabCommune extends CommuneNet {

@@ -52,7 +52,7 @@ describe('incidents on messy links', () => {
     uptime({ from: T0, to: T0 + toMin * MIN, observedFrom: T0, incidents: all(), commune: c, service, planned: [] });
 
   it('30 % loss while every service round succeeds: one degraded network incident with its figures, no downtime', async () => {
-    await setup({ lossMinEchoes: 30 });
+    await setup({ lossMinEchoes: 30, degradedHoldSec: 120 });
     const c = COMMUNES[0]!;
     // The gateway's single echo is lost now and then (three in a row at 08:03–08:05); the 10-echo loss probe
     // to the data centre loses 30 %; the one-stop-shop answers every round.
@@ -127,6 +127,16 @@ describe('incidents on messy links', () => {
       ['commune-network', T0 + 2 * MIN, T0 + 9 * MIN],
       ['local-service', T0 + 9 * MIN, T0 + 12 * MIN],
     ]);
+  });
+
+  it('congestion that comes and goes for an afternoon is one degraded incident, ended at its last recovery once stable', async () => {
+    await setup({ lossMinEchoes: 10, degradedHoldSec: 300 });
+    const c = COMMUNES[0]!;
+    // Lossy 08:01–08:05, clean 08:05–08:08, lossy again 08:08–08:12, then clean.
+    const lossy = (m: number) => (m >= 1 && m < 5) || (m >= 8 && m < 12);
+    await minutes(c, 0, 20, (m, ts) => [r(c, 'loss-to-dc', ts, true, { ...LOSS_PROBE, lossRatio: lossy(m) ? 0.4 : 0 })]);
+    const incidents = all();
+    expect(incidents.map((i) => [i.cause, i.severity, i.startedAt, i.endedAt, i.flapping])).toEqual([['commune-network', 'degraded', T0 + MIN, T0 + 12 * MIN, false]]);
   });
 
   it('a gateway that ignores ping while the uplink answers is no incident', async () => {
