@@ -48,6 +48,9 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
     if (s.until !== undefined) return { kind: 'hold', until: s.until, silence: true };
     return { kind: 'change', change: member.notified === 'firing' ? 'ongoing' : 'firing', muted: s.muted, backfilling: late };
   }
+  // The silence's resolve goes with the story the backlog tells: while one of the commune's incidents is
+  // still recovering (its verdict not in), it waits with it.
+  if (inc.cause === 'agent-silent' && storyPending(deps.store, inc.commune, ctx.now)) return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
   if (member.notified === 'firing') {
     if (!m.sendResolved) return { kind: 'drop' };
     const s = silenced();
@@ -62,4 +65,10 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
   const s = silenced();
   if (s.until !== undefined) return { kind: 'hold', until: s.until, silence: true };
   return { kind: 'change', change: 'confirmed', muted: s.muted, backfilling: late };
+}
+
+/** Whether one of a commune's open local incidents is recovering (held for its verdict). */
+function storyPending(store: Store, commune: string | null, now: number): boolean {
+  if (!commune) return false;
+  return store.incidents.list({ commune, openOnly: true, limit: 100 }).some((i) => i.scope === 'local' && i.cause !== 'agent-silent' && recovering(store, i, now));
 }
