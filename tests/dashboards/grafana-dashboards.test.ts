@@ -267,10 +267,12 @@ describe('dashboard queries against Debian prometheus', () => {
     return s;
   };
 
-  async function push(commune: Commune, ts: number, withInventory = false): Promise<void> {
+  /** `drained`: the agent's outbox holds only this batch (it has caught up); otherwise 12 records wait. */
+  async function push(commune: Commune, ts: number, withInventory = false, drained = false): Promise<void> {
     pushes++;
     const stamp = <T>(r: T) => ({ ...r, id: randomUUID(), seq: nextSeq(commune) });
-    const agent: AgentStatus = { version: 'test', probeIntervalSec: 60, outboxPending: 12, outboxDroppedTotal: 3, outboxDeadLettered: 1 };
+    const records = rounds(commune, ts).length + 1 + (withInventory ? 1 : 0);
+    const agent: AgentStatus = { version: 'test', probeIntervalSec: 60, outboxPending: drained ? records : 12, outboxDroppedTotal: 3, outboxDeadLettered: 1 };
     const body = {
       v: 1, batchId: randomUUID(), commune, sentAt: Date.now() - 2000, agent, // the agent clock 2 s behind
       results: rounds(commune, ts).map(stamp) as ProbeResult[],
@@ -308,9 +310,11 @@ describe('dashboard queries against Debian prometheus', () => {
     for (const c of COMMUNES) tokens.set(c, registerAgent(server, c, `ubnd-${c}`));
     registerAgent(server, '26737', 'ubnd-26737-du-phong'); // registered, never pushes
 
-    // Three failed rounds a minute apart open the one-stop-shop incident at 26734.
+    // Three failed rounds a minute apart open the one-stop-shop incident at 26734. They arrive late (as an
+    // agent's backlog), so a live round follows: the server holds a commune's alerts until it has caught up.
     const now = Date.now();
     for (let i = 3; i >= 1; i--) for (const c of COMMUNES) await push(c, now - i * MIN, i === 3);
+    for (const c of COMMUNES) await push(c, Date.now(), false, true);
 
     // An overdue dossier per commune, due 20 days ago and still open. Written through the store's import
     // seam (the HTTP import is covered by tests/server/dossiers), before the first scrape: the overdue gauge

@@ -159,7 +159,7 @@ describe('agents', () => {
   it('finds an agent by token lookup with its hash, and never a revoked one', () => {
     const store = openTempStore();
     const created = store.createAgent({ commune: '00004', name: 'ba-dinh-pc', tokenLookup: 'lookup-1', tokenHash: 'f'.repeat(64), now: T0 });
-    expect(created).toEqual({ id: created.id, commune: '00004', name: 'ba-dinh-pc', createdAt: T0, revokedAt: null });
+    expect(created).toEqual({ id: created.id, commune: '00004', name: 'ba-dinh-pc', createdAt: T0, revokedAt: null, lastSkewMs: null });
     expect(store.findAgentByTokenLookup('lookup-1')).toEqual({ ...created, tokenHash: 'f'.repeat(64) });
     expect(store.findAgentByTokenLookup('lookup-2')).toBeUndefined();
 
