@@ -12,12 +12,14 @@
  *    exponential backoff and stay visible in /api/v1/notifications; a restart loses nothing.
  *
  * Per incident and route the story is FIRING (+ updates, reminders) then one RESOLVED, or one CONFIRMED,
- * whatever moment tick() falls on; a closed member is kept so that a later change cannot start it again.
+ * whatever moment tick() falls on; a closed member is kept so that a later change cannot start it again —
+ * unless results that arrived late change its times: then it is told again, marked as corrected.
  */
 import type { Store } from '../store/store.js';
 import type { Channel, GroupId, NotificationKind } from '../store/sqlite-alerts.js';
 import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
+import { counts, type Incident } from '../outages/incident.js';
 import type { AlertConfig, Receiver } from './alert-config.js';
 import { groupKey, incidentLabels } from './labels.js';
 import { renderMessage, type NotificationPayload } from './message.js';
@@ -72,7 +74,13 @@ export class Alerting {
     for (const m of route(config.route, labels)) {
       const id: GroupId = { routePath: m.path, receiver: m.receiver, groupKey: groupKey(labels, m.groupBy) };
       const told = store.alerts.told(m.path, m.receiver, inc.id);
-      if (told?.closedAt != null) continue; // its story on this route is over: nothing can be added
+      if (told?.closedAt != null) {
+        // Its story on this route is told. Only results that arrived late can change it (a commune whose
+        // backlog extends a central incident already told): then it is told again, as corrected. A record
+        // corrected by a person (or rewritten from a backfill) is not news for the receivers.
+        if (told.routePath === '*' || !counts(inc) || inc.corrected || !this.toldDiffers(m.receiver, inc)) continue;
+        store.alerts.reopen(told, inc.id);
+      }
       // Never told, not firing and not counted (merged, superseded, deleted): nothing to say.
       if (!firing && !told?.notified && (inc.endedAt === null || inc.mergedInto !== null || inc.superseded || inc.deletedAt !== null)) {
         if (told) store.alerts.close(told, inc.id, now);
@@ -162,6 +170,15 @@ export class Alerting {
       }),
     );
     return sent;
+  }
+
+  /** Whether the latest message this receiver got about an incident gave other times than it has now. */
+  private toldDiffers(receiver: string, inc: Incident): boolean {
+    const last = this.deps.store.alerts.listNotifications({ incidentId: inc.id, limit: 50 }).filter((n) => n.receiver === receiver).sort((a, b) => b.id - a.id)[0];
+    const payload = last?.payload as NotificationPayload | undefined;
+    const item = payload && [...payload.firing, ...payload.resolved, ...(payload.confirmed ?? [])].find((a) => a.id === inc.id);
+    if (!item) return false;
+    return item.startedAt !== inc.startedAt || (item.endedAt ?? item.closedAt ?? null) !== inc.endedAt;
   }
 
   private receiver(name: string): Receiver | undefined {

@@ -87,7 +87,8 @@ function item(deps: FlushDeps, e: Said, now: number): AlertItem {
   if (closedAt === null && verdict.change === 'resolved') {
     closedAt = inc.mergedInto !== null ? (deps.store.incidents.events(inc.id).find((x) => x.kind === 'merged')?.at ?? now) : (inc.deletedAt ?? now);
   }
-  return alertItem(inc, deps.units, deps.config.baseUrl, verdict.change, { muted: verdict.muted, backfilling: verdict.backfilling, closedAt });
+  const retold = e.member.notified === 'resolved' && (verdict.change === 'confirmed' || verdict.change === 'firing');
+  return alertItem(inc, deps.units, deps.config.baseUrl, verdict.change, { muted: verdict.muted, backfilling: verdict.backfilling, closedAt, retold });
 }
 
 export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup): void {

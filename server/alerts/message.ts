@@ -33,7 +33,8 @@ export interface AlertItem {
   flapping: boolean;
   note: string | null;
   /** 'superseded'/'trimmed': rewritten from backfilled results; 'backfilling': results still arriving. */
-  correction: 'superseded' | 'trimmed' | 'backfilling' | null;
+  /** 'late': told again because results that arrived late changed its times (replaces the earlier notice). */
+  correction: 'superseded' | 'trimmed' | 'backfilling' | 'late' | null;
   figures: DegradedFigures | null;
   /** Resolved because it was folded into this central incident (it may still be failing there). */
   mergedInto: number | null;
@@ -66,11 +67,13 @@ export interface ItemOptions {
   muted?: readonly string[];
   backfilling?: boolean;
   closedAt?: number | null;
+  /** Its story was told before on this route and is told again, corrected. */
+  retold?: boolean;
 }
 
 export function alertItem(inc: Incident, units: Units, baseUrl: string, change: ItemChange, opts: ItemOptions = {}): AlertItem {
   const communes = inc.commune ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }] : inc.communes;
-  const correction = opts.backfilling ? 'backfilling' : inc.superseded ? 'superseded' : inc.corrected && inc.cause === 'agent-silent' ? 'trimmed' : null;
+  const correction = opts.backfilling ? 'backfilling' : opts.retold ? 'late' : inc.superseded ? 'superseded' : inc.corrected && inc.cause === 'agent-silent' ? 'trimmed' : null;
   return {
     id: inc.id, cause: inc.cause, service: inc.service, severity: inc.severity, scope: inc.scope, layer: inc.layer,
     startedAt: inc.startedAt, endedAt: inc.endedAt, flapping: inc.flapping, note: inc.note, correction, figures: inc.figures ?? null,

@@ -81,6 +81,8 @@ export interface AlertStore {
   close(id: GroupId, incidentId: number, now: number): void;
   /** The incident's member on a route and receiver: the open one, else a closed one (also a pre-014 '*' one). */
   told(routePath: string, receiver: string, incidentId: number): PlacedMember | undefined;
+  /** Opens a closed member again, keeping what was told: its story changed after it was told (late results). */
+  reopen(member: PlacedMember, incidentId: number): void;
   /** Open members of one incident on a receiver, in any group. */
   openMembersOf(receiver: string, incidentId: number): PlacedMember[];
   /** Open members on a receiver whose incident is merged into `centralId`. */
@@ -177,6 +179,8 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
       AND group_key = @groupKey AND incident_id = @incidentId`),
     close: db.prepare(`UPDATE alert_members SET state = 'resolved', closed_at = @now WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
       AND incident_id = @incidentId`),
+    reopen: db.prepare(`UPDATE alert_members SET closed_at = NULL WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
+      AND incident_id = @incidentId`),
     told: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members WHERE route_path IN (?, '*') AND receiver = ?
       AND incident_id = ? ORDER BY closed_at IS NOT NULL, route_path = '*' LIMIT 1`),
     openMembersOf: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members
@@ -229,6 +233,7 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     setToldSeverity: (id, incidentId, severity) => void stmt.toldSeverity.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, severity }),
     close: (id, incidentId, now) => void stmt.close.run({ routePath: id.routePath, receiver: id.receiver, groupKey: id.groupKey, incidentId, now }),
     told: (routePath, receiver, incidentId) => stmt.told.get(routePath, receiver, incidentId) as PlacedMember | undefined,
+    reopen: (m, incidentId) => void stmt.reopen.run({ routePath: m.routePath, receiver: m.receiver, groupKey: m.groupKey, incidentId }),
     openMembersOf: (receiver, incidentId) => placed(stmt.openMembersOf.all(receiver, incidentId)),
     mergedMembers: (receiver, centralId) => placed(stmt.mergedMembers.all(receiver, centralId)),
     pendingForCommune: (receiver, commune) => placed(stmt.pendingForCommune.all(receiver, commune)),

@@ -129,3 +129,25 @@ describe('a network incident opened live as the link went down, then the agent s
     expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent' }]);
   });
 });
+
+describe('a story told whole and then changed by results that arrived late', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('is told again, marked corrected, with its final times; a person’s correction is not', async () => {
+    h = await alertHarness({ groupWaitSec: 5 });
+    const id = h.incident({ scope: 'central', cause: 'central-service', severity: 'down', service: 'one-stop-shop', startedAt: T0, endedAt: T0 + 4 * MIN }, ['10001', '10003']);
+    await h.tick(T0 + 5 * MIN);
+    expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
+    // Commune 10002's backlog arrives: it failed with them until 08:08 (the engine extends the central incident).
+    h.update(id, { endedAt: T0 + 8 * MIN });
+    await h.tick(T0 + 20 * MIN);
+    expect(h.got().map((m) => m.kind)).toEqual(['confirmed', 'confirmed']);
+    expect(h.got()[1]!.confirmed).toMatchObject([{ id, startedAt: T0, endedAt: T0 + 8 * MIN, correction: 'late' }]);
+    expect(h.got()[1]!.message.text).toContain('Đã hiệu chỉnh theo dữ liệu đến muộn');
+    // Nothing more while nothing changes; a person's correction of the record is not news.
+    h.update(id, { endedAt: T0 + 9 * MIN, corrected: true });
+    await h.tick(T0 + 40 * MIN);
+    expect(h.got()).toHaveLength(2);
+  });
+});
