@@ -80,7 +80,12 @@ export class IncidentEngine {
     // Open local incidents that learnt more may now be known to overlap others: decide again. A backlog
     // can also extend what is known of a central incident's members, which may bring others in.
     const backlog = isBacklog(input);
-    for (const service of batch.openLocalServices(backlog)) batch.touch(service.service, service.since);
+    // (Live, only worth it when another commune has the same service failing: one query, no records.)
+    const others = new Map<string, boolean>();
+    for (const { service, since } of batch.openLocalServices(backlog)) {
+      if (!others.has(service)) others.set(service, backlog || store.openLocalCommunes(service) >= 2);
+      if (others.get(service)) batch.touch(service, since);
+    }
     for (const [service, since] of batch.touched) this.central.evaluate(service, since, input.receivedAt);
     if (silent.length > 0) this.silence.finishBackfill(facts);
     this.trackCatchUp(input, backlog);

@@ -81,7 +81,7 @@ interface Streak {
   since: number;
 }
 
-/** Figures of the current bad or failing spell, for a degraded incident's message. Bounded. */
+/** Figures of the current bad spell (slow, lossy successes), for a degraded incident's message. Bounded. */
 export interface SpellStats {
   latencies: number[];
   lossMax: number;
@@ -143,7 +143,8 @@ export interface Transition {
 }
 
 const EVIDENCE_KEEP = 5;
-const STATS_KEEP = 200;
+/** Latencies kept for a degraded spell's p50/p95: enough for a stable p95, small enough to save per result. */
+const STATS_KEEP = 60;
 const VN_OFFSET_H = 7;
 
 export function initialMachine(ts: number): Machine {
@@ -226,7 +227,6 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
     next.layer = sample.layer;
     next.cause = sample.cause;
     next.recent = [...m.recent, sample].slice(-EVIDENCE_KEEP);
-    next.stats = addStats(m.stats, sample);
   } else {
     next.fail = undefined;
     next.ok = bump(m.ok, sample.ts);

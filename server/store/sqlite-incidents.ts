@@ -81,6 +81,8 @@ export interface IncidentStore {
   serviceIncidents(service: string, from: number, to: number): Incident[];
   /** Open local-service incidents of a service not yet merged into a central one. */
   openLocalService(service: string): Incident[];
+  /** How many communes have such an incident (cheap: no records built). */
+  openLocalCommunes(service: string): number;
   /** Communes that probed a service class since `since` (targets last seen then). */
   probingCommunes(service: string, since: number): number;
   addEvidence(incidentId: number, rows: EvidenceRow[], cap: number): void;
@@ -172,6 +174,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       AND i.deleted_at IS NULL AND i.superseded = 0 AND i.started_at < ? AND (i.ended_at IS NULL OR i.ended_at > ?) ORDER BY i.started_at`),
     openLocalService: db.prepare(`${SELECT} WHERE i.service = ? AND i.cause = 'local-service' AND i.ended_at IS NULL
       AND i.merged_into IS NULL AND i.deleted_at IS NULL ORDER BY i.started_at`),
+    openLocalCommunes: db.prepare(`SELECT count(DISTINCT commune) FROM incidents WHERE ended_at IS NULL AND deleted_at IS NULL
+      AND service = ? AND cause = 'local-service' AND merged_into IS NULL`).pluck(),
     probing: db.prepare('SELECT count(DISTINCT commune) FROM targets WHERE service = ? AND last_seen >= ?').pluck(),
     evidenceCount: db.prepare('SELECT count(*) FROM incident_evidence WHERE incident_id = ?').pluck(),
     addEvidence: db.prepare(`INSERT INTO incident_evidence (incident_id, result_id, commune, target, ts, ok, layer, error_code, summary)
@@ -261,6 +265,7 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     setCommune: (incidentId, c) => void stmt.setCommune.run(incidentId, c.commune, c.startedAt, c.endedAt),
     serviceIncidents: (service, from, to) => (stmt.serviceIncidents.all(service, to, from) as IncidentRow[]).map(toIncident),
     openLocalService: (service) => (stmt.openLocalService.all(service) as IncidentRow[]).map(toIncident),
+    openLocalCommunes: (service) => stmt.openLocalCommunes.get(service) as number,
     probingCommunes: (service, since) => stmt.probing.get(service, since) as number,
     addEvidence(incidentId, rows, cap) {
       let room = cap - (stmt.evidenceCount.get(incidentId) as number);
