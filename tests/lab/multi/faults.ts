@@ -25,20 +25,10 @@ export interface Fault {
 
 let tables = 0;
 
-function nftFault(name: string, ns: string, rules: { input?: string[]; forward?: string[] }): Fault {
-  const table = `cwf_${++tables}`;
-  const chain = (hook: string, lines: string[] = []) =>
-    `chain ${hook} { type filter hook ${hook} priority 0; policy accept;\n${lines.map((l) => `  ${l}\n`).join('')}}`;
-  run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet ${table} {\n${chain('input', rules.input)}\n${chain('forward', rules.forward)}\n}\n`);
+/** A fault already in place: `drop` undoes it (run once, at heal or at cleanup after a failed test). */
+function installed(name: string, drop: () => void): Fault {
   const injectedAt = Date.now();
   let healedAt: number | undefined;
-  const drop = () => {
-    try {
-      execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', table], { stdio: 'ignore', timeout: 10_000 });
-    } catch {
-      // namespace already gone
-    }
-  };
   const unregister = onCleanup(drop);
   return {
     name,
@@ -51,6 +41,20 @@ function nftFault(name: string, ns: string, rules: { input?: string[]; forward?:
       return healedAt;
     },
   };
+}
+
+function nftFault(name: string, ns: string, rules: { input?: string[]; forward?: string[] }): Fault {
+  const table = `cwf_${++tables}`;
+  const chain = (hook: string, lines: string[] = []) =>
+    `chain ${hook} { type filter hook ${hook} priority 0; policy accept;\n${lines.map((l) => `  ${l}\n`).join('')}}`;
+  run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet ${table} {\n${chain('input', rules.input)}\n${chain('forward', rules.forward)}\n}\n`);
+  return installed(name, () => {
+    try {
+      execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', table], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // namespace already gone
+    }
+  });
 }
 
 /** The gateway forwards nothing: the commune and its pushes are cut off beyond the LAN. */
@@ -80,9 +84,7 @@ export function congestion(c: CommuneNet, load: { start: () => void; stop: () =>
   const devs = [c.gwLanIf, c.gwWanIf];
   for (const dev of devs) inNs(c.gwNs, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '4kb', 'latency', queueLatency);
   load.start();
-  const injectedAt = Date.now();
-  let healedAt: number | undefined;
-  const drop = () => {
+  return installed(`congestion ${rate} ${c.gwNs}`, () => {
     load.stop();
     for (const dev of devs) {
       try {
@@ -91,19 +93,7 @@ export function congestion(c: CommuneNet, load: { start: () => void; stop: () =>
         // already gone
       }
     }
-  };
-  const unregister = onCleanup(drop);
-  return {
-    name: `congestion ${rate} ${c.gwNs}`,
-    injectedAt,
-    heal() {
-      if (healedAt !== undefined) return healedAt;
-      healedAt = Date.now();
-      drop();
-      unregister();
-      return healedAt;
-    },
-  };
+  });
 }
 
 export interface FlapTimeline {
