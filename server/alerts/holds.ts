@@ -21,6 +21,7 @@
 import type { Store } from '../store/store.js';
 import type { Units } from '../org/units.js';
 import type { Incident } from '../outages/incident.js';
+import { recoverySince } from '../outages/target-machine.js';
 import { incidentLabels, placeLabels } from './labels.js';
 import { silencedUntil, type Silence } from './silences.js';
 
@@ -107,5 +108,5 @@ export function recovering(store: Store, inc: Incident, now: number): boolean {
   if (members.length === 0) return false;
   const latest = Math.max(...members.map((m) => m.lastTs));
   if (latest < now - RECOVERING_HOLD_MS) return false;
-  return members.every((m) => m.state === 'up' || (m.state === 'down' ? m.ok !== undefined : m.good !== undefined));
+  return members.every((m) => recoverySince(m) !== undefined);
 }

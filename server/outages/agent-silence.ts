@@ -16,7 +16,8 @@ import type { Incident } from './incident.js';
 import type { IncidentConfig } from './incident-config.js';
 
 const ENGINE = 'engine';
-const DEFAULT_INTERVAL_SEC = 60;
+/** An agent that does not report its probe interval is taken to probe every minute. */
+export const DEFAULT_INTERVAL_SEC = 60;
 
 export interface SilenceDeps {
   store: IncidentStore;

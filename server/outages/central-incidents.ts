@@ -26,6 +26,7 @@ import type { Logger } from 'pino';
 import type { IncidentStore } from '../store/sqlite-incidents.js';
 import { counts, type Incident } from './incident.js';
 import type { IncidentConfig } from './incident-config.js';
+import { recoverySince } from './target-machine.js';
 
 const ENGINE = 'engine';
 
@@ -105,9 +106,8 @@ export class CentralIncidents {
     if (x.endedAt !== null) return x.endedAt;
     const m = x.targetId !== null ? this.deps.store.machine(x.targetId)?.machine : undefined;
     if (!m) return Number.POSITIVE_INFINITY;
-    if (m.state === 'up') return m.since; // held open while flapping: it recovered then, at the earliest
-    const recovering = m.state === 'down' ? m.ok : m.good;
-    return recovering ? recovering.since : m.lastTs + 1;
+    // Recovering (or held while flapping): it ends then at the earliest; still failing: just after its latest.
+    return recoverySince(m) ?? m.lastTs + 1;
   }
 
   private merge(local: Incident, centralId: number, now: number, announce = true): void {

@@ -21,11 +21,11 @@
  * Runs inside the ingest transaction (observe) and from a timer (checkSilence); never touches HTTP.
  */
 import type { ResultToStore } from '../store/store.js';
-import { AgentSilence, type BatchFacts, type SilenceDeps } from './agent-silence.js';
+import { AgentSilence, DEFAULT_INTERVAL_SEC, type BatchFacts, type SilenceDeps } from './agent-silence.js';
 import { Batch, type Entry } from './batch-state.js';
 import { CentralIncidents } from './central-incidents.js';
 import { evidence, toSample } from './result-sample.js';
-import type { DownSpan, Incident } from './incident.js';
+import { isDownNow, storedDownSpans, type DownSpan, type Incident } from './incident.js';
 import { thresholdsFor } from './incident-config.js';
 import { measuresNetwork, membership, mergeFigures, nearestLayer, sameMember } from './membership.js';
 import { isFlapping, normaliseMachine, step, type MemberInfo, type Sample } from './target-machine.js';
@@ -251,7 +251,7 @@ export class IncidentEngine {
     const members = all.filter((m): m is MemberInfo => m !== undefined && !m.held);
     const held = all.length - members.length;
     if (inc.endedAt !== null && all.length === 0) return;
-    const spans: DownSpan[] = (inc.downSpans ?? (inc.severity === 'down' ? [[inc.startedAt, inc.endedAt]] : [])).map(([s, x]) => [s, x]);
+    const spans: DownSpan[] = storedDownSpans(inc).map(([s, x]) => [s, x]);
     const last = spans.at(-1);
     const down = members.some((m) => m.severity === 'down');
     const open = members.length + held > 0;
@@ -269,7 +269,7 @@ export class IncidentEngine {
     // A network incident's layer can move (the uplink, then the LAN): keep its history. A service
     // incident's layer just follows its severity (slow, then failing).
     if (layer !== inc.layer && inc.layer !== null && inc.cause === 'commune-network') store.addEvent(id, { at, kind: 'layer-changed', actor: ENGINE, detail: { from: inc.layer, to: layer, target: e.target.name } });
-    const wasDown = inc.downSpans ? inc.downSpans.at(-1)?.[1] === null : inc.severity === 'down' && inc.endedAt === null;
+    const wasDown = isDownNow(inc);
     if (endedAt !== null) {
       store.addEvent(id, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: { target: e.target.name } });
       if (inc.mergedInto !== null) this.central.refresh(inc.mergedInto, at);
@@ -302,7 +302,7 @@ export class IncidentEngine {
  */
 function isBacklog(input: ObserveInput): boolean {
   if (input.results.length === 0) return false;
-  const freshMs = Math.max(2 * (input.probeIntervalSec ?? 60) * 1000, CATCH_UP_MIN_MS);
+  const freshMs = Math.max(2 * (input.probeIntervalSec ?? DEFAULT_INTERVAL_SEC) * 1000, CATCH_UP_MIN_MS);
   const oldestEnd = input.results.reduce((min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)), Number.POSITIVE_INFINITY);
   const more = input.outboxPending !== undefined && input.outboxPending > input.batchRecords;
   return more || input.receivedAt - oldestEnd > freshMs;

@@ -116,9 +116,14 @@ export interface SpanRow {
   downSpans: DownSpan[] | null;
 }
 
+/** The down spans as recorded; for records from before they were kept, the whole incident if it was down. */
+export function storedDownSpans(i: Pick<Incident, 'severity' | 'downSpans' | 'startedAt' | 'endedAt'>): DownSpan[] {
+  return i.downSpans ?? (i.severity === 'down' ? [[i.startedAt, i.endedAt]] : []);
+}
+
 /** The spans of an incident that count as downtime, open ends at `to`. */
 export function downSpansOf(i: Pick<Incident, 'severity' | 'downSpans' | 'startedAt' | 'endedAt'>, to: number): Array<{ start: number; end: number }> {
-  const spans: DownSpan[] = i.downSpans ?? (i.severity === 'down' ? [[i.startedAt, i.endedAt]] : []);
+  const spans = storedDownSpans(i);
   const end = i.endedAt ?? to;
   return spans.map(([s, e]) => ({ start: s, end: Math.min(e ?? end, end) })).filter((x) => x.end > x.start);
 }

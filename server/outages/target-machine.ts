@@ -268,6 +268,16 @@ function target(m: Machine, th: Thresholds): { state: TargetStateName; at: numbe
   return undefined;
 }
 
+/**
+ * When a target not in good health began recovering: its recovery itself if it is up again (held in its
+ * incident while flapping), else the first success of a recovery streak under way; undefined if it is
+ * still failing (or still bad).
+ */
+export function recoverySince(m: Machine): number | undefined {
+  if (m.state === 'up') return m.since;
+  return (m.state === 'down' ? m.ok : m.good)?.since;
+}
+
 /** Changed state often enough lately, for this cause, that a recovery should not close its incident yet. */
 export function isFlapping(m: Machine, th: Thresholds, cause: MemberCause): boolean {
   return m.flips.filter((f) => f.cause === cause).length >= th.flap.changes;
