@@ -6,21 +6,15 @@
  * the issue requires: the incidents (cause, layer, communes, start and end within one probe interval of
  * the fault), uptime, and the messages (count, order, kind, text). beforeAll runs the whole schedule
  * (about three minutes); each `it` only judges one scenario's outcome, so every scenario reports on its
- * own and the printed summaries show what was produced either way.
- *
- *   world 1 (cuts)      commune 1: long cut → LAN cut; commune 2: short cut → DNS failure → agent SIGKILL;
- *                       commune 3: flapping link → congested uplink
- *   world 2 (loss)      communes 1 and 2: 10 % and 30 % loss together; then commune 3: 60 % loss
- *   world 3 (vendor)    vendor outage at all communes → vendor outage + commune 1 cut → server restart
- *                       (SIGKILL) during commune 1's open DNS incident
+ * own and the printed summaries show what was produced either way. The schedule (which scenario runs
+ * where, for how long) is in tests/lab/multi/schedule.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
 import { LAB_INCIDENTS, World } from './multi-lab.js';
 import { cleanupAll, multiLabUnavailableReason } from './multi/topology.js';
-import { congestion, cut, dnsFailure, flap, lanCut, loss, sleep } from './multi/faults.js';
-import { runScenario, type ScenarioOutcome } from './multi/scenario.js';
-import { waitUntilOrFalse } from './multi/wait.js';
+import type { ScenarioOutcome } from './multi/scenario.js';
+import { FLAP_PERIOD_MS, LONG_CUT_MS, LOSS_MS, playSchedule, SHORT_CUT_MS, VENDOR_MS } from './multi/schedule.js';
 import { countsTowardsUptime, messageCommunes } from './multi/observe.js';
 import {
   brief,
@@ -43,17 +37,6 @@ const unavailable = multiLabUnavailableReason();
 // On CI the lab must run; elsewhere (no root, a tool missing) say why instead of failing.
 const describeLab = unavailable && process.env.CI !== 'true' ? describe.skip : describe;
 
-const SHORT_CUT_MS = 15_000; // under the 30 s silence threshold
-const LONG_CUT_MS = 50_000; // over it, with the 5 s check and a margin
-const LAN_CUT_MS = 20_000;
-const DNS_MS = 20_000;
-const LOSS_MS = 40_000;
-const CONGESTION_MS = 40_000;
-const FLAP_PERIOD_MS = 8_000; // cut 8 s, heal 8 s: 4 cycles (issue: every 40 s for 5 min, scaled by 5)
-const FLAP_CYCLES = 4;
-const VENDOR_MS = 25_000;
-const AGENT_DOWN_MS = 45_000;
-
 describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   const dir = tempDir('cw-lab-');
   const worlds: World[] = [];
@@ -73,115 +56,7 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const [w1, w2, w3] = worlds as [World, World, World];
     console.log(`lab up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s (files: ${dir.path})`);
 
-    const cutsWorld = async () => {
-      const c1 = async () => {
-        record(await runScenario('long cut', w1, [w1.commune(1)], async (s) => {
-          const f = cut(w1.commune(1));
-          s.mark('cut', f.injectedAt);
-          await sleep(LONG_CUT_MS);
-          s.mark('heal', f.heal());
-        }));
-        record(await runScenario('LAN cut', w1, [w1.commune(1)], async (s) => {
-          const f = lanCut(w1.commune(1));
-          s.mark('cut', f.injectedAt);
-          await sleep(LAN_CUT_MS);
-          s.mark('heal', f.heal());
-        }));
-      };
-      const c2 = async () => {
-        record(await runScenario('short cut', w1, [w1.commune(2)], async (s) => {
-          const f = cut(w1.commune(2));
-          s.mark('cut', f.injectedAt);
-          await sleep(SHORT_CUT_MS);
-          s.mark('heal', f.heal());
-        }));
-        record(await runScenario('DNS failure', w1, [w1.commune(2)], async (s) => {
-          const f = dnsFailure(w1.net.dcNs, w1.commune(2));
-          s.mark('fault', f.injectedAt);
-          await sleep(DNS_MS);
-          s.mark('heal', f.heal());
-        }));
-        record(await runScenario('agent SIGKILL', w1, [w1.commune(2)], async (s) => {
-          s.mark('kill', await w1.killAgent(2, 'SIGKILL'));
-          await sleep(AGENT_DOWN_MS);
-          w1.startAgent(2);
-          s.mark('restart');
-        }));
-      };
-      const c3 = async () => {
-        record(await runScenario('flapping link', w1, [w1.commune(3)], async (s) => {
-          const t = await flap(w1.commune(3), FLAP_PERIOD_MS, FLAP_CYCLES);
-          t.cuts.forEach((at) => s.mark('cut', at));
-          t.heals.forEach((at) => s.mark('heal', at));
-        }, { closeMs: (LAB_INCIDENTS.flap.stableSec + 20) * 1000 }));
-        record(await runScenario('congested uplink', w1, [w1.commune(3)], async (s) => {
-          const f = congestion(w1.commune(3), w1.load(3));
-          s.mark('fault', f.injectedAt);
-          await sleep(CONGESTION_MS);
-          s.mark('heal', f.heal());
-        }));
-      };
-      await Promise.all([c1(), c2(), c3()]);
-    };
-
-    const lossWorld = async () => {
-      const lossy = (index: number, pct: number) => runScenario(`loss ${pct} %`, w2, [w2.commune(index)], async (s) => {
-        const f = loss(w2.commune(index), pct);
-        s.mark('fault', f.injectedAt);
-        await sleep(LOSS_MS);
-        s.mark('heal', f.heal());
-      });
-      (await Promise.all([lossy(1, 10), lossy(2, 30)])).forEach(record);
-      record(await lossy(3, 60));
-    };
-
-    const vendorWorld = async () => {
-      const all = w3.communes;
-      record(await runScenario('vendor outage at all communes', w3, all, async (s) => {
-        s.mark('fault', await w3.vendor('/motcua/dang-nhap', 'error503'));
-        await sleep(VENDOR_MS);
-        s.mark('heal', await w3.vendor('/motcua/dang-nhap', 'ok'));
-      }));
-      record(await runScenario('vendor outage + one commune cut', w3, all, async (s) => {
-        // The cut brackets the vendor outage, so commune 1 never sees the vendor fail.
-        const f = cut(w3.commune(1));
-        s.mark('cut', f.injectedAt);
-        try {
-          await sleep(2000);
-          s.mark('fault', await w3.vendor('/motcua/dang-nhap', 'error503'));
-          await sleep(VENDOR_MS - 5000);
-          s.mark('vendor-heal', await w3.vendor('/motcua/dang-nhap', 'ok'));
-          await sleep(3000);
-        } finally {
-          s.mark('heal', f.heal());
-        }
-      }));
-      record(await runScenario('server restart during an open incident', w3, [w3.commune(1)], async (s) => {
-        const c = w3.commune(1);
-        const f = dnsFailure(w3.net.dcNs, c);
-        s.mark('fault', f.injectedAt);
-        try {
-          // Restart only once the incident is open and announced: that is the state that must survive.
-          const announced = await waitUntilOrFalse(
-            () => w3.messages().filter((m) => m.receivedAt >= f.injectedAt && m.firing.some((a) => a.cause === 'commune-network' && a.communes.some((x) => x.code === c.code))),
-            (ms) => ms.length > 0,
-            { timeoutMs: 25_000, everyMs: 250 },
-          );
-          if (!announced) s.note('no FIRING for the DNS incident within 25 s; restarting anyway');
-          s.mark('server-kill');
-          await w3.stopServer('SIGKILL');
-          await sleep(3000);
-          await w3.startServer();
-          s.mark('server-up');
-          await sleep(8000);
-        } finally {
-          s.mark('heal', f.heal());
-        }
-      }));
-    };
-
-    // Each world's schedule records its scenarios; one failing world must not stop the others.
-    const settled = await Promise.allSettled([cutsWorld(), lossWorld(), vendorWorld()]);
+    const settled = await playSchedule([w1, w2, w3], record);
     for (const r of settled) if (r.status === 'rejected') console.log(`a world's schedule failed: ${(r.reason as Error).stack}`);
     console.log(`lab schedule done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   }, 480_000);
