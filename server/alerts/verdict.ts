@@ -9,7 +9,9 @@
  *   not counted and never told           → drop: nothing happened that anyone was told of
  *
  * So, per incident and route, the messages are FIRING … RESOLVED or exactly one CONFIRMED, whatever moment
- * the flush falls on. Holds (silence, maintenance, a commune still backfilling) postpone a verdict.
+ * the flush falls on (told again, marked corrected, only if late results change its times: alerting.ts).
+ * Holds postpone a verdict: a silence or maintenance window, a commune still backfilling or catching up, a
+ * never-told incident whose checks are recovering, and a silence's resolve while its commune's story is.
  */
 import type { Store } from '../store/store.js';
 import type { AlertMember } from '../store/sqlite-alerts.js';
@@ -67,8 +69,8 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
   return { kind: 'change', change: 'confirmed', muted: s.muted, backfilling: late };
 }
 
-/** Whether one of a commune's open local incidents is recovering (held for its verdict). */
+/** Whether one of a commune's open incidents is recovering (held for its verdict; recovering() judges only local ones). */
 function storyPending(store: Store, commune: string | null, now: number): boolean {
   if (!commune) return false;
-  return store.incidents.list({ commune, openOnly: true, limit: 100 }).some((i) => i.scope === 'local' && i.cause !== 'agent-silent' && recovering(store, i, now));
+  return store.incidents.list({ commune, openOnly: true, limit: 100 }).some((i) => recovering(store, i, now));
 }
