@@ -231,18 +231,33 @@ export class Agent {
     const page = this.deps.config.statusPage;
     if (page.enabled) {
       // Loaded only when enabled (off by default): the page's code and its time-zone data cost memory.
-      import('./status-page/server.js').then(({ startAgentStatusPage }) =>
-        startAgentStatusPage({ host: page.host, port: page.port, snapshot: () => this.snapshot(), log: this.deps.log.child({ component: 'status-page' }), now: this.now })).then(
-        (p) => {
-          this.statusPage = p;
-          this.deps.log.info({ url: p.url }, 'commune status page listening');
-        },
-        // A busy port must not stop probing: the page is a convenience, the measurements are the job.
-        (err: unknown) => this.deps.log.error({ err, host: page.host, port: page.port }, 'status page could not start'),
-      );
+      import('./status-page/server.js')
+        .then(({ startAgentStatusPage }) =>
+          startAgentStatusPage({
+            host: page.host,
+            port: page.port,
+            snapshot: () => this.snapshot(),
+            log: this.deps.log.child({ component: 'status-page' }),
+            now: this.now,
+          }),
+        )
+        .then(
+          (p) => {
+            this.statusPage = p;
+            this.deps.log.info({ url: p.url }, 'commune status page listening');
+          },
+          // A busy port must not stop probing: the page is a convenience, the measurements are the job.
+          (err: unknown) =>
+            this.deps.log.error({ err, host: page.host, port: page.port }, 'status page could not start'),
+        );
     }
     this.deps.log.info(
-      { commune: this.deps.config.commune, targets: this.deps.config.targets.length, server: this.deps.config.server.url, outbox: this.outbox.stats() },
+      {
+        commune: this.deps.config.commune,
+        targets: this.deps.config.targets.length,
+        server: this.deps.config.server.url,
+        outbox: this.outbox.stats(),
+      },
       'agent started',
     );
     this.path.start();
@@ -267,7 +282,13 @@ export class Agent {
         'missing' in source
           ? { ok: false, durationMs: 0, error: { code: ProbeErrorCode.UNREACHABLE, message: source.missing } }
           : await withHardDeadline(
-              probes[target.kind].run(target.params as never, { signal, timeoutMs: target.timeoutMs, now: this.now, log, sourceAddress: source.address }),
+              probes[target.kind].run(target.params as never, {
+                signal,
+                timeoutMs: target.timeoutMs,
+                now: this.now,
+                log,
+                sourceAddress: source.address,
+              }),
               target.timeoutMs + HARD_DEADLINE_GRACE_MS,
               started,
             );
@@ -282,7 +303,8 @@ export class Agent {
     if (this.shutdown.signal.aborted) return undefined;
     const role = target.role ?? 'service';
     // A pinned link whose interface has no address is the commune's own link being down.
-    const placement: Classification = 'missing' in source ? { layer: 'lan' } : role === 'service' ? await this.classify(target, outcome) : {};
+    const placement: Classification =
+      'missing' in source ? { layer: 'lan' } : role === 'service' ? await this.classify(target, outcome) : {};
     this.lastOk.set(target.name, outcome.ok);
     const result = this.outbox.append({
       id: randomUUID(),
@@ -298,7 +320,10 @@ export class Agent {
     const previous = this.latest.get(target.name);
     const sameState = previous && previous.result.ok === result.ok && previous.result.layer === result.layer;
     this.latest.set(target.name, { result, since: sameState ? previous.since : result.ts });
-    log.debug({ seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code, layer: result.layer }, 'round done');
+    log.debug(
+      { seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code, layer: result.layer },
+      'round done',
+    );
     this.pusher.notify();
     return result;
   }

@@ -9,39 +9,99 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { COMMUNE_PATTERN, NAME_PATTERN, PROBE_KINDS, SERVICE_PATTERN, type ProbeKind, type TargetRole } from '../protocol/wire.js';
+import {
+  COMMUNE_PATTERN,
+  NAME_PATTERN,
+  PROBE_KINDS,
+  SERVICE_PATTERN,
+  type ProbeKind,
+  type TargetRole,
+} from '../protocol/wire.js';
 import { PathConfigSchema } from './path/path-config.js';
 import { openToOthers } from '../common/private-file.js';
-import { checkConfig, ConfigError, LogLevel, readYamlConfig, schemaProblems, throwIfProblems, type ConfigProblem } from '../common/config-file.js';
+import {
+  checkConfig,
+  ConfigError,
+  LogLevel,
+  readYamlConfig,
+  schemaProblems,
+  throwIfProblems,
+  type ConfigProblem,
+} from '../common/config-file.js';
 import { probes } from './probes/index.js';
 
 const strict = { additionalProperties: false } as const;
-
 
 export const TargetCommon = Type.Object(
   {
     name: Type.String({ pattern: NAME_PATTERN, description: 'unique within the agent; becomes the `target` label' }),
     kind: Type.Unsafe<ProbeKind>({ type: 'string', enum: [...PROBE_KINDS] }),
-    service: Type.String({ pattern: SERVICE_PATTERN, description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom' }),
-    intervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: "seconds between rounds; keep >= 60 for government sites" })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
-    retryIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: 'after a failure, confirm it with up to 2 rounds this far apart' })),
-    latencyBudgetMs: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'a success slower than this is reported with layer "slow"' })),
-    dependsOn: Type.Optional(
-      Type.Array(Type.String({ pattern: NAME_PATTERN }), { maxItems: 16, description: 'names of targets probing the upstream links this service needs' }),
+    service: Type.String({
+      pattern: SERVICE_PATTERN,
+      description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom',
+    }),
+    intervalSec: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        description: 'seconds between rounds; keep >= 60 for government sites',
+      }),
     ),
-    link: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'name of the network link this target is pinned to (e.g. tslcd, internet)' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+    retryIntervalSec: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        description: 'after a failure, confirm it with up to 2 rounds this far apart',
+      }),
+    ),
+    latencyBudgetMs: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 600_000,
+        description: 'a success slower than this is reported with layer "slow"',
+      }),
+    ),
+    dependsOn: Type.Optional(
+      Type.Array(Type.String({ pattern: NAME_PATTERN }), {
+        maxItems: 16,
+        description: 'names of targets probing the upstream links this service needs',
+      }),
+    ),
+    link: Type.Optional(
+      Type.String({
+        pattern: NAME_PATTERN,
+        description: 'name of the network link this target is pinned to (e.g. tslcd, internet)',
+      }),
+    ),
     sourceAddress: Type.Optional(
-      Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], { description: 'send from this local address (pins the link)' }),
+      Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], {
+        description: 'send from this local address (pins the link)',
+      }),
     ),
     sourceInterface: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$', description: 'send from the first address of this network interface (pins the link)' }),
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
+        description: 'send from the first address of this network interface (pins the link)',
+      }),
     ),
   },
   // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
   { additionalProperties: true },
 );
-export const COMMON_KEYS = ['name', 'kind', 'service', 'intervalSec', 'timeoutMs', 'retryIntervalSec', 'latencyBudgetMs', 'dependsOn', 'link', 'sourceAddress', 'sourceInterface'] as const;
+export const COMMON_KEYS = [
+  'name',
+  'kind',
+  'service',
+  'intervalSec',
+  'timeoutMs',
+  'retryIntervalSec',
+  'latencyBudgetMs',
+  'dependsOn',
+  'link',
+  'sourceAddress',
+  'sourceInterface',
+] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -55,14 +115,21 @@ export const AgentConfigSchema = Type.Object(
       },
       strict,
     ),
-    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'outbox location; default: agent-data next to the config file' })),
+    dataDir: Type.Optional(
+      Type.String({ minLength: 1, description: 'outbox location; default: agent-data next to the config file' }),
+    ),
     push: Type.Object(
       {
         batchSize: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
         minBackoffSec: Type.Number({ minimum: 0.1, maximum: 60, default: 1 }),
         maxBackoffSec: Type.Number({ minimum: 1, maximum: 3600, default: 300 }),
         idleSec: Type.Number({ minimum: 0.1, maximum: 3600, default: 5 }),
-        lingerMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000, description: 'wait for more results before sending a batch' }),
+        lingerMs: Type.Integer({
+          minimum: 0,
+          maximum: 60_000,
+          default: 2000,
+          description: 'wait for more results before sending a batch',
+        }),
       },
       { ...strict, default: {} },
     ),
@@ -77,26 +144,45 @@ export const AgentConfigSchema = Type.Object(
       {
         intervalSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
-        retryIntervalSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 15, description: 'after a failure, confirm it with up to 2 rounds this far apart' }),
+        retryIntervalSec: Type.Integer({
+          minimum: 1,
+          maximum: 86_400,
+          default: 15,
+          description: 'after a failure, confirm it with up to 2 rounds this far apart',
+        }),
       },
       { ...strict, default: {} },
     ),
-    log: Type.Object(
-      { level: LogLevel },
-      { ...strict, default: {} },
-    ),
+    log: Type.Object({ level: LogLevel }, { ...strict, default: {} }),
     path: PathConfigSchema,
     system: Type.Object(
       {
-        healthIntervalSec: Type.Integer({ minimum: 0, maximum: 86_400, default: 300, description: 'PC health sample interval; 0 disables' }),
-        inventoryIntervalHours: Type.Number({ minimum: 0, maximum: 720, default: 24, description: 'equipment inventory interval; 0 disables' }),
+        healthIntervalSec: Type.Integer({
+          minimum: 0,
+          maximum: 86_400,
+          default: 300,
+          description: 'PC health sample interval; 0 disables',
+        }),
+        inventoryIntervalHours: Type.Number({
+          minimum: 0,
+          maximum: 720,
+          default: 24,
+          description: 'equipment inventory interval; 0 disables',
+        }),
       },
       { ...strict, default: {} },
     ),
     statusPage: Type.Object(
       {
-        enabled: Type.Boolean({ default: false, description: 'serve the commune status page (off by default: PCs are often shared)' }),
-        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'listen address; keep 127.0.0.1 unless the LAN should see it' }),
+        enabled: Type.Boolean({
+          default: false,
+          description: 'serve the commune status page (off by default: PCs are often shared)',
+        }),
+        host: Type.String({
+          minLength: 1,
+          default: '127.0.0.1',
+          description: 'listen address; keep 127.0.0.1 unless the LAN should see it',
+        }),
         port: Type.Integer({ minimum: 1, maximum: 65535, default: 8765 }),
       },
       { ...strict, default: {} },
@@ -105,7 +191,12 @@ export const AgentConfigSchema = Type.Object(
     plan: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'fetch targets from GET /api/v1/agent/config' }),
-        refreshSec: Type.Integer({ minimum: 30, maximum: 86_400, default: 300, description: 'seconds between plan checks (answered 304 when unchanged)' }),
+        refreshSec: Type.Integer({
+          minimum: 30,
+          maximum: 86_400,
+          default: 300,
+          description: 'seconds between plan checks (answered 304 when unchanged)',
+        }),
       },
       { ...strict, default: {} },
     ),
@@ -147,11 +238,17 @@ export function loadAgentConfig(file: string): AgentConfig {
   const { value: raw, problems } = checkConfig(parsed, AgentConfigSchema);
   // Check each well-formed target against its probe even when other keys are wrong, so one run of
   // --check-config lists every problem in the file.
-  const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults) ? raw.defaults : { intervalSec: 60, timeoutMs: 10_000, retryIntervalSec: 15 };
+  const defaults = Value.Check(AgentConfigSchema.properties.defaults, raw.defaults)
+    ? raw.defaults
+    : { intervalSec: 60, timeoutMs: 10_000, retryIntervalSec: 15 };
   const { targets, problems: targetProblems } = resolveTargets(Array.isArray(raw.targets) ? raw.targets : [], defaults);
   problems.push(...targetProblems);
   if (raw.plan?.enabled !== true && !(Array.isArray(raw.targets) && raw.targets.length > 0)) {
-    problems.push({ path: 'targets', message: 'at least one target is required unless plan.enabled is true (the probe plan then comes from the server)' });
+    problems.push({
+      path: 'targets',
+      message:
+        'at least one target is required unless plan.enabled is true (the probe plan then comes from the server)',
+    });
   }
   if (raw.push?.minBackoffSec > raw.push?.maxBackoffSec) {
     problems.push({ path: 'push.minBackoffSec', message: 'must not exceed push.maxBackoffSec' });
@@ -180,13 +277,24 @@ export function resolveTargets(
     const schema = probes[t.kind].targetSchema;
     const withDefaults = Value.Default(schema, params) as Record<string, unknown>;
     problems.push(...schemaProblems(schema, withDefaults, `targets[${i}]`));
-    if (t.name.startsWith('path-')) problems.push({ path: `targets[${i}].name`, message: 'names starting with "path-" are reserved for the path checks' });
-    if (seen.has(t.name)) problems.push({ path: `targets[${i}].name`, message: `duplicate target name "${t.name}" (also targets[${seen.get(t.name)}])` });
+    if (t.name.startsWith('path-'))
+      problems.push({
+        path: `targets[${i}].name`,
+        message: 'names starting with "path-" are reserved for the path checks',
+      });
+    if (seen.has(t.name))
+      problems.push({
+        path: `targets[${i}].name`,
+        message: `duplicate target name "${t.name}" (also targets[${seen.get(t.name)}])`,
+      });
     seen.set(t.name, i);
     const timeoutMs = t.timeoutMs ?? defaults.timeoutMs;
     const intervalSec = t.intervalSec ?? defaults.intervalSec;
     if (timeoutMs > intervalSec * 1000) {
-      problems.push({ path: `targets[${i}].timeoutMs`, message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap` });
+      problems.push({
+        path: `targets[${i}].timeoutMs`,
+        message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap`,
+      });
     }
     targets.push({
       name: t.name,
@@ -204,15 +312,20 @@ export function resolveTargets(
       ...(t.sourceInterface && { sourceInterface: t.sourceInterface }),
     });
     if (t.sourceAddress && t.sourceInterface) {
-      problems.push({ path: `targets[${i}].sourceInterface`, message: 'set sourceAddress or sourceInterface, not both' });
+      problems.push({
+        path: `targets[${i}].sourceInterface`,
+        message: 'set sourceAddress or sourceInterface, not both',
+      });
     }
   });
   // Dependencies must name targets of this agent (checked after all names are known).
   rawTargets.forEach((t, i) => {
     if (!Value.Check(TargetCommon, t)) return;
     t.dependsOn?.forEach((dep, j) => {
-      if (dep === t.name) problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: 'a target cannot depend on itself' });
-      else if (!seen.has(dep)) problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: `no target named "${dep}"` });
+      if (dep === t.name)
+        problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: 'a target cannot depend on itself' });
+      else if (!seen.has(dep))
+        problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: `no target named "${dep}"` });
     });
   });
   return { targets, problems };
@@ -231,12 +344,17 @@ export function readAgentToken(config: AgentConfig, env: NodeJS.ProcessEnv = pro
     try {
       mode = statSync(file).mode;
     } catch (err) {
-      throw new ConfigError(config.file, [{ path: 'server.tokenFile', message: `cannot read ${file}: ${(err as Error).message}` }]);
+      throw new ConfigError(config.file, [
+        { path: 'server.tokenFile', message: `cannot read ${file}: ${(err as Error).message}` },
+      ]);
     }
     const loose = openToOthers(mode);
     if (loose !== undefined) {
       throw new ConfigError(config.file, [
-        { path: 'server.tokenFile', message: `${file} is readable by other users (mode ${loose.toString(8)}); run: chmod 600 ${file}` },
+        {
+          path: 'server.tokenFile',
+          message: `${file} is readable by other users (mode ${loose.toString(8)}); run: chmod 600 ${file}`,
+        },
       ]);
     }
     const token = readFileSync(file, 'utf8').trim();
@@ -246,6 +364,9 @@ export function readAgentToken(config: AgentConfig, env: NodeJS.ProcessEnv = pro
   const token = env[TOKEN_ENV]?.trim();
   if (token) return token;
   throw new ConfigError(config.file, [
-    { path: 'server.tokenFile', message: `no agent token: set server.tokenFile or the ${TOKEN_ENV} environment variable` },
+    {
+      path: 'server.tokenFile',
+      message: `no agent token: set server.tokenFile or the ${TOKEN_ENV} environment variable`,
+    },
   ]);
 }

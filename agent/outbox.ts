@@ -88,9 +88,7 @@ export class Outbox {
     this.now = options.now ?? Date.now;
     this.stmts = {
       insert: this.db.prepare('INSERT INTO outbox (ts, body, type) VALUES (?, ?, ?)'),
-      pendingBatch: this.db.prepare(
-        'SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL ORDER BY seq LIMIT 1',
-      ),
+      pendingBatch: this.db.prepare('SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL ORDER BY seq LIMIT 1'),
       rowsOfBatch: this.db.prepare('SELECT seq, body, type FROM outbox WHERE batch_id = ? ORDER BY seq'),
       oldestUnbatched: this.db.prepare('SELECT seq FROM outbox WHERE batch_id IS NULL ORDER BY seq LIMIT ?'),
       stamp: this.db.prepare(
@@ -142,24 +140,26 @@ export class Outbox {
    * unsent rows stamped with a new batchId. Undefined when the outbox is empty.
    */
   nextBatch(limit: number): OutboxBatch | undefined {
-    return this.db.transaction((): OutboxBatch | undefined => {
-      let row = this.stmts.pendingBatch.get() as { batch_id: string } | undefined;
-      if (!row) {
-        if (this.stmts.oldestUnbatched.all(1).length === 0) return undefined;
-        const batchId = randomUUID();
-        this.stmts.stamp.run(batchId, limit);
-        row = { batch_id: batchId };
-      }
-      const rows = this.stmts.rowsOfBatch.all(row.batch_id) as { seq: number; body: string; type: RecordType }[];
-      const batch: OutboxBatch = { batchId: row.batch_id, results: [], health: [], inventory: [] };
-      for (const r of rows) {
-        const record = { ...(JSON.parse(r.body) as object), seq: r.seq };
-        if (r.type === 'health') batch.health.push(record as HealthRecord);
-        else if (r.type === 'inventory') batch.inventory.push(record as InventoryRecord);
-        else batch.results.push(record as ProbeResult);
-      }
-      return batch;
-    }).immediate();
+    return this.db
+      .transaction((): OutboxBatch | undefined => {
+        let row = this.stmts.pendingBatch.get() as { batch_id: string } | undefined;
+        if (!row) {
+          if (this.stmts.oldestUnbatched.all(1).length === 0) return undefined;
+          const batchId = randomUUID();
+          this.stmts.stamp.run(batchId, limit);
+          row = { batch_id: batchId };
+        }
+        const rows = this.stmts.rowsOfBatch.all(row.batch_id) as { seq: number; body: string; type: RecordType }[];
+        const batch: OutboxBatch = { batchId: row.batch_id, results: [], health: [], inventory: [] };
+        for (const r of rows) {
+          const record = { ...(JSON.parse(r.body) as object), seq: r.seq };
+          if (r.type === 'health') batch.health.push(record as HealthRecord);
+          else if (r.type === 'inventory') batch.inventory.push(record as InventoryRecord);
+          else batch.results.push(record as ProbeResult);
+        }
+        return batch;
+      })
+      .immediate();
   }
 
   /** The server stored (or had already stored) this batch: forget it. */
@@ -188,7 +188,13 @@ export class Outbox {
     const oldest = (this.stmts.oldestTs.get() as { ts: number } | undefined)?.ts ?? null;
     const seqRow = this.stmts.lastSeq.get() as { seq: number } | undefined;
     const dead = (this.stmts.deadCount.get() as { n: number }).n;
-    return { pending: n, oldestTs: oldest, droppedTotal: this.droppedTotal(), deadLettered: dead, lastSeq: seqRow?.seq ?? 0 };
+    return {
+      pending: n,
+      oldestTs: oldest,
+      droppedTotal: this.droppedTotal(),
+      deadLettered: dead,
+      lastSeq: seqRow?.seq ?? 0,
+    };
   }
 
   close(): void {
@@ -226,6 +232,7 @@ export class Outbox {
 function addTypeColumn(db: Database.Database): void {
   for (const table of ['outbox', 'dead_letter']) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'type')) db.exec(`ALTER TABLE ${table} ADD COLUMN type TEXT NOT NULL DEFAULT 'result'`);
+    if (!columns.some((c) => c.name === 'type'))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN type TEXT NOT NULL DEFAULT 'result'`);
   }
 }

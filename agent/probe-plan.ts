@@ -30,7 +30,9 @@ export type ProbePlan = Static<typeof ProbePlanSchema>;
 /** JSON with object keys sorted at every level, so equal content always gives equal text (and hash). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -44,12 +46,18 @@ export function planVersion(content: Omit<ProbePlan, 'version'>): string {
  * one rule of its own: a remote target may not name a credentials source, because that would let
  * whoever controls the server make the agent read local secret files and send them to URLs it chooses.
  */
-export function checkPlanTargets(raw: readonly unknown[], defaults: { intervalSec: number; timeoutMs: number }): { targets: TargetConfig[]; problems: ConfigProblem[] } {
+export function checkPlanTargets(
+  raw: readonly unknown[],
+  defaults: { intervalSec: number; timeoutMs: number },
+): { targets: TargetConfig[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   raw.forEach((t, i) => {
     problems.push(...schemaProblems(TargetCommon, t, `targets[${i}]`));
     if (t && typeof t === 'object' && 'credentials' in t) {
-      problems.push({ path: `targets[${i}].credentials`, message: 'not accepted from the server: define targets that log in in the local config file' });
+      problems.push({
+        path: `targets[${i}].credentials`,
+        message: 'not accepted from the server: define targets that log in in the local config file',
+      });
     }
   });
   const resolved = resolveTargets(raw as Static<typeof TargetCommon>[], defaults);
@@ -62,7 +70,9 @@ export function checkPlanPath(raw: unknown, prefix = 'path'): { path: PathConfig
   return { path, problems: schemaProblems(PathConfigSchema, path, prefix) };
 }
 
-export type PlanCheck = { ok: true; plan: ProbePlan; targets: TargetConfig[]; path?: PathConfig } | { ok: false; reasons: string[] };
+export type PlanCheck =
+  | { ok: true; plan: ProbePlan; targets: TargetConfig[]; path?: PathConfig }
+  | { ok: false; reasons: string[] };
 
 /** Everything wrong with a plan received for this agent, as `key path: message` lines. */
 export function checkPlan(data: unknown, config: Pick<AgentConfig, 'commune' | 'defaults'>): PlanCheck {
@@ -70,9 +80,18 @@ export function checkPlan(data: unknown, config: Pick<AgentConfig, 'commune' | '
   const shape = schemaProblems(ProbePlanSchema, data);
   if (shape.length > 0) return { ok: false, reasons: lines(shape) };
   const plan = data as ProbePlan;
-  if (plan.v > PLAN_FORMAT) return { ok: false, reasons: [`v: plan format ${plan.v} is newer than this agent understands (${PLAN_FORMAT}); upgrade the agent`] };
+  if (plan.v > PLAN_FORMAT)
+    return {
+      ok: false,
+      reasons: [`v: plan format ${plan.v} is newer than this agent understands (${PLAN_FORMAT}); upgrade the agent`],
+    };
   if (plan.commune !== config.commune) {
-    return { ok: false, reasons: [`commune: the plan is for commune ${plan.commune}, this agent reports for ${config.commune} (the token and the config disagree)`] };
+    return {
+      ok: false,
+      reasons: [
+        `commune: the plan is for commune ${plan.commune}, this agent reports for ${config.commune} (the token and the config disagree)`,
+      ],
+    };
   }
   const { targets, problems } = checkPlanTargets(plan.targets, config.defaults);
   const path = plan.path === undefined ? undefined : checkPlanPath(plan.path);

@@ -86,7 +86,12 @@ export class Pusher {
 
   /** For the status page: when the server last acknowledged, and the last failure if pushing is failing. */
   status(): { lastAckAt: number | null; skewMs: number | null; failing: boolean; lastError: string | null } {
-    return { lastAckAt: this.lastAckAt, skewMs: this.lastSkewMs, failing: this.failures > 0, lastError: this.failures > 0 ? this.lastError : null };
+    return {
+      lastAckAt: this.lastAckAt,
+      skewMs: this.lastSkewMs,
+      failing: this.failures > 0,
+      lastError: this.failures > 0 ? this.lastError : null,
+    };
   }
 
   /** New results are in the outbox: stop idling. */
@@ -152,11 +157,17 @@ export class Pusher {
     if (res.status === 413) return this.split(batch.batchId, detail);
     if (res.status === 400) {
       this.opts.outbox.deadLetter(batch.batchId, detail);
-      this.opts.log.error({ batchId: batch.batchId, count, reason: detail }, 'server rejected batch; kept in dead-letter table');
+      this.opts.log.error(
+        { batchId: batch.batchId, count, reason: detail },
+        'server rejected batch; kept in dead-letter table',
+      );
       return { kind: 'dead-lettered', batchId: batch.batchId, reason: detail };
     }
     if (res.status === 401 || res.status === 403) {
-      this.opts.log.error({ status: res.status, reason: detail }, 'server refused the agent token; results are kept until it is fixed');
+      this.opts.log.error(
+        { status: res.status, reason: detail },
+        'server refused the agent token; results are kept until it is fixed',
+      );
       this.failures = Math.max(this.failures, 30);
     }
     return this.retry(batch.batchId, detail, parseRetryAfterMs(res.headers['retry-after'], this.now()));
@@ -179,9 +190,15 @@ export class Pusher {
     }
     const skewWarnMs = this.opts.skewWarnMs ?? 60_000;
     if (Math.abs(ack.skewMs) > skewWarnMs) {
-      this.opts.log.warn({ skewMs: ack.skewMs, serverTime: ack.serverTime }, 'agent clock differs from the server clock; check NTP');
+      this.opts.log.warn(
+        { skewMs: ack.skewMs, serverTime: ack.serverTime },
+        'agent clock differs from the server clock; check NTP',
+      );
     }
-    this.opts.log.debug({ batchId, count, stored: ack.stored, duplicates: ack.duplicates, replay: ack.replay }, 'batch acknowledged');
+    this.opts.log.debug(
+      { batchId, count, stored: ack.stored, duplicates: ack.duplicates, replay: ack.replay },
+      'batch acknowledged',
+    );
     return { kind: 'acked', batchId, count, ack };
   }
 
@@ -200,7 +217,11 @@ export class Pusher {
   private retry(batchId: string, reason: string, retryAfterMs?: number): PushOutcome {
     this.failures++;
     this.lastError = reason;
-    const backoff = backoffDelayMs(this.failures, { minMs: this.opts.minBackoffMs, maxMs: this.opts.maxBackoffMs }, this.random);
+    const backoff = backoffDelayMs(
+      this.failures,
+      { minMs: this.opts.minBackoffMs, maxMs: this.opts.maxBackoffMs },
+      this.random,
+    );
     // The server's Retry-After wins (it knows its load), but never beyond an hour.
     const delayMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : backoff;
     const log = this.failures === 1 || this.failures % 10 === 0 ? this.opts.log.warn : this.opts.log.debug;

@@ -81,7 +81,10 @@ export class RemotePlan {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch {
-      this.deps.log.info({ file: this.file }, 'no cached probe plan yet; using the local targets until the server answers');
+      this.deps.log.info(
+        { file: this.file },
+        'no cached probe plan yet; using the local targets until the server answers',
+      );
     }
     if (text !== undefined) {
       try {
@@ -89,8 +92,17 @@ export class RemotePlan {
         const check = checkPlan(cached.plan, this.deps.config);
         if (!check.ok) throw new Error(check.reasons.join('; '));
         const etag = typeof cached.etag === 'string' ? cached.etag : `"${check.plan.version}"`;
-        this.good = { etag, fetchedAt: Number(cached.fetchedAt) || 0, plan: check.plan, targets: check.targets, ...(check.path && { path: check.path }) };
-        this.deps.log.info({ version: check.plan.version, targets: check.targets.length, fetchedAt: this.good.fetchedAt }, 'using the cached probe plan');
+        this.good = {
+          etag,
+          fetchedAt: Number(cached.fetchedAt) || 0,
+          plan: check.plan,
+          targets: check.targets,
+          ...(check.path && { path: check.path }),
+        };
+        this.deps.log.info(
+          { version: check.plan.version, targets: check.targets.length, fetchedAt: this.good.fetchedAt },
+          'using the cached probe plan',
+        );
       } catch (err) {
         this.deps.log.warn({ file: this.file, reason: (err as Error).message }, 'cached probe plan ignored');
       }
@@ -112,7 +124,12 @@ export class RemotePlan {
 
   /** For the status page: which plan runs and whether the server has been answering. */
   status(): { version: string | null; fetchedAt: number | null; lastCheckAt: number | null; lastError: string | null } {
-    return { version: this.good?.plan.version ?? null, fetchedAt: this.good?.fetchedAt ?? null, lastCheckAt: this.lastCheckAt, lastError: this.lastError };
+    return {
+      version: this.good?.plan.version ?? null,
+      fetchedAt: this.good?.fetchedAt ?? null,
+      lastCheckAt: this.lastCheckAt,
+      lastError: this.lastError,
+    };
   }
 
   /** Checks now, then every plan.refreshSec (±10 %). With a cached plan the first check is spread over a minute. */
@@ -152,7 +169,12 @@ export class RemotePlan {
       const res = await serverRequest({
         method: 'GET',
         url: this.url,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': `CommuneWatch-Agent/${VERSION}`, ...(this.good && { 'if-none-match': this.good.etag }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          'user-agent': `CommuneWatch-Agent/${VERSION}`,
+          ...(this.good && { 'if-none-match': this.good.etag }),
+        },
         timeoutMs: config.server.timeoutMs,
         maxResponseBytes: MAX_PLAN_BYTES,
         signal: controller.signal,
@@ -163,7 +185,8 @@ export class RemotePlan {
         const hint = res.status === 404 ? ' (no catalogue configured on the server?)' : '';
         return this.failed(`server answered ${res.status}${hint}: ${(res.body ?? '').slice(0, 200)}`);
       }
-      if (res.body === undefined) return this.rejected('(too large)', [`the body is larger than a plan can be (${MAX_PLAN_BYTES} bytes)`]);
+      if (res.body === undefined)
+        return this.rejected('(too large)', [`the body is larger than a plan can be (${MAX_PLAN_BYTES} bytes)`]);
       etag = res.headers.etag ?? null;
       body = res.body;
     } catch (err) {
@@ -182,7 +205,13 @@ export class RemotePlan {
     const check = checkPlan(data, config);
     if (!check.ok) return this.rejected((data as { version?: string })?.version ?? '(unknown)', check.reasons);
     const fetchedAt = this.now();
-    this.good = { etag: etag ?? `"${check.plan.version}"`, fetchedAt, plan: check.plan, targets: check.targets, ...(check.path && { path: check.path }) };
+    this.good = {
+      etag: etag ?? `"${check.plan.version}"`,
+      fetchedAt,
+      plan: check.plan,
+      targets: check.targets,
+      ...(check.path && { path: check.path }),
+    };
     this.lastRejected = undefined;
     this.writeCache({ etag: this.good.etag, fetchedAt, plan: check.plan });
     log.info({ version: check.plan.version, targets: check.targets.length }, 'probe plan received from the server');
@@ -226,7 +255,10 @@ export class RemotePlan {
       }
       renameSync(tmp, this.file);
     } catch (err) {
-      this.deps.log.warn({ err, file: this.file }, 'could not cache the probe plan; it still runs, but not after a restart without the server');
+      this.deps.log.warn(
+        { err, file: this.file },
+        'could not cache the probe plan; it still runs, but not after a restart without the server',
+      );
     }
   }
 
@@ -239,7 +271,10 @@ export class RemotePlan {
 
   /** Logged loudly once per outage, then quietly: a commune may be cut off for days. */
   private failed(reason: string): RefreshOutcome {
-    this.deps.log[this.failing ? 'debug' : 'warn']({ reason, version: this.good?.plan.version ?? null }, 'could not check the probe plan; keeping the current one');
+    this.deps.log[this.failing ? 'debug' : 'warn'](
+      { reason, version: this.good?.plan.version ?? null },
+      'could not check the probe plan; keeping the current one',
+    );
     this.failing = true;
     this.lastError = reason;
     return 'failed';
@@ -248,7 +283,10 @@ export class RemotePlan {
   /** Logged as an error once per bad plan version: somebody must fix the catalogue. */
   private rejected(version: string, reasons: string[]): RefreshOutcome {
     const level = this.lastRejected === version ? 'debug' : 'error';
-    this.deps.log[level]({ version, reasons, keeping: this.good?.plan.version ?? null }, 'probe plan from the server rejected; keeping the last good plan');
+    this.deps.log[level](
+      { version, reasons, keeping: this.good?.plan.version ?? null },
+      'probe plan from the server rejected; keeping the last good plan',
+    );
     this.lastRejected = version;
     this.failing = false;
     this.lastError = `plan ${version} rejected: ${reasons.join('; ')}`;

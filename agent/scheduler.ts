@@ -22,6 +22,7 @@ export const CONFIRM_ROUNDS = 2;
 export interface SchedulerOptions<T extends ScheduledTarget> {
   targets: readonly T[];
   /** Resolves false when the round failed (a confirmation round follows), anything else otherwise. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: rounds that cannot fail return nothing at all
   runRound: (target: T) => Promise<boolean | void>;
   now?: () => number;
   random?: () => number;

@@ -31,7 +31,11 @@ export interface ServerResponse {
 
 /** A failure before a status was received, with a message fit for the log: "ECONNREFUSED connect …". */
 export class ServerRequestError extends Error {
-  constructor(message: string, readonly code: string | undefined, readonly onReusedSocket = false) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly onReusedSocket = false,
+  ) {
     super(message);
     this.name = 'ServerRequestError';
   }
@@ -49,7 +53,8 @@ export async function serverRequest(req: ServerRequest): Promise<ServerResponse>
     // The server closes idle keep-alive connections after its timeout; a request that raced that close
     // fails on the reused socket before any answer. Both our calls are safe to repeat (the ingest is
     // idempotent on batchId), so try once more on a new connection, as the Node docs advise.
-    if (err instanceof ServerRequestError && err.onReusedSocket && err.code === 'ECONNRESET' && !req.signal?.aborted) return attempt(req);
+    if (err instanceof ServerRequestError && err.onReusedSocket && err.code === 'ECONNRESET' && !req.signal?.aborted)
+      return attempt(req);
     throw err;
   }
 }
@@ -70,35 +75,49 @@ function attempt(req: ServerRequest): Promise<ServerResponse> {
       reject(new ServerRequestError(message, err.code, outgoing.reusedSocket));
     };
     const onAbort = (): void => fail(Object.assign(new Error('request cancelled'), { code: 'ABORT_ERR' }));
-    const outgoing = (https ? httpsRequest : httpRequest)(req.url, { method: req.method, headers, agent: https ? httpsAgent : httpAgent }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = false;
-      res.on('data', (chunk: Buffer) => {
-        if (tooLarge) return;
-        size += chunk.length;
-        if (size > req.maxResponseBytes) {
-          tooLarge = true;
-          chunks.length = 0;
-          finish();
-          // The rest is never read: drop the connection rather than download it.
-          res.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      const finish = (): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: tooLarge ? undefined : Buffer.concat(chunks).toString('utf8'), tooLarge });
-      };
-      res.on('end', finish);
-      res.on('error', fail);
-      res.on('aborted', () => fail(Object.assign(new Error('the server closed the connection mid-response'), { code: 'ECONNRESET' })));
-    });
-    const timer = setTimeout(() => fail(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })), req.timeoutMs);
+    const outgoing = (https ? httpsRequest : httpRequest)(
+      req.url,
+      { method: req.method, headers, agent: https ? httpsAgent : httpAgent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let tooLarge = false;
+        res.on('data', (chunk: Buffer) => {
+          if (tooLarge) return;
+          size += chunk.length;
+          if (size > req.maxResponseBytes) {
+            tooLarge = true;
+            chunks.length = 0;
+            finish();
+            // The rest is never read: drop the connection rather than download it.
+            res.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        const finish = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          req.signal?.removeEventListener('abort', onAbort);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: tooLarge ? undefined : Buffer.concat(chunks).toString('utf8'),
+            tooLarge,
+          });
+        };
+        res.on('end', finish);
+        res.on('error', fail);
+        res.on('aborted', () =>
+          fail(Object.assign(new Error('the server closed the connection mid-response'), { code: 'ECONNRESET' })),
+        );
+      },
+    );
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`no complete answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      req.timeoutMs,
+    );
     outgoing.on('error', fail);
     if (req.signal?.aborted) return onAbort();
     req.signal?.addEventListener('abort', onAbort, { once: true });

@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadSi, siLoaded } from './system/si.js';
 import type { Outbox } from './outbox.js';
-import { collectHealth, collectInventory, type CollectHealthOptions, type CollectInventoryOptions } from './system/index.js';
+import {
+  collectHealth,
+  collectInventory,
+  type CollectHealthOptions,
+  type CollectInventoryOptions,
+} from './system/index.js';
 
 export interface SystemReporterOptions {
   outbox: Outbox;
@@ -43,9 +48,13 @@ export class SystemReporter {
     const healthMs = this.opts.healthIntervalSec * 1000;
     const inventoryMs = this.opts.inventoryIntervalHours * 3_600_000;
     // Windows: every systeminformation call would start its own PowerShell; one persistent one serves all.
-    if (process.platform === 'win32' && (healthMs > 0 || inventoryMs > 0)) void loadSi().then((si) => si.powerShellStart());
+    if (process.platform === 'win32' && (healthMs > 0 || inventoryMs > 0))
+      void loadSi().then((si) => si.powerShellStart());
     if (healthMs > 0) this.every('health', healthMs, random() * healthMs, () => this.health());
-    if (inventoryMs > 0) this.every('inventory', inventoryMs, random() * Math.min(FIRST_INVENTORY_WITHIN_MS, inventoryMs), () => this.inventory());
+    if (inventoryMs > 0)
+      this.every('inventory', inventoryMs, random() * Math.min(FIRST_INVENTORY_WITHIN_MS, inventoryMs), () =>
+        this.inventory(),
+      );
   }
 
   async stop(): Promise<void> {
@@ -58,7 +67,11 @@ export class SystemReporter {
 
   /** Takes and queues one health sample now. */
   async health(): Promise<void> {
-    const sample = await collectHealth({ clockOffsetMs: this.opts.clockOffsetMs(), now: this.opts.now, sources: this.opts.healthSources });
+    const sample = await collectHealth({
+      clockOffsetMs: this.opts.clockOffsetMs(),
+      now: this.opts.now,
+      sources: this.opts.healthSources,
+    });
     if (this.stopped) return;
     const seq = this.opts.outbox.appendRecord('health', { id: randomUUID(), ...sample });
     this.opts.log.debug({ seq, errors: sample.errors }, 'health sample queued');

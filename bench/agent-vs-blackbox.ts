@@ -64,7 +64,8 @@ const SLOW_MS = 200;
 /** Whatever happens, the run is over by then. */
 const HARD_DEADLINE_MS = (SECONDS + 90) * 1000;
 
-if (!(SECONDS >= 10) || !Number.isInteger(INTERVAL_SEC) || INTERVAL_SEC < 1) throw new Error('--seconds must be >= 10 and --interval a whole number of seconds >= 1');
+if (!(SECONDS >= 10) || !Number.isInteger(INTERVAL_SEC) || INTERVAL_SEC < 1)
+  throw new Error('--seconds must be >= 10 and --interval a whole number of seconds >= 1');
 
 // ---------------------------------------------------------------------------------------------- processes
 const children: ChildProcess[] = [];
@@ -135,7 +136,14 @@ async function startTargets(): Promise<BenchTarget[]> {
   const targets: BenchTarget[] = [];
   const addHttp = (label: string, port: number, path: string) => {
     const url = `http://127.0.0.1:${port}/${path}`;
-    targets.push({ name: `http-${label}-${path}`, group: 'http', expectOk: true, module: 'http_2xx', bb: url, agent: { url } });
+    targets.push({
+      name: `http-${label}-${path}`,
+      group: 'http',
+      expectOk: true,
+      module: 'http_2xx',
+      bb: url,
+      agent: { url },
+    });
   };
   for (const label of ['fast1', 'fast2']) {
     const port = await listen(httpServer(0));
@@ -145,15 +153,36 @@ async function startTargets(): Promise<BenchTarget[]> {
   for (const path of ['a', 'b', 'c', 'd']) addHttp('slow', slowPort, path);
   for (let i = 1; i <= 6; i++) {
     const port = await listen(net.createServer((s) => s.destroy()));
-    targets.push({ name: `tcp-open-${i}`, group: 'tcp', expectOk: true, module: 'tcp_connect', bb: `127.0.0.1:${port}`, agent: { host: '127.0.0.1', port } });
+    targets.push({
+      name: `tcp-open-${i}`,
+      group: 'tcp',
+      expectOk: true,
+      module: 'tcp_connect',
+      bb: `127.0.0.1:${port}`,
+      agent: { host: '127.0.0.1', port },
+    });
   }
   for (let i = 1; i <= 4; i++) {
     const port = await freePort();
-    targets.push({ name: `tcp-closed-${i}`, group: 'tcp', expectOk: false, module: 'tcp_connect', bb: `127.0.0.1:${port}`, agent: { host: '127.0.0.1', port } });
+    targets.push({
+      name: `tcp-closed-${i}`,
+      group: 'tcp',
+      expectOk: false,
+      module: 'tcp_connect',
+      bb: `127.0.0.1:${port}`,
+      agent: { host: '127.0.0.1', port },
+    });
   }
   for (let i = 1; i <= 10; i++) {
     const host = `127.0.0.${i}`;
-    targets.push({ name: `icmp-${i}`, group: 'icmp', expectOk: true, module: 'icmp', bb: host, agent: { host, count: 1 } });
+    targets.push({
+      name: `icmp-${i}`,
+      group: 'icmp',
+      expectOk: true,
+      module: 'icmp',
+      bb: host,
+      agent: { host, count: 1 },
+    });
   }
   return targets;
 }
@@ -168,30 +197,41 @@ interface DriverCounts {
  * Prometheus stand-in: `rounds` rounds, target i fired at start + round × interval + i × interval / n, never two
  * requests for one target at once (a scrape still running skips its slot, as Prometheus does).
  */
-async function driveBlackbox(base: string, targets: BenchTarget[], startMs: number, rounds: number, counts: DriverCounts): Promise<void> {
+async function driveBlackbox(
+  base: string,
+  targets: BenchTarget[],
+  startMs: number,
+  rounds: number,
+  counts: DriverCounts,
+): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const headers = {
-    accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    accept:
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
     'accept-encoding': 'identity',
     'user-agent': 'Prometheus/2.42.0',
     'x-prometheus-scrape-timeout-seconds': '1',
   };
   const get = (t: BenchTarget) =>
     new Promise<void>((done) => {
-      const req = http.get(`${base}/probe?target=${encodeURIComponent(t.bb)}&module=${t.module}`, { agent, headers, timeout: 2000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => {
-          const m = /^probe_success (\d)/m.exec(body);
-          if (res.statusCode !== 200 || !m) counts.errors++;
-          else {
-            counts.done++;
-            if ((m[1] === '1') !== t.expectOk) counts.unexpected++;
-          }
-          done();
-        });
-      });
+      const req = http.get(
+        `${base}/probe?target=${encodeURIComponent(t.bb)}&module=${t.module}`,
+        { agent, headers, timeout: 2000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => {
+            const m = /^probe_success (\d)/m.exec(body);
+            if (res.statusCode !== 200 || !m) counts.errors++;
+            else {
+              counts.done++;
+              if ((m[1] === '1') !== t.expectOk) counts.unexpected++;
+            }
+            done();
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => {
         counts.errors++;
@@ -244,10 +284,18 @@ function outboxState(dir: string): OutboxState {
   const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const lastSeq = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number } | undefined)?.seq ?? 0;
+    const lastSeq =
+      (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number } | undefined)?.seq ??
+      0;
     const rows = (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
-    const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
-    return { lastSeq, rows, usedBytes: pages * Number(db.pragma('page_size', { simple: true })), fileBytes: size(file) + size(`${file}-wal`) };
+    const pages =
+      Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
+    return {
+      lastSeq,
+      rows,
+      usedBytes: pages * Number(db.pragma('page_size', { simple: true })),
+      fileBytes: size(file) + size(`${file}-wal`),
+    };
   } finally {
     db.close();
   }
@@ -273,7 +321,9 @@ function tallyAgent(serverDb: string, outboxDb: string, targets: BenchTarget[], 
   const s = new Database(serverDb, { readonly: true, fileMustExist: true });
   try {
     const rows = s
-      .prepare('SELECT r.result_id AS id, t.name AS name, r.agent_ts AS ts, r.duration_ms AS d, r.ok AS ok, r.error_code AS code FROM results r JOIN targets t ON t.id = r.target_id WHERE r.agent_ts >= ?')
+      .prepare(
+        'SELECT r.result_id AS id, t.name AS name, r.agent_ts AS ts, r.duration_ms AS d, r.ok AS ok, r.error_code AS code FROM results r JOIN targets t ON t.id = r.target_id WHERE r.agent_ts >= ?',
+      )
       .all(from) as { id: string; name: string; ts: number; d: number; ok: number; code: string | null }[];
     for (const r of rows) add(r.id, r.name, r.ts, r.d, r.ok === 1, r.code ?? undefined);
   } finally {
@@ -282,7 +332,14 @@ function tallyAgent(serverDb: string, outboxDb: string, targets: BenchTarget[], 
   const o = new Database(outboxDb, { readonly: true, fileMustExist: true });
   try {
     for (const r of o.prepare('SELECT body FROM outbox WHERE ts >= ?').iterate(from) as Iterable<{ body: string }>) {
-      const b = JSON.parse(r.body) as { id?: string; target?: string; ts: number; durationMs?: number; ok?: boolean; error?: { code: string } };
+      const b = JSON.parse(r.body) as {
+        id?: string;
+        target?: string;
+        ts: number;
+        durationMs?: number;
+        ok?: boolean;
+        error?: { code: string };
+      };
       if (b.id && b.target) add(b.id, b.target, b.ts, b.durationMs ?? 0, b.ok === true, b.error?.code);
     }
   } finally {
@@ -297,8 +354,15 @@ function tallyAgent(serverDb: string, outboxDb: string, targets: BenchTarget[], 
 function outboxPages(outboxDb: string): { rows: number; tableBytes: number; indexBytes: number; bodyBytes: number } {
   const db = new Database(outboxDb, { readonly: true, fileMustExist: true });
   try {
-    const pages = db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name = 'outbox' OR name LIKE 'outbox_%' GROUP BY name").all() as { name: string; bytes: number }[];
-    const rows = (db.prepare('SELECT count(*) AS n, avg(length(body)) AS body FROM outbox').get() as { n: number; body: number | null });
+    const pages = db
+      .prepare(
+        "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name = 'outbox' OR name LIKE 'outbox_%' GROUP BY name",
+      )
+      .all() as { name: string; bytes: number }[];
+    const rows = db.prepare('SELECT count(*) AS n, avg(length(body)) AS body FROM outbox').get() as {
+      n: number;
+      body: number | null;
+    };
     return {
       rows: rows.n,
       tableBytes: pages.filter((p) => p.name === 'outbox').reduce((a, p) => a + p.bytes, 0),
@@ -314,7 +378,9 @@ function outboxPages(outboxDb: string): { rows: number; tableBytes: number; inde
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cw-bench-bb-'));
   const hardDeadline = setTimeout(() => {
-    process.stderr.write(`agent-vs-blackbox: hard deadline of ${HARD_DEADLINE_MS / 1000} s reached; stopping everything\n`);
+    process.stderr.write(
+      `agent-vs-blackbox: hard deadline of ${HARD_DEADLINE_MS / 1000} s reached; stopping everything\n`,
+    );
     void cleanup().finally(() => process.exit(1));
   }, HARD_DEADLINE_MS);
   const onSignal = () => void cleanup().finally(() => process.exit(130));
@@ -337,11 +403,29 @@ async function main(): Promise<void> {
     mkdirSync(agentDir);
 
     // Server on a port of its own choosing, then its agent token.
-    const server = start(process.execPath, [CLI, 'server', '--data', dataDir, '--host', '127.0.0.1', '--port', '0'], join(dir, 'server.log'));
+    const server = start(
+      process.execPath,
+      [CLI, 'server', '--data', dataDir, '--host', '127.0.0.1', '--port', '0'],
+      join(dir, 'server.log'),
+    );
     let serverOut = '';
     server.stdout!.on('data', (d: Buffer) => (serverOut += d.toString()));
-    const url = await waitFor('the server to listen', 15_000, () => /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]);
-    const token = await runCommand(process.execPath, [CLI, 'token', 'create', '--commune', 'BENCH', '--name', 'bench', '--data', dataDir]);
+    const url = await waitFor(
+      'the server to listen',
+      15_000,
+      () => /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1],
+    );
+    const token = await runCommand(process.execPath, [
+      CLI,
+      'token',
+      'create',
+      '--commune',
+      'BENCH',
+      '--name',
+      'bench',
+      '--data',
+      dataDir,
+    ]);
     if (token.code !== 0 || !token.stdout) throw new Error(`token create failed: ${token.stderr}`);
     writeFileSync(join(agentDir, 'token'), `${token.stdout}\n`);
     chmodSync(join(agentDir, 'token'), 0o600);
@@ -357,10 +441,21 @@ async function main(): Promise<void> {
     if (check.code !== 0) throw new Error(`agent config refused:\n${check.stderr}`);
 
     // The exporter, by hand, on loopback; exactly the Debian definitions of the three modules.
-    writeFileSync(join(dir, 'blackbox.yml'), 'modules:\n  http_2xx:\n    prober: http\n  tcp_connect:\n    prober: tcp\n  icmp:\n    prober: icmp\n');
+    writeFileSync(
+      join(dir, 'blackbox.yml'),
+      'modules:\n  http_2xx:\n    prober: http\n  tcp_connect:\n    prober: tcp\n  icmp:\n    prober: icmp\n',
+    );
     const bbBase = `http://127.0.0.1:${await freePort()}`;
-    const bb = start(args.blackbox!, [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=${bbBase.slice(7)}`], join(dir, 'blackbox.log'));
-    bb.on('error', (err) => process.stderr.write(`cannot start ${args.blackbox}: ${err.message} (apt-get install prometheus-blackbox-exporter)\n`));
+    const bb = start(
+      args.blackbox!,
+      [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=${bbBase.slice(7)}`],
+      join(dir, 'blackbox.log'),
+    );
+    bb.on('error', (err) =>
+      process.stderr.write(
+        `cannot start ${args.blackbox}: ${err.message} (apt-get install prometheus-blackbox-exporter)\n`,
+      ),
+    );
     await waitFor('blackbox_exporter to answer', 15_000, async () => {
       try {
         return (await fetch(`${bbBase}/metrics`)).ok ? true : undefined;
@@ -370,7 +465,11 @@ async function main(): Promise<void> {
     });
 
     const profArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
-    const agent = start(process.execPath, [...AGENT.nodeArgs, ...profArgs, ...AGENT.argv, '--config', configFile], join(dir, 'agent.log'));
+    const agent = start(
+      process.execPath,
+      [...AGENT.nodeArgs, ...profArgs, ...AGENT.argv, '--config', configFile],
+      join(dir, 'agent.log'),
+    );
     const outboxDir = join(agentDir, 'agent-data');
     await waitFor('the agent outbox', 15_000, () => (existsSync(join(outboxDir, 'outbox.db')) ? true : undefined));
 
@@ -382,7 +481,13 @@ async function main(): Promise<void> {
     await sleep(WARMUP_MS);
 
     const t0 = Date.now();
-    const s0 = { bb: procSample(bb.pid!), agent: procSample(agent.pid!), server: procSample(server.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
+    const s0 = {
+      bb: procSample(bb.pid!),
+      agent: procSample(agent.pid!),
+      server: procSample(server.pid!),
+      outbox: outboxState(outboxDir),
+      driver: { ...counts },
+    };
     await sleep((SECONDS - OFFLINE_SEC) * 1000);
     // Offline window: the server goes away, results pile up in the outbox.
     const serverEnd = procSample(server.pid!);
@@ -391,7 +496,12 @@ async function main(): Promise<void> {
     await stop(server);
     await sleep(Math.max(0, t0 + SECONDS * 1000 - Date.now()));
     const t1 = Date.now();
-    const s1 = { bb: procSample(bb.pid!), agent: procSample(agent.pid!), outbox: outboxState(outboxDir), driver: { ...counts } };
+    const s1 = {
+      bb: procSample(bb.pid!),
+      agent: procSample(agent.pid!),
+      outbox: outboxState(outboxDir),
+      driver: { ...counts },
+    };
     const off1 = s1.outbox;
 
     await stop(agent);

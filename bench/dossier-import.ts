@@ -22,7 +22,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 try {
   const file = join(dir, 'ho-so.csv');
   const out = createWriteStream(file);
-  out.write('\uFEFFMã hồ sơ,Tên thủ tục,Lĩnh vực,Đơn vị,Kênh tiếp nhận,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,Trạng thái\n');
+  out.write(
+    '\uFEFFMã hồ sơ,Tên thủ tục,Lĩnh vực,Đơn vị,Kênh tiếp nhận,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,Trạng thái\n',
+  );
   for (let i = 0; i < N; i++) {
     const day = 1 + (i % 28);
     const month = 1 + (Math.floor(i / 28) % 12);
@@ -32,7 +34,15 @@ try {
   out.end();
   await once(out, 'finish');
   const store = openSqliteStore({ file: join(dir, 'cw.db') });
-  const opts = { store, units: new Units(), offsetMinutes: 420, source: 'bench', actor: 'bench', now: Date.now, partial: false };
+  const opts = {
+    store,
+    units: new Units(),
+    offsetMinutes: 420,
+    source: 'bench',
+    actor: 'bench',
+    now: Date.now,
+    partial: false,
+  };
   const run = async () => {
     const t = Date.now();
     const r = await importRows(readRows(file, 'csv'), opts);
@@ -41,17 +51,19 @@ try {
   const first = await run();
   const second = await run();
   const rate = (s: number) => Math.round(N / s).toLocaleString('en');
-  process.stdout.write([
-    `Dossier import, CSV of ${N.toLocaleString('en')} rows (${(statSync(file).size / 1048576).toFixed(0)} MiB), Node ${process.version}`,
-    '',
-    '| run | wall s | rows/s | new | updated | unchanged |',
-    '|---|---|---|---|---|---|',
-    `| first import | **${first.seconds.toFixed(1)}** | ${rate(first.seconds)} | ${first.r.inserted} | ${first.r.updated} | ${first.r.unchanged} |`,
-    `| same file again | **${second.seconds.toFixed(1)}** | ${rate(second.seconds)} | ${second.r.inserted} | ${second.r.updated} | ${second.r.unchanged} |`,
-    '',
-    `Peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB.`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `Dossier import, CSV of ${N.toLocaleString('en')} rows (${(statSync(file).size / 1048576).toFixed(0)} MiB), Node ${process.version}`,
+      '',
+      '| run | wall s | rows/s | new | updated | unchanged |',
+      '|---|---|---|---|---|---|',
+      `| first import | **${first.seconds.toFixed(1)}** | ${rate(first.seconds)} | ${first.r.inserted} | ${first.r.updated} | ${first.r.unchanged} |`,
+      `| same file again | **${second.seconds.toFixed(1)}** | ${rate(second.seconds)} | ${second.r.inserted} | ${second.r.updated} | ${second.r.unchanged} |`,
+      '',
+      `Peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB.`,
+      '',
+    ].join('\n'),
+  );
   store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,9 @@ import si from 'systeminformation';
 import { collectHealth } from '../agent/system/health.js';
 import { collectInventory } from '../agent/system/inventory.js';
 
-const { values: args } = parseArgs({ options: { n: { type: 'string', default: '10' }, 'gap-ms': { type: 'string', default: '600' } } });
+const { values: args } = parseArgs({
+  options: { n: { type: 'string', default: '10' }, 'gap-ms': { type: 'string', default: '600' } },
+});
 const N = Math.max(1, Number(args.n));
 const GAP_MS = Math.max(0, Number(args['gap-ms']));
 const CLK_TCK = 100;
@@ -98,8 +100,12 @@ async function measure(run: () => unknown): Promise<Cost> {
 const fmt = (v: number) => (Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 async function main(): Promise<void> {
-  console.log(`systeminformation ${si.version()} on ${process.platform} ${os.release()}, Node ${process.version}, ${os.cpus().length} CPUs; first call, then ${N} repeats ${GAP_MS} ms apart`);
-  console.log('| call | set | first wall ms | first own CPU ms | first child CPU ms | median wall ms | mean own CPU ms | mean child CPU ms | median / max loop block ms |');
+  console.log(
+    `systeminformation ${si.version()} on ${process.platform} ${os.release()}, Node ${process.version}, ${os.cpus().length} CPUs; first call, then ${N} repeats ${GAP_MS} ms apart`,
+  );
+  console.log(
+    '| call | set | first wall ms | first own CPU ms | first child CPU ms | median wall ms | mean own CPU ms | mean child CPU ms | median / max loop block ms |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of calls) {
     const first = await measure(c.run);

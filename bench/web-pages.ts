@@ -38,7 +38,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, closeSync, constants as fsConstants, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants as fsConstants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -80,10 +92,20 @@ const DOSSIERS = Number(args.dossiers);
 const WARM = Number(args.warm);
 const BUDGET_MS = Number(args['budget-sec']) * 1000;
 const PEER_DAYS = Math.min(Number(args['peer-days']), DAYS);
-if (!(COMMUNES >= 10 && COMMUNES <= 20_000) || !(DAYS >= 1 && DAYS <= 400) || !(HOUR_DAYS >= 1) || !(WARM >= 1 && WARM <= 1000)
-  || !(PER_MONTH >= 0 && PER_MONTH <= 100_000) || !(DOSSIERS >= 0 && DOSSIERS <= 5_000_000) || !(BUDGET_MS >= 1000) || !(PEER_DAYS >= 1)
-  || !['auto', 'off'].includes(args.peer!)) {
-  throw new Error('bad arguments: --communes 10-20000, --days 1-400, --hour-days ≥ 1, --warm 1-1000, --budget-sec ≥ 1, --peer auto|off, --peer-days ≥ 1');
+if (
+  !(COMMUNES >= 10 && COMMUNES <= 20_000) ||
+  !(DAYS >= 1 && DAYS <= 400) ||
+  !(HOUR_DAYS >= 1) ||
+  !(WARM >= 1 && WARM <= 1000) ||
+  !(PER_MONTH >= 0 && PER_MONTH <= 100_000) ||
+  !(DOSSIERS >= 0 && DOSSIERS <= 5_000_000) ||
+  !(BUDGET_MS >= 1000) ||
+  !(PEER_DAYS >= 1) ||
+  !['auto', 'off'].includes(args.peer!)
+) {
+  throw new Error(
+    'bad arguments: --communes 10-20000, --days 1-400, --hour-days ≥ 1, --warm 1-1000, --budget-sec ≥ 1, --peer auto|off, --peer-days ≥ 1',
+  );
 }
 /** Hard deadline for the whole run (data, pages, peer). */
 const RUN_DEADLINE = Date.now() + 60 * 60_000;
@@ -103,21 +125,54 @@ const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 /** Log-normal duration with this median (minutes), clamped. */
-const duration = (medianMin: number, spread: number, maxMin: number) => Math.round(Math.min(maxMin, Math.max(2, Math.exp(Math.log(medianMin) + spread * gauss()))) * 60_000);
+const duration = (medianMin: number, spread: number, maxMin: number) =>
+  Math.round(Math.min(maxMin, Math.max(2, Math.exp(Math.log(medianMin) + spread * gauss()))) * 60_000);
 
 const log = (msg: string) => process.stderr.write(`[bench:web ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const fmt = (n: number, d = 0) => n.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 // ---------------------------------------------------------------------------------------------- the data
 
-interface TargetDef { name: string; kind: string; service: string; role: string; failPerMille: number; latencyMs: number; peak: number }
+interface TargetDef {
+  name: string;
+  kind: string;
+  service: string;
+  role: string;
+  failPerMille: number;
+  latencyMs: number;
+  peak: number;
+}
 const TARGETS: TargetDef[] = [
   { name: 'path-gateway', kind: 'icmp', service: 'network', role: 'gateway', failPerMille: 2, latencyMs: 2, peak: 0 },
   { name: 'path-dns-1', kind: 'dns', service: 'network', role: 'resolver', failPerMille: 4, latencyMs: 25, peak: 0.2 },
   { name: 'path-uplink', kind: 'icmp', service: 'network', role: 'uplink', failPerMille: 6, latencyMs: 18, peak: 0.5 },
-  { name: 'path-datacentre', kind: 'tcp', service: 'network', role: 'datacentre', failPerMille: 5, latencyMs: 35, peak: 0.5 },
-  { name: 'one-stop-shop', kind: 'http', service: 'one-stop-shop', role: 'service', failPerMille: 8, latencyMs: 450, peak: 0.4 },
-  { name: 'civil-status', kind: 'http', service: 'civil-status', role: 'service', failPerMille: 10, latencyMs: 650, peak: 0.3 },
+  {
+    name: 'path-datacentre',
+    kind: 'tcp',
+    service: 'network',
+    role: 'datacentre',
+    failPerMille: 5,
+    latencyMs: 35,
+    peak: 0.5,
+  },
+  {
+    name: 'one-stop-shop',
+    kind: 'http',
+    service: 'one-stop-shop',
+    role: 'service',
+    failPerMille: 8,
+    latencyMs: 450,
+    peak: 0.4,
+  },
+  {
+    name: 'civil-status',
+    kind: 'http',
+    service: 'civil-status',
+    role: 'service',
+    failPerMille: 10,
+    latencyMs: 650,
+    peak: 0.3,
+  },
   { name: 'e-signing', kind: 'http', service: 'e-signing', role: 'service', failPerMille: 12, latencyMs: 900, peak: 1 },
   { name: 'payment', kind: 'http', service: 'payment', role: 'service', failPerMille: 6, latencyMs: 500, peak: 0.2 },
 ];
@@ -125,10 +180,66 @@ const PER_COMMUNE = TARGETS.length;
 const targetId = (c: number, k: number) => c * PER_COMMUNE + k + 1;
 const serviceIndex = (s: string) => TARGETS.findIndex((t) => t.name === s);
 
-const PROVINCES = ['Hà Nội', 'Huế', 'Lai Châu', 'Điện Biên', 'Sơn La', 'Lạng Sơn', 'Quảng Ninh', 'Thanh Hóa', 'Nghệ An', 'Hà Tĩnh', 'Cao Bằng',
-  'Tuyên Quang', 'Lào Cai', 'Thái Nguyên', 'Phú Thọ', 'Bắc Ninh', 'Hưng Yên', 'Hải Phòng', 'Ninh Bình', 'Quảng Trị', 'Đà Nẵng', 'Quảng Ngãi',
-  'Gia Lai', 'Khánh Hòa', 'Lâm Đồng', 'Đắk Lắk', 'Hồ Chí Minh', 'Đồng Nai', 'Tây Ninh', 'Cần Thơ', 'Vĩnh Long', 'Đồng Tháp', 'Cà Mau', 'An Giang'];
-const SYLLABLES = ['An', 'Bình', 'Phú', 'Tân', 'Hòa', 'Long', 'Thạnh', 'Mỹ', 'Đông', 'Tây', 'Bảo', 'Hà', 'Sơn', 'Lâm', 'Phước', 'Thuận', 'Hưng', 'Quang', 'Minh', 'Trung', 'Nghĩa', 'Xuân'];
+const PROVINCES = [
+  'Hà Nội',
+  'Huế',
+  'Lai Châu',
+  'Điện Biên',
+  'Sơn La',
+  'Lạng Sơn',
+  'Quảng Ninh',
+  'Thanh Hóa',
+  'Nghệ An',
+  'Hà Tĩnh',
+  'Cao Bằng',
+  'Tuyên Quang',
+  'Lào Cai',
+  'Thái Nguyên',
+  'Phú Thọ',
+  'Bắc Ninh',
+  'Hưng Yên',
+  'Hải Phòng',
+  'Ninh Bình',
+  'Quảng Trị',
+  'Đà Nẵng',
+  'Quảng Ngãi',
+  'Gia Lai',
+  'Khánh Hòa',
+  'Lâm Đồng',
+  'Đắk Lắk',
+  'Hồ Chí Minh',
+  'Đồng Nai',
+  'Tây Ninh',
+  'Cần Thơ',
+  'Vĩnh Long',
+  'Đồng Tháp',
+  'Cà Mau',
+  'An Giang',
+];
+const SYLLABLES = [
+  'An',
+  'Bình',
+  'Phú',
+  'Tân',
+  'Hòa',
+  'Long',
+  'Thạnh',
+  'Mỹ',
+  'Đông',
+  'Tây',
+  'Bảo',
+  'Hà',
+  'Sơn',
+  'Lâm',
+  'Phước',
+  'Thuận',
+  'Hưng',
+  'Quang',
+  'Minh',
+  'Trung',
+  'Nghĩa',
+  'Xuân',
+];
 const communeCode = (i: number) => String(10_001 + i);
 const provinceOf = (i: number) => Math.floor((i * PROVINCES.length) / COMMUNES);
 
@@ -157,8 +268,13 @@ function buildDatabase(dir: string): Dataset {
 
   // Units: 34 provinces, communes directly under them (two-tier government since 1 July 2025).
   const unitsFile = join(dir, 'units.yaml');
-  const provinces = PROVINCES.map((name, p) => ({ code: String(p + 1).padStart(2, '0'), name: `Tỉnh ${name}`, communes: [] as Array<{ code: string; name: string }> }));
-  for (let c = 0; c < COMMUNES; c++) provinces[provinceOf(c)]!.communes.push({ code: communeCode(c), name: `Xã ${pick(SYLLABLES)} ${pick(SYLLABLES)}` });
+  const provinces = PROVINCES.map((name, p) => ({
+    code: String(p + 1).padStart(2, '0'),
+    name: `Tỉnh ${name}`,
+    communes: [] as Array<{ code: string; name: string }>,
+  }));
+  for (let c = 0; c < COMMUNES; c++)
+    provinces[provinceOf(c)]!.communes.push({ code: communeCode(c), name: `Xã ${pick(SYLLABLES)} ${pick(SYLLABLES)}` });
   writeFileSync(unitsFile, JSON.stringify({ provinces }, null, 1)); // JSON is YAML
 
   const db = new Database(file);
@@ -175,8 +291,12 @@ function buildDatabase(dir: string): Dataset {
     // Targets and their generator parameters; 10 % of communes are "bad" (3 × the failures), 3 % joined late.
     const firstSeen: number[] = [];
     const bad: boolean[] = [];
-    const insTarget = db.prepare('INSERT INTO targets (id, commune, name, kind, service, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    db.exec('CREATE TEMP TABLE tparams (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, fail INTEGER NOT NULL, lat REAL NOT NULL, peak REAL NOT NULL, icmp INTEGER NOT NULL)');
+    const insTarget = db.prepare(
+      'INSERT INTO targets (id, commune, name, kind, service, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    db.exec(
+      'CREATE TEMP TABLE tparams (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, fail INTEGER NOT NULL, lat REAL NOT NULL, peak REAL NOT NULL, icmp INTEGER NOT NULL)',
+    );
     const insParams = db.prepare('INSERT INTO temp.tparams VALUES (?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (let c = 0; c < COMMUNES; c++) {
@@ -184,7 +304,14 @@ function buildDatabase(dir: string): Dataset {
         bad[c] = rnd() < 0.1;
         TARGETS.forEach((d, k) => {
           insTarget.run(targetId(c, k), communeCode(c), d.name, d.kind, d.service, firstSeen[c]!, NOW - 30_000);
-          insParams.run(targetId(c, k), firstSeen[c]!, d.failPerMille * (bad[c] ? 3 : 1), d.latencyMs * (0.7 + rnd() * 0.6), d.peak, d.kind === 'icmp' ? 1 : 0);
+          insParams.run(
+            targetId(c, k),
+            firstSeen[c]!,
+            d.failPerMille * (bad[c] ? 3 : 1),
+            d.latencyMs * (0.7 + rnd() * 0.6),
+            d.peak,
+            d.kind === 'icmp' ? 1 : 0,
+          );
         });
       }
     })();
@@ -193,7 +320,8 @@ function buildDatabase(dir: string): Dataset {
 
     // Hour rollups, generated inside SQLite in primary-key order (target, bucket); the bucket indexes are
     // dropped first and rebuilt after (a sort instead of 57 M random inserts), with the server's own SQL.
-    const indexSql = (name: string) => (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').pluck().get(name) as string);
+    const indexSql = (name: string) =>
+      db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').pluck().get(name) as string;
     const hourIndex = indexSql('rollup_hour_bucket');
     const dayIndex = indexSql('rollup_day_bucket');
     db.exec('DROP INDEX rollup_hour_bucket; DROP INDEX rollup_day_bucket');
@@ -247,7 +375,8 @@ function buildDatabase(dir: string): Dataset {
     // and ingest folds them (the schema was created before the hour rollups existed, so it is empty). Summed
     // 1,000 targets at a time: one GROUP BY over all 57 M rows sorts them all at once (≈ 200 s here).
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_service_hour'").get()) {
-      const fold = db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
+      const fold =
+        db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
         SELECT t.service, r.bucket, sum(r.count), sum(r.ok_count), sum(r.latency_count), sum(r.latency_sum), max(r.latency_max)
         FROM targets t CROSS JOIN rollup_hour r ON r.target_id = t.id WHERE t.id >= ? AND t.id < ? GROUP BY t.service, r.bucket
         ON CONFLICT (service, bucket) DO UPDATE SET count = count + excluded.count, ok_count = ok_count + excluded.ok_count,
@@ -275,19 +404,49 @@ function buildDatabase(dir: string): Dataset {
     phase('agents, health, inventory, latest results, target states');
 
     // Maintenance windows: weekly payment maintenance (Sunday 22–24 h), one afternoon of civil status in a province.
-    const insSilence = db.prepare(`INSERT INTO silences (kind, matchers, starts_at, ends_at, weekdays, from_min, to_min, comment, created_by, created_at)
+    const insSilence =
+      db.prepare(`INSERT INTO silences (kind, matchers, starts_at, ends_at, weekdays, from_min, to_min, comment, created_by, created_at)
       VALUES ('maintenance', ?, ?, ?, ?, ?, ?, ?, 'it-lead', ?)`);
-    insSilence.run(JSON.stringify({ service: ['payment'] }), START, NOW + 365 * DAY, JSON.stringify([7]), 22 * 60, 24 * 60, 'Bảo trì cổng thanh toán hằng tuần', START);
+    insSilence.run(
+      JSON.stringify({ service: ['payment'] }),
+      START,
+      NOW + 365 * DAY,
+      JSON.stringify([7]),
+      22 * 60,
+      24 * 60,
+      'Bảo trì cổng thanh toán hằng tuần',
+      START,
+    );
     const civil = localMidnight(NOW) - 12 * DAY + 13 * H;
-    insSilence.run(JSON.stringify({ service: ['civil-status'], province: ['05'] }), civil, civil + 4 * H, null, null, null, 'Nâng cấp phần mềm hộ tịch', civil - DAY);
+    insSilence.run(
+      JSON.stringify({ service: ['civil-status'], province: ['05'] }),
+      civil,
+      civil + 4 * H,
+      null,
+      null,
+      null,
+      'Nâng cấp phần mềm hộ tịch',
+      civil - DAY,
+    );
     rows.silences = 2;
 
     rows.dossiers = generateDossiers(db);
     phase(`dossiers (${fmt(rows.dossiers)})`);
 
-    for (const table of ['incidents', 'incident_communes', 'incident_events', 'results', 'target_states', 'health_samples', 'inventory_docs']) {
+    for (const table of [
+      'incidents',
+      'incident_communes',
+      'incident_events',
+      'results',
+      'target_states',
+      'health_samples',
+      'inventory_docs',
+    ]) {
       const broken = db.prepare(`PRAGMA foreign_key_check(${table})`).all();
-      if (broken.length > 0) throw new Error(`generated ${table} rows break ${broken.length} foreign keys, e.g. ${JSON.stringify(broken[0])}`);
+      if (broken.length > 0)
+        throw new Error(
+          `generated ${table} rows break ${broken.length} foreign keys, e.g. ${JSON.stringify(broken[0])}`,
+        );
     }
     // What the server's periodic `PRAGMA optimize` (hourly, after retention) leaves: planner statistics.
     db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
@@ -311,11 +470,16 @@ interface IncidentData {
 }
 
 function generateIncidents(db: Database.Database, firstSeen: number[], bad: boolean[]): IncidentData {
-  const insInc = db.prepare(`INSERT INTO incidents (id, scope, cause, severity, service, commune, target_id, agent_id, layer, started_at, ended_at, merged_into,
+  const insInc =
+    db.prepare(`INSERT INTO incidents (id, scope, cause, severity, service, commune, target_id, agent_id, layer, started_at, ended_at, merged_into,
       acknowledged_at, acknowledged_by, created_at, updated_at)
     VALUES (@id, @scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @start, @end, @mergedInto, @ackAt, @ackBy, @start, @updated)`);
-  const insComm = db.prepare('INSERT INTO incident_communes (incident_id, commune, started_at, ended_at) VALUES (?, ?, ?, ?)');
-  const insEvent = db.prepare("INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, 'engine', '{}')");
+  const insComm = db.prepare(
+    'INSERT INTO incident_communes (incident_id, commune, started_at, ended_at) VALUES (?, ?, ?, ?)',
+  );
+  const insEvent = db.prepare(
+    "INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, 'engine', '{}')",
+  );
   let id = 0;
   let events = 0;
   let communeRows = 0;
@@ -326,7 +490,18 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
   // Incident-prone communes: the "bad" tenth gets 3 × the share.
   const weighted: number[] = [];
   for (let c = 0; c < COMMUNES; c++) for (let k = 0; k < (bad[c] ? 3 : 1); k++) weighted.push(c);
-  const serviceWeights = ['one-stop-shop', 'one-stop-shop', 'one-stop-shop', 'civil-status', 'civil-status', 'civil-status', 'e-signing', 'e-signing', 'payment', 'payment'] as const;
+  const serviceWeights = [
+    'one-stop-shop',
+    'one-stop-shop',
+    'one-stop-shop',
+    'civil-status',
+    'civil-status',
+    'civil-status',
+    'e-signing',
+    'e-signing',
+    'payment',
+    'payment',
+  ] as const;
   /** A start time in [from, NOW − margin): working hours with probability `office`. */
   const startIn = (from: number, office: number, margin: number) => {
     for (let tries = 0; tries < 20; tries++) {
@@ -336,13 +511,36 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
     }
     return NOW - margin - H;
   };
-  const add = (i: { scope: 'local' | 'central'; cause: string; severity: string; service: string | null; c: number | null; targetId: number | null; layer: string | null; start: number; end: number | null; mergedInto?: number }) => {
+  const add = (i: {
+    scope: 'local' | 'central';
+    cause: string;
+    severity: string;
+    service: string | null;
+    c: number | null;
+    targetId: number | null;
+    layer: string | null;
+    start: number;
+    end: number | null;
+    mergedInto?: number;
+  }) => {
     id++;
     const ack = i.end !== null && rnd() < 0.3;
     insInc.run({
-      id, scope: i.scope, cause: i.cause, severity: i.severity, service: i.service, commune: i.c === null ? null : communeCode(i.c), targetId: i.targetId,
-      agentId: i.cause === 'agent-silent' && i.c !== null ? i.c + 1 : null, layer: i.layer, start: i.start, end: i.end, mergedInto: i.mergedInto ?? null,
-      ackAt: ack ? i.start + 20 * 60_000 : null, ackBy: ack ? 'it-lead' : null, updated: i.end ?? i.start,
+      id,
+      scope: i.scope,
+      cause: i.cause,
+      severity: i.severity,
+      service: i.service,
+      commune: i.c === null ? null : communeCode(i.c),
+      targetId: i.targetId,
+      agentId: i.cause === 'agent-silent' && i.c !== null ? i.c + 1 : null,
+      layer: i.layer,
+      start: i.start,
+      end: i.end,
+      mergedInto: i.mergedInto ?? null,
+      ackAt: ack ? i.start + 20 * 60_000 : null,
+      ackBy: ack ? 'it-lead' : null,
+      updated: i.end ?? i.start,
     });
     insEvent.run(id, i.start, 'opened');
     events++;
@@ -355,14 +553,42 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
   };
   const total = Math.round((PER_MONTH * DAYS) / 30);
   const centralCount = Math.round((20 * DAYS) / 30);
-  const local = (c: number, cause: string, start: number, end: number | null, service?: string, mergedInto?: number) => {
+  const local = (
+    c: number,
+    cause: string,
+    start: number,
+    end: number | null,
+    service?: string,
+    mergedInto?: number,
+  ) => {
     if (cause === 'local-service') {
       const s = service ?? pick(serviceWeights);
       const degraded = rnd() < 0.2;
-      return add({ scope: 'local', cause, severity: degraded ? 'degraded' : 'down', service: s, c, targetId: targetId(c, serviceIndex(s)), layer: degraded ? 'slow' : pick(['service', 'service', 'service', 'tls']), start, end, mergedInto });
+      return add({
+        scope: 'local',
+        cause,
+        severity: degraded ? 'degraded' : 'down',
+        service: s,
+        c,
+        targetId: targetId(c, serviceIndex(s)),
+        layer: degraded ? 'slow' : pick(['service', 'service', 'service', 'tls']),
+        start,
+        end,
+        mergedInto,
+      });
     }
     if (cause === 'commune-network') {
-      return add({ scope: 'local', cause, severity: rnd() < 0.9 ? 'down' : 'degraded', service: null, c, targetId: targetId(c, pick([0, 2, 2, 2, 1])), layer: pick(['uplink', 'uplink', 'lan', 'dns']), start, end });
+      return add({
+        scope: 'local',
+        cause,
+        severity: rnd() < 0.9 ? 'down' : 'degraded',
+        service: null,
+        c,
+        targetId: targetId(c, pick([0, 2, 2, 2, 1])),
+        layer: pick(['uplink', 'uplink', 'lan', 'dns']),
+        start,
+        end,
+      });
     }
     return add({ scope: 'local', cause, severity: 'down', service: null, c, targetId: null, layer: null, start, end });
   };
@@ -374,7 +600,17 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
       const start = startIn(START, 0.7, 6 * H);
       const end = Math.min(NOW - 10 * 60_000, start + duration(90, 0.9, 2 * DAY));
       const service = pick(serviceWeights);
-      const cid = add({ scope: 'central', cause: 'central-service', severity: 'down', service, c: null, targetId: null, layer: 'service', start, end });
+      const cid = add({
+        scope: 'central',
+        cause: 'central-service',
+        severity: 'down',
+        service,
+        c: null,
+        targetId: null,
+        layer: 'service',
+        start,
+        end,
+      });
       const size = Math.min(COMMUNES, 100 + Math.floor(rnd() * 700));
       const first = Math.floor(rnd() * COMMUNES);
       for (let j = 0; j < size; j++) {
@@ -398,8 +634,17 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
       const r = rnd();
       const cause = r < 0.56 ? 'local-service' : r < 0.88 ? 'commune-network' : 'agent-silent';
       const from = Math.max(firstSeen[c]!, START);
-      const start = startIn(from, cause === 'local-service' ? 0.7 : cause === 'commune-network' ? 0.5 : 0.2, 30 * 60_000);
-      const len = cause === 'local-service' ? duration(15, 1.3, 3 * DAY) : cause === 'commune-network' ? duration(40, 1.2, 2 * DAY) : duration(180, 0.8, 3 * DAY);
+      const start = startIn(
+        from,
+        cause === 'local-service' ? 0.7 : cause === 'commune-network' ? 0.5 : 0.2,
+        30 * 60_000,
+      );
+      const len =
+        cause === 'local-service'
+          ? duration(15, 1.3, 3 * DAY)
+          : cause === 'commune-network'
+            ? duration(40, 1.2, 2 * DAY)
+            : duration(180, 0.8, 3 * DAY);
       local(c, cause, start, Math.min(NOW - 5 * 60_000, start + len));
       n++;
     }
@@ -408,13 +653,19 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
     const freshCommune = () => {
       for (;;) {
         const c = Math.floor(rnd() * COMMUNES);
-        if (!used.has(c)) return used.add(c), c;
+        if (!used.has(c)) {
+          used.add(c);
+          return c;
+        }
       }
     };
     for (let k = 0; k < 30; k++) {
       const c = freshCommune();
       const s = pick(serviceWeights);
-      openByTarget.set(targetId(c, serviceIndex(s)), local(c, 'local-service', NOW - duration(60, 1, 30 * 60), null, s));
+      openByTarget.set(
+        targetId(c, serviceIndex(s)),
+        local(c, 'local-service', NOW - duration(60, 1, 30 * 60), null, s),
+      );
     }
     for (let k = 0; k < 12; k++) {
       const c = freshCommune();
@@ -429,7 +680,17 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
     for (let k = 0; k < 2; k++) {
       const start = NOW - duration(45, 0.5, 5 * 60);
       const service = k === 0 ? 'e-signing' : 'civil-status';
-      const cid = add({ scope: 'central', cause: 'central-service', severity: 'down', service, c: null, targetId: null, layer: 'service', start, end: null });
+      const cid = add({
+        scope: 'central',
+        cause: 'central-service',
+        severity: 'down',
+        service,
+        c: null,
+        targetId: null,
+        layer: 'service',
+        start,
+        end: null,
+      });
       const first = Math.floor(rnd() * COMMUNES);
       for (let j = 0; j < Math.min(200, COMMUNES); j++) {
         const c = (first + j) % COMMUNES;
@@ -442,23 +703,49 @@ function generateIncidents(db: Database.Database, firstSeen: number[], bad: bool
   for (const [c, count] of recent) if (count > (recent.get(busy) ?? 0)) busy = c;
   return {
     rows: { incidents: id, incident_communes: communeRows, incident_events: events },
-    open: 50, openByTarget, openNetwork, openSilent, busyCommune: communeCode(busy),
+    open: 50,
+    openByTarget,
+    openNetwork,
+    openSilent,
+    busyCommune: communeCode(busy),
   };
 }
 
-function generateFleet(db: Database.Database, openByTarget: Map<number, number>, openNetwork: Map<number, number>, openSilent: Map<number, number>): void {
-  const insAgent = db.prepare(`INSERT INTO agents (id, commune, name, token_lookup, token_hash, created_at, last_push_at, last_skew_ms, last_status, max_seq, results_received)
+function generateFleet(
+  db: Database.Database,
+  openByTarget: Map<number, number>,
+  openNetwork: Map<number, number>,
+  openSilent: Map<number, number>,
+): void {
+  const insAgent =
+    db.prepare(`INSERT INTO agents (id, commune, name, token_lookup, token_hash, created_at, last_push_at, last_skew_ms, last_status, max_seq, results_received)
     VALUES (?, ?, 'may-mot-cua', ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insResult = db.prepare(`INSERT INTO results (target_id, ts, result_id, seq, agent_id, agent_ts, received_at, ok, duration_ms, latency_ms, error_code, error_message, detail, role, layer, blame, link)
+  const insResult =
+    db.prepare(`INSERT INTO results (target_id, ts, result_id, seq, agent_id, agent_ts, received_at, ok, duration_ms, latency_ms, error_code, error_message, detail, role, layer, blame, link)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`);
-  const insState = db.prepare(`INSERT INTO target_states (target_id, state, since, last_ts, incident_id, machine) VALUES (?, ?, ?, ?, ?, ?)`);
-  const insHealth = db.prepare(`INSERT INTO health_samples (record_id, agent_id, commune, seq, ts, agent_ts, received_at, cpu_load_pct, mem_total_bytes, mem_available_bytes,
+  const insState = db.prepare(
+    `INSERT INTO target_states (target_id, state, since, last_ts, incident_id, machine) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const insHealth =
+    db.prepare(`INSERT INTO health_samples (record_id, agent_id, commune, seq, ts, agent_ts, received_at, cpu_load_pct, mem_total_bytes, mem_available_bytes,
       uptime_sec, clock_offset_ms, min_disk_free_ratio, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insInventory = db.prepare(`INSERT INTO inventory_docs (record_id, agent_id, commune, seq, ts, agent_ts, received_at, hostname, model, os, mem_total_bytes,
+  const insInventory =
+    db.prepare(`INSERT INTO inventory_docs (record_id, agent_id, commune, seq, ts, agent_ts, received_at, hostname, model, os, mem_total_bytes,
       smartcard_readers, signing_tokens, scanners, printers, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const GIB = 1024 ** 3;
-  const models = [['Dell Inc.', 'OptiPlex 3020'], ['HP', 'ProDesk 400 G4'], ['Lenovo', 'ThinkCentre M710s'], ['FPT Elead', 'T7600'], ['Dell Inc.', 'Vostro 3670']] as const;
-  const oses = [['Microsoft Windows 10 Pro', '10.0.19045'], ['Microsoft Windows 11 Pro', '10.0.22631'], ['Microsoft Windows 7 Professional', '6.1.7601'], ['Microsoft Windows 10 Pro', '10.0.19045']] as const;
+  const models = [
+    ['Dell Inc.', 'OptiPlex 3020'],
+    ['HP', 'ProDesk 400 G4'],
+    ['Lenovo', 'ThinkCentre M710s'],
+    ['FPT Elead', 'T7600'],
+    ['Dell Inc.', 'Vostro 3670'],
+  ] as const;
+  const oses = [
+    ['Microsoft Windows 10 Pro', '10.0.19045'],
+    ['Microsoft Windows 11 Pro', '10.0.22631'],
+    ['Microsoft Windows 7 Professional', '6.1.7601'],
+    ['Microsoft Windows 10 Pro', '10.0.19045'],
+  ] as const;
   db.transaction(() => {
     for (let c = 0; c < COMMUNES; c++) {
       const code = communeCode(c);
@@ -466,9 +753,24 @@ function generateFleet(db: Database.Database, openByTarget: Map<number, number>,
       const silentSince = openSilent.get(c);
       const pushAt = silentSince ?? NOW - Math.floor(rnd() * 30_000);
       const seq = 200_000 + Math.floor(rnd() * 50_000);
-      insAgent.run(agentId, code, `lk${String(agentId).padStart(10, '0')}`, 'f'.repeat(64), START - 30 * DAY, pushAt, Math.round(gauss() * 400), JSON.stringify({
-        version: '0.1.0', hostname: `MOTCUA-${code}`, outboxPending: silentSince ? 0 : Math.floor(rnd() * 3), outboxDroppedTotal: 0, probeIntervalSec: 60,
-      }), seq, seq);
+      insAgent.run(
+        agentId,
+        code,
+        `lk${String(agentId).padStart(10, '0')}`,
+        'f'.repeat(64),
+        START - 30 * DAY,
+        pushAt,
+        Math.round(gauss() * 400),
+        JSON.stringify({
+          version: '0.1.0',
+          hostname: `MOTCUA-${code}`,
+          outboxPending: silentSince ? 0 : Math.floor(rnd() * 3),
+          outboxDroppedTotal: 0,
+          probeIntervalSec: 60,
+        }),
+        seq,
+        seq,
+      );
       const network = openNetwork.get(c);
       TARGETS.forEach((d, k) => {
         const tid = targetId(c, k);
@@ -477,64 +779,176 @@ function generateFleet(db: Database.Database, openByTarget: Map<number, number>,
         const netDown = network !== undefined && k >= 1;
         const ok = localIncident === undefined && !netDown;
         const latency = ok ? d.latencyMs * (0.7 + rnd() * 0.6) : null;
-        const detail = d.kind === 'http'
-          ? { http: { statusCode: ok ? 200 : 503, phases: { totalMs: latency ?? 10_000 }, certExpiresAt: NOW + (20 + Math.floor(rnd() * 300)) * DAY, tlsVersion: 'TLSv1.3' } }
-          : d.kind === 'icmp' ? { icmp: { sent: 5, received: ok ? 5 : 0, lossRatio: ok ? 0 : 1, ...(latency !== null && { rttAvgMs: latency, rttMinMs: latency * 0.8, rttMaxMs: latency * 1.5 }) } }
-            : d.kind === 'dns' ? { dns: { answers: ok ? ['10.0.0.1'] : [], ...(latency !== null && { resolveMs: latency }) } }
-              : { tcp: { ...(latency !== null && { connectMs: latency }) } };
-        insResult.run(tid, ts, `r-${tid}-${seq}`, seq - k, agentId, ts, ts + 300, ok ? 1 : 0, latency ?? 10_000, latency, ok ? null : netDown ? 'ETIMEDOUT' : 'HTTP_STATUS',
-          ok ? null : netDown ? 'timeout' : 'status 503', JSON.stringify(detail), d.role, ok ? null : netDown ? 'uplink' : 'service');
+        const detail =
+          d.kind === 'http'
+            ? {
+                http: {
+                  statusCode: ok ? 200 : 503,
+                  phases: { totalMs: latency ?? 10_000 },
+                  certExpiresAt: NOW + (20 + Math.floor(rnd() * 300)) * DAY,
+                  tlsVersion: 'TLSv1.3',
+                },
+              }
+            : d.kind === 'icmp'
+              ? {
+                  icmp: {
+                    sent: 5,
+                    received: ok ? 5 : 0,
+                    lossRatio: ok ? 0 : 1,
+                    ...(latency !== null && { rttAvgMs: latency, rttMinMs: latency * 0.8, rttMaxMs: latency * 1.5 }),
+                  },
+                }
+              : d.kind === 'dns'
+                ? { dns: { answers: ok ? ['10.0.0.1'] : [], ...(latency !== null && { resolveMs: latency }) } }
+                : { tcp: { ...(latency !== null && { connectMs: latency }) } };
+        insResult.run(
+          tid,
+          ts,
+          `r-${tid}-${seq}`,
+          seq - k,
+          agentId,
+          ts,
+          ts + 300,
+          ok ? 1 : 0,
+          latency ?? 10_000,
+          latency,
+          ok ? null : netDown ? 'ETIMEDOUT' : 'HTTP_STATUS',
+          ok ? null : netDown ? 'timeout' : 'status 503',
+          JSON.stringify(detail),
+          d.role,
+          ok ? null : netDown ? 'uplink' : 'service',
+        );
         const incident = localIncident ?? (netDown && k === 2 ? network : undefined);
-        insState.run(tid, ok ? 'up' : 'down', ok ? START : ts - 5 * 60_000, ts, incident ?? null, JSON.stringify({ state: ok ? 'up' : 'down', since: ok ? START : ts - 5 * 60_000, lastTs: ts }));
+        insState.run(
+          tid,
+          ok ? 'up' : 'down',
+          ok ? START : ts - 5 * 60_000,
+          ts,
+          incident ?? null,
+          JSON.stringify({ state: ok ? 'up' : 'down', since: ok ? START : ts - 5 * 60_000, lastTs: ts }),
+        );
       });
       const mem = pick([2, 4, 4, 8, 8, 8, 16]) * GIB;
       const disk = 256 * 1e9;
       const free = disk * (rnd() < 0.08 ? rnd() * 0.08 : 0.1 + rnd() * 0.6);
       const healthTs = pushAt - Math.floor(rnd() * 300_000);
       const health = {
-        id: `h-${agentId}-${seq}`, seq, ts: healthTs, agentTs: healthTs, cpuLoadPct: Math.round(rnd() * 60), memTotalBytes: mem, memAvailableBytes: Math.round(mem * (0.1 + rnd() * 0.5)),
-        disks: [{ mount: 'C:', fsType: 'NTFS', sizeBytes: disk, freeBytes: Math.round(free) }], uptimeSec: Math.round(rnd() * 9 * 3600), clockOffsetMs: Math.round(gauss() * 400),
-        ifaces: [{ iface: 'Ethernet', rxErrors: 0, txErrors: 0, rxDropped: Math.floor(rnd() * 20), txDropped: 0, operstate: 'up' }],
+        id: `h-${agentId}-${seq}`,
+        seq,
+        ts: healthTs,
+        agentTs: healthTs,
+        cpuLoadPct: Math.round(rnd() * 60),
+        memTotalBytes: mem,
+        memAvailableBytes: Math.round(mem * (0.1 + rnd() * 0.5)),
+        disks: [{ mount: 'C:', fsType: 'NTFS', sizeBytes: disk, freeBytes: Math.round(free) }],
+        uptimeSec: Math.round(rnd() * 9 * 3600),
+        clockOffsetMs: Math.round(gauss() * 400),
+        ifaces: [
+          {
+            iface: 'Ethernet',
+            rxErrors: 0,
+            txErrors: 0,
+            rxDropped: Math.floor(rnd() * 20),
+            txDropped: 0,
+            operstate: 'up',
+          },
+        ],
       };
-      insHealth.run(health.id, agentId, code, seq, healthTs, healthTs, healthTs + 300, health.cpuLoadPct, mem, health.memAvailableBytes, health.uptimeSec, health.clockOffsetMs,
-        free / disk, JSON.stringify(health));
+      insHealth.run(
+        health.id,
+        agentId,
+        code,
+        seq,
+        healthTs,
+        healthTs,
+        healthTs + 300,
+        health.cpuLoadPct,
+        mem,
+        health.memAvailableBytes,
+        health.uptimeSec,
+        health.clockOffsetMs,
+        free / disk,
+        JSON.stringify(health),
+      );
       const [manufacturer, model] = pick(models);
       const [distro, release] = pick(oses);
       const readers = rnd() < 0.15 ? 0 : 1;
       const scanners = rnd() < 0.2 ? 0 : 1;
       const invTs = NOW - Math.floor(rnd() * DAY);
       const inventory = {
-        id: `i-${agentId}-${seq}`, seq: seq - 10, ts: invTs, agentTs: invTs, hostname: `MOTCUA-${code}`, system: { manufacturer, model },
-        cpu: { brand: 'Intel(R) Core(TM) i3-4150 CPU @ 3.50GHz', cores: 4, physicalCores: 2, speedGHz: 3.5 }, memTotalBytes: mem,
-        disks: [{ type: 'HD', sizeBytes: disk, name: 'ST500DM002' }], os: { platform: 'win32', distro, release, arch: 'x64' },
+        id: `i-${agentId}-${seq}`,
+        seq: seq - 10,
+        ts: invTs,
+        agentTs: invTs,
+        hostname: `MOTCUA-${code}`,
+        system: { manufacturer, model },
+        cpu: { brand: 'Intel(R) Core(TM) i3-4150 CPU @ 3.50GHz', cores: 4, physicalCores: 2, speedGHz: 3.5 },
+        memTotalBytes: mem,
+        disks: [{ type: 'HD', sizeBytes: disk, name: 'ST500DM002' }],
+        os: { platform: 'win32', distro, release, arch: 'x64' },
         usb: [
-          ...(readers ? [{ name: 'ACS ACR39U ICC Reader', class: 'smartcard-reader', vendorId: '072f', productId: 'b100' }] : []),
+          ...(readers
+            ? [{ name: 'ACS ACR39U ICC Reader', class: 'smartcard-reader', vendorId: '072f', productId: 'b100' }]
+            : []),
           { name: 'ePass2003', class: 'signing-token', vendorId: '096e', productId: '0807' },
           ...(scanners ? [{ name: 'Canon LiDE 300', class: 'scanner' }] : []),
         ],
         printers: [{ name: 'Canon LBP2900', local: true, default: true }],
         counts: { smartcardReaders: readers, signingTokens: 1, scanners, printers: 1 },
       };
-      insInventory.run(inventory.id, agentId, code, inventory.seq, invTs, invTs, invTs + 300, inventory.hostname, `${manufacturer} ${model}`, `${distro} ${release}`, mem,
-        readers, 1, scanners, 1, JSON.stringify(inventory));
+      insInventory.run(
+        inventory.id,
+        agentId,
+        code,
+        inventory.seq,
+        invTs,
+        invTs,
+        invTs + 300,
+        inventory.hostname,
+        `${manufacturer} ${model}`,
+        `${distro} ${release}`,
+        mem,
+        readers,
+        1,
+        scanners,
+        1,
+        JSON.stringify(inventory),
+      );
     }
   })();
 }
 
 function generateDossiers(db: Database.Database): number {
   if (DOSSIERS === 0) return 0;
-  const insert = db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at,
+  const insert =
+    db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at,
     first_handled_at, status, import_id, updated_at) VALUES ('bench', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
-  const fields = [['Hộ tịch', 'Đăng ký khai sinh'], ['Chứng thực', 'Chứng thực bản sao'], ['Đất đai', 'Đăng ký biến động'], ['Tư pháp', 'Cấp phiếu lý lịch']] as const;
+  const fields = [
+    ['Hộ tịch', 'Đăng ký khai sinh'],
+    ['Chứng thực', 'Chứng thực bản sao'],
+    ['Đất đai', 'Đăng ký biến động'],
+    ['Tư pháp', 'Cấp phiếu lý lịch'],
+  ] as const;
   db.transaction(() => {
     for (let i = 0; i < DOSSIERS; i++) {
       const received = Math.round(START + Math.floor(rnd() * DAYS) * DAY + (7.5 + rnd() * 9) * H);
       const due = received + (1 + Math.floor(rnd() * 10)) * DAY;
       const r = rnd();
-      let finished: number | null = r < 0.03 ? null : Math.round(r < 0.11 ? due + rnd() * 3 * DAY : received + rnd() * (due - received));
+      let finished: number | null =
+        r < 0.03 ? null : Math.round(r < 0.11 ? due + rnd() * 3 * DAY : received + rnd() * (due - received));
       if (finished !== null && finished > NOW) finished = null;
       const [field, name] = pick(fields);
-      insert.run(`HS${i}`, name, field, communeCode(i % COMMUNES), rnd() < 0.4 ? 'online' : 'direct', received, due, finished, rnd() < 0.3 ? Math.round(received + rnd() * DAY) : null);
+      insert.run(
+        `HS${i}`,
+        name,
+        field,
+        communeCode(i % COMMUNES),
+        rnd() < 0.4 ? 'online' : 'direct',
+        received,
+        due,
+        finished,
+        rnd() < 0.3 ? Math.round(received + rnd() * DAY) : null,
+      );
     }
   })();
   return DOSSIERS;
@@ -568,7 +982,11 @@ function stats(xs: number[]): { median: number; p95: number; max: number } {
   if (xs.length === 0) return { median: NaN, p95: NaN, max: NaN };
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, p95: s[Math.ceil(0.95 * s.length) - 1]!, max: s[s.length - 1]! };
+  return {
+    median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2,
+    p95: s[Math.ceil(0.95 * s.length) - 1]!,
+    max: s[s.length - 1]!,
+  };
 }
 
 const ms = (x: number) => (Number.isNaN(x) ? '–' : x >= 100 ? fmt(x) : x >= 10 ? fmt(x, 1) : fmt(x, 2));
@@ -599,7 +1017,12 @@ interface HttpAnswer {
 
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 1 });
 
-function httpGet(port: number, path: string, headers: Record<string, string>, timeoutMs = 120_000): Promise<HttpAnswer> {
+function httpGet(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: keepAlive, timeout: timeoutMs }, (res) => {
@@ -607,7 +1030,13 @@ function httpGet(port: number, path: string, headers: Record<string, string>, ti
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, bytes: body.length, encoding: String(res.headers['content-encoding'] ?? 'identity'), ms: performance.now() - t0, body });
+        resolve({
+          status: res.statusCode ?? 0,
+          bytes: body.length,
+          encoding: String(res.headers['content-encoding'] ?? 'identity'),
+          ms: performance.now() - t0,
+          body,
+        });
       });
       res.on('error', reject);
     });
@@ -707,9 +1136,15 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
   let samples = 0;
   let series = 0;
   try {
-    writeSync(fd, `# HELP ${PEER_METRIC} Share of successful probe rounds over the hour\n# TYPE ${PEER_METRIC} gauge\n`);
-    const rows = store.db.prepare(`SELECT t.id, t.commune, t.name, t.kind, t.service, r.bucket, r.count, r.ok_count FROM targets t CROSS JOIN rollup_hour r
-      WHERE r.target_id = t.id AND r.bucket >= ? AND r.bucket < ? ORDER BY t.id, r.bucket`).raw().iterate(from, NOW) as IterableIterator<[number, string, string, string, string, number, number, number]>;
+    writeSync(
+      fd,
+      `# HELP ${PEER_METRIC} Share of successful probe rounds over the hour\n# TYPE ${PEER_METRIC} gauge\n`,
+    );
+    const rows = store.db
+      .prepare(`SELECT t.id, t.commune, t.name, t.kind, t.service, r.bucket, r.count, r.ok_count FROM targets t CROSS JOIN rollup_hour r
+      WHERE r.target_id = t.id AND r.bucket >= ? AND r.bucket < ? ORDER BY t.id, r.bucket`)
+      .raw()
+      .iterate(from, NOW) as IterableIterator<[number, string, string, string, string, number, number, number]>;
     let chunk = '';
     let lastId = -1;
     let labels = '';
@@ -732,14 +1167,23 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
   }
   const omBytes = statSync(omFile).size;
   const exportSec = (performance.now() - t) / 1000;
-  log(`peer: exported ${fmt(samples)} samples of ${fmt(series)} series (${fmt(omBytes / 1e6)} MB) in ${exportSec.toFixed(1)} s`);
+  log(
+    `peer: exported ${fmt(samples)} samples of ${fmt(series)} series (${fmt(omBytes / 1e6)} MB) in ${exportSec.toFixed(1)} s`,
+  );
 
   // 2. Backfill. Blocks up to 31 days, so promtool reads the input once per block rather than once per 2 h.
   t = performance.now();
   const tsdb = join(dir, 'prometheus-data');
   mkdirSync(tsdb);
-  const backfill = startChild(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=744h', '-q', omFile, tsdb], 'promtool');
-  const backfillDeadline = setTimeout(() => backfill.child.kill('SIGKILL'), Math.max(1000, Math.min(20 * 60_000, RUN_DEADLINE - Date.now())));
+  const backfill = startChild(
+    promtool,
+    ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=744h', '-q', omFile, tsdb],
+    'promtool',
+  );
+  const backfillDeadline = setTimeout(
+    () => backfill.child.kill('SIGKILL'),
+    Math.max(1000, Math.min(20 * 60_000, RUN_DEADLINE - Date.now())),
+  );
   const [code] = (await once(backfill.child, 'exit')) as [number | null];
   clearTimeout(backfillDeadline);
   if (code !== 0) return `promtool failed (${code}): ${backfill.tail()}`;
@@ -753,8 +1197,17 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
   writeFileSync(configFile, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
   const port = await unusedPort();
   t = performance.now();
-  const prom = startChild(prometheus, [`--config.file=${configFile}`, `--storage.tsdb.path=${tsdb}`, '--storage.tsdb.retention.time=3650d',
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], 'prometheus');
+  const prom = startChild(
+    prometheus,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${tsdb}`,
+      '--storage.tsdb.retention.time=3650d',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    'prometheus',
+  );
   try {
     const readyBy = Date.now() + 120_000;
     for (;;) {
@@ -768,21 +1221,31 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
     // Wait (bounded) until start-up work such as compaction is over: < 20 ms of CPU in 2 s.
     const pid = prom.child.pid!;
     const idleBy = Date.now() + 120_000;
-    for (let prev = procSample(pid).cpuSec; Date.now() < idleBy;) {
+    for (let prev = procSample(pid).cpuSec; Date.now() < idleBy; ) {
       await sleep(2000);
       const cpu = procSample(pid).cpuSec;
       if (cpu - prev < 0.02) break;
       prev = cpu;
     }
-    const version = (await httpGet(port, '/api/v1/status/buildinfo', {})).body.toString().match(/"version":"([^"]+)"/)?.[1] ?? '?';
+    const version =
+      (await httpGet(port, '/api/v1/status/buildinfo', {})).body.toString().match(/"version":"([^"]+)"/)?.[1] ?? '?';
     const time = NOW / 1000;
     const headers = { 'accept-encoding': 'gzip' };
     const queries: PeerResult['queries'] = [];
     let maxAbsDiff = NaN;
     for (const [label, promql] of [
-      [`uptime per commune × service, ${PEER_DAYS} d (overview grid)`, `avg by (commune, service) (avg_over_time(${PEER_METRIC}[${PEER_DAYS}d]))`],
-      [`uptime per commune for one service, ${PEER_DAYS} d (service page)`, `avg by (commune) (avg_over_time(${PEER_METRIC}{service="one-stop-shop"}[${PEER_DAYS}d]))`],
-      [`uptime per service, ${PEER_DAYS} d (overview service table)`, `avg by (service) (avg_over_time(${PEER_METRIC}[${PEER_DAYS}d]))`],
+      [
+        `uptime per commune × service, ${PEER_DAYS} d (overview grid)`,
+        `avg by (commune, service) (avg_over_time(${PEER_METRIC}[${PEER_DAYS}d]))`,
+      ],
+      [
+        `uptime per commune for one service, ${PEER_DAYS} d (service page)`,
+        `avg by (commune) (avg_over_time(${PEER_METRIC}{service="one-stop-shop"}[${PEER_DAYS}d]))`,
+      ],
+      [
+        `uptime per service, ${PEER_DAYS} d (overview service table)`,
+        `avg by (service) (avg_over_time(${PEER_METRIC}[${PEER_DAYS}d]))`,
+      ],
     ] as const) {
       const path = `/api/v1/query?${new URLSearchParams({ query: promql, time: String(time) }).toString()}`;
       const timed = await timeIt(async () => {
@@ -791,7 +1254,9 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
         return a;
       });
       const body = await httpGet(port, path, {});
-      const parsed = JSON.parse(body.body.toString()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const parsed = JSON.parse(body.body.toString()) as {
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      };
       queries.push({ label, promql, timed, series: parsed.data.result.length });
       if (queries.length === 1) {
         // The same numbers as ours from the same hour rollups?
@@ -803,7 +1268,19 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
       }
     }
     const rssMiB = procSample(pid).rssMiB;
-    return { version, samples, series, exportSec, backfillSec, omBytes, tsdbBytes, startSec, queries, maxAbsDiff, rssMiB };
+    return {
+      version,
+      samples,
+      series,
+      exportSec,
+      backfillSec,
+      omBytes,
+      tsdbBytes,
+      startSec,
+      queries,
+      maxAbsDiff,
+      rssMiB,
+    };
   } finally {
     await stopChild(prom.child);
   }
@@ -825,7 +1302,7 @@ async function main(dir: string): Promise<void> {
     const admin = store.apiTokens.create({ name: 'bench-admin', role: 'admin', now: NOW }).token;
     const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     config.units = data.unitsFile;
-    let t = performance.now();
+    const t = performance.now();
     // The clock pages see. Uptime figures are cached for a minute per question (WebData.uptime): a fixed clock
     // measures cache hits; alternating between NOW and NOW + 61 s makes every request a miss (each finds an
     // entry from the other time: too old, or from its future) while the data's "now" moves by a minute only.
@@ -836,7 +1313,10 @@ async function main(dir: string): Promise<void> {
     /** Right after a series at NOW (which leaves the cache entry at NOW), every call of this one is a miss. */
     const missSeries = <T>(fn: () => Promise<T>) => {
       tick = 0;
-      return timeIt(() => (missClock(), fn()), WARM - 1);
+      return timeIt(() => {
+        missClock();
+        return fn();
+      }, WARM - 1);
     };
     built = await buildApp({ store, config, now: () => clock, timers: false });
     const startupMs = performance.now() - t;
@@ -871,13 +1351,21 @@ async function main(dir: string): Promise<void> {
     // 2. The same pages over HTTP on 127.0.0.1, with compression.
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
-    const overHttp: Array<{ label: string; raw: number; gzip: number; br: number; timed: Timed<HttpAnswer>; miss: Timed<HttpAnswer> }> = [];
+    const overHttp: Array<{
+      label: string;
+      raw: number;
+      gzip: number;
+      br: number;
+      timed: Timed<HttpAnswer>;
+      miss: Timed<HttpAnswer>;
+    }> = [];
     for (const [label, path] of pages) {
       log(`http ${path}`);
       const sizes: Record<string, number> = {};
       for (const enc of ['identity', 'gzip', 'br']) {
         const a = await httpGet(port, path, { ...auth, 'accept-encoding': enc });
-        if (a.status !== 200 || a.encoding !== enc) throw new Error(`${path} over HTTP (${enc}): ${a.status} ${a.encoding}`);
+        if (a.status !== 200 || a.encoding !== enc)
+          throw new Error(`${path} over HTTP (${enc}): ${a.status} ${a.encoding}`);
         sizes[enc] = a.bytes;
       }
       const get = async () => {
@@ -904,26 +1392,78 @@ async function main(dir: string): Promise<void> {
     };
     const communeCodes = built.units.all().map((u) => u.code);
     await piece('LiveState.fromStore (start-up)', () => `${fmt(LiveState.fromStore(store).size)} targets`);
-    await piece('fleetState (overview grid state)', () => `${fmt(fleetState({ live: built!.live, store, communes: communeCodes }, all).communes.length)} communes`);
-    await piece('uptimeWindows, all communes, uncached (overview on a cache miss)', () => `${fmt(uptimeWindows(deps, { now: NOW }).byCommune.size)} communes`);
-    await piece('uptimeWindows, one commune, uncached (commune page on a miss)', () => `${fmt(uptimeWindows(deps, { now: NOW, commune: data.busyCommune }).byService.size)} services`);
-    await piece('uptimeReport 30 d, 24×7, all pairs', () => `${fmt(uptimeReport(deps, { ...d30, workingHours: false }).rows.length)} rows`);
-    await piece('uptimeReport 30 d, working hours, all pairs', () => `${fmt(uptimeReport(deps, { ...d30, workingHours: true }).rows.length)} rows`);
-    await piece('uptimeReport 30 d, 24×7, one service (service page: 2 of these)', () => `${fmt(uptimeReport(deps, { ...d30, service: 'one-stop-shop', workingHours: false }).rows.length)} rows`);
-    await piece('store.incidents.list 30 d, all communes (uptime sources)', () => `${fmt(store.incidents.list({ ...d30, limit: 1_000_000 }).length)} incidents`);
-    await piece('store.incidents.list 1 d', () => `${fmt(store.incidents.list({ from: NOW - DAY, to: NOW, limit: 1_000_000 }).length)} incidents`);
-    await piece('store.incidents.communeServices (uptime sources, fleetState)', () => `${fmt(store.incidents.communeServices().length)} pairs`);
-    await piece('store.incidents.list open (fleetState)', () => `${fmt(store.incidents.list({ openOnly: true, limit: 100_000 }).length)} incidents`);
-    await piece('store.incidents.list 30 d, one service, limit 2000 (service page)', () => `${fmt(store.incidents.list({ ...d30, service: 'one-stop-shop', limit: 2000 }).length)} incidents`);
-    await piece('store.hourOfDayProfile, one service, 30 d (service heatmap)', () => `${fmt(store.hourOfDayProfile({ service: 'one-stop-shop', ...d30 }).length)} cells`);
-    await piece('store.rollups hour, one commune, 7 d (commune timeline)', () => `${fmt(store.rollups({ resolution: 'hour', commune: data.busyCommune, from: NOW - 7 * DAY, to: NOW }).length)} rows`);
-    const byPairDay = store.db.prepare(`SELECT t.commune, t.service, CAST(sum(r.ok_count) AS REAL) / sum(r.count) AS up FROM targets t CROSS JOIN rollup_day r
+    await piece(
+      'fleetState (overview grid state)',
+      () => `${fmt(fleetState({ live: built!.live, store, communes: communeCodes }, all).communes.length)} communes`,
+    );
+    await piece(
+      'uptimeWindows, all communes, uncached (overview on a cache miss)',
+      () => `${fmt(uptimeWindows(deps, { now: NOW }).byCommune.size)} communes`,
+    );
+    await piece(
+      'uptimeWindows, one commune, uncached (commune page on a miss)',
+      () => `${fmt(uptimeWindows(deps, { now: NOW, commune: data.busyCommune }).byService.size)} services`,
+    );
+    await piece(
+      'uptimeReport 30 d, 24×7, all pairs',
+      () => `${fmt(uptimeReport(deps, { ...d30, workingHours: false }).rows.length)} rows`,
+    );
+    await piece(
+      'uptimeReport 30 d, working hours, all pairs',
+      () => `${fmt(uptimeReport(deps, { ...d30, workingHours: true }).rows.length)} rows`,
+    );
+    await piece(
+      'uptimeReport 30 d, 24×7, one service (service page: 2 of these)',
+      () => `${fmt(uptimeReport(deps, { ...d30, service: 'one-stop-shop', workingHours: false }).rows.length)} rows`,
+    );
+    await piece(
+      'store.incidents.list 30 d, all communes (uptime sources)',
+      () => `${fmt(store.incidents.list({ ...d30, limit: 1_000_000 }).length)} incidents`,
+    );
+    await piece(
+      'store.incidents.list 1 d',
+      () => `${fmt(store.incidents.list({ from: NOW - DAY, to: NOW, limit: 1_000_000 }).length)} incidents`,
+    );
+    await piece(
+      'store.incidents.communeServices (uptime sources, fleetState)',
+      () => `${fmt(store.incidents.communeServices().length)} pairs`,
+    );
+    await piece(
+      'store.incidents.list open (fleetState)',
+      () => `${fmt(store.incidents.list({ openOnly: true, limit: 100_000 }).length)} incidents`,
+    );
+    await piece(
+      'store.incidents.list 30 d, one service, limit 2000 (service page)',
+      () => `${fmt(store.incidents.list({ ...d30, service: 'one-stop-shop', limit: 2000 }).length)} incidents`,
+    );
+    await piece(
+      'store.hourOfDayProfile, one service, 30 d (service heatmap)',
+      () => `${fmt(store.hourOfDayProfile({ service: 'one-stop-shop', ...d30 }).length)} cells`,
+    );
+    await piece(
+      'store.rollups hour, one commune, 7 d (commune timeline)',
+      () =>
+        `${fmt(store.rollups({ resolution: 'hour', commune: data.busyCommune, from: NOW - 7 * DAY, to: NOW }).length)} rows`,
+    );
+    const byPairDay =
+      store.db.prepare(`SELECT t.commune, t.service, CAST(sum(r.ok_count) AS REAL) / sum(r.count) AS up FROM targets t CROSS JOIN rollup_day r
       WHERE r.target_id = t.id AND r.bucket >= ? AND r.bucket < ? GROUP BY t.commune, t.service`);
-    const byPairHour = store.db.prepare(`SELECT t.commune, t.service, avg(CAST(r.ok_count AS REAL) / r.count) AS up FROM targets t CROSS JOIN rollup_hour r
+    const byPairHour =
+      store.db.prepare(`SELECT t.commune, t.service, avg(CAST(r.ok_count AS REAL) / r.count) AS up FROM targets t CROSS JOIN rollup_hour r
       WHERE r.target_id = t.id AND r.bucket >= ? AND r.bucket < ? GROUP BY t.commune, t.service`);
-    await piece('SQL: success ratio per commune × service, 30 d, from rollup_day', () => `${fmt(byPairDay.all(localMidnight(NOW) - 30 * DAY, NOW).length)} rows`);
-    await piece('SQL: the same from rollup_hour (what the PromQL peer computes)', () => `${fmt(byPairHour.all(NOW - PEER_DAYS * DAY, NOW).length)} rows`);
-    await piece('attributeDossiers 30 d (dossiers page)', () => `${fmt(attributeDossiers({ store, calendars: built!.calendars, config: config.dossiers }, { ...d30, verdict: 'late', now: NOW, limit: 5000 }).total.dossiers)} dossiers`);
+    await piece(
+      'SQL: success ratio per commune × service, 30 d, from rollup_day',
+      () => `${fmt(byPairDay.all(localMidnight(NOW) - 30 * DAY, NOW).length)} rows`,
+    );
+    await piece(
+      'SQL: the same from rollup_hour (what the PromQL peer computes)',
+      () => `${fmt(byPairHour.all(NOW - PEER_DAYS * DAY, NOW).length)} rows`,
+    );
+    await piece(
+      'attributeDossiers 30 d (dossiers page)',
+      () =>
+        `${fmt(attributeDossiers({ store, calendars: built!.calendars, config: config.dossiers }, { ...d30, verdict: 'late', now: NOW, limit: 5000 }).total.dossiers)} dossiers`,
+    );
     const rss = procSample(process.pid);
 
     // 4. The peer.
@@ -932,7 +1472,12 @@ async function main(dir: string): Promise<void> {
       await app.close();
       built = undefined;
       const ours = new Map<string, number>();
-      for (const r of byPairHour.all(NOW - PEER_DAYS * DAY, NOW) as Array<{ commune: string; service: string; up: number }>) ours.set(`${r.commune}\u0000${r.service}`, r.up);
+      for (const r of byPairHour.all(NOW - PEER_DAYS * DAY, NOW) as Array<{
+        commune: string;
+        service: string;
+        up: number;
+      }>)
+        ours.set(`${r.commune}\u0000${r.service}`, r.up);
       log('peer: Prometheus');
       peer = await runPeer(store, dir, ours);
     }
@@ -950,7 +1495,11 @@ async function main(dir: string): Promise<void> {
       `| targets | ${fmt(r.targets!)} | 4 path hops (service "network") + 4 services per commune |`,
       `| rollup_hour | ${fmt(r.rollup_hour!)} | ${HOUR_DAYS === DAYS ? `all ${DAYS} days` : `last ${HOUR_DAYS} days only (--hour-days)`} (retention.hourDays default 730) |`,
       `| rollup_day | ${fmt(r.rollup_day!)} | ${DAYS} days |`,
-      ...(r.rollup_service_hour === undefined ? [] : [`| rollup_service_hour | ${fmt(r.rollup_service_hour)} | sums of rollup_hour per service class, as migration 011 backfills them |`]),
+      ...(r.rollup_service_hour === undefined
+        ? []
+        : [
+            `| rollup_service_hour | ${fmt(r.rollup_service_hour)} | sums of rollup_hour per service class, as migration 011 backfills them |`,
+          ]),
       '| rollup_minute | 0 | not generated: no page reads it |',
       `| results | ${fmt(r.results!)} | the latest per target only (seeds LiveState; no page reads raw results) |`,
       `| incidents | ${fmt(r.incidents!)} | ≈ ${fmt(PER_MONTH)} a month; ${data.openIncidents} open |`,
@@ -967,13 +1516,19 @@ async function main(dir: string): Promise<void> {
       '',
       '| page | first | hit median | p95 | max | n | miss median | p95 | max | n | HTML | median ≤ 300 ms (hit and miss) |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
-      ...injected.map((p) => `| ${p.label} \`${p.path}\` | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.timed.last)} | ${goal(p.timed, p.miss)} |`),
+      ...injected.map(
+        (p) =>
+          `| ${p.label} \`${p.path}\` | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.timed.last)} | ${goal(p.timed, p.miss)} |`,
+      ),
       '',
       'The same pages over HTTP on 127.0.0.1 (Accept-Encoding: gzip, deflate, br, zstd → brotli q5), ms to the last byte, after the runs above:',
       '',
       '| page | first | hit median | p95 | max | n | miss median | p95 | max | n | raw | gzip | brotli | median ≤ 300 ms (hit and miss) |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-      ...overHttp.map((p) => `| ${p.label} | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} | ${goal(p.timed, p.miss)} |`),
+      ...overHttp.map(
+        (p) =>
+          `| ${p.label} | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} | ${goal(p.timed, p.miss)} |`,
+      ),
       '',
       'Pieces, called directly, ms:',
       '',
@@ -985,7 +1540,10 @@ async function main(dir: string): Promise<void> {
       '',
     );
     if (typeof peer === 'string') {
-      out.push(`Peer: ${peer}. Anchor instead (peers.md): Uptime Kuma, 882 monitors, ≈ 15 s to load the dashboard (louislam/uptime-kuma#6181).`, '');
+      out.push(
+        `Peer: ${peer}. Anchor instead (peers.md): Uptime Kuma, 882 monitors, ≈ 15 s to load the dashboard (louislam/uptime-kuma#6181).`,
+        '',
+      );
     } else {
       out.push(
         `Peer, same run: Prometheus ${peer.version} over the same last ${PEER_DAYS} days of hour rollups as a 1-hour recording-rule series per target ` +
@@ -1025,10 +1583,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-const hardStop = setTimeout(() => {
-  log('run deadline passed: stopping');
-  void cleanup().finally(() => process.exit(2));
-}, RUN_DEADLINE - Date.now() + 5 * 60_000);
+const hardStop = setTimeout(
+  () => {
+    log('run deadline passed: stopping');
+    void cleanup().finally(() => process.exit(2));
+  },
+  RUN_DEADLINE - Date.now() + 5 * 60_000,
+);
 hardStop.unref();
 
 try {

@@ -16,7 +16,9 @@ export async function runAgentCommand(flags: { config: string; checkConfig?: boo
   const token = readAgentToken(config);
   if (flags.checkConfig) {
     const plan = config.plan.enabled ? ' + the plan from the server' : '';
-    process.stdout.write(`config OK: ${flags.config} (${config.targets.length} targets${plan}, commune ${config.commune})\n`);
+    process.stdout.write(
+      `config OK: ${flags.config} (${config.targets.length} targets${plan}, commune ${config.commune})\n`,
+    );
     return;
   }
   // The agent parses the output of ping and of the commands systeminformation runs; glibc translates
@@ -33,7 +35,14 @@ export async function runAgentCommand(flags: { config: string; checkConfig?: boo
   // The loaded config has path defaults filled in; only the file says whether it set `path:` itself.
   const data = readYamlConfig(flags.config).data;
   const localPath = typeof data === 'object' && data !== null && 'path' in data;
-  const plan: RemotePlan = new RemotePlan({ config, token, log: log.child({ component: 'plan' }), localPath, apply: (merged): Promise<void> => agent.replaceTargets(merged.targets), applyPath: (path) => agent.replacePath(path) });
+  const plan: RemotePlan = new RemotePlan({
+    config,
+    token,
+    log: log.child({ component: 'plan' }),
+    localPath,
+    apply: (merged): Promise<void> => agent.replaceTargets(merged.targets),
+    applyPath: (path) => agent.replacePath(path),
+  });
   const initial = plan.loadCache();
   const agent: Agent = new Agent({ config: { ...config, targets: initial.targets, path: initial.path }, token, log });
   agent.start();

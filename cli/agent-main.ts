@@ -20,6 +20,8 @@ import { VERSION } from '../common/version.js';
 import { runAgentCommand } from './agent-command.js';
 import { AGENT_DESCRIPTION, runProgram, withAgentOptions } from './program.js';
 
-const program = withAgentOptions(new Command('communewatch-agent').description(AGENT_DESCRIPTION).version(VERSION).showHelpAfterError()).action(runAgentCommand);
+const program = withAgentOptions(
+  new Command('communewatch-agent').description(AGENT_DESCRIPTION).version(VERSION).showHelpAfterError(),
+).action(runAgentCommand);
 
 runProgram(program, 'communewatch-agent');

@@ -33,9 +33,33 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
   const gateway = flags.gateway ? await si.networkGatewayDefault().catch(() => '') : '';
 
   const targets = [
-    { name: 'loopback', kind: 'icmp', service: 'network', host: '127.0.0.1', count: 3, intervalMs: 200, intervalSec: 15, timeoutMs: 5000 },
-    { name: 'central-server', kind: 'http', service: 'monitoring', url: `${server.url}/readyz`, intervalSec: 15, timeoutMs: 5000 },
-    { name: 'central-server-tcp', kind: 'tcp', service: 'monitoring', host: '127.0.0.1', port: Number(new URL(server.url).port), intervalSec: 15, timeoutMs: 3000 },
+    {
+      name: 'loopback',
+      kind: 'icmp',
+      service: 'network',
+      host: '127.0.0.1',
+      count: 3,
+      intervalMs: 200,
+      intervalSec: 15,
+      timeoutMs: 5000,
+    },
+    {
+      name: 'central-server',
+      kind: 'http',
+      service: 'monitoring',
+      url: `${server.url}/readyz`,
+      intervalSec: 15,
+      timeoutMs: 5000,
+    },
+    {
+      name: 'central-server-tcp',
+      kind: 'tcp',
+      service: 'monitoring',
+      host: '127.0.0.1',
+      port: Number(new URL(server.url).port),
+      intervalSec: 15,
+      timeoutMs: 3000,
+    },
     ...VENDOR_ENDPOINTS.map((e) => ({
       name: e.target,
       kind: 'http',
@@ -48,11 +72,22 @@ export async function runDemo(flags: { data?: string; port?: number; host?: stri
   ];
   // The path check covers the LAN gateway (role gateway); its result shows as path-gateway.
   const path = { gateway: gateway || 'none', intervalSec: 15 };
-  const raw = Value.Default(AgentConfigSchema, { commune: DEMO_COMMUNE, server: { url: server.url }, path, targets }) as AgentConfig & { targets: never };
+  const raw = Value.Default(AgentConfigSchema, {
+    commune: DEMO_COMMUNE,
+    server: { url: server.url },
+    path,
+    targets,
+  }) as AgentConfig & { targets: never };
   const resolved = resolveTargets(raw.targets, raw.defaults);
   if (resolved.problems.length > 0) throw new ConfigError('(built-in demo config)', resolved.problems);
   const agent = new Agent({
-    config: { ...raw, file: join(config.dataDir, 'demo-agent.yaml'), dataDir: join(config.dataDir, 'demo-agent'), targets: resolved.targets, push: { ...raw.push, idleSec: 2 } },
+    config: {
+      ...raw,
+      file: join(config.dataDir, 'demo-agent.yaml'),
+      dataDir: join(config.dataDir, 'demo-agent'),
+      targets: resolved.targets,
+      push: { ...raw.push, idleSec: 2 },
+    },
     token,
     log: log.child({ component: 'agent' }),
   });
@@ -96,7 +131,10 @@ function demoToken(store: Parameters<typeof verifyToken>[0], dataDir: string): s
  * The demo's admin login: created once with a random password kept 0600 in the data dir (no default
  * password exists anywhere), reused on later runs.
  */
-async function demoLogin(store: Parameters<typeof verifyToken>[0], dataDir: string): Promise<{ username: string; password: string; file: string }> {
+async function demoLogin(
+  store: Parameters<typeof verifyToken>[0],
+  dataDir: string,
+): Promise<{ username: string; password: string; file: string }> {
   const username = 'demo';
   const file = join(dataDir, 'demo-login.txt');
   const existing = store.users.byName(username);

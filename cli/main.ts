@@ -44,7 +44,9 @@ function positiveInt(value: string): number {
 }
 
 const program = new Command('communewatch')
-  .description('CommuneWatch: uptime and fault localisation for commune offices\n(Giám sát mạng và dịch vụ công cho bộ phận một cửa cấp xã)')
+  .description(
+    'CommuneWatch: uptime and fault localisation for commune offices\n(Giám sát mạng và dịch vụ công cho bộ phận một cửa cấp xã)',
+  )
   .version(VERSION)
   .showHelpAfterError();
 
@@ -85,46 +87,89 @@ token
 
 /** --data and --config, for every command that works on the server's database. */
 const storeOptions = (c: Command) =>
-  c.option('--data <dir>', 'server data directory (default ./data)').option('--config <file>', 'server YAML config (for its dataDir, units and time zone)');
+  c
+    .option('--data <dir>', 'server data directory (default ./data)')
+    .option('--config <file>', 'server YAML config (for its dataDir, units and time zone)');
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-const keys = program.command('api-key').description('manage API keys for people and systems (roles admin, viewer, vendor)');
+const keys = program
+  .command('api-key')
+  .description('manage API keys for people and systems (roles admin, viewer, vendor)');
 storeOptions(keys.command('create').description('create an API key and print it (shown once; only a hash is stored)'))
   .requiredOption('--name <text>', 'who or what uses it, e.g. "so-khcn-it" or "vnpt-hotich"')
   .requiredOption('--role <role>', 'admin (everything), viewer (read-only) or vendor (read its own services)')
   .option('--services <list>', 'vendor keys: comma-separated service classes it owns, e.g. civil-status')
   .action(lazy(apiKey, 'runApiKeyCreate'));
-storeOptions(keys.command('list').description('list API keys, their role and last use')).action(lazy(apiKey, 'runApiKeyList'));
-storeOptions(keys.command('revoke').description('revoke an API key').requiredOption('--id <n>', 'key id, from `api-key list`', positiveInt)).action(lazy(apiKey, 'runApiKeyRevoke'));
+storeOptions(keys.command('list').description('list API keys, their role and last use')).action(
+  lazy(apiKey, 'runApiKeyList'),
+);
+storeOptions(
+  keys
+    .command('revoke')
+    .description('revoke an API key')
+    .requiredOption('--id <n>', 'key id, from `api-key list`', positiveInt),
+).action(lazy(apiKey, 'runApiKeyRevoke'));
 
-const users = program.command('user').description('manage web UI logins (roles admin, viewer, vendor); create the first admin here');
-storeOptions(users.command('create').description('create a login; the password is typed twice (or read from stdin, or generated)'))
+const users = program
+  .command('user')
+  .description('manage web UI logins (roles admin, viewer, vendor); create the first admin here');
+storeOptions(
+  users.command('create').description('create a login; the password is typed twice (or read from stdin, or generated)'),
+)
   .requiredOption('--username <name>', 'login name, lower case, e.g. "nguyenvana"')
-  .requiredOption('--role <role>', 'admin (district/provincial IT), viewer (leaders, read-only) or vendor (its own services)')
+  .requiredOption(
+    '--role <role>',
+    'admin (district/provincial IT), viewer (leaders, read-only) or vendor (its own services)',
+  )
   .option('--services <list>', 'vendor: comma-separated service classes it owns, e.g. civil-status')
   .option('--name <text>', 'full name shown in the UI')
   .option('--generate-password', 'generate a random password and print it on stdout')
   .action(lazy(user, 'runUserCreate'));
 storeOptions(users.command('list').description('list logins, roles and last login')).action(lazy(user, 'runUserList'));
-storeOptions(users.command('disable').description('disable a login and end its sessions').requiredOption('--username <name>', 'login name'))
-  .action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: true }));
-storeOptions(users.command('enable').description('enable a disabled login').requiredOption('--username <name>', 'login name'))
-  .action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: false }));
-storeOptions(users.command('passwd').description('set a new password (ends the user\'s sessions)').requiredOption('--username <name>', 'login name').option('--generate-password', 'generate one and print it'))
-  .action(lazy(user, 'runUserPasswd'));
+storeOptions(
+  users
+    .command('disable')
+    .description('disable a login and end its sessions')
+    .requiredOption('--username <name>', 'login name'),
+).action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: true }));
+storeOptions(
+  users.command('enable').description('enable a disabled login').requiredOption('--username <name>', 'login name'),
+).action((flags: { username: string }) => lazy(user, 'runUserSetDisabled')({ ...flags, disabled: false }));
+storeOptions(
+  users
+    .command('passwd')
+    .description("set a new password (ends the user's sessions)")
+    .requiredOption('--username <name>', 'login name')
+    .option('--generate-password', 'generate one and print it'),
+).action(lazy(user, 'runUserPasswd'));
 
-const rumApps = program.command('rum-app').description('web apps that send real-user monitoring data (Grafana Faro) to /collect');
-storeOptions(rumApps.command('create').description('register an app and print its key (for the page\'s <script data-key>)'))
+const rumApps = program
+  .command('rum-app')
+  .description('web apps that send real-user monitoring data (Grafana Faro) to /collect');
+storeOptions(
+  rumApps.command('create').description("register an app and print its key (for the page's <script data-key>)"),
+)
   .requiredOption('--name <name>', 'app name, e.g. motcua-laocai')
   .requiredOption('--origin <url>', 'origin the pages are served from (CORS allow-list); repeat for several', collect)
   .option('--services <list>', 'service classes the app belongs to (vendors see their own), e.g. one-stop-shop')
   .option('--sample <share>', 'share of batches kept, (0, 1]; default 1')
   .action(lazy(rum, 'runRumAppCreate'));
 storeOptions(rumApps.command('list').description('list RUM apps')).action(lazy(rum, 'runRumAppList'));
-storeOptions(rumApps.command('revoke').description('refuse an app\'s data from now on').requiredOption('--id <n>', 'app id, from `rum-app list`', positiveInt)).action(lazy(rum, 'runRumAppRevoke'));
+storeOptions(
+  rumApps
+    .command('revoke')
+    .description("refuse an app's data from now on")
+    .requiredOption('--id <n>', 'app id, from `rum-app list`', positiveInt),
+).action(lazy(rum, 'runRumAppRevoke'));
 
-const incidents = program.command('incident').description('record and correct incidents (outages known from other sources)');
-storeOptions(incidents.command('add').description('record an outage known from elsewhere (helpdesk log, before the commune had an agent)'))
+const incidents = program
+  .command('incident')
+  .description('record and correct incidents (outages known from other sources)');
+storeOptions(
+  incidents
+    .command('add')
+    .description('record an outage known from elsewhere (helpdesk log, before the commune had an agent)'),
+)
   .requiredOption('--cause <cause>', 'commune-network, central-service, local-service or agent-silent')
   .option('--service <class>', 'service class (needed for central-service and local-service), e.g. civil-status')
   .requiredOption('--commune <code>', 'commune code; repeat for a central incident at several communes', collect)
@@ -155,10 +200,17 @@ storeOptions(incidents.command('delete').description('delete an incident (kept i
   .action(lazy(incident, 'runIncidentDelete'));
 
 const cal = program.command('calendar').description('working-time calendar: holidays, make-up days, timetables');
-storeOptions(cal.command('import').description('load a calendar file (national, province or commune scope)').argument('<file>', 'calendar YAML, see docs/calendar.md')).action(lazy(calendar, 'runCalendarImport'));
+storeOptions(
+  cal
+    .command('import')
+    .description('load a calendar file (national, province or commune scope)')
+    .argument('<file>', 'calendar YAML, see docs/calendar.md'),
+).action(lazy(calendar, 'runCalendarImport'));
 cal
   .command('prefill')
-  .description("draft a future year's days off (lunar dates from date-holidays, Labour Code rules), all provisional, to check and import")
+  .description(
+    "draft a future year's days off (lunar dates from date-holidays, Labour Code rules), all provisional, to check and import",
+  )
   .requiredOption('--year <yyyy>', 'year', positiveInt)
   .option('--out <file>', 'write the YAML here instead of printing it')
   .action(lazy(calendar, 'runCalendarPrefill'));
@@ -181,22 +233,40 @@ storeOptions(cal.command('delete-day').description('remove a day rule'))
   .option('--commune <code>', 'the commune scope it was set in')
   .action(lazy(calendar, 'runCalendarDeleteDay'));
 
-const silences = program.command('silence').description('silences and maintenance windows: no notifications; maintenance also counts as planned time');
+const silences = program
+  .command('silence')
+  .description('silences and maintenance windows: no notifications; maintenance also counts as planned time');
 storeOptions(silences.command('add').description('mute notifications for matching incidents, once or every week'))
   .option('--kind <kind>', 'silence, or maintenance (also marked as planned in uptime)', 'silence')
-  .requiredOption('--match <label=values>', 'e.g. commune=26734 or service=civil-status,e-signing; repeat for more labels (all must match)', collect)
+  .requiredOption(
+    '--match <label=values>',
+    'e.g. commune=26734 or service=civil-status,e-signing; repeat for more labels (all must match)',
+    collect,
+  )
   .requiredOption('--from <time>', 'start, "dd/MM/yyyy HH:mm" Vietnam time')
   .requiredOption('--to <time>', 'end')
   .option('--weekdays <list>', 'recurring: ISO weekdays, e.g. 1,2,3,4,5')
   .option('--between <HH:mm-HH:mm>', 'recurring: local time window on those days, e.g. 12:00-13:00')
   .requiredOption('--comment <text>', 'why, e.g. "VNPT nâng cấp đường truyền"')
   .action(lazy(silence, 'runSilenceAdd'));
-storeOptions(silences.command('list').description('active and future silences')).action(lazy(silence, 'runSilenceList'));
-storeOptions(silences.command('delete').description('end a silence now').requiredOption('--id <n>', 'silence id', positiveInt)).action(lazy(silence, 'runSilenceDelete'));
+storeOptions(silences.command('list').description('active and future silences')).action(
+  lazy(silence, 'runSilenceList'),
+);
+storeOptions(
+  silences.command('delete').description('end a silence now').requiredOption('--id <n>', 'silence id', positiveInt),
+).action(lazy(silence, 'runSilenceDelete'));
 
 const dossiers = program.command('dossiers').description('dossier (hồ sơ) records from the provincial systems');
-storeOptions(dossiers.command('import').description('import a CSV or XLSX export; nothing is imported if a row is bad, unless --partial').argument('<file>', '.csv or .xlsx, header row first'))
-  .requiredOption('--source <name>', 'where the records come from, e.g. motcua-laocai (the same code from two sources is two dossiers)')
+storeOptions(
+  dossiers
+    .command('import')
+    .description('import a CSV or XLSX export; nothing is imported if a row is bad, unless --partial')
+    .argument('<file>', '.csv or .xlsx, header row first'),
+)
+  .requiredOption(
+    '--source <name>',
+    'where the records come from, e.g. motcua-laocai (the same code from two sources is two dossiers)',
+  )
   .option('--partial', 'import the good rows even when some are bad')
   .option('--mapping <file>', 'YAML {"header in the file": field} for headers CommuneWatch does not know')
   .action(lazy(dossier, 'runDossierImport'));

@@ -5,11 +5,14 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../common/config-file.js';
 
-export const AGENT_DESCRIPTION = 'run the commune agent: probe targets, buffer results offline, push them to the server';
+export const AGENT_DESCRIPTION =
+  'run the commune agent: probe targets, buffer results offline, push them to the server';
 
 /** `--config` and `--check-config`, for `communewatch agent` and `communewatch-agent` alike. */
 export function withAgentOptions(command: Command): Command {
-  return command.requiredOption('--config <file>', 'agent YAML config').option('--check-config', 'validate the config and exit');
+  return command
+    .requiredOption('--config <file>', 'agent YAML config')
+    .option('--check-config', 'validate the config and exit');
 }
 
 export function runProgram(program: Command, name: string): void {

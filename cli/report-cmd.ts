@@ -7,7 +7,14 @@
  * code are imported when the command runs, like the lazily loaded command modules of main.ts.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { addMonths, monthBounds, monthLabel, monthOf, parseMonth, type ReportMonth } from '../server/reports/report-month.js';
+import {
+  addMonths,
+  monthBounds,
+  monthLabel,
+  monthOf,
+  parseMonth,
+  type ReportMonth,
+} from '../server/reports/report-month.js';
 import type { ReportsConfig } from '../server/reports/report-config.js';
 
 export interface ReportMonthlyFlags {
@@ -31,9 +38,15 @@ function monthArg(value: string): ReportMonth {
 }
 
 function addressesArg(value: string): string[] {
-  const list = value.split(',').map((a) => a.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const bad = list.find((a) => !/^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/.test(a));
-  if (list.length === 0 || bad !== undefined) throw new InvalidArgumentError(`${bad === undefined ? 'no address' : `"${bad}" is not an e-mail address`}; use a@b.vn,c@d.vn`);
+  if (list.length === 0 || bad !== undefined)
+    throw new InvalidArgumentError(
+      `${bad === undefined ? 'no address' : `"${bad}" is not an e-mail address`}; use a@b.vn,c@d.vn`,
+    );
   return list;
 }
 
@@ -42,12 +55,20 @@ function addressesArg(value: string): string[] {
  * the subcommands inherit the program's settings (help after an error, exit handling).
  */
 export function reportCommand(program: Command): Command {
-  const report = program.command('report').description('reports for leaders: the monthly summary e-mail (docs/reports.md)');
+  const report = program
+    .command('report')
+    .description('reports for leaders: the monthly summary e-mail (docs/reports.md)');
   report
     .command('monthly')
-    .description('the monthly summary (uptime in working hours, longest incidents, overdue dossiers): print it or send it now')
+    .description(
+      'the monthly summary (uptime in working hours, longest incidents, overdue dossiers): print it or send it now',
+    )
     .option('--month <yyyy-MM>', 'the month, Vietnam time (default: last month)', monthArg)
-    .option('--to <addresses>', 'send to these addresses instead, comma-separated (a test: the scheduled delivery is unchanged)', addressesArg)
+    .option(
+      '--to <addresses>',
+      'send to these addresses instead, comma-separated (a test: the scheduled delivery is unchanged)',
+      addressesArg,
+    )
     .option('--print', 'print the plain-text report instead of sending it')
     .option('--data <dir>', 'server data directory (default ./data)')
     .option('--config <file>', 'server YAML config (for its dataDir, units, time zone, SMTP and reports)')
@@ -55,15 +76,34 @@ export function reportCommand(program: Command): Command {
   return report;
 }
 
-export async function runReportMonthly(flags: ReportMonthlyFlags, io: ReportIo = { out: process.stdout, now: Date.now }): Promise<void> {
+export async function runReportMonthly(
+  flags: ReportMonthlyFlags,
+  io: ReportIo = { out: process.stdout, now: Date.now },
+): Promise<void> {
   if (flags.print && flags.to) throw new Error('--print and --to do not go together: print the report, or send it');
-  const [{ loadServerConfig }, { databaseFile }, { openSqliteStore }, { loadUnits, Units }, { CalendarBook }, { seedShippedCalendars }, { reportsConfigOf }, { createReportLog }, { MonthlyReports }, { cliActor }] =
-    await Promise.all([
-      import('../server/config.js'), import('../server/main.js'), import('../server/store/sqlite-store.js'), import('../server/org/units.js'),
-      import('../server/calendar/calendar-book.js'), import('../server/calendar/seed.js'), import('../server/reports/report-config.js'),
-      import('../server/reports/sqlite-report-log.js'), import('../server/reports/monthly-schedule.js'),
-      import('./store-access.js'),
-    ]);
+  const [
+    { loadServerConfig },
+    { databaseFile },
+    { openSqliteStore },
+    { loadUnits, Units },
+    { CalendarBook },
+    { seedShippedCalendars },
+    { reportsConfigOf },
+    { createReportLog },
+    { MonthlyReports },
+    { cliActor },
+  ] = await Promise.all([
+    import('../server/config.js'),
+    import('../server/main.js'),
+    import('../server/store/sqlite-store.js'),
+    import('../server/org/units.js'),
+    import('../server/calendar/calendar-book.js'),
+    import('../server/calendar/seed.js'),
+    import('../server/reports/report-config.js'),
+    import('../server/reports/sqlite-report-log.js'),
+    import('../server/reports/monthly-schedule.js'),
+    import('./store-access.js'),
+  ]);
   const config = loadServerConfig({ config: flags.config, data: flags.data });
   const offset = config.timezoneOffsetMinutes;
   const units = config.units ? loadUnits(config.units) : new Units();
@@ -75,8 +115,16 @@ export async function runReportMonthly(flags: ReportMonthlyFlags, io: ReportIo =
     // As the server does at start: a database the server never opened still gets the national holidays.
     seedShippedCalendars(store.calendar, now);
     const reports = new MonthlyReports({
-      store, reportLog: createReportLog(store.db), units, calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: offset }),
-      config: { reports: reportsConfigOf(config as { reports?: ReportsConfig }), dossiers: config.dossiers, alerts: config.alerts, timezoneOffsetMinutes: offset },
+      store,
+      reportLog: createReportLog(store.db),
+      units,
+      calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: offset }),
+      config: {
+        reports: reportsConfigOf(config as { reports?: ReportsConfig }),
+        dossiers: config.dossiers,
+        alerts: config.alerts,
+        timezoneOffsetMinutes: offset,
+      },
       now: io.now,
     });
     if (flags.print) {

@@ -1,5 +1,8 @@
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
-export function onShutdown(stop: () => Promise<void>, log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void }): void {
+export function onShutdown(
+  stop: () => Promise<void>,
+  log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void },
+): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);

@@ -29,10 +29,17 @@ export function withStore<T>(flags: StoreFlags, fn: (store: SqliteStore, offsetM
 /** Prints rows as aligned columns under a header. */
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => (l[i] ?? '').length)));
-  for (const l of [header, ...rows]) process.stdout.write(`${l.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  for (const l of [header, ...rows])
+    process.stdout.write(
+      `${l
+        .map((c, i) => (c ?? '').padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }
 
-export const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
+export const iso = (ms: number | null): string =>
+  ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Who did it, for audit trails: the OS user running the command. */
 export const cliActor = (): string => `cli:${userInfo().username}`;
@@ -40,6 +47,7 @@ export const cliActor = (): string => `cli:${userInfo().username}`;
 /** A time flag in Vietnam time (dd/MM/yyyy HH:mm) or ISO 8601; a clear error otherwise. */
 export function timeFlag(flag: string, text: string, offset: number): number {
   const ms = parseLocalTime(text, offset);
-  if (ms === undefined) throw new Error(`${flag} "${text}": use dd/MM/yyyy HH:mm (Vietnam time) or ISO 8601, e.g. "25/11/2026 08:30"`);
+  if (ms === undefined)
+    throw new Error(`${flag} "${text}": use dd/MM/yyyy HH:mm (Vietnam time) or ISO 8601, e.g. "25/11/2026 08:30"`);
   return ms;
 }

@@ -21,7 +21,14 @@ export async function runTokenCreate(flags: { commune: string; name?: string } &
 export async function runTokenList(flags: StoreFlags): Promise<void> {
   withStore(flags, (store) => {
     const rows = store.listAgents();
-    const lines = rows.map((a) => [String(a.id), a.commune, a.name, iso(a.createdAt), iso(a.lastPushAt), a.revokedAt === null ? 'active' : `revoked ${iso(a.revokedAt)}`]);
+    const lines = rows.map((a) => [
+      String(a.id),
+      a.commune,
+      a.name,
+      iso(a.createdAt),
+      iso(a.lastPushAt),
+      a.revokedAt === null ? 'active' : `revoked ${iso(a.revokedAt)}`,
+    ]);
     printTable(['id', 'commune', 'name', 'created', 'last push', 'state'], lines);
   });
 }
@@ -29,7 +36,8 @@ export async function runTokenList(flags: StoreFlags): Promise<void> {
 /** `token revoke --id N`: the agent's pushes are refused from now on; its stored results stay. */
 export async function runTokenRevoke(flags: { id: number } & StoreFlags): Promise<void> {
   withStore(flags, (store) => {
-    if (!store.revokeAgent(flags.id, Date.now())) throw new Error(`no active agent with id ${flags.id} (see: communewatch token list)`);
+    if (!store.revokeAgent(flags.id, Date.now()))
+      throw new Error(`no active agent with id ${flags.id} (see: communewatch token list)`);
     process.stdout.write(`Revoked the token of agent ${flags.id}; its pushes are refused from now on.\n`);
   });
 }

@@ -37,7 +37,8 @@ async function newPassword(username: string, generate: boolean): Promise<string>
     return password;
   }
   const password = await readLine('Password: ', true);
-  if (process.stdin.isTTY && (await readLine('Again: ', true)) !== password) throw new Error('the two passwords differ');
+  if (process.stdin.isTTY && (await readLine('Again: ', true)) !== password)
+    throw new Error('the two passwords differ');
   const problem = passwordProblem(password, username);
   if (problem) throw new Error(problem);
   return password;
@@ -45,18 +46,36 @@ async function newPassword(username: string, generate: boolean): Promise<string>
 
 function checkUsername(username: string): string {
   const name = username.trim().toLowerCase();
-  if (!new RegExp(USERNAME_PATTERN).test(name)) throw new Error('--username: 2-64 lower-case letters, digits, dot, dash or underscore');
+  if (!new RegExp(USERNAME_PATTERN).test(name))
+    throw new Error('--username: 2-64 lower-case letters, digits, dot, dash or underscore');
   return name;
 }
 
-export async function runUserCreate(flags: { username: string; role: string; services?: string; name?: string; generatePassword?: boolean } & StoreFlags): Promise<void> {
+export async function runUserCreate(
+  flags: { username: string; role: string; services?: string; name?: string; generatePassword?: boolean } & StoreFlags,
+): Promise<void> {
   const username = checkUsername(flags.username);
-  const { role, services } = checkRole(flags.role, parseServiceList(flags.services), { role: '--role', services: '--services' });
+  const { role, services } = checkRole(flags.role, parseServiceList(flags.services), {
+    role: '--role',
+    services: '--services',
+  });
   await withStore(flags, async (store) => {
-    if (store.users.byName(username)) throw new Error(`a user "${username}" already exists (change the password with: communewatch user passwd --username ${username})`);
+    if (store.users.byName(username))
+      throw new Error(
+        `a user "${username}" already exists (change the password with: communewatch user passwd --username ${username})`,
+      );
     const passwordHash = await hashPassword(await newPassword(username, flags.generatePassword === true));
-    const user = store.users.create({ username, displayName: flags.name?.trim() || username, role, services, passwordHash, now: Date.now() });
-    process.stderr.write(`Created ${user.role} user "${user.username}" (id ${user.id}). Log in at http://<server>:8080/login\n`);
+    const user = store.users.create({
+      username,
+      displayName: flags.name?.trim() || username,
+      role,
+      services,
+      passwordHash,
+      now: Date.now(),
+    });
+    process.stderr.write(
+      `Created ${user.role} user "${user.username}" (id ${user.id}). Log in at http://<server>:8080/login\n`,
+    );
   });
 }
 
@@ -64,7 +83,17 @@ export async function runUserList(flags: StoreFlags): Promise<void> {
   withStore(flags, (store) => {
     printTable(
       ['id', 'username', 'name', 'role', 'services', 'last login', 'state'],
-      store.users.list().map((u) => [String(u.id), u.username, u.displayName, u.role, u.services?.join(',') ?? '-', iso(u.lastLoginAt), u.disabledAt === null ? 'active' : `disabled ${iso(u.disabledAt)}`]),
+      store.users
+        .list()
+        .map((u) => [
+          String(u.id),
+          u.username,
+          u.displayName,
+          u.role,
+          u.services?.join(',') ?? '-',
+          iso(u.lastLoginAt),
+          u.disabledAt === null ? 'active' : `disabled ${iso(u.disabledAt)}`,
+        ]),
     );
   });
 }
@@ -73,17 +102,23 @@ export async function runUserSetDisabled(flags: { username: string; disabled: bo
   withStore(flags, (store) => {
     const user = store.users.byName(checkUsername(flags.username));
     if (!user) throw new Error(`no user "${flags.username}" (see: communewatch user list)`);
-    if (flags.disabled && user.role === 'admin' && user.disabledAt === null && store.users.countAdmins() <= 1) throw new Error('this is the last active admin; create another admin first');
+    if (flags.disabled && user.role === 'admin' && user.disabledAt === null && store.users.countAdmins() <= 1)
+      throw new Error('this is the last active admin; create another admin first');
     store.users.setDisabled(user.id, flags.disabled, Date.now());
     process.stdout.write(`${flags.disabled ? 'Disabled (and logged out)' : 'Enabled'} user "${user.username}".\n`);
   });
 }
 
-export async function runUserPasswd(flags: { username: string; generatePassword?: boolean } & StoreFlags): Promise<void> {
+export async function runUserPasswd(
+  flags: { username: string; generatePassword?: boolean } & StoreFlags,
+): Promise<void> {
   await withStore(flags, async (store) => {
     const user = store.users.byName(checkUsername(flags.username));
     if (!user) throw new Error(`no user "${flags.username}" (see: communewatch user list)`);
-    store.users.setPassword(user.id, await hashPassword(await newPassword(user.username, flags.generatePassword === true)));
+    store.users.setPassword(
+      user.id,
+      await hashPassword(await newPassword(user.username, flags.generatePassword === true)),
+    );
     process.stderr.write(`Password of "${user.username}" changed; their sessions were ended.\n`);
   });
 }

@@ -10,7 +10,11 @@ import { Value } from 'typebox/value';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** pino log level, shared by the agent and server configs. */
-export const LogLevel = Type.Unsafe<(typeof LOG_LEVELS)[number]>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' });
+export const LogLevel = Type.Unsafe<(typeof LOG_LEVELS)[number]>({
+  type: 'string',
+  enum: [...LOG_LEVELS],
+  default: 'info',
+});
 
 export interface ConfigProblem {
   /** Dotted key path, e.g. `targets[2].url`; empty for the document root. */
@@ -26,7 +30,9 @@ export class ConfigError extends Error {
   ) {
     super(
       `invalid config ${file}:\n` +
-        problems.map((p) => `  - ${p.path || '(top level)'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n'),
+        problems
+          .map((p) => `  - ${p.path || '(top level)'}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`)
+          .join('\n'),
     );
     this.name = 'ConfigError';
   }
@@ -133,14 +139,21 @@ export function readYamlConfig(file: string): ParsedConfig {
 }
 
 /** Applies schema defaults and validates; the value is only typed correctly when `problems` is empty. */
-export function checkConfig<S extends TSchema>(parsed: ParsedConfig, schema: S): { value: Static<S>; problems: ConfigProblem[] } {
+export function checkConfig<S extends TSchema>(
+  parsed: ParsedConfig,
+  schema: S,
+): { value: Static<S>; problems: ConfigProblem[] } {
   const value = Value.Default(schema, Value.Clone(parsed.data)) as Static<S>;
   return { value, problems: schemaProblems(schema, value) };
 }
 
 /** Throws a ConfigError listing every problem, each located at its line in the file. */
 export function throwIfProblems(parsed: ParsedConfig, problems: ConfigProblem[]): void {
-  if (problems.length > 0) throw new ConfigError(parsed.file, problems.map((p) => ({ ...p, line: p.line ?? parsed.lineOf(p.path) })));
+  if (problems.length > 0)
+    throw new ConfigError(
+      parsed.file,
+      problems.map((p) => ({ ...p, line: p.line ?? parsed.lineOf(p.path) })),
+    );
 }
 
 /** Applies schema defaults and validates; throws a ConfigError listing every problem. */

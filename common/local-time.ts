@@ -11,9 +11,25 @@ export function parseLocalTime(text: string, offsetMinutes = 420): number | unde
   const t = text.trim();
   let parts: number[] | undefined;
   const dmy = DMY.exec(t);
-  if (dmy) parts = [Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), Number(dmy[4] ?? 0), Number(dmy[5] ?? 0), Number(dmy[6] ?? 0)];
+  if (dmy)
+    parts = [
+      Number(dmy[3]),
+      Number(dmy[2]),
+      Number(dmy[1]),
+      Number(dmy[4] ?? 0),
+      Number(dmy[5] ?? 0),
+      Number(dmy[6] ?? 0),
+    ];
   const ymd = YMD.exec(t);
-  if (ymd) parts = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3]), Number(ymd[4] ?? 0), Number(ymd[5] ?? 0), Number(ymd[6] ?? 0)];
+  if (ymd)
+    parts = [
+      Number(ymd[1]),
+      Number(ymd[2]),
+      Number(ymd[3]),
+      Number(ymd[4] ?? 0),
+      Number(ymd[5] ?? 0),
+      Number(ymd[6] ?? 0),
+    ];
   if (!parts) {
     // Only full instants with an explicit zone; Date.parse would read other forms in the machine's zone.
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(t)) return undefined;
@@ -23,7 +39,15 @@ export function parseLocalTime(text: string, offsetMinutes = 420): number | unde
   const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
   const utc = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  if (
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  )
+    return undefined;
   return utc - offsetMinutes * 60_000;
 }
 

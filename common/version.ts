@@ -5,7 +5,10 @@ function findVersion(): string {
   // Works from source (common/) and from the build (dist/common/).
   for (const rel of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'communewatch' && pkg.version) return pkg.version;
     } catch {
       // try the next location

@@ -19,9 +19,27 @@ export interface VendorEndpoint {
 }
 
 export const VENDOR_ENDPOINTS: VendorEndpoint[] = [
-  { path: '/motcua/dang-nhap', target: 'motcua', service: 'one-stop-shop', title: 'Hệ thống một cửa điện tử (mô phỏng)', keyword: 'Đăng nhập' },
-  { path: '/hotich/', target: 'hotich', service: 'civil-status', title: 'Phần mềm hộ tịch (mô phỏng)', keyword: 'Hộ tịch' },
-  { path: '/thanhtoan/', target: 'thanhtoan', service: 'payment', title: 'Thanh toán trực tuyến (mô phỏng)', keyword: 'Thanh toán' },
+  {
+    path: '/motcua/dang-nhap',
+    target: 'motcua',
+    service: 'one-stop-shop',
+    title: 'Hệ thống một cửa điện tử (mô phỏng)',
+    keyword: 'Đăng nhập',
+  },
+  {
+    path: '/hotich/',
+    target: 'hotich',
+    service: 'civil-status',
+    title: 'Phần mềm hộ tịch (mô phỏng)',
+    keyword: 'Hộ tịch',
+  },
+  {
+    path: '/thanhtoan/',
+    target: 'thanhtoan',
+    service: 'payment',
+    title: 'Thanh toán trực tuyến (mô phỏng)',
+    keyword: 'Thanh toán',
+  },
 ];
 
 export interface VendorAppOptions {

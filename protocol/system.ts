@@ -14,7 +14,8 @@ const EpochMs = (description: string) => Type.Integer({ minimum: 0, maximum: 8_6
 const Bytes = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 /** Cumulative interface counters since boot; the server differences consecutive samples. */
 const Counter = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
-const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
+const Text = (maxLength: number, description?: string) =>
+  Type.String({ maxLength, ...(description ? { description } : {}) });
 const TOKEN_PATTERN = '^[a-z][a-z0-9-]{0,31}$';
 
 /** Array caps; the collectors truncate to these so a sample always validates. */

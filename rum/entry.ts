@@ -11,7 +11,14 @@
  * code added to its meta. Without `data-key` it warns once and does nothing; loaded twice it starts once.
  * It never throws into the host page. Docs: docs/rum.md.
  */
-import { getWebInstrumentations, initializeFaro, LogLevel, WebVitalsInstrumentation, type Faro, type TransportItem } from '@grafana/faro-web-sdk';
+import {
+  getWebInstrumentations,
+  initializeFaro,
+  LogLevel,
+  WebVitalsInstrumentation,
+  type Faro,
+  type TransportItem,
+} from '@grafana/faro-web-sdk';
 import { isCommuneCode, sanitiseItem, withCommune } from './sanitise.js';
 
 /** What the page (or the extension) sees as window.CommuneWatchRUM. */
@@ -55,20 +62,20 @@ function storedCommune(): string | null {
  */
 function webVitalsSupported(): boolean {
   const proto = Array.prototype as unknown as Record<string, unknown>;
-  return typeof proto['at'] === 'function' && typeof proto['findLast'] === 'function';
+  return typeof proto.at === 'function' && typeof proto.findLast === 'function';
 }
 
 function start(): void {
   if (window.CommuneWatchRUM) return; // the vendor's tag and the district's extension on the same page
   const script = ownScript();
-  const key = script?.dataset['key'];
+  const key = script?.dataset.key;
   if (!script || !key) {
     console.warn(`${LOG_PREFIX} the rum.js <script> tag has no data-key; not started (docs/rum.md)`);
     return;
   }
   const data = script.dataset;
   let commune: string | undefined;
-  for (const candidate of [data['commune'], storedCommune()]) {
+  for (const candidate of [data.commune, storedCommune()]) {
     if (isCommuneCode(candidate)) {
       commune = candidate;
       break;
@@ -81,13 +88,22 @@ function start(): void {
     url: new URL('collect', script.src).href,
     apiKey: key,
     requestCompression: true,
-    app: { name: data['app'] || 'web-app', version: data['version'] || undefined, environment: data['env'] || undefined },
+    app: {
+      name: data.app || 'web-app',
+      version: data.version || undefined,
+      environment: data.env || undefined,
+    },
     user: communeAttributes && { attributes: communeAttributes },
-    sessionTracking: { enabled: true, persistent: false, session: communeAttributes && { attributes: communeAttributes } },
+    sessionTracking: {
+      enabled: true,
+      persistent: false,
+      session: communeAttributes && { attributes: communeAttributes },
+    },
     pageTracking: { page: communeAttributes && { attributes: communeAttributes } },
-    instrumentations: getWebInstrumentations({ captureConsole: true, enableContentSecurityPolicyInstrumentation: false }).filter(
-      (i) => !(i instanceof WebVitalsInstrumentation) || webVitalsSupported(),
-    ),
+    instrumentations: getWebInstrumentations({
+      captureConsole: true,
+      enableContentSecurityPolicyInstrumentation: false,
+    }).filter((i) => !(i instanceof WebVitalsInstrumentation) || webVitalsSupported()),
     // console.error (as exceptions) and console.warn only: info/log/debug output of vendor apps is chatty
     // and more likely to print the data being worked on.
     consoleInstrumentation: { disabledLevels: [LogLevel.TRACE, LogLevel.DEBUG, LogLevel.LOG, LogLevel.INFO] },

@@ -14,7 +14,14 @@
  * Pure functions on plain objects (no DOM, no SDK import at run time), so the Node tests run them directly.
  * The input item is never mutated: the SDK may share its meta objects between items.
  */
-import type { EventEvent, ExceptionEvent, LogEvent, MeasurementEvent, Meta, TransportItem } from '@grafana/faro-web-sdk';
+import type {
+  EventEvent,
+  ExceptionEvent,
+  LogEvent,
+  MeasurementEvent,
+  Meta,
+  TransportItem,
+} from '@grafana/faro-web-sdk';
 
 /** Longer messages are cut here; a stack trace is sent separately as frames. */
 export const MAX_TEXT = 2000;
@@ -78,7 +85,10 @@ function treat(value: string, how: Treatment): string {
   return scrubText(value);
 }
 
-function pickContext(context: Record<string, string> | undefined, allowed: Record<string, Treatment>): Record<string, string> | undefined {
+function pickContext(
+  context: Record<string, string> | undefined,
+  allowed: Record<string, Treatment>,
+): Record<string, string> | undefined {
   if (!context) return undefined;
   const out: Record<string, string> = {};
   let any = false;
@@ -92,7 +102,10 @@ function pickContext(context: Record<string, string> | undefined, allowed: Recor
   return any ? out : undefined;
 }
 
-function pickAttributes(attributes: Record<string, string> | undefined, allowed: Set<string>): Record<string, string> | undefined {
+function pickAttributes(
+  attributes: Record<string, string> | undefined,
+  allowed: Set<string>,
+): Record<string, string> | undefined {
   if (!attributes) return undefined;
   const out: Record<string, string> = {};
   let any = false;
@@ -114,8 +127,14 @@ function compact<T extends object>(obj: T): T {
 
 function sanitiseMeta(meta: Meta): Meta {
   const out: Meta = { ...meta };
-  if (meta.page) out.page = compact({ ...meta.page, url: meta.page.url === undefined ? undefined : cleanUrl(meta.page.url), attributes: pickAttributes(meta.page.attributes, new Set([COMMUNE_ATTRIBUTE])) });
-  if (meta.session) out.session = compact({ ...meta.session, attributes: pickAttributes(meta.session.attributes, SESSION_ATTRIBUTES) });
+  if (meta.page)
+    out.page = compact({
+      ...meta.page,
+      url: meta.page.url === undefined ? undefined : cleanUrl(meta.page.url),
+      attributes: pickAttributes(meta.page.attributes, new Set([COMMUNE_ATTRIBUTE])),
+    });
+  if (meta.session)
+    out.session = compact({ ...meta.session, attributes: pickAttributes(meta.session.attributes, SESSION_ATTRIBUTES) });
   if (meta.user) {
     const attributes = pickAttributes(meta.user.attributes, new Set([COMMUNE_ATTRIBUTE]));
     if (attributes) out.user = { attributes };
@@ -125,9 +144,20 @@ function sanitiseMeta(meta: Meta): Meta {
 }
 
 function sanitiseException(e: ExceptionEvent): ExceptionEvent {
-  const out: ExceptionEvent = compact({ ...e, value: scrubText(String(e.value)), context: pickContext(e.context, CONTEXT_KEYS.exception) });
+  const out: ExceptionEvent = compact({
+    ...e,
+    value: scrubText(String(e.value)),
+    context: pickContext(e.context, CONTEXT_KEYS.exception),
+  });
   // Chromium's stack parser can take a message containing a URL for a frame: `function` then holds message text.
-  if (e.stacktrace) out.stacktrace = { frames: e.stacktrace.frames.map((f) => ({ ...f, filename: stripQuery(String(f.filename)), function: scrubText(String(f.function)) })) };
+  if (e.stacktrace)
+    out.stacktrace = {
+      frames: e.stacktrace.frames.map((f) => ({
+        ...f,
+        filename: stripQuery(String(f.filename)),
+        function: scrubText(String(f.function)),
+      })),
+    };
   return out;
 }
 
@@ -188,7 +218,8 @@ export function isCommuneCode(code: unknown): code is string {
 export function withCommune(item: TransportItem, commune: string | undefined): TransportItem {
   if (commune === undefined) return item;
   const meta: Meta = { ...item.meta };
-  if (meta.session) meta.session = { ...meta.session, attributes: { ...meta.session.attributes, [COMMUNE_ATTRIBUTE]: commune } };
+  if (meta.session)
+    meta.session = { ...meta.session, attributes: { ...meta.session.attributes, [COMMUNE_ATTRIBUTE]: commune } };
   meta.page = { ...meta.page, attributes: { ...meta.page?.attributes, [COMMUNE_ATTRIBUTE]: commune } };
   meta.user = { ...meta.user, attributes: { ...meta.user?.attributes, [COMMUNE_ATTRIBUTE]: commune } };
   return { ...item, meta };

@@ -17,7 +17,9 @@ await build({
   target: 'node20',
   external: ['better-sqlite3'],
   // CommonJS dependencies (systeminformation, ping, pino) call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);",
+  },
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
@@ -28,5 +30,8 @@ await build({
 // sign in systeminformation). A single such character makes V8 keep the whole 1.2 MB source as a two-byte
 // string (2.4 MB); as \uXXXX escapes, which mean the same in a regex, the source stays one-byte.
 const code = readFileSync(outfile, 'utf8');
-writeFileSync(outfile, code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+writeFileSync(
+  outfile,
+  code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+);
 chmodSync(outfile, 0o755);

@@ -25,7 +25,9 @@ const outfile = join(outdir, 'rum.js');
 const entry = 'rum/entry.ts';
 const require = createRequire(import.meta.url);
 
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'rum/tsconfig.json'], { stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'rum/tsconfig.json'], {
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 const options = {
@@ -55,7 +57,9 @@ await build({
 });
 writeFileSync(
   join(outdir, 'rum.js.LICENSES.txt'),
-  packages.map((p) => `${p.name} ${p.version} — ${p.license}\n${p.homepage ?? ''}\n\n${p.text.trim()}\n`).join(`\n${'-'.repeat(78)}\n\n`),
+  packages
+    .map((p) => `${p.name} ${p.version} — ${p.license}\n${p.homepage ?? ''}\n\n${p.text.trim()}\n`)
+    .join(`\n${'-'.repeat(78)}\n\n`),
 );
 
 const code = readFileSync(outfile);

@@ -77,29 +77,53 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Loaded here so an invalid units file stops the server at start, with located errors.
   const units = deps.config.units ? loadUnits(deps.config.units) : new Units();
   seedShippedCalendars(deps.store.calendar, now(), app.log);
-  const calendars = new CalendarBook({ calendar: deps.store.calendar, units, offsetMin: deps.config.timezoneOffsetMinutes });
+  const calendars = new CalendarBook({
+    calendar: deps.store.calendar,
+    units,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+  });
   const dossierGauges = new DossierGauges({
     now,
     everySec: 300,
-    compute: (at) => attributeDossiers({ store: deps.store, calendars, config: deps.config.dossiers }, { from: at - 30 * 86_400_000, to: at, now: at, limit: 0 }).byCommune,
+    compute: (at) =>
+      attributeDossiers(
+        { store: deps.store, calendars, config: deps.config.dossiers },
+        { from: at - 30 * 86_400_000, to: at, now: at, limit: 0 },
+      ).byCommune,
   });
   const alerting = new Alerting({
-    store: deps.store, config: deps.config.alerts, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes, now, log: app.log.child({ component: 'alerts' }),
+    store: deps.store,
+    config: deps.config.alerts,
+    units,
+    calendars,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+    now,
+    log: app.log.child({ component: 'alerts' }),
     onDelivery: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
   });
   const incidents = new IncidentEngine({
-    store: deps.store.incidents, config: deps.config.incidents, listAgents: () => deps.store.listAgents(), log: app.log.child({ component: 'incidents' }),
+    store: deps.store.incidents,
+    config: deps.config.incidents,
+    listAgents: () => deps.store.listAgents(),
+    log: app.log.child({ component: 'incidents' }),
     onChange: (id) => alerting.onIncident(id),
   });
   const reports = new MonthlyReports({
-    store: deps.store, reportLog: deps.store.reports, units, calendars, config: deps.config, now, log: app.log.child({ component: 'reports' }),
+    store: deps.store,
+    reportLog: deps.store.reports,
+    units,
+    calendars,
+    config: deps.config,
+    now,
+    log: app.log.child({ component: 'reports' }),
   });
   if (deps.timers !== false) {
     const every = (ms: number, what: string, fn: () => unknown) => {
       const timer = setInterval(() => {
         try {
           const done = fn();
-          if (done instanceof Promise) done.catch((err: unknown) => app.log.error({ err }, `${what} failed; will try again`));
+          if (done instanceof Promise)
+            done.catch((err: unknown) => app.log.error({ err }, `${what} failed; will try again`));
         } catch (err) {
           app.log.error({ err }, `${what} failed; will try again`);
         }
@@ -107,7 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       timer.unref();
       app.addHook('onClose', async () => clearInterval(timer));
     };
-    every(deps.config.incidents.agentSilent.checkEverySec * 1000, 'agent silence check', () => deps.store.transaction(() => incidents.checkSilence(now())));
+    every(deps.config.incidents.agentSilent.checkEverySec * 1000, 'agent silence check', () =>
+      deps.store.transaction(() => incidents.checkSilence(now())),
+    );
     let delivering = false;
     every(deps.config.alerts.delivery.tickSec * 1000, 'alert flush', async () => {
       deps.store.transaction(() => alerting.tick());
@@ -120,7 +146,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       }
     });
     every(60_000, 'monthly report', () => reports.tick(now()));
-    every(3_600_000, 'RUM retention', () => deps.store.rum.prune(now() - deps.config.rum.retentionDays * 86_400_000, now() - deps.config.rum.idempotencySec * 1000));
+    every(3_600_000, 'RUM retention', () =>
+      deps.store.rum.prune(
+        now() - deps.config.rum.retentionDays * 86_400_000,
+        now() - deps.config.rum.idempotencySec * 1000,
+      ),
+    );
   }
   const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
 
@@ -133,9 +164,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // The UI reports its own users' errors and vitals through the same script vendors embed (dogfooding).
   const uiRum = deps.config.rum.instrumentUi ? deps.store.rum.selfApp('communewatch-ui', now()) : undefined;
   await app.register(webRoutes, {
-    store: deps.store, live, units, calendars, dossiers: deps.config.dossiers, web: deps.config.web, alerts: deps.config.alerts, now, offsetMin: deps.config.timezoneOffsetMinutes, demo: deps.demo, rumKey: uiRum?.key, timers: deps.timers,
+    store: deps.store,
+    live,
+    units,
+    calendars,
+    dossiers: deps.config.dossiers,
+    web: deps.config.web,
+    alerts: deps.config.alerts,
+    now,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+    demo: deps.demo,
+    rumKey: uiRum?.key,
+    timers: deps.timers,
   });
-  await app.register(historyRoutes, { store: deps.store, now, timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes });
+  await app.register(historyRoutes, {
+    store: deps.store,
+    now,
+    timezoneOffsetMinutes: deps.config.timezoneOffsetMinutes,
+  });
   await app.register(systemRoutes, { store: deps.store });
   await app.register(ingestRoutes, {
     store: deps.store,
@@ -146,14 +192,41 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimitBytes: deps.config.ingest.bodyLimitBytes,
     incidents,
   });
-  await app.register(incidentRoutes, { store: deps.store, now, units, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
+  await app.register(incidentRoutes, {
+    store: deps.store,
+    now,
+    units,
+    calendars,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+  });
   await app.register(alertRoutes, { store: deps.store, now });
-  await app.register(rumRoutes, { store: deps.store, metrics, config: deps.config.rum, now, offsetMin: deps.config.timezoneOffsetMinutes, canonical: (c) => units.canonical(c) });
+  await app.register(rumRoutes, {
+    store: deps.store,
+    metrics,
+    config: deps.config.rum,
+    now,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+    canonical: (c) => units.canonical(c),
+  });
   await app.register(rumReadRoutes, { store: deps.store, now });
-  await app.register(calendarRoutes, { store: deps.store, now, calendars, offsetMin: deps.config.timezoneOffsetMinutes });
-  await app.register(dossierRoutes, { store: deps.store, units, calendars, config: deps.config.dossiers, now, offsetMinutes: deps.config.timezoneOffsetMinutes });
+  await app.register(calendarRoutes, {
+    store: deps.store,
+    now,
+    calendars,
+    offsetMin: deps.config.timezoneOffsetMinutes,
+  });
+  await app.register(dossierRoutes, {
+    store: deps.store,
+    units,
+    calendars,
+    config: deps.config.dossiers,
+    now,
+    offsetMinutes: deps.config.timezoneOffsetMinutes,
+  });
   // Loaded here so an invalid catalogue stops the server at start, with the same located errors as --check-config.
-  const plans = deps.plans ?? (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
+  const plans =
+    deps.plans ??
+    (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
   return { app, metrics, live, incidents, alerting, calendars, units, reports };

@@ -42,9 +42,19 @@ export const ServerConfigSchema = Type.Object(
     ),
     log: Type.Object({ level: LogLevel }, { ...strict, default: {} }),
     /** Service catalogue YAML (server/plan): enables GET /api/v1/agent/config. Relative to this file. */
-    catalogue: Type.Optional(Type.String({ minLength: 1, description: 'path of the service catalogue that agents fetch their probe plan from' })),
+    catalogue: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'path of the service catalogue that agents fetch their probe plan from',
+      }),
+    ),
     /** Province → (district) → commune hierarchy (server/org/units.ts). Relative to this file. */
-    units: Type.Optional(Type.String({ minLength: 1, description: 'path of the units file: provinces, optional districts, communes and their old codes' })),
+    units: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'path of the units file: provinces, optional districts, communes and their old codes',
+      }),
+    ),
     incidents: IncidentConfigSchema,
     alerts: AlertConfigSchema,
     dossiers: DossierConfigSchema,
@@ -70,7 +80,11 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   if (flags.config) {
     const parsed = readYamlConfig(flags.config);
     const checked = checkConfig(parsed, ServerConfigSchema);
-    if (checked.problems.length === 0) checked.problems.push(...checkAlertConfig(checked.value.alerts as AlertConfig), ...checkReportsConfig(checked.value.reports, checked.value.alerts as AlertConfig));
+    if (checked.problems.length === 0)
+      checked.problems.push(
+        ...checkAlertConfig(checked.value.alerts as AlertConfig),
+        ...checkReportsConfig(checked.value.reports, checked.value.alerts as AlertConfig),
+      );
     throwIfProblems(parsed, checked.problems);
     config = checked.value as ServerConfig;
     base = dirname(resolve(flags.config));

@@ -54,16 +54,27 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** Maps fastify's own client errors onto our codes, keeping their (already clear) messages. */
-function classify(err: FastifyError, contentType: string | undefined): { status: number; code: ErrorCode; message: string } {
+function classify(
+  err: FastifyError,
+  contentType: string | undefined,
+): { status: number; code: ErrorCode; message: string } {
   if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message };
   if (err.validation) {
     const first = err.validation[0];
     const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
     // ajv names one key (additionalProperty, missingProperty); typebox lists them (additionalProperties, requiredProperties).
     const params = first?.params as
-      | { additionalProperty?: string; missingProperty?: string; additionalProperties?: string[]; requiredProperties?: string[] }
+      | {
+          additionalProperty?: string;
+          missingProperty?: string;
+          additionalProperties?: string[];
+          requiredProperties?: string[];
+        }
       | undefined;
-    const keys = [params?.additionalProperty ?? params?.missingProperty, ...(params?.additionalProperties ?? params?.requiredProperties ?? [])].filter(Boolean);
+    const keys = [
+      params?.additionalProperty ?? params?.missingProperty,
+      ...(params?.additionalProperties ?? params?.requiredProperties ?? []),
+    ].filter(Boolean);
     const extra = keys.length > 0 ? ` ${keys.map((k) => `"${k}"`).join(', ')}` : '';
     return { status: 400, code: ErrorCode.VALIDATION, message: `${where} ${first?.message ?? 'is invalid'}${extra}` };
   }
@@ -71,7 +82,11 @@ function classify(err: FastifyError, contentType: string | undefined): { status:
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: ErrorCode.TOO_LARGE, message: err.message };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: `Content-Type "${contentType ?? ''}" is not supported; send application/json` };
+      return {
+        status: 415,
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        message: `Content-Type "${contentType ?? ''}" is not supported; send application/json`,
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, code: ErrorCode.BAD_JSON, message: err.message };
@@ -79,7 +94,8 @@ function classify(err: FastifyError, contentType: string | undefined): { status:
   if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
     return { status: 400, code: ErrorCode.BAD_ENCODING, message: `body is not valid gzip: ${err.message}` };
   }
-  if (err instanceof SyntaxError) return { status: 400, code: ErrorCode.BAD_JSON, message: `body is not valid JSON: ${err.message}` };
+  if (err instanceof SyntaxError)
+    return { status: 400, code: ErrorCode.BAD_JSON, message: `body is not valid JSON: ${err.message}` };
   const status = err.statusCode ?? 500;
   if (status < 500) return { status, code: ErrorCode.VALIDATION, message: err.message };
   return { status, code: ErrorCode.INTERNAL, message: 'internal error; see the server log' };
@@ -93,6 +109,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     void reply.status(status).send({ statusCode: status, code, error: STATUS_TEXT[status] ?? 'Error', message });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ statusCode: 404, code: ErrorCode.NOT_FOUND, error: 'Not Found', message: `no route ${request.method} ${request.url}` });
+    void reply.status(404).send({
+      statusCode: 404,
+      code: ErrorCode.NOT_FOUND,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url}`,
+    });
   });
 }

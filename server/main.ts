@@ -22,9 +22,16 @@ export function databaseFile(dataDir: string): string {
   return join(dataDir, 'communewatch.db');
 }
 
-export async function startServer(config: ServerConfig, opts: { log?: Logger; demo?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  opts: { log?: Logger; demo?: boolean } = {},
+): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.log.level });
-  const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: config.timezoneOffsetMinutes, log });
+  const store = openSqliteStore({
+    file: databaseFile(config.dataDir),
+    dayOffsetMinutes: config.timezoneOffsetMinutes,
+    log,
+  });
   let built: App;
   try {
     built = await buildApp({ store, config, logger: log.child({ component: 'http' }), demo: opts.demo });

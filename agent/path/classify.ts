@@ -75,7 +75,11 @@ const ANSWERED_ERRORS: ReadonlySet<string> = new Set([
  * Failures where nothing came back at all. A refused or reset connection is an answer from the far end, and
  * a DNS error may be an answer (NXDOMAIN) as much as a silence, so neither is blamed on loss.
  */
-const SILENT_ERRORS: ReadonlySet<string> = new Set([ProbeErrorCode.TIMEOUT, ProbeErrorCode.UNREACHABLE, ProbeErrorCode.ICMP_NO_REPLY]);
+const SILENT_ERRORS: ReadonlySet<string> = new Set([
+  ProbeErrorCode.TIMEOUT,
+  ProbeErrorCode.UNREACHABLE,
+  ProbeErrorCode.ICMP_NO_REPLY,
+]);
 
 /**
  * How much loss on a hop that still answers makes the path, not the service, the cause of a silent failure.
@@ -142,7 +146,9 @@ const ERROR_STATUS = 400;
 function serviceAnswer(outcome: ProbeOutcome): Answer {
   if (ANSWERED_ERRORS.has(outcome.error?.code ?? '')) return 'complete';
   const tx = outcome.transaction;
-  const status = tx ? (tx.steps.find((s) => s.name === tx.failedStep)?.statusCode ?? 0) : (outcome.http?.statusCode ?? 0);
+  const status = tx
+    ? (tx.steps.find((s) => s.name === tx.failedStep)?.statusCode ?? 0)
+    : (outcome.http?.statusCode ?? 0);
   if (status === 0) return 'none';
   return status < ERROR_STATUS && CUT_TRANSFER_ERRORS.has(outcome.error?.code ?? '') ? 'partial' : 'complete';
 }
@@ -152,7 +158,8 @@ export function classify({ outcome, kind, latencyBudgetMs, path, dependencies = 
   // network or service layer can be blamed.
   if (outcome.error?.code === ProbeErrorCode.CREDENTIALS) return {};
   if (outcome.ok) {
-    const slow = latencyBudgetMs !== undefined && outcome.latencyMs !== undefined && outcome.latencyMs > latencyBudgetMs;
+    const slow =
+      latencyBudgetMs !== undefined && outcome.latencyMs !== undefined && outcome.latencyMs > latencyBudgetMs;
     return slow ? { layer: 'slow' } : {};
   }
   const code = outcome.error?.code ?? '';
@@ -169,7 +176,12 @@ export function classify({ outcome, kind, latencyBudgetMs, path, dependencies = 
     const beyondClean = beyond.some((h) => h.ok && h.lossRatio === 0);
     if (lossy(path?.gateway, LOSSY_HOP_LOST) && !beyondClean) return { layer: 'lan' };
     if (beyond.some((h) => lossy(h, LOSSY_HOP_LOST))) return { layer: 'uplink' };
-    if (beyond.length === 2 && beyond.some((h) => lossy(h, LOSSY_PAIR_LOST)) && beyond.every((h) => lostEchoes(h) >= LOSSY_PAIR_LOST)) return { layer: 'uplink' };
+    if (
+      beyond.length === 2 &&
+      beyond.some((h) => lossy(h, LOSSY_PAIR_LOST)) &&
+      beyond.every((h) => lostEchoes(h) >= LOSSY_PAIR_LOST)
+    )
+      return { layer: 'uplink' };
   }
   // The service's own name lookup failed while the hops beyond the gateway answer (checked above).
   if (NAME_ERRORS.has(code) || kind === 'dns') return { layer: 'dns' };

@@ -107,7 +107,12 @@ export class PathMonitor {
   private async targets(): Promise<PathTarget[]> {
     const { config } = this;
     // No confirmation rounds here: the path monitor sets its own pace when a hop fails.
-    const common = { service: 'network', intervalSec: config.intervalSec, timeoutMs: config.timeoutMs, retryIntervalSec: config.intervalSec };
+    const common = {
+      service: 'network',
+      intervalSec: config.intervalSec,
+      timeoutMs: config.timeoutMs,
+      retryIntervalSec: config.intervalSec,
+    };
     const hopTarget = (name: string, role: PathTarget['role'], text: string): PathTarget => {
       const hop = parseHop(text);
       // ICMP: three quick echoes, so one lost packet does not declare a hop dead.
@@ -122,7 +127,13 @@ export class PathMonitor {
     if (probeName) {
       const servers = config.resolvers ?? (this.deps.systemResolvers ?? dns.getServers)();
       servers.forEach((server, i) =>
-        targets.push({ ...common, name: `path-dns-${i + 1}`, role: 'resolver', kind: 'dns', params: { query: probeName, server, recordType: 'A' } }),
+        targets.push({
+          ...common,
+          name: `path-dns-${i + 1}`,
+          role: 'resolver',
+          kind: 'dns',
+          params: { query: probeName, server, recordType: 'A' },
+        }),
       );
     }
     if (config.uplink) targets.push(hopTarget('path-uplink', 'uplink', config.uplink));

@@ -18,10 +18,24 @@ export const CredentialSource = Type.Refine(
   Type.Refine(
     Type.Object(
       {
-        env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', description: 'environment variable holding a JSON object of strings' })),
-        file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'absolute path of a file (chmod 600) holding a JSON object of strings' })),
+        env: Type.Optional(
+          Type.String({
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+            description: 'environment variable holding a JSON object of strings',
+          }),
+        ),
+        file: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 4096,
+            description: 'absolute path of a file (chmod 600) holding a JSON object of strings',
+          }),
+        ),
       },
-      { additionalProperties: false, description: 'credentials source, {env: VAR} or {file: /path}; values fill ${name} placeholders' },
+      {
+        additionalProperties: false,
+        description: 'credentials source, {env: VAR} or {file: /path}; values fill ${name} placeholders',
+      },
     ),
     (c) => (c.env === undefined) !== (c.file === undefined),
     () => 'set exactly one of env or file',
@@ -44,11 +58,15 @@ const MAX_FILE_BYTES = 64 * 1024;
  * Reads the credentials of `source`. Never throws and never quotes the content in a message: V8's JSON syntax
  * errors include a snippet of the input, which here is the secret.
  */
-export async function loadCredentials(source: CredentialSource, env: NodeJS.ProcessEnv = process.env): Promise<LoadedCredentials> {
+export async function loadCredentials(
+  source: CredentialSource,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedCredentials> {
   if (source.file === undefined) {
     const name = source.env ?? '';
     const text = env[name];
-    if (text === undefined || text.trim() === '') return { ok: false, message: `environment variable ${name} is not set` };
+    if (text === undefined || text.trim() === '')
+      return { ok: false, message: `environment variable ${name} is not set` };
     return parse(text, `environment variable ${name}`);
   }
   const { file } = source;
@@ -62,9 +80,13 @@ export async function loadCredentials(source: CredentialSource, env: NodeJS.Proc
       const loose = openToOthers(stat.mode);
       if (loose !== undefined) {
         const mode = loose.toString(8).padStart(4, '0');
-        return { ok: false, message: `credentials file ${file} is open to other users (mode ${mode}); run: chmod 600 ${file}` };
+        return {
+          ok: false,
+          message: `credentials file ${file} is open to other users (mode ${mode}); run: chmod 600 ${file}`,
+        };
       }
-      if (stat.size > MAX_FILE_BYTES) return { ok: false, message: `credentials file ${file} is larger than ${MAX_FILE_BYTES} bytes` };
+      if (stat.size > MAX_FILE_BYTES)
+        return { ok: false, message: `credentials file ${file} is larger than ${MAX_FILE_BYTES} bytes` };
       text = await handle.readFile('utf8');
     } finally {
       await handle.close();
@@ -101,7 +123,9 @@ export class MissingCredential extends Error {
     known: readonly string[],
   ) {
     // Names are not secret and say what the file lacks; values never appear.
-    super(`placeholder \${${credential}} has no credential (${known.length > 0 ? `have: ${known.join(', ')}` : 'no credentials configured'})`);
+    super(
+      `placeholder \${${credential}} has no credential (${known.length > 0 ? `have: ${known.join(', ')}` : 'no credentials configured'})`,
+    );
     this.name = 'MissingCredential';
   }
 }
@@ -134,7 +158,11 @@ export function redactor(values: Credentials): (text: string) => string {
   const forms = new Set<string>();
   for (const v of Object.values(values)) {
     if (v === '') continue;
-    forms.add(v).add(encodeURIComponent(v)).add(new URLSearchParams({ v }).toString().slice(2)).add(JSON.stringify(v).slice(1, -1));
+    forms
+      .add(v)
+      .add(encodeURIComponent(v))
+      .add(new URLSearchParams({ v }).toString().slice(2))
+      .add(JSON.stringify(v).slice(1, -1));
   }
   if (forms.size === 0) return (text) => text;
   const escaped = [...forms].sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

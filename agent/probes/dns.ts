@@ -15,15 +15,27 @@ const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 type RecordType = (typeof RECORD_TYPES)[number];
 
 /** The formats Resolver#setServers accepts: "ip", "ipv4:port", "[ipv6]:port", "ipv6". */
-const SERVER_PATTERN = '^((\\d{1,3}\\.){3}\\d{1,3}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)$';
+const SERVER_PATTERN =
+  '^((\\d{1,3}\\.){3}\\d{1,3}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)$';
 
 /** Kind-specific fields of a `dns` target. */
 export const DnsTarget = Type.Object(
   {
-    query: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9_.-]+$', description: 'domain name to resolve (the target itself is named by the common `name` key)' }),
-    recordType: Type.Optional(Type.Enum(RECORD_TYPES, { default: 'A', description: 'record type to ask for; default A' })),
+    query: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'domain name to resolve (the target itself is named by the common `name` key)',
+    }),
+    recordType: Type.Optional(
+      Type.Enum(RECORD_TYPES, { default: 'A', description: 'record type to ask for; default A' }),
+    ),
     server: Type.Optional(
-      Type.String({ maxLength: 64, pattern: SERVER_PATTERN, description: 'resolver "ip", "ip:port" or "[v6]:port"; default: the system resolvers' }),
+      Type.String({
+        maxLength: 64,
+        pattern: SERVER_PATTERN,
+        description: 'resolver "ip", "ip:port" or "[v6]:port"; default: the system resolvers',
+      }),
     ),
     expectAnswers: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
@@ -98,7 +110,10 @@ export const dns = defineProbe({
       const answers = raw.slice(0, MAX_ANSWERS).map((a) => a.slice(0, MAX_ANSWER_LENGTH));
       const detail = { resolveMs, answers, server };
       if (answers.length === 0) {
-        return failure(start, ProbeErrorCode.DNS_NO_ANSWER, `no ${type} records for ${asked}`, { latencyMs: resolveMs, dns: detail });
+        return failure(start, ProbeErrorCode.DNS_NO_ANSWER, `no ${type} records for ${asked}`, {
+          latencyMs: resolveMs,
+          dns: detail,
+        });
       }
       const got = new Set(answers.map(normalise));
       const missing = (target.expectAnswers ?? []).filter((want) => !got.has(normalise(want)));
@@ -111,7 +126,9 @@ export const dns = defineProbe({
       // c-ares may give up (ETIMEOUT) a moment before our own deadline fires: same fault, same message.
       const code = deadline.signal.aborted ? ProbeErrorCode.TIMEOUT : errorCode(err, ProbeErrorCode.DNS);
       const message =
-        code === ProbeErrorCode.TIMEOUT ? `no DNS answer for ${asked} within ${ctx.timeoutMs} ms` : `${errorMessage(err)} (${asked})`;
+        code === ProbeErrorCode.TIMEOUT
+          ? `no DNS answer for ${asked} within ${ctx.timeoutMs} ms`
+          : `${errorMessage(err)} (${asked})`;
       return failure(start, code, message, { dns: { answers: [], server } });
     } finally {
       deadline.signal.removeEventListener('abort', cancel);

@@ -33,8 +33,14 @@ const StatusRange = Type.Object(
 
 /** Schema fields the `http` and `transaction` targets share, so both read the same in a config file. */
 export const HttpFields = {
-  url: Type.String({ maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+\\S*$', description: 'http:// or https:// URL' }),
-  method: Type.Optional(Type.Enum(['GET', 'HEAD', 'POST'], { default: 'GET', description: 'request method; default GET' })),
+  url: Type.String({
+    maxLength: 2048,
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+\\S*$',
+    description: 'http:// or https:// URL',
+  }),
+  method: Type.Optional(
+    Type.Enum(['GET', 'HEAD', 'POST'], { default: 'GET', description: 'request method; default GET' }),
+  ),
   headers: Type.Optional(
     Type.Record(
       Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
@@ -52,9 +58,20 @@ export const HttpFields = {
     }),
   ),
   keyword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'text the body must contain' })),
-  maxBodyBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 * 1024, default: DEFAULT_MAX_BODY, description: 'body bytes read at most; default 1 MiB' })),
-  followRedirects: Type.Optional(Type.Boolean({ default: true, description: 'follow up to 10 redirects; default true' })),
-  insecureSkipVerify: Type.Optional(Type.Boolean({ default: false, description: 'accept untrusted certificates; default false' })),
+  maxBodyBytes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 16 * 1024 * 1024,
+      default: DEFAULT_MAX_BODY,
+      description: 'body bytes read at most; default 1 MiB',
+    }),
+  ),
+  followRedirects: Type.Optional(
+    Type.Boolean({ default: true, description: 'follow up to 10 redirects; default true' }),
+  ),
+  insecureSkipVerify: Type.Optional(
+    Type.Boolean({ default: false, description: 'accept untrusted certificates; default false' }),
+  ),
 };
 
 /** Kind-specific fields of an `http` target. */
@@ -144,14 +161,24 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port) || (secure ? 443 : 80);
     const maxBody = req.maxBodyBytes;
-    let lookupAt: number | undefined, connectAt: number | undefined, secureAt: number | undefined, sentAt: number | undefined;
+    let lookupAt: number | undefined,
+      connectAt: number | undefined,
+      secureAt: number | undefined,
+      sentAt: number | undefined;
     let stage = 'connecting';
     let request: ClientRequest | undefined;
     const chunks: Buffer[] = [];
 
     const socket: net.Socket = secure
       ? // tls.connect hands its options to the underlying net connect, localAddress included (not in its types).
-        tls.connect({ host, port, localAddress: req.localAddress, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] } as tls.ConnectionOptions)
+        tls.connect({
+          host,
+          port,
+          localAddress: req.localAddress,
+          servername: net.isIP(host) ? undefined : host,
+          rejectUnauthorized: false,
+          ALPNProtocols: ['http/1.1'],
+        } as tls.ConnectionOptions)
       : net.connect({ host, port, localAddress: req.localAddress });
 
     let done = false;
@@ -165,8 +192,10 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
       if (lookupAt !== undefined) ph.resolveMs = roundMs(lookupAt - t0);
       if (connectAt !== undefined) ph.connectMs = roundMs(connectAt - (lookupAt ?? t0));
       if (secureAt !== undefined && connectAt !== undefined) ph.tlsMs = roundMs(secureAt - connectAt);
-      if (result.firstByteAt !== undefined && sentAt !== undefined) ph.processingMs = roundMs(result.firstByteAt - sentAt);
-      if (result.endAt !== undefined && result.firstByteAt !== undefined) ph.transferMs = roundMs(result.endAt - result.firstByteAt);
+      if (result.firstByteAt !== undefined && sentAt !== undefined)
+        ph.processingMs = roundMs(result.firstByteAt - sentAt);
+      if (result.endAt !== undefined && result.firstByteAt !== undefined)
+        ph.transferMs = roundMs(result.endAt - result.firstByteAt);
       if (req.keepBody) result.body = Buffer.concat(chunks);
       if (error !== undefined) result.error = error;
       resolve(result);
@@ -175,14 +204,24 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
       // Still resolving when the budget ran out: the name lookup is what hangs (a dead resolver), not the server.
       lookupAt === undefined && net.isIP(host) === 0
         ? finish({ code: ProbeErrorCode.DNS, message: `no DNS answer for ${host} within ${req.timeoutMs} ms` })
-        : finish({ code: ProbeErrorCode.TIMEOUT, message: `no response from ${url.origin} within ${req.timeoutMs} ms (${stage})` });
-    const onError = (err: unknown): void => finish({ code: errorCode(err, ProbeErrorCode.HTTP_PROTOCOL), message: errorMessage(err) });
+        : finish({
+            code: ProbeErrorCode.TIMEOUT,
+            message: `no response from ${url.origin} within ${req.timeoutMs} ms (${stage})`,
+          });
+    const onError = (err: unknown): void =>
+      finish({ code: errorCode(err, ProbeErrorCode.HTTP_PROTOCOL), message: errorMessage(err) });
 
     const send = (): void => {
       stage = 'waiting for the response';
       sentAt = performance.now();
       try {
-        request = httpRequest({ createConnection: () => socket, method: req.method, path: url.pathname + url.search, headers: req.headers, setHost: false });
+        request = httpRequest({
+          createConnection: () => socket,
+          method: req.method,
+          path: url.pathname + url.search,
+          headers: req.headers,
+          setHost: false,
+        });
       } catch (err) {
         return onError(err); // e.g. a header Node refuses; the schema should have caught it already
       }
@@ -219,7 +258,8 @@ function hop(req: ExchangeRequest, signal: AbortSignal): Promise<Hop> {
         });
         res.on('error', onError);
         res.once('close', () => {
-          if (!res.complete) finish({ code: ProbeErrorCode.RESET, message: `connection closed after ${result.bytes} body bytes` });
+          if (!res.complete)
+            finish({ code: ProbeErrorCode.RESET, message: `connection closed after ${result.bytes} body bytes` });
         });
       });
       request.end(req.body);
@@ -262,7 +302,11 @@ export function statusMismatch(status: number, expect: ExpectStatus = DEFAULT_EX
 }
 
 /** Why `keyword` is missing from the body read, or undefined when present (or not asked for). */
-export function keywordMissing(body: Buffer | undefined, bytes: number, keyword: string | undefined): string | undefined {
+export function keywordMissing(
+  body: Buffer | undefined,
+  bytes: number,
+  keyword: string | undefined,
+): string | undefined {
   if (keyword === undefined || (body ?? Buffer.alloc(0)).includes(keyword)) return undefined;
   return `keyword "${keyword}" not found in the first ${bytes} bytes of the body`;
 }
@@ -273,7 +317,11 @@ function redirected(prev: ExchangeRequest, status: number, next: URL): ExchangeR
   const headers = { ...prev.headers };
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'host' || (toGet && lower === 'content-type') || (next.origin !== prev.url.origin && SENSITIVE_HEADERS.includes(lower))) {
+    if (
+      lower === 'host' ||
+      (toGet && lower === 'content-type') ||
+      (next.origin !== prev.url.origin && SENSITIVE_HEADERS.includes(lower))
+    ) {
       delete headers[name];
     }
   }
@@ -297,7 +345,11 @@ function withCookies(req: ExchangeRequest): ExchangeRequest {
  * Never throws; `signal` bounds the whole exchange. `start` (a performance.now() reading) anchors firstByteMs
  * and totalMs, so a caller that did work before the request can include it.
  */
-export async function exchange(first: ExchangeRequest, signal: AbortSignal, start = performance.now()): Promise<Exchange> {
+export async function exchange(
+  first: ExchangeRequest,
+  signal: AbortSignal,
+  start = performance.now(),
+): Promise<Exchange> {
   const lower = new Set(Object.keys(first.headers).map((h) => h.toLowerCase()));
   const headers: Record<string, string> = { ...first.headers };
   if (!lower.has('host')) headers.Host = first.url.host;
@@ -308,8 +360,10 @@ export async function exchange(first: ExchangeRequest, signal: AbortSignal, star
   const detail: HttpDetail = { phases, redirects: 0 };
   for (;;) {
     const h = await hop(withCookies(req), signal);
-    for (const [k, v] of Object.entries(h.phases) as [keyof Hop['phases'], number][]) phases[k] = roundMs((phases[k] ?? 0) + v);
-    if (h.certExpiresAt !== undefined) detail.certExpiresAt = Math.min(h.certExpiresAt, detail.certExpiresAt ?? Infinity);
+    for (const [k, v] of Object.entries(h.phases) as [keyof Hop['phases'], number][])
+      phases[k] = roundMs((phases[k] ?? 0) + v);
+    if (h.certExpiresAt !== undefined)
+      detail.certExpiresAt = Math.min(h.certExpiresAt, detail.certExpiresAt ?? Infinity);
     if (h.tlsVersion !== undefined) detail.tlsVersion = h.tlsVersion;
     // Status, length and first byte describe the last hop only: a timeout after a 302 must not report the 302.
     delete detail.statusCode;
@@ -331,10 +385,22 @@ export async function exchange(first: ExchangeRequest, signal: AbortSignal, star
         // reported below
       }
       if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-        return { detail, error: { code: ProbeErrorCode.HTTP_PROTOCOL, message: `status ${status} redirects to unusable location "${h.location}"` } };
+        return {
+          detail,
+          error: {
+            code: ProbeErrorCode.HTTP_PROTOCOL,
+            message: `status ${status} redirects to unusable location "${h.location}"`,
+          },
+        };
       }
       if (detail.redirects === MAX_REDIRECTS) {
-        return { detail, error: { code: ProbeErrorCode.HTTP_PROTOCOL, message: `more than ${MAX_REDIRECTS} redirects (next: ${next.href})` } };
+        return {
+          detail,
+          error: {
+            code: ProbeErrorCode.HTTP_PROTOCOL,
+            message: `more than ${MAX_REDIRECTS} redirects (next: ${next.href})`,
+          },
+        };
       }
       detail.redirects = (detail.redirects ?? 0) + 1;
       req = redirected(req, status, next);

@@ -21,18 +21,32 @@ const DEFAULT_INTERVAL_MS = 1000;
 export const IcmpTarget = Type.Object(
   {
     host: HostField,
-    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_COUNT, description: 'echo requests per round; default 5' })),
+    count: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        default: DEFAULT_COUNT,
+        description: 'echo requests per round; default 5',
+      }),
+    ),
     intervalMs: Type.Optional(
       Type.Integer({
         minimum: 10,
         maximum: 10_000,
         default: DEFAULT_INTERVAL_MS,
-        description: 'gap between requests (ping -i); default 1000; iputils before 20210722 refuses below 200 unless run as root',
+        description:
+          'gap between requests (ping -i); default 1000; iputils before 20210722 refuses below 200 unless run as root',
       }),
     ),
     // Below 16 bytes iputils has no room for its timestamp and prints replies without "time=", which the
     // package does not count as replies: every request would look lost.
-    packetSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65_000, description: 'payload bytes (ping -s), 16-65000; default: the system ping default (56)' })),
+    packetSize: Type.Optional(
+      Type.Integer({
+        minimum: 16,
+        maximum: 65_000,
+        description: 'payload bytes (ping -s), 16-65000; default: the system ping default (56)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -66,13 +80,17 @@ function pingOnPath(): boolean {
   return false;
 }
 
-const NAME_FAILURE = /name or service not known|temporary failure in name resolution|unknown host|cannot resolve|could not find host|no address associated/i;
+const NAME_FAILURE =
+  /name or service not known|temporary failure in name resolution|unknown host|cannot resolve|could not find host|no address associated/i;
 const CANNOT_RUN = /operation not permitted|permission denied/i;
 const UNREACHABLE = /unreachable|no route to host|cannot assign requested address|network is down/i;
 
 /** Why nothing came back, judged from ping's own words (LANG=C on Linux), with the line that says so. */
 function classify(output: string, sent: number): { code: ProbeErrorCode; message: string } {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const find = (re: RegExp): string | undefined => lines.find((l) => re.test(l));
   const lost = `${sent} of ${sent} echo requests lost`;
   let line = find(NAME_FAILURE);
@@ -124,7 +142,8 @@ export const icmp = defineProbe({
     const budgetSec = Math.max(1, Math.floor((ctx.timeoutMs - SPAWN_MARGIN_MS) / 1000));
     const neededSec = Math.ceil(((count - 1) * intervalMs) / 1000) + REPLY_WAIT_SEC;
     const deadlineSec = Math.min(budgetSec, neededSec);
-    if (neededSec > budgetSec) ctx.log.debug({ host: target.host, count, intervalMs, deadlineSec }, 'icmp round cut short by timeoutMs');
+    if (neededSec > budgetSec)
+      ctx.log.debug({ host: target.host, count, intervalMs, deadlineSec }, 'icmp round cut short by timeoutMs');
 
     const extra = windows ? [] : ['-i', String(intervalMs / 1000)];
     // A fresh object per call: the package writes its defaults (and v6) into it.
@@ -165,12 +184,18 @@ export const icmp = defineProbe({
       }
       if ('err' in settled) {
         // Spawn failures reject with a generic message: the binary is missing or not executable.
-        return failure(start, ProbeErrorCode.ICMP_NO_PING_BINARY, `ping could not be started: ${errorMessage(settled.err)}`);
+        return failure(
+          start,
+          ProbeErrorCode.ICMP_NO_PING_BINARY,
+          `ping could not be started: ${errorMessage(settled.err)}`,
+        );
       }
       // `times` exists at run time but not in the bundled d.ts.
       const res = settled.res as typeof settled.res & { times?: unknown };
       const output = typeof res.output === 'string' ? res.output : '';
-      const times = Array.isArray(res.times) ? res.times.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+      const times = Array.isArray(res.times)
+        ? res.times.filter((t): t is number => typeof t === 'number' && Number.isFinite(t))
+        : [];
       const transmitted = /(\d+) packets transmitted/.exec(output);
       const sent = transmitted ? Number(transmitted[1]) : count;
       // The package counts duplicated replies (DUP!) as replies; they must not push received past sent.

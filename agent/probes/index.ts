@@ -12,7 +12,7 @@ import { transaction } from './transaction.js';
 
 /** Every probe, keyed by kind. */
 // `Probe<any>`: each entry keeps its own target type; Probe<TSchema> would reject their narrower run().
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export const probes = { icmp, http, tcp, dns, transaction } satisfies Record<ProbeKind, Probe<any>>;
 
 /**

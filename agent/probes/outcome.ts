@@ -125,4 +125,3 @@ export const HostField = Type.String({
   pattern: '^[A-Za-z0-9_:][A-Za-z0-9._:%-]*$',
   description: 'host name, IPv4 or IPv6 literal (no brackets)',
 });
-

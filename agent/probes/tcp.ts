@@ -46,8 +46,18 @@ export const tcp = defineProbe({
       };
       const onAbort = (): void => {
         // Still resolving when the budget ran out: the name lookup hangs (a dead resolver), not the host.
-        if (!resolved) finish(failure(start, ProbeErrorCode.DNS, `no DNS answer for ${target.host} within ${ctx.timeoutMs} ms`, { tcp: {} }));
-        else finish(failure(start, ProbeErrorCode.TIMEOUT, `no TCP connect to ${where} within ${ctx.timeoutMs} ms`, { tcp: {} }));
+        if (!resolved)
+          finish(
+            failure(start, ProbeErrorCode.DNS, `no DNS answer for ${target.host} within ${ctx.timeoutMs} ms`, {
+              tcp: {},
+            }),
+          );
+        else
+          finish(
+            failure(start, ProbeErrorCode.TIMEOUT, `no TCP connect to ${where} within ${ctx.timeoutMs} ms`, {
+              tcp: {},
+            }),
+          );
       };
 
       socket.once('lookup', () => {

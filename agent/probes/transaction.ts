@@ -11,9 +11,26 @@
 import net from 'node:net';
 import Type, { type Static } from 'typebox';
 import type { ProbeOutcome, TransactionDetail, TransactionStep } from '../../protocol/wire.js';
-import { fill, fillJson, loadCredentials, MissingCredential, PLACEHOLDER, redactor, CredentialSource, type Credentials } from './credentials.js';
+import {
+  fill,
+  fillJson,
+  loadCredentials,
+  MissingCredential,
+  PLACEHOLDER,
+  redactor,
+  CredentialSource,
+  type Credentials,
+} from './credentials.js';
 import { ProbeErrorCode } from './errors.js';
-import { DEFAULT_MAX_BODY, exchange, HttpFields, keywordMissing, statusMismatch, type CookieStore, type ExchangeRequest } from './http.js';
+import {
+  DEFAULT_MAX_BODY,
+  exchange,
+  HttpFields,
+  keywordMissing,
+  statusMismatch,
+  type CookieStore,
+  type ExchangeRequest,
+} from './http.js';
 import { failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
 
@@ -23,11 +40,19 @@ const JSON_PATH = '^\\$(\\.[A-Za-z_$][A-Za-z0-9_$-]*|\\[[0-9]{1,6}\\])*$';
 const JsonPathCheck = Type.Refine(
   Type.Object(
     {
-      path: Type.String({ maxLength: 256, pattern: JSON_PATH, description: '$ then .key / [index] segments, e.g. $.data.items[0].id' }),
+      path: Type.String({
+        maxLength: 256,
+        pattern: JSON_PATH,
+        description: '$ then .key / [index] segments, e.g. $.data.items[0].id',
+      }),
       equals: Type.Optional(
-        Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()], { description: 'the value must be exactly this (no type coercion)' }),
+        Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()], {
+          description: 'the value must be exactly this (no type coercion)',
+        }),
       ),
-      exists: Type.Optional(Type.Boolean({ default: true, description: 'true (default): the value must be present; false: absent' })),
+      exists: Type.Optional(
+        Type.Boolean({ default: true, description: 'true (default): the value must be present; false: absent' }),
+      ),
     },
     { additionalProperties: false, description: 'a value the JSON body must (or must not) hold' },
   ),
@@ -38,7 +63,10 @@ const JsonPathCheck = Type.Refine(
 const Step = Type.Refine(
   Type.Object(
     {
-      name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'unique within the target; reported as failedStep' }),
+      name: Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+        description: 'unique within the target; reported as failedStep',
+      }),
       url: HttpFields.url,
       method: HttpFields.method,
       headers: HttpFields.headers,
@@ -56,8 +84,13 @@ const Step = Type.Refine(
     },
     { additionalProperties: false },
   ),
-  (s) => (s.form === undefined && s.json === undefined) || (s.method === 'POST' && (s.form === undefined || s.json === undefined)),
-  (s) => (s.form !== undefined && s.json !== undefined ? 'form and json cannot both be set' : 'form and json need method: POST'),
+  (s) =>
+    (s.form === undefined && s.json === undefined) ||
+    (s.method === 'POST' && (s.form === undefined || s.json === undefined)),
+  (s) =>
+    s.form !== undefined && s.json !== undefined
+      ? 'form and json cannot both be set'
+      : 'form and json need method: POST',
 );
 type Step = Static<typeof Step>;
 
@@ -66,7 +99,11 @@ export const TransactionTarget = Type.Refine(
   Type.Object(
     {
       steps: Type.Refine(
-        Type.Array(Step, { minItems: 1, maxItems: 20, description: 'requests made in order; the first failure ends the round' }),
+        Type.Array(Step, {
+          minItems: 1,
+          maxItems: 20,
+          description: 'requests made in order; the first failure ends the round',
+        }),
         (steps) => new Set(steps.map((s) => s.name)).size === steps.length,
         () => 'step names must be unique',
       ),
@@ -87,7 +124,8 @@ type TransactionTarget = Static<typeof TransactionTarget>;
  * by Max-Age/Expires. No public-suffix list: the jar lives for one round and only meets the hosts it was sent to.
  */
 export class CookieJar implements CookieStore {
-  private cookies: { name: string; value: string; domain: string; hostOnly: boolean; path: string; secure: boolean }[] = [];
+  private cookies: { name: string; value: string; domain: string; hostOnly: boolean; path: string; secure: boolean }[] =
+    [];
   constructor(private readonly now: () => number = Date.now) {}
 
   store(url: URL, setCookie: readonly string[]): void {
@@ -97,8 +135,17 @@ export class CookieJar implements CookieStore {
       const eq = pair.indexOf('=');
       if (eq <= 0) continue;
       const slash = url.pathname.lastIndexOf('/');
-      const cookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), domain: host, hostOnly: true, path: slash > 0 ? url.pathname.slice(0, slash) : '/', secure: false };
-      let maxAge: number | undefined, expires: number | undefined, foreign = false;
+      const cookie = {
+        name: pair.slice(0, eq).trim(),
+        value: pair.slice(eq + 1).trim(),
+        domain: host,
+        hostOnly: true,
+        path: slash > 0 ? url.pathname.slice(0, slash) : '/',
+        secure: false,
+      };
+      let maxAge: number | undefined,
+        expires: number | undefined,
+        foreign = false;
       for (const attribute of attributes) {
         const [key = '', value = ''] = attribute.split(/=(.*)/s).map((s) => s.trim());
         const k = key.toLowerCase();
@@ -113,9 +160,12 @@ export class CookieJar implements CookieStore {
         }
       }
       if (foreign) continue; // a server may not set cookies for another site
-      this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+      this.cookies = this.cookies.filter(
+        (c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path),
+      );
       // Max-Age wins over Expires (RFC 6265 §5.3); a past date or Max-Age <= 0 deletes, as at logout.
-      const gone = maxAge !== undefined && !Number.isNaN(maxAge) ? maxAge <= 0 : expires !== undefined && expires <= this.now();
+      const gone =
+        maxAge !== undefined && !Number.isNaN(maxAge) ? maxAge <= 0 : expires !== undefined && expires <= this.now();
       if (!gone) this.cookies.push(cookie);
     }
   }
@@ -124,14 +174,20 @@ export class CookieJar implements CookieStore {
     const host = url.hostname.toLowerCase();
     const path = url.pathname || '/';
     const sent = this.cookies
-      .filter((c) => (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)) && (!c.secure || url.protocol === 'https:'))
-      .filter((c) => path === c.path || (path.startsWith(c.path) && (c.path.endsWith('/') || path[c.path.length] === '/')))
+      .filter(
+        (c) =>
+          (c.hostOnly ? host === c.domain : domainMatch(host, c.domain)) && (!c.secure || url.protocol === 'https:'),
+      )
+      .filter(
+        (c) => path === c.path || (path.startsWith(c.path) && (c.path.endsWith('/') || path[c.path.length] === '/')),
+      )
       .sort((a, b) => b.path.length - a.path.length); // more specific paths first, as browsers send them
     return sent.length > 0 ? sent.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
 }
 
-const domainMatch = (host: string, domain: string): boolean => host === domain || (net.isIP(host) === 0 && host.endsWith(`.${domain}`));
+const domainMatch = (host: string, domain: string): boolean =>
+  host === domain || (net.isIP(host) === 0 && host.endsWith(`.${domain}`));
 
 /** The value at `path` in `doc`, or `found: false`. Paths are those JSON_PATH admits. */
 function lookup(doc: unknown, path: string): { found: boolean; value?: unknown } {
@@ -141,7 +197,8 @@ function lookup(doc: unknown, path: string): { found: boolean; value?: unknown }
       if (!Array.isArray(value) || Number(index) >= value.length) return { found: false };
       value = value[Number(index)];
     } else {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key!)) return { found: false };
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key!))
+        return { found: false };
       value = (value as Record<string, unknown>)[key!];
     }
   }
@@ -154,7 +211,11 @@ const show = (v: unknown): string => {
 };
 
 /** Why the body fails the jsonPath check, or undefined when it passes. */
-function jsonMismatch(check: NonNullable<Step['jsonPath']>, body: Buffer | undefined, bytes: number): string | undefined {
+function jsonMismatch(
+  check: NonNullable<Step['jsonPath']>,
+  body: Buffer | undefined,
+  bytes: number,
+): string | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8').replace(/^\uFEFF/, '')); // some servers send a BOM
@@ -164,14 +225,19 @@ function jsonMismatch(check: NonNullable<Step['jsonPath']>, body: Buffer | undef
   const { found, value } = lookup(doc, check.path);
   if (check.exists === false) return found ? `${check.path} is present (${show(value)}), expected absent` : undefined;
   if (!found) return `${check.path} not found in the JSON body`;
-  if (check.equals !== undefined && value !== check.equals) return `${check.path} is ${show(value)}, expected ${show(check.equals)}`;
+  if (check.equals !== undefined && value !== check.equals)
+    return `${check.path} is ${show(value)}, expected ${show(check.equals)}`;
   return undefined;
 }
 
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** The step's request with credentials filled in; throws MissingCredential, or Error when the result is unusable. */
-function prepare(step: Step, target: TransactionTarget, values: Credentials): Omit<ExchangeRequest, 'timeoutMs' | 'cookies'> {
+function prepare(
+  step: Step,
+  target: TransactionTarget,
+  values: Credentials,
+): Omit<ExchangeRequest, 'timeoutMs' | 'cookies'> {
   const text = fill(step.url, values, encodeURIComponent);
   if (!URL.canParse(text)) throw new Error('url is not a valid URL once placeholders are filled');
   const url = new URL(text);
@@ -179,12 +245,15 @@ function prepare(step: Step, target: TransactionTarget, values: Credentials): Om
   for (const [name, value] of Object.entries(step.headers ?? {})) {
     headers[name] = fill(value, values);
     // The schema vetted the configured text; a credential may still hold CR/LF or characters a header cannot carry.
-    if (!HEADER_VALUE.test(headers[name]!)) throw new Error(`header ${name}: a credential holds characters not allowed in a header`);
+    if (!HEADER_VALUE.test(headers[name]!))
+      throw new Error(`header ${name}: a credential holds characters not allowed in a header`);
   }
   const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
   let body: string | undefined;
   if (step.form !== undefined) {
-    body = new URLSearchParams(Object.entries(step.form).map(([k, v]): [string, string] => [k, fill(v, values)])).toString();
+    body = new URLSearchParams(
+      Object.entries(step.form).map(([k, v]): [string, string] => [k, fill(v, values)]),
+    ).toString();
     if (!hasType) headers['Content-Type'] = 'application/x-www-form-urlencoded';
   } else if (step.json !== undefined) {
     body = JSON.stringify(fillJson(step.json, values));
@@ -227,7 +296,10 @@ export const transaction = defineProbe({
       step.error = { code, message: redact(message).slice(0, 2000) };
       step.ok = false;
       detail.failedStep = step.name;
-      return failure(start, code, `${step.name}: ${step.error.message}`, { ...(latencyMs === undefined ? {} : { latencyMs }), transaction: detail });
+      return failure(start, code, `${step.name}: ${step.error.message}`, {
+        ...(latencyMs === undefined ? {} : { latencyMs }),
+        transaction: detail,
+      });
     };
 
     // Every request is prepared before the first is sent: a missing credential must not leave half a login behind.
@@ -249,8 +321,17 @@ export const transaction = defineProbe({
     try {
       for (const [i, step] of target.steps.entries()) {
         const t0 = performance.now();
-        const ex = await exchange({ ...requests[i]!, timeoutMs: ctx.timeoutMs, cookies: jar, localAddress: ctx.sourceAddress }, deadline.signal, t0);
-        const entry: TransactionStep = { name: step.name, ok: true, durationMs: ex.error ? since(t0) : ex.latencyMs, phases: ex.detail.phases };
+        const ex = await exchange(
+          { ...requests[i]!, timeoutMs: ctx.timeoutMs, cookies: jar, localAddress: ctx.sourceAddress },
+          deadline.signal,
+          t0,
+        );
+        const entry: TransactionStep = {
+          name: step.name,
+          ok: true,
+          durationMs: ex.error ? since(t0) : ex.latencyMs,
+          phases: ex.detail.phases,
+        };
         if (ex.detail.statusCode !== undefined) entry.statusCode = ex.detail.statusCode;
         steps.push(entry);
         if (ex.error) return fail(entry, ex.error.code, ex.error.message);

@@ -37,7 +37,8 @@ const has = (k: string): k is Key => Object.hasOwn(vi, k);
 /** The first of `keys` the catalogue has (the most specific phrase), else `fallback`. */
 const pick = (keys: string[], fallback: Key): Key => keys.find(has) ?? fallback;
 /** A catalogue label for a service class or path role; an unknown (custom) one is shown as it is. */
-const label = (lang: Lang, prefix: 'class' | 'role', name: string) => (has(`${prefix}.${name}`) ? text(lang, `${prefix}.${name}` as Key) : name);
+const label = (lang: Lang, prefix: 'class' | 'role', name: string) =>
+  has(`${prefix}.${name}`) ? text(lang, `${prefix}.${name}` as Key) : name;
 
 // Created on first use: building a time-zone formatter maps in about 7 MiB of ICU data, which an agent
 // that never renders its page should not carry.
@@ -46,7 +47,13 @@ let clock: Intl.DateTimeFormat | undefined;
 /** "HH:mm dd/MM/yyyy" in Vietnam's time zone, whatever the PC's own zone is set to. */
 export function formatTime(ms: number): string {
   clock ??= new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric',
+    timeZone: 'Asia/Ho_Chi_Minh',
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
   });
   const p = Object.fromEntries(clock.formatToParts(ms).map((x) => [x.type, x.value]));
   return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
@@ -56,7 +63,16 @@ export function formatTime(ms: number): string {
 export function formatDuration(lang: Lang, ms: number): string {
   const min = Math.floor(Math.max(0, ms) / 60_000);
   const [d, h, m] = [Math.floor(min / 1440), Math.floor((min % 1440) / 60), min % 60];
-  const parts: Array<[number, Key]> = d > 0 ? [[d, 'dur.d'], [h, 'dur.h']] : [[h, 'dur.h'], [m, 'dur.m']];
+  const parts: Array<[number, Key]> =
+    d > 0
+      ? [
+          [d, 'dur.d'],
+          [h, 'dur.h'],
+        ]
+      : [
+          [h, 'dur.h'],
+          [m, 'dur.m'],
+        ];
   const shown = parts.filter(([n]) => n > 0).map(([n, k]) => text(lang, k, { n }));
   return shown.length > 0 ? shown.join(' ') : text(lang, 'dur.lt1m');
 }
@@ -76,7 +92,8 @@ export function verdictOf(s: Pick<AgentSnapshot, 'services' | 'path'>): Verdict 
     const hops = s.path.filter((t) => roles.includes(t.result.role ?? ''));
     return hops.length > 0 && hops.every((t) => !t.result.ok);
   };
-  if (layers.has('lan') || layers.has('uplink') || wholeHopDown(['gateway']) || wholeHopDown(['uplink', 'datacentre'])) return 'network';
+  if (layers.has('lan') || layers.has('uplink') || wholeHopDown(['gateway']) || wholeHopDown(['uplink', 'datacentre']))
+    return 'network';
   if (s.services.length === 0) return 'empty';
   if (layers.has('dns')) return 'dns';
   if (layers.has('service') || layers.has('tls')) return 'software';
@@ -85,7 +102,13 @@ export function verdictOf(s: Pick<AgentSnapshot, 'services' | 'path'>): Verdict 
 }
 
 const VERDICT_TONE: Record<Verdict, 'up' | 'down' | 'slow' | 'none'> = {
-  network: 'down', dns: 'down', software: 'down', unknown: 'down', slow: 'slow', allUp: 'up', empty: 'none',
+  network: 'down',
+  dns: 'down',
+  software: 'down',
+  unknown: 'down',
+  slow: 'slow',
+  allUp: 'up',
+  empty: 'none',
 };
 
 type Tone = 'up' | 'down' | 'slow';
@@ -97,8 +120,12 @@ const ROLE_ORDER = ['gateway', 'resolver', 'uplink', 'datacentre'];
 export function servicePhrase(lang: Lang, t: TargetStatus): string {
   const r = t.result;
   if (r.ok && r.layer !== 'slow') return text(lang, 'ok');
-  if (r.ok) return `${text(lang, 'layer.slow')}${r.latencyMs === undefined ? '' : ` (${text(lang, 'latency', { ms: Math.round(r.latencyMs) })})`}`;
-  const phrase = text(lang, r.layer ? pick([`layer.${r.layer}.${r.service}`, `layer.${r.layer}`], 'layer.unknown') : 'layer.unknown');
+  if (r.ok)
+    return `${text(lang, 'layer.slow')}${r.latencyMs === undefined ? '' : ` (${text(lang, 'latency', { ms: Math.round(r.latencyMs) })})`}`;
+  const phrase = text(
+    lang,
+    r.layer ? pick([`layer.${r.layer}.${r.service}`, `layer.${r.layer}`], 'layer.unknown') : 'layer.unknown',
+  );
   return r.blame ? `${phrase} ${text(lang, 'blame', { blame: r.blame })}` : phrase;
 }
 
@@ -110,7 +137,10 @@ function serviceRow(lang: Lang, t: TargetStatus, now: number): string {
   const r = t.result;
   const tone = toneOf(t);
   const name = [r.target, ...(r.link ? [text(lang, 'via', { link: r.link })] : [])].join(' · ');
-  const detail = !r.ok && r.error ? `<br><small class="tech">${html(lang, 'detail', { detail: `${r.error.code}: ${r.error.message.slice(0, 300)}` })}</small>` : '';
+  const detail =
+    !r.ok && r.error
+      ? `<br><small class="tech">${html(lang, 'detail', { detail: `${r.error.code}: ${r.error.message.slice(0, 300)}` })}</small>`
+      : '';
   return `<tr class="${tone}"><td>${pill(lang, tone)}</td><td><b>${esc(label(lang, 'class', r.service))}</b><br><small>${esc(name)}</small></td><td>${esc(servicePhrase(lang, t))}${detail}</td><td>${since(lang, t, now)}</td></tr>`;
 }
 
@@ -123,23 +153,34 @@ function hopRow(lang: Lang, t: TargetStatus, now: number): string {
 
 function table(lang: Lang, first: Key, rows: string[], empty: Key): string {
   if (rows.length === 0) return `<p class="empty">${html(lang, empty)}</p>`;
-  const head = (['col.status', first, 'col.state', 'col.since'] as Key[]).map((k) => `<th>${html(lang, k)}</th>`).join('');
+  const head = (['col.status', first, 'col.state', 'col.since'] as Key[])
+    .map((k) => `<th>${html(lang, k)}</th>`)
+    .join('');
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function outboxSection(lang: Lang, s: AgentSnapshot, now: number): string {
   const num = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB');
-  const ago = (ms: number) => ({ time: text(lang, 'ago', { time: formatTime(ms), duration: formatDuration(lang, now - ms) }) });
+  const ago = (ms: number) => ({
+    time: text(lang, 'ago', { time: formatTime(ms), duration: formatDuration(lang, now - ms) }),
+  });
   const { outbox, push } = s;
   const lines = [`<p class="pending">${html(lang, 'outbox.pending', { n: num.format(outbox.pending) })}</p>`];
-  if (outbox.pending > 0 && outbox.oldestTs !== null) lines.push(`<p>${html(lang, 'outbox.oldest', ago(outbox.oldestTs))}</p>`);
+  if (outbox.pending > 0 && outbox.oldestTs !== null)
+    lines.push(`<p>${html(lang, 'outbox.oldest', ago(outbox.oldestTs))}</p>`);
   if (push.failing) {
-    const error = push.lastError ? `<br><small>${html(lang, 'outbox.error', { error: push.lastError.slice(0, 500) })}</small>` : '';
+    const error = push.lastError
+      ? `<br><small>${html(lang, 'outbox.error', { error: push.lastError.slice(0, 500) })}</small>`
+      : '';
     lines.push(`<p class="alert">${html(lang, 'outbox.failing')}${error}</p>`);
   }
-  lines.push(`<p>${push.lastAckAt === null ? html(lang, 'outbox.neverPushed') : html(lang, 'outbox.lastPush', ago(push.lastAckAt))}</p>`);
-  if (outbox.droppedTotal > 0) lines.push(`<p class="note">${html(lang, 'outbox.dropped', { n: num.format(outbox.droppedTotal) })}</p>`);
-  if (outbox.deadLettered > 0) lines.push(`<p class="note">${html(lang, 'outbox.deadLettered', { n: num.format(outbox.deadLettered) })}</p>`);
+  lines.push(
+    `<p>${push.lastAckAt === null ? html(lang, 'outbox.neverPushed') : html(lang, 'outbox.lastPush', ago(push.lastAckAt))}</p>`,
+  );
+  if (outbox.droppedTotal > 0)
+    lines.push(`<p class="note">${html(lang, 'outbox.dropped', { n: num.format(outbox.droppedTotal) })}</p>`);
+  if (outbox.deadLettered > 0)
+    lines.push(`<p class="note">${html(lang, 'outbox.deadLettered', { n: num.format(outbox.deadLettered) })}</p>`);
   return lines.join('\n');
 }
 
@@ -190,8 +231,14 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').
 
 /** Allows the page's own style and script (by hash) and same-origin refreshes; nothing else. */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", `style-src ${sha256(STYLE)}`, `script-src ${sha256(SCRIPT)}`, "connect-src 'self'", 'img-src data:',
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  `style-src ${sha256(STYLE)}`,
+  `script-src ${sha256(SCRIPT)}`,
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 export interface RenderOptions {
@@ -208,9 +255,16 @@ export function renderPage(s: AgentSnapshot, { lang, now }: RenderOptions): stri
   const services = [...s.services]
     .sort((a, b) => TONE_ORDER[toneOf(a)] - TONE_ORDER[toneOf(b)] || a.result.target.localeCompare(b.result.target))
     .map((t) => serviceRow(lang, t, now));
-  const rank = (t: TargetStatus) => (ROLE_ORDER.indexOf(t.result.role ?? '') + ROLE_ORDER.length + 1) % (ROLE_ORDER.length + 1);
-  const path = [...s.path].sort((a, b) => rank(a) - rank(b) || a.result.target.localeCompare(b.result.target)).map((t) => hopRow(lang, t, now));
-  const footer = html(lang, 'footer', { version: s.version, started: s.startedAt > 0 ? formatTime(s.startedAt) : '—', now: formatTime(now) });
+  const rank = (t: TargetStatus) =>
+    (ROLE_ORDER.indexOf(t.result.role ?? '') + ROLE_ORDER.length + 1) % (ROLE_ORDER.length + 1);
+  const path = [...s.path]
+    .sort((a, b) => rank(a) - rank(b) || a.result.target.localeCompare(b.result.target))
+    .map((t) => hopRow(lang, t, now));
+  const footer = html(lang, 'footer', {
+    version: s.version,
+    started: s.startedAt > 0 ? formatTime(s.startedAt) : '—',
+    now: formatTime(now),
+  });
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,"><title>${html(lang, 'title')} — ${esc(s.commune)}</title>

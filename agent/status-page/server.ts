@@ -37,7 +37,8 @@ const BASE_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /** The host name of a Host header, without port or IPv6 brackets. */
 function hostName(header: string): string {
@@ -51,15 +52,28 @@ export async function startAgentStatusPage(opts: AgentStatusPageOptions): Promis
   const log = opts.log;
   const guardHost = isLoopback(opts.host);
 
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...BASE_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string,
+    extra: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, {
+      ...BASE_HEADERS,
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      ...extra,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   const plain = 'text/plain; charset=utf-8';
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // HEAD is GET without a body; HTTP requires a server that answers GET to answer HEAD too.
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, plain, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(req, res, 405, plain, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
     if (guardHost && req.headers.host !== undefined && !isLoopback(hostName(req.headers.host))) {
       return send(req, res, 403, plain, 'Forbidden: this page answers only to localhost\n');
     }
@@ -76,8 +90,15 @@ export async function startAgentStatusPage(opts: AgentStatusPageOptions): Promis
       log.error({ err }, 'status page: could not read the agent snapshot');
       return send(req, res, 500, plain, 'Internal Server Error\n');
     }
-    if (path === '/status.json') return send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(snapshot));
-    send(req, res, 200, 'text/html; charset=utf-8', renderPage(snapshot, { lang: parseLang(query.get('lang')), now: now() }));
+    if (path === '/status.json')
+      return send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(snapshot));
+    send(
+      req,
+      res,
+      200,
+      'text/html; charset=utf-8',
+      renderPage(snapshot, { lang: parseLang(query.get('lang')), now: now() }),
+    );
   };
 
   const server = createServer((req, res) => {

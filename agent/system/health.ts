@@ -17,7 +17,13 @@
 import os from 'node:os';
 import { loadSi } from './si.js';
 import type { Systeminformation } from 'systeminformation';
-import { SYSTEM_LIMITS, TEXT_LIMITS, type HealthDisk, type HealthIface, type HealthSample } from '../../protocol/system.js';
+import {
+  SYSTEM_LIMITS,
+  TEXT_LIMITS,
+  type HealthDisk,
+  type HealthIface,
+  type HealthSample,
+} from '../../protocol/system.js';
 
 type IfaceField = 'iface' | 'operstate' | 'rx_errors' | 'tx_errors' | 'rx_dropped' | 'tx_dropped';
 
@@ -64,7 +70,12 @@ export async function collectHealth(opts: CollectHealthOptions = {}): Promise<He
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const started = performance.now();
   const errors: string[] = [];
-  const sample: HealthSample = { ts: Math.max(0, Math.round(now())), disks: [], uptimeSec: Math.max(0, Math.round(os.uptime())), ifaces: [] };
+  const sample: HealthSample = {
+    ts: Math.max(0, Math.round(now())),
+    disks: [],
+    uptimeSec: Math.max(0, Math.round(os.uptime())),
+    ifaces: [],
+  };
   if (opts.clockOffsetMs !== undefined && Number.isFinite(opts.clockOffsetMs)) {
     sample.clockOffsetMs = Math.round(Math.max(-31_622_400_000, Math.min(31_622_400_000, opts.clockOffsetMs)));
   }
@@ -91,17 +102,25 @@ export async function collectHealth(opts: CollectHealthOptions = {}): Promise<He
   for (const f of fs ?? []) {
     if (sample.disks.length >= SYSTEM_LIMITS.disks) break;
     // size 0: an empty CD drive or card slot
-    if (PSEUDO_FS.has(String(f.type).toLowerCase()) || !(f.size > 0) || !Number.isFinite(f.available) || !f.mount) continue;
-    const disk: HealthDisk = { mount: clip(String(f.mount), TEXT_LIMITS.mount), sizeBytes: bytes(f.size), freeBytes: bytes(f.available) };
+    if (PSEUDO_FS.has(String(f.type).toLowerCase()) || !(f.size > 0) || !Number.isFinite(f.available) || !f.mount)
+      continue;
+    const disk: HealthDisk = {
+      mount: clip(String(f.mount), TEXT_LIMITS.mount),
+      sizeBytes: bytes(f.size),
+      freeBytes: bytes(f.available),
+    };
     if (f.type) disk.fsType = clip(String(f.type), 32);
     sample.disks.push(disk);
   }
 
   const names = (src.interfaces ?? localInterfaces)();
   const unsafe = names.filter((n) => !SAFE_IFACE.test(n));
-  if (unsafe.length) errors.push(clip(`networkStats: skipped ${unsafe.length} interface(s) with unusual names`, TEXT_LIMITS.error));
+  if (unsafe.length)
+    errors.push(clip(`networkStats: skipped ${unsafe.length} interface(s) with unusual names`, TEXT_LIMITS.error));
   const safe = names.filter((n) => SAFE_IFACE.test(n)).slice(0, SYSTEM_LIMITS.ifaces);
-  const stats = safe.length ? await settle('networkStats', () => src.networkStats(safe.join(',')), timeoutMs, errors) : [];
+  const stats = safe.length
+    ? await settle('networkStats', () => src.networkStats(safe.join(',')), timeoutMs, errors)
+    : [];
   for (const s of stats ?? []) {
     const c = [s.rx_errors, s.tx_errors, s.rx_dropped, s.tx_dropped];
     if (!c.every((v) => Number.isFinite(v))) {
@@ -135,7 +154,12 @@ function localInterfaces(): string[] {
  * Resolves undefined on rejection, timeout, or a null/undefined result. A timed-out call is abandoned, not
  * killed (systeminformation has no cancellation), so its child process may finish later. Shared with inventory.ts.
  */
-export async function settle<T>(name: string, fn: () => Promise<T>, timeoutMs: number, errors: string[]): Promise<NonNullable<T> | undefined> {
+export async function settle<T>(
+  name: string,
+  fn: () => Promise<T>,
+  timeoutMs: number,
+  errors: string[],
+): Promise<NonNullable<T> | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);

@@ -18,7 +18,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { loadSi } from './si.js';
 import type { Systeminformation } from 'systeminformation';
-import { SYSTEM_LIMITS, TEXT_LIMITS, type InventoryDisk, type InventoryDoc, type InventoryPrinter } from '../../protocol/system.js';
+import {
+  SYSTEM_LIMITS,
+  TEXT_LIMITS,
+  type InventoryDisk,
+  type InventoryDoc,
+  type InventoryPrinter,
+} from '../../protocol/system.js';
 import { bytes, clip, settle } from './health.js';
 import { usbInventory } from './usb-classes.js';
 
@@ -30,7 +36,9 @@ export interface InventorySources {
   mem(): Promise<Pick<Systeminformation.MemData, 'total'>>;
   diskLayout(): Promise<Pick<Systeminformation.DiskLayoutData, 'device' | 'type' | 'name' | 'size'>[]>;
   /** Fallback when diskLayout lists nothing (VMs, some containers). */
-  blockDevices(): Promise<Pick<Systeminformation.BlockDevicesData, 'name' | 'type' | 'size' | 'model' | 'physical' | 'device'>[]>;
+  blockDevices(): Promise<
+    Pick<Systeminformation.BlockDevicesData, 'name' | 'type' | 'size' | 'model' | 'physical' | 'device'>[]
+  >;
   usb(): Promise<readonly unknown[]>;
   printer(): Promise<Pick<Systeminformation.PrinterData, 'name' | 'model' | 'local' | 'default'>[]>;
   /** Win32_PnPEntity USB rows; absent off Windows. */
@@ -50,14 +58,19 @@ const PNP_QUERY =
 export function windowsPnpUsb(timeoutMs = 60_000): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const args = ['-NoProfile', '-NonInteractive', '-Command', PNP_QUERY];
-    execFile('powershell.exe', args, { timeout: timeoutMs, windowsHide: true, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
-      if (err) return reject(new Error(`powershell: ${err.message.split('\n')[0]}`));
-      try {
-        resolve(parsePnpJson(stdout));
-      } catch {
-        reject(new Error('powershell: output is not JSON'));
-      }
-    });
+    execFile(
+      'powershell.exe',
+      args,
+      { timeout: timeoutMs, windowsHide: true, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout) => {
+        if (err) return reject(new Error(`powershell: ${err.message.split('\n')[0]}`));
+        try {
+          resolve(parsePnpJson(stdout));
+        } catch {
+          reject(new Error('powershell: output is not JSON'));
+        }
+      },
+    );
   });
 }
 
@@ -147,13 +160,19 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
   if (mem && bytes(mem.total) > 0) doc.memTotalBytes = bytes(mem.total);
 
   const layout = await call('diskLayout', () => src.diskLayout());
-  for (const d of list(layout)) pushDisk(doc.disks, { device: d.device, type: d.type, sizeBytes: bytes(d.size), name: d.name });
+  for (const d of list(layout))
+    pushDisk(doc.disks, { device: d.device, type: d.type, sizeBytes: bytes(d.size), name: d.name });
   if (layout && layout.length === 0) {
     const blocks = await call('blockDevices', () => src.blockDevices());
     for (const b of list(blocks)) {
       // zram/loop/ram are memory, not disks
       if (b.type !== 'disk' || /^(zram|loop|ram)/.test(b.name)) continue;
-      pushDisk(doc.disks, { device: b.device ?? `/dev/${b.name}`, type: b.physical, sizeBytes: bytes(b.size), name: b.model || undefined });
+      pushDisk(doc.disks, {
+        device: b.device ?? `/dev/${b.name}`,
+        type: b.physical,
+        sizeBytes: bytes(b.size),
+        name: b.model || undefined,
+      });
     }
   }
 
@@ -165,7 +184,8 @@ export async function collectInventory(opts: CollectInventoryOptions = {}): Prom
   if (siUsb.length === 0 && !src.windowsUsb) {
     const bus = sysfsUsbDevices();
     // si.usb() answers [] when lsusb is missing; an empty list must not read as "no chip reader".
-    if (bus > 0) errors.push(`usb: lsusb listed nothing while /sys/bus/usb has ${bus} device(s); is usbutils installed?`);
+    if (bus > 0)
+      errors.push(`usb: lsusb listed nothing while /sys/bus/usb has ${bus} device(s); is usbutils installed?`);
   }
 
   const printers = list(await call('printer', () => src.printer()));
@@ -196,7 +216,10 @@ function list<T>(v: readonly T[] | undefined): readonly T[] {
   return Array.isArray(v) ? v : [];
 }
 
-function pushDisk(disks: InventoryDisk[], d: { device?: string; type?: string; sizeBytes: number; name?: string }): void {
+function pushDisk(
+  disks: InventoryDisk[],
+  d: { device?: string; type?: string; sizeBytes: number; name?: string },
+): void {
   if (disks.length >= SYSTEM_LIMITS.physicalDisks || d.sizeBytes <= 0) return;
   const disk: InventoryDisk = { sizeBytes: d.sizeBytes };
   if (d.device) disk.device = clip(d.device, TEXT_LIMITS.name);

@@ -102,15 +102,40 @@ const TOKEN_VENDORS = new Set(['0529']);
 
 /** Class names as `lsusb -v` prints them (usb.ids), and as si renames some of them from the device name. */
 const LINUX_TYPE_CODES: Record<string, number> = {
-  'chip/smartcard': 0x0b, printer: 0x07, imaging: 0x06, 'still image': 0x06, 'human interface device': 0x03,
-  keyboard: 0x03, mouse: 0x03, storage: 0x08, 'mass storage': 0x08, hub: 0x09, audio: 0x01, microphone: 0x01,
-  video: 0x0e, camera: 0x0e, wireless: 0xe0, communications: 0x02, 'cdc data': 0x0a,
-  'vendor specific class': 0xff, 'miscellaneous device': 0xef, 'application specific interface': 0xfe,
+  'chip/smartcard': 0x0b,
+  printer: 0x07,
+  imaging: 0x06,
+  'still image': 0x06,
+  'human interface device': 0x03,
+  keyboard: 0x03,
+  mouse: 0x03,
+  storage: 0x08,
+  'mass storage': 0x08,
+  hub: 0x09,
+  audio: 0x01,
+  microphone: 0x01,
+  video: 0x0e,
+  camera: 0x0e,
+  wireless: 0xe0,
+  communications: 0x02,
+  'cdc data': 0x0a,
+  'vendor specific class': 0xff,
+  'miscellaneous device': 0xef,
+  'application specific interface': 0xfe,
 };
 /** Windows PnP setup classes that pin down the function. */
 const PNP_CLASS_CODES: Record<string, number> = {
-  smartcardreader: 0x0b, image: 0x06, printer: 0x07, hidclass: 0x03, keyboard: 0x03, mouse: 0x03,
-  diskdrive: 0x08, media: 0x01, camera: 0x0e, bluetooth: 0xe0, net: 0x02,
+  smartcardreader: 0x0b,
+  image: 0x06,
+  printer: 0x07,
+  hidclass: 0x03,
+  keyboard: 0x03,
+  mouse: 0x03,
+  diskdrive: 0x08,
+  media: 0x01,
+  camera: 0x0e,
+  bluetooth: 0xe0,
+  net: 0x02,
 };
 /** Class codes that decide "other" (the device is clearly something else). */
 const OTHER_CODES = new Set([0x01, 0x02, 0x03, 0x08, 0x0a, 0x0e, 0xe0]);
@@ -136,13 +161,25 @@ export function factsFromSi(raw: unknown): UsbFacts | undefined {
     if (lin[1] === '1d6b' || type === 'hub') return undefined; // root and external hubs: noise, not equipment
     const code = LINUX_TYPE_CODES[type];
     const manufacturer = maker(r.manufacturer) ?? maker(r.vendor);
-    return { vendorId: hex4(lin[1]), productId: hex4(lin[2]), names, manufacturer, classCodes: code === undefined ? [] : [code] };
+    return {
+      vendorId: hex4(lin[1]),
+      productId: hex4(lin[2]),
+      names,
+      manufacturer,
+      classCodes: code === undefined ? [] : [code],
+    };
   }
   const win = VID_PID.exec(str(r.deviceId));
   if (!win) return undefined; // Windows root hubs and PCI host controllers carry no VID/PID
   const code = windowsSiCode(name, type);
   if (code === 0x09) return undefined;
-  return { vendorId: hex4(win[1]), productId: hex4(win[2]), names, manufacturer: maker(r.manufacturer), classCodes: code === undefined ? [] : [code] };
+  return {
+    vendorId: hex4(win[1]),
+    productId: hex4(win[2]),
+    names,
+    manufacturer: maker(r.manufacturer),
+    classCodes: code === undefined ? [] : [code],
+  };
 }
 
 /** On Windows si's `type` is 'Hub' for everything Win32_USBHub lists (composites too), so read the driver name. */
@@ -170,7 +207,13 @@ export function factsFromPnp(raw: unknown): UsbFacts | undefined {
   if (pnp !== undefined) codes.unshift(pnp);
   const name = str(r.Name);
   if (codes.includes(0x09) || /usb (root )?hub/i.test(name)) return undefined;
-  return { vendorId: hex4(id[1]), productId: hex4(id[2]), names: name ? [name] : [], manufacturer: maker(r.Manufacturer), classCodes: codes };
+  return {
+    vendorId: hex4(id[1]),
+    productId: hex4(id[2]),
+    names: name ? [name] : [],
+    manufacturer: maker(r.Manufacturer),
+    classCodes: codes,
+  };
 }
 
 /** Classify one device; pure, so fixtures test it directly. */
@@ -187,11 +230,14 @@ export function classifyUsb(f: UsbFacts): UsbClassification {
   }
   if (codes.has(0x06)) {
     const camera =
-      (f.vendorId && CAMERA_VENDORS.has(f.vendorId)) || byVendor === 'other' || /camera|webcam|phone|android|\bmtp\b|\bptp\b/i.test(names);
+      (f.vendorId && CAMERA_VENDORS.has(f.vendorId)) ||
+      byVendor === 'other' ||
+      /camera|webcam|phone|android|\bmtp\b|\bptp\b/i.test(names);
     return { class: camera ? 'other' : 'scanner', classCode: 0x06, basis: 'class' };
   }
   if (codes.has(0x07)) return { class: 'printer', classCode: 0x07, basis: 'class' };
-  if (/smart ?card|chip ?card|\bccid\b|\bicc\b/i.test(names)) return { class: 'smartcard-reader', basis: 'name', ...firstCode(f) };
+  if (/smart ?card|chip ?card|\bccid\b|\bicc\b/i.test(names))
+    return { class: 'smartcard-reader', basis: 'name', ...firstCode(f) };
   const other = f.classCodes.find((c) => OTHER_CODES.has(c));
   if (other !== undefined) return { class: 'other', classCode: other, basis: 'class' };
   if (byVendor) return { class: byVendor, basis: 'vendor', ...firstCode(f) };
@@ -209,7 +255,13 @@ function firstCode(f: UsbFacts): { classCode?: number } {
   return f.classCodes[0] === undefined ? {} : { classCode: f.classCodes[0] };
 }
 
-const RANK: Record<UsbDeviceClass, number> = { 'smartcard-reader': 0, 'signing-token': 1, scanner: 2, printer: 3, other: 4 };
+const RANK: Record<UsbDeviceClass, number> = {
+  'smartcard-reader': 0,
+  'signing-token': 1,
+  scanner: 2,
+  printer: 3,
+  other: 4,
+};
 
 /** The classified device list, most important first, plus per-class counts over all devices (before any cap). */
 export interface UsbInventory {
@@ -240,7 +292,13 @@ export function usbInventory(siRows: readonly unknown[], pnpRows: readonly unkno
     const f = factsFromPnp(row);
     add(f, (f && key(f)) || `pnp#${i}`);
   });
-  const counts: Record<UsbDeviceClass, number> = { 'smartcard-reader': 0, 'signing-token': 0, scanner: 0, printer: 0, other: 0 };
+  const counts: Record<UsbDeviceClass, number> = {
+    'smartcard-reader': 0,
+    'signing-token': 0,
+    scanner: 0,
+    printer: 0,
+    other: 0,
+  };
   const devices = [...merged.values()].map((f) => {
     const c = classifyUsb(f);
     counts[c.class]++;

@@ -15,7 +15,11 @@ export function shebangNodeFlags(file: string): string {
  * node arguments before the agent's own: `exec` is the bundle's path, or 'cli' for `<cli> agent`;
  * `nodeArgs` overrides the flags the bundle asks for.
  */
-export function agentCommand(exec: string, cli: string, nodeArgs: string | undefined): { nodeArgs: string[]; argv: string[] } {
+export function agentCommand(
+  exec: string,
+  cli: string,
+  nodeArgs: string | undefined,
+): { nodeArgs: string[]; argv: string[] } {
   const argv = exec === 'cli' ? [cli, 'agent'] : [resolve(exec)];
   const flags = nodeArgs ?? (exec === 'cli' ? '' : shebangNodeFlags(argv[0]!));
   return { nodeArgs: flags.split(' ').filter(Boolean), argv };

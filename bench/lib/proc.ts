@@ -36,7 +36,11 @@ export function procSample(pid: number): ProcSample {
 }
 
 /** Runs a command to completion, collecting its output. */
-export async function runCommand(file: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCommand(
+  file: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';

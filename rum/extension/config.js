@@ -11,6 +11,12 @@ self.COMMUNEWATCH_RUM_CONFIG = {
   // embedded: true when the vendor's pages already load rum.js themselves: then only the commune is set.
   apps: [
     { domain: 'motcua.example.gov.vn', key: 'REPLACE-WITH-APP-KEY', app: 'motcua-web', env: 'production' },
-    { domain: 'dichvucong.example.gov.vn', key: 'REPLACE-WITH-APP-KEY', app: 'dvc-web', env: 'production', embedded: false },
+    {
+      domain: 'dichvucong.example.gov.vn',
+      key: 'REPLACE-WITH-APP-KEY',
+      app: 'dvc-web',
+      env: 'production',
+      embedded: false,
+    },
   ],
 };

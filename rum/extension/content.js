@@ -7,7 +7,6 @@
 // Settings: config.js, overridden key by key by browser policy (chrome.storage.managed, schema.json).
 // Plain ES2017 with no build step: district IT reads and edits this folder as it is.
 (() => {
-  'use strict';
   const STORAGE_KEY = 'communewatch.commune';
   const LOG_PREFIX = 'CommuneWatch RUM extension:';
   const defaults = self.COMMUNEWATCH_RUM_CONFIG || {};
@@ -15,13 +14,15 @@
   function policy() {
     try {
       return chrome.storage.managed.get(null).catch(() => ({}));
-    } catch (e) {
+    } catch (_e) {
       return Promise.resolve({}); // no storage permission or no managed storage (unpacked test installs)
     }
   }
 
   function appFor(host, apps) {
-    return (Array.isArray(apps) ? apps : []).find((a) => a && a.domain && (host === a.domain || host.endsWith(`.${a.domain}`)));
+    return (Array.isArray(apps) ? apps : []).find(
+      (a) => a?.domain && (host === a.domain || host.endsWith(`.${a.domain}`)),
+    );
   }
 
   function start(managed) {
@@ -32,7 +33,7 @@
     if (commune) {
       try {
         localStorage.setItem(STORAGE_KEY, commune);
-      } catch (e) {
+      } catch (_e) {
         // storage disabled for this site: the data-commune attribute below still carries it
       }
     }

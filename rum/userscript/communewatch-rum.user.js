@@ -16,37 +16,40 @@
 // Adds <script src="<server>/rum.js" data-key data-app data-env data-commune> to the page and stores the
 // commune in the page's localStorage ('communewatch.commune'), where rum.js also looks when the vendor's
 // own tag has no data-commune (apps marked `embedded`: then nothing is injected).
-(function () {
-  'use strict';
+(() => {
   var SETTINGS = {
     server: 'https://monitor.example.vn', // the CommuneWatch server (no trailing slash)
     commune: '', // the commune's code (5-digit GSO code)
     apps: [
       { domain: 'motcua.example.gov.vn', key: 'REPLACE-WITH-APP-KEY', app: 'motcua-web', env: 'production' },
-      { domain: 'dichvucong.example.gov.vn', key: 'REPLACE-WITH-APP-KEY', app: 'dvc-web', env: 'production', embedded: false },
+      {
+        domain: 'dichvucong.example.gov.vn',
+        key: 'REPLACE-WITH-APP-KEY',
+        app: 'dvc-web',
+        env: 'production',
+        embedded: false,
+      },
     ],
   };
 
   var host = location.hostname;
-  var app = SETTINGS.apps.filter(function (a) {
-    return host === a.domain || host.slice(-(a.domain.length + 1)) === '.' + a.domain;
-  })[0];
+  var app = SETTINGS.apps.filter((a) => host === a.domain || host.slice(-(a.domain.length + 1)) === `.${a.domain}`)[0];
   if (!app) return;
   var commune = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(SETTINGS.commune) ? SETTINGS.commune : '';
   if (commune) {
     try {
       localStorage.setItem('communewatch.commune', commune);
-    } catch (e) {
+    } catch (_e) {
       // storage disabled for this site: data-commune below still carries it
     }
   }
   if (app.embedded) return;
   if (!app.key || /^REPLACE-/.test(app.key)) {
-    console.warn('CommuneWatch RUM userscript: no app key configured for ' + app.domain + '; rum.js not loaded');
+    console.warn(`CommuneWatch RUM userscript: no app key configured for ${app.domain}; rum.js not loaded`);
     return;
   }
   var script = document.createElement('script');
-  script.src = SETTINGS.server.replace(/\/+$/, '') + '/rum.js';
+  script.src = `${SETTINGS.server.replace(/\/+$/, '')}/rum.js`;
   script.setAttribute('data-key', app.key);
   if (app.app) script.setAttribute('data-app', app.app);
   if (app.env) script.setAttribute('data-env', app.env);
@@ -55,7 +58,7 @@
   if (document.documentElement) {
     document.documentElement.appendChild(script);
   } else {
-    new MutationObserver(function (_, observer) {
+    new MutationObserver((_, observer) => {
       if (!document.documentElement) return;
       observer.disconnect();
       document.documentElement.appendChild(script);

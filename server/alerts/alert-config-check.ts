@@ -8,16 +8,30 @@ export function checkAlertConfig(alerts: AlertConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const names = new Map<string, number>();
   alerts.receivers.forEach((r, i) => {
-    if (names.has(r.name)) problems.push({ path: `alerts.receivers[${i}].name`, message: `duplicate receiver "${r.name}" (also receivers[${names.get(r.name)}])` });
+    if (names.has(r.name))
+      problems.push({
+        path: `alerts.receivers[${i}].name`,
+        message: `duplicate receiver "${r.name}" (also receivers[${names.get(r.name)}])`,
+      });
     names.set(r.name, i);
-    if (r.email?.length && !alerts.smtp) problems.push({ path: `alerts.receivers[${i}].email`, message: 'e-mail needs an `alerts.smtp` section' });
+    if (r.email?.length && !alerts.smtp)
+      problems.push({ path: `alerts.receivers[${i}].email`, message: 'e-mail needs an `alerts.smtp` section' });
     const channels = [r.email, r.webhook, r.telegram, r.zalo, r.alertmanager].filter((c) => c?.length).length;
-    if (channels === 0) problems.push({ path: `alerts.receivers[${i}]`, message: 'a receiver needs at least one channel (email, webhook, telegram, zalo, alertmanager)' });
+    if (channels === 0)
+      problems.push({
+        path: `alerts.receivers[${i}]`,
+        message: 'a receiver needs at least one channel (email, webhook, telegram, zalo, alertmanager)',
+      });
   });
   for (const ref of referencedReceivers(alerts.route)) {
-    if (!names.has(ref.name)) problems.push({ path: ref.at, message: `no receiver named "${ref.name}" in alerts.receivers` });
+    if (!names.has(ref.name))
+      problems.push({ path: ref.at, message: `no receiver named "${ref.name}" in alerts.receivers` });
   }
-  if (alerts.route && !alerts.route.receiver) problems.push({ path: 'alerts.route.receiver', message: 'the root route needs a receiver (the default for incidents no child route matches)' });
+  if (alerts.route && !alerts.route.receiver)
+    problems.push({
+      path: 'alerts.route.receiver',
+      message: 'the root route needs a receiver (the default for incidents no child route matches)',
+    });
   return problems;
 }
 

@@ -9,22 +9,41 @@ import Type, { type Static, type TSchema } from 'typebox';
 const strict = { additionalProperties: false } as const;
 const Secret = Type.Object(
   {
-    file: Type.Optional(Type.String({ minLength: 1, description: 'path of a file holding the secret (owner-only permissions)' })),
-    env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable holding the secret' })),
+    file: Type.Optional(
+      Type.String({ minLength: 1, description: 'path of a file holding the secret (owner-only permissions)' }),
+    ),
+    env: Type.Optional(
+      Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable holding the secret' }),
+    ),
   },
   strict,
 );
 export type SecretRef = Static<typeof Secret>;
 
 /** Label name → accepted values. An incident matches when, for every label named, one of its values is accepted. */
-export const Matchers = Type.Record(Type.String({ pattern: '^(cause|service|severity|scope|commune|province|district)$' }), Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 5000 }));
+export const Matchers = Type.Record(
+  Type.String({ pattern: '^(cause|service|severity|scope|commune|province|district)$' }),
+  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 5000 }),
+);
 export type Matchers = Static<typeof Matchers>;
 
 const Timing = {
-  groupWaitSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'wait this long after the first alert of a group, to send it with the others' })),
-  groupIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, description: 'at most one update per group this often' })),
-  repeatIntervalSec: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400, description: 'remind while still firing' })),
-  groupBy: Type.Optional(Type.Array(Type.String({ pattern: '^(cause|service|severity|scope|commune|province|district)$' }), { maxItems: 7 })),
+  groupWaitSec: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      description: 'wait this long after the first alert of a group, to send it with the others',
+    }),
+  ),
+  groupIntervalSec: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 86_400, description: 'at most one update per group this often' }),
+  ),
+  repeatIntervalSec: Type.Optional(
+    Type.Integer({ minimum: 60, maximum: 30 * 86_400, description: 'remind while still firing' }),
+  ),
+  groupBy: Type.Optional(
+    Type.Array(Type.String({ pattern: '^(cause|service|severity|scope|commune|province|district)$' }), { maxItems: 7 }),
+  ),
   /** Outside office sessions (the commune's working calendar): page at once, or send at the next working start. */
   outsideHours: Type.Optional(Type.Union([Type.Literal('page'), Type.Literal('digest')])),
   sendResolved: Type.Optional(Type.Boolean()),
@@ -54,7 +73,9 @@ const Route: TSchema = Type.Cyclic(
       {
         receiver: Type.Optional(Type.String({ minLength: 1 })),
         match: Type.Optional(Matchers),
-        continue: Type.Optional(Type.Boolean({ description: 'keep looking at the next sibling routes after this one matched' })),
+        continue: Type.Optional(
+          Type.Boolean({ description: 'keep looking at the next sibling routes after this one matched' }),
+        ),
         ...Timing,
         routes: Type.Optional(Type.Array(Type.Ref('Route'), { maxItems: 200 })),
       },
@@ -86,12 +107,19 @@ const Zalo = Type.Object(
   {
     /** Official Account access token (from the Zalo OA admin); refreshed by the OA owner. */
     accessToken: Secret,
-    userIds: Type.Array(Type.String({ pattern: '^[0-9]{1,32}$' }), { minItems: 1, maxItems: 100, description: 'Zalo user ids of the followers to message' }),
+    userIds: Type.Array(Type.String({ pattern: '^[0-9]{1,32}$' }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'Zalo user ids of the followers to message',
+    }),
     apiUrl: Type.String({ pattern: '^https?://', default: 'https://openapi.zalo.me' }),
   },
   strict,
 );
-const Alertmanager = Type.Object({ url: Type.String({ pattern: '^https?://', description: 'base URL, e.g. http://alertmanager:9093' }) }, strict);
+const Alertmanager = Type.Object(
+  { url: Type.String({ pattern: '^https?://', description: 'base URL, e.g. http://alertmanager:9093' }) },
+  strict,
+);
 
 export const Receiver = Type.Object(
   {
@@ -119,11 +147,20 @@ export const AlertConfigSchema = Type.Object(
           port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
           /** true: TLS from the first byte (465); false: STARTTLS when offered (587, 25). */
           secure: Type.Boolean({ default: false }),
-          requireTls: Type.Boolean({ default: true, description: 'refuse to send without STARTTLS on a non-secure port' }),
+          requireTls: Type.Boolean({
+            default: true,
+            description: 'refuse to send without STARTTLS on a non-secure port',
+          }),
           user: Type.Optional(Type.String({ minLength: 1 })),
           password: Type.Optional(Secret),
           from: Type.String({ minLength: 3, description: 'e.g. "CommuneWatch <giamsat@laocai.gov.vn>"' }),
-          caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA that signed the mail server's certificate (a provincial private CA); relative to the config file" })),
+          caFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                "PEM file of the CA that signed the mail server's certificate (a provincial private CA); relative to the config file",
+            }),
+          ),
           timeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 20_000 }),
         },
         strict,

@@ -42,7 +42,11 @@ export interface AlertingDeps {
   calendars: CalendarBook;
   offsetMin: number;
   now: () => number;
-  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+  log?: {
+    info: (o: object, m: string) => void;
+    warn: (o: object, m: string) => void;
+    error: (o: object, m: string) => void;
+  };
   /** Counts sends per channel and outcome (metrics). */
   onDelivery?: (channel: Channel, outcome: 'sent' | 'retry' | 'dead') => void;
 }
@@ -55,7 +59,12 @@ export class Alerting {
 
   constructor(private readonly deps: AlertingDeps) {
     this.flushDeps = {
-      store: deps.store, units: deps.units, offsetMin: deps.offsetMin, config: deps.config, calendars: deps.calendars, log: deps.log,
+      store: deps.store,
+      units: deps.units,
+      offsetMin: deps.offsetMin,
+      config: deps.config,
+      calendars: deps.calendars,
+      log: deps.log,
       enqueue: (receiver, kind, key, payload, now) => this.enqueue(receiver, kind, key, payload, now),
     };
   }
@@ -82,17 +91,31 @@ export class Alerting {
         store.alerts.reopen(told, inc.id);
       }
       // Never told, not firing and not counted (merged, superseded, deleted): nothing to say.
-      if (!firing && !told?.notified && (inc.endedAt === null || inc.mergedInto !== null || inc.superseded || inc.deletedAt !== null)) {
+      if (
+        !firing &&
+        !told?.notified &&
+        (inc.endedAt === null || inc.mergedInto !== null || inc.superseded || inc.deletedAt !== null)
+      ) {
         if (told) store.alerts.close(told, inc.id, now);
         continue;
       }
       // Its labels changed (severity, communes): the member follows into the new group, keeping what was told.
       if (told && told.groupKey !== id.groupKey) store.alerts.moveMember(id, inc.id);
       store.alerts.setMember(id, inc.id, firing ? 'firing' : 'resolved');
-      const group = store.alerts.group(id) ?? { ...id, labels, nextFlushAt: null, lastSentAt: null, digest: false, heldUntil: null };
+      const group = store.alerts.group(id) ?? {
+        ...id,
+        labels,
+        nextFlushAt: null,
+        lastSentAt: null,
+        digest: false,
+        heldUntil: null,
+      };
       // A new group waits groupWait for companions; a told one sends updates at most every groupInterval.
       // A group held for the morning digest keeps its time.
-      const due = group.lastSentAt === null ? now + m.groupWaitSec * 1000 : Math.max(now, group.lastSentAt + m.groupIntervalSec * 1000);
+      const due =
+        group.lastSentAt === null
+          ? now + m.groupWaitSec * 1000
+          : Math.max(now, group.lastSentAt + m.groupIntervalSec * 1000);
       if (!group.digest) group.nextFlushAt = group.nextFlushAt === null ? due : Math.min(group.nextFlushAt, due);
       store.alerts.upsertGroup({ ...group, labels });
     }
@@ -123,16 +146,34 @@ export class Alerting {
     }
   }
 
-  private enqueue(receiverName: string, kind: NotificationKind, key: string, payload: NotificationPayload, now: number): void {
+  private enqueue(
+    receiverName: string,
+    kind: NotificationKind,
+    key: string,
+    payload: NotificationPayload,
+    now: number,
+  ): void {
     const receiver = this.receiver(receiverName);
     if (!receiver) {
-      this.deps.log?.error({ receiver: receiverName }, 'route names a receiver that is not configured; notification dropped');
+      this.deps.log?.error(
+        { receiver: receiverName },
+        'route names a receiver that is not configured; notification dropped',
+      );
       return;
     }
     const ids = [...payload.firing, ...payload.resolved, ...(payload.confirmed ?? [])].map((a) => a.id);
     for (const channel of CHANNELS) {
       (receiver[channel] ?? []).forEach((_target, targetIndex) => {
-        this.deps.store.alerts.enqueue({ receiver: receiverName, channel, targetIndex, kind, groupKey: key, incidentIds: ids, payload, now });
+        this.deps.store.alerts.enqueue({
+          receiver: receiverName,
+          channel,
+          targetIndex,
+          kind,
+          groupKey: key,
+          incidentIds: ids,
+          payload,
+          now,
+        });
       });
     }
   }
@@ -148,11 +189,21 @@ export class Alerting {
         try {
           const receiver = this.receiver(n.receiver);
           const target = receiver?.[n.channel]?.[n.targetIndex];
-          if (!receiver || !target) throw new NotifyError(`receiver ${n.receiver} has no ${n.channel} #${n.targetIndex} any more`, true);
+          if (!receiver || !target)
+            throw new NotifyError(`receiver ${n.receiver} has no ${n.channel} #${n.targetIndex} any more`, true);
           const payload = n.payload as NotificationPayload;
           const message = renderMessage(payload, receiver.language ?? config.language);
-          const ctx: NotifyContext = { signal: AbortSignal.timeout(60_000), secret: (ref, what) => readSecret(ref, what), smtp: config.smtp };
-          await (notifiers[n.channel] as { send: (...a: unknown[]) => Promise<void> }).send(message, payload, target, ctx);
+          const ctx: NotifyContext = {
+            signal: AbortSignal.timeout(60_000),
+            secret: (ref, what) => readSecret(ref, what),
+            smtp: config.smtp,
+          };
+          await (notifiers[n.channel] as { send: (...a: unknown[]) => Promise<void> }).send(
+            message,
+            payload,
+            target,
+            ctx,
+          );
           store.alerts.markSent(n.id, this.deps.now());
           this.deps.onDelivery?.(n.channel, 'sent');
           sent++;
@@ -160,10 +211,16 @@ export class Alerting {
           const e = err instanceof NotifyError ? err : new NotifyError((err as Error).message ?? String(err));
           const attempts = n.attempts + 1;
           const dead = e.permanent || attempts >= config.delivery.maxAttempts;
-          const backoffSec = Math.min(config.delivery.maxBackoffSec, config.delivery.minBackoffSec * 2 ** (attempts - 1));
+          const backoffSec = Math.min(
+            config.delivery.maxBackoffSec,
+            config.delivery.minBackoffSec * 2 ** (attempts - 1),
+          );
           store.alerts.markFailed(n.id, e.message, this.deps.now() + backoffSec * 1000, dead);
           this.deps.onDelivery?.(n.channel, dead ? 'dead' : 'retry');
-          this.deps.log?.warn({ notification: n.id, channel: n.channel, receiver: n.receiver, attempts, dead, err: e.message }, dead ? 'notification given up' : 'notification failed; will retry');
+          this.deps.log?.warn(
+            { notification: n.id, channel: n.channel, receiver: n.receiver, attempts, dead, err: e.message },
+            dead ? 'notification given up' : 'notification failed; will retry',
+          );
         } finally {
           this.inFlight.delete(n.id);
         }
@@ -174,9 +231,13 @@ export class Alerting {
 
   /** Whether the latest message this receiver got about an incident gave other times than it has now. */
   private toldDiffers(receiver: string, inc: Incident): boolean {
-    const last = this.deps.store.alerts.listNotifications({ incidentId: inc.id, limit: 50 }).filter((n) => n.receiver === receiver).sort((a, b) => b.id - a.id)[0];
+    const last = this.deps.store.alerts
+      .listNotifications({ incidentId: inc.id, limit: 50 })
+      .filter((n) => n.receiver === receiver)
+      .sort((a, b) => b.id - a.id)[0];
     const payload = last?.payload as NotificationPayload | undefined;
-    const item = payload && [...payload.firing, ...payload.resolved, ...(payload.confirmed ?? [])].find((a) => a.id === inc.id);
+    const item =
+      payload && [...payload.firing, ...payload.resolved, ...(payload.confirmed ?? [])].find((a) => a.id === inc.id);
     if (!item) return false;
     return item.startedAt !== inc.startedAt || (item.endedAt ?? item.closedAt ?? null) !== inc.endedAt;
   }

@@ -32,17 +32,33 @@ export function escalate(deps: FlushDeps, ctx: HoldContext): void {
       const told = store.alerts.told(m.path, m.receiver, inc.id);
       if (!told || told.firedAt === null || told.closedAt !== null) continue;
       if (now - Math.max(inc.startedAt, told.firedAt) < m.escalateAfterSec * 1000) continue;
-      const esc: GroupId = { routePath: `${m.path}${ESCALATION_SUFFIX}`, receiver: m.escalateTo, groupKey: `incident=${inc.id}` };
+      const esc: GroupId = {
+        routePath: `${m.path}${ESCALATION_SUFFIX}`,
+        receiver: m.escalateTo,
+        groupKey: `incident=${inc.id}`,
+      };
       if (store.alerts.told(esc.routePath, esc.receiver, inc.id)) continue;
       // Escalations queued before migration 014 are known only from the incident's timeline.
-      if (store.incidents.events(inc.id).some((e) => e.kind === 'escalated' && e.detail.receiver === m.escalateTo)) continue;
+      if (store.incidents.events(inc.id).some((e) => e.kind === 'escalated' && e.detail.receiver === m.escalateTo))
+        continue;
       const payload: NotificationPayload = {
-        kind: 'escalation', receiver: m.escalateTo, groupKey: esc.groupKey, generatedAt: now, firing: [alertItem(inc, units, config.baseUrl, 'ongoing')], resolved: [], confirmed: [],
+        kind: 'escalation',
+        receiver: m.escalateTo,
+        groupKey: esc.groupKey,
+        generatedAt: now,
+        firing: [alertItem(inc, units, config.baseUrl, 'ongoing')],
+        resolved: [],
+        confirmed: [],
       };
       deps.enqueue(m.escalateTo, 'escalation', esc.groupKey, payload, now);
       store.alerts.setMember(esc, inc.id, 'firing');
       store.alerts.markNotified(esc, [inc.id], now);
-      store.incidents.addEvent(inc.id, { at: now, kind: 'escalated', actor: 'alerts', detail: { receiver: m.escalateTo, afterSec: m.escalateAfterSec, firingAt: told.firedAt } });
+      store.incidents.addEvent(inc.id, {
+        at: now,
+        kind: 'escalated',
+        actor: 'alerts',
+        detail: { receiver: m.escalateTo, afterSec: m.escalateAfterSec, firingAt: told.firedAt },
+      });
     }
   }
   for (const e of store.alerts.openEscalations()) {
@@ -51,7 +67,12 @@ export function escalate(deps: FlushDeps, ctx: HoldContext): void {
     if (inc) {
       const closedAt = inc.endedAt ?? inc.deletedAt ?? now;
       const payload: NotificationPayload = {
-        kind: 'resolved', receiver: e.receiver, groupKey: e.groupKey, generatedAt: now, firing: [], confirmed: [],
+        kind: 'resolved',
+        receiver: e.receiver,
+        groupKey: e.groupKey,
+        generatedAt: now,
+        firing: [],
+        confirmed: [],
         resolved: [alertItem(inc, units, config.baseUrl, 'resolved', { closedAt })],
       };
       deps.enqueue(e.receiver, 'resolved', e.groupKey, payload, now);

@@ -34,7 +34,8 @@ interface Entry {
 
 type Said = Entry & { inc: Incident; verdict: Extract<Verdict, { kind: 'change' }> };
 const said = (e: Entry): e is Said => e.verdict.kind === 'change' && e.inc !== undefined;
-const sameGroup = (a: GroupId, b: GroupId) => a.routePath === b.routePath && a.receiver === b.receiver && a.groupKey === b.groupKey;
+const sameGroup = (a: GroupId, b: GroupId) =>
+  a.routePath === b.routePath && a.receiver === b.receiver && a.groupKey === b.groupKey;
 
 export function matchFor(config: AlertConfig, group: AlertGroup): RouteMatch | undefined {
   return route(config.route, group.labels).find((x) => x.path === group.routePath && x.receiver === group.receiver);
@@ -56,16 +57,23 @@ function companions(deps: FlushDeps, ctx: HoldContext, group: AlertGroup, own: E
     return g && m ? judge(deps, ctx, g, m, placed) : undefined;
   };
   const add = (e: Entry | undefined) => {
-    if (e && said(e) && e.verdict.change !== 'ongoing') out.set(`${e.group.routePath}|${e.group.groupKey}|${e.member.incidentId}`, e);
+    if (e && said(e) && e.verdict.change !== 'ongoing')
+      out.set(`${e.group.routePath}|${e.group.groupKey}|${e.member.incidentId}`, e);
   };
   const told = own.filter(said);
   for (const e of told) {
-    if (e.inc.scope === 'central' && e.verdict.change === 'firing') for (const p of store.alerts.mergedMembers(group.receiver, e.inc.id)) add(consider(p));
+    if (e.inc.scope === 'central' && e.verdict.change === 'firing')
+      for (const p of store.alerts.mergedMembers(group.receiver, e.inc.id)) add(consider(p));
   }
   const communes = new Set(told.filter((e) => e.inc.scope === 'local' && e.inc.commune).map((e) => e.inc.commune!));
   for (const commune of communes) {
-    const others = store.alerts.pendingForCommune(group.receiver, commune).map(consider).filter((e): e is Entry => e !== undefined);
-    const silentStory = [...told, ...others.filter(said)].some((e) => e.inc!.cause === 'agent-silent' && e.inc!.commune === commune);
+    const others = store.alerts
+      .pendingForCommune(group.receiver, commune)
+      .map(consider)
+      .filter((e): e is Entry => e !== undefined);
+    const silentStory = [...told, ...others.filter(said)].some(
+      (e) => e.inc!.cause === 'agent-silent' && e.inc!.commune === commune,
+    );
     if (silentStory) others.forEach(add);
   }
   return [...out.values()];
@@ -85,10 +93,18 @@ function item(deps: FlushDeps, e: Said, now: number): AlertItem {
   const { inc, verdict } = e;
   let closedAt: number | null = inc.endedAt;
   if (closedAt === null && verdict.change === 'resolved') {
-    closedAt = inc.mergedInto !== null ? (deps.store.incidents.events(inc.id).find((x) => x.kind === 'merged')?.at ?? now) : (inc.deletedAt ?? now);
+    closedAt =
+      inc.mergedInto !== null
+        ? (deps.store.incidents.events(inc.id).find((x) => x.kind === 'merged')?.at ?? now)
+        : (inc.deletedAt ?? now);
   }
   const retold = e.member.notified === 'resolved' && (verdict.change === 'confirmed' || verdict.change === 'firing');
-  return alertItem(inc, deps.units, deps.config.baseUrl, verdict.change, { muted: verdict.muted, backfilling: verdict.backfilling, closedAt, retold });
+  return alertItem(inc, deps.units, deps.config.baseUrl, verdict.change, {
+    muted: verdict.muted,
+    backfilling: verdict.backfilling,
+    closedAt,
+    retold,
+  });
 }
 
 export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup): void {
@@ -110,7 +126,9 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
   // mostly the last seconds before the resolve, which says it); nor anything while flapping: damping
   // exists so that a link going up and down does not page at every change.
   const severityOf = (e: Said) => (isDownNow(e.inc) ? 'down' : 'degraded');
-  const worse = ongoing.filter((e) => !e.inc.flapping && e.member.toldSeverity === 'degraded' && severityOf(e) === 'down');
+  const worse = ongoing.filter(
+    (e) => !e.inc.flapping && e.member.toldSeverity === 'degraded' && severityOf(e) === 'down',
+  );
   const changes = fresh.length + resolved.length + confirmed.length + worse.length;
 
   if ((fresh.length > 0 || confirmed.length > 0) && m.outsideHours === 'digest' && !group.digest) {
@@ -119,22 +137,33 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
     if (!cal.isWorking(now)) {
       const next = cal.nextWorkingStart(now) ?? now + 12 * 3_600_000;
       store.alerts.upsertGroup({ ...group, nextFlushAt: next, digest: true });
-      deps.log?.info({ receiver: group.receiver, group: group.groupKey, at: next }, 'outside office hours: notification held for the morning digest');
+      deps.log?.info(
+        { receiver: group.receiver, group: group.groupKey, at: next },
+        'outside office hours: notification held for the morning digest',
+      );
       return;
     }
   }
 
   let kind: NotificationKind | undefined;
   if (group.digest) kind = changes > 0 || ongoing.length > 0 ? 'digest' : undefined;
-  else if (changes === 0) kind = ongoing.length > 0 && group.lastSentAt !== null && now - group.lastSentAt >= m.repeatIntervalSec * 1000 ? 'reminder' : undefined;
+  else if (changes === 0)
+    kind =
+      ongoing.length > 0 && group.lastSentAt !== null && now - group.lastSentAt >= m.repeatIntervalSec * 1000
+        ? 'reminder'
+        : undefined;
   else if (fresh.length > 0) kind = group.lastSentAt === null || ongoing.length === 0 ? 'firing' : 'update';
   else if (ongoing.length > 0) kind = 'update';
   else kind = confirmed.length > 0 ? 'confirmed' : 'resolved';
 
   if (kind) {
-    const items = (list: Said[]) => list.sort((a, b) => a.inc.startedAt - b.inc.startedAt || a.inc.id - b.inc.id).map((e) => item(deps, e, now));
+    const items = (list: Said[]) =>
+      list.sort((a, b) => a.inc.startedAt - b.inc.startedAt || a.inc.id - b.inc.id).map((e) => item(deps, e, now));
     const payload: NotificationPayload = {
-      kind, receiver: group.receiver, groupKey: group.groupKey, generatedAt: now,
+      kind,
+      receiver: group.receiver,
+      groupKey: group.groupKey,
+      generatedAt: now,
       // What is new comes first: it is what the subject line names.
       firing: [...items(fresh), ...items(ongoing)],
       resolved: items(resolved),
@@ -153,7 +182,9 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
   }
 
   const holds = own.flatMap((e) => (e.verdict.kind === 'hold' ? [e.verdict] : []));
-  const silenceHold = holds.filter((h) => h.silence).reduce<number | null>((min, h) => (min === null ? h.until : Math.min(min, h.until)), null);
+  const silenceHold = holds
+    .filter((h) => h.silence)
+    .reduce<number | null>((min, h) => (min === null ? h.until : Math.min(min, h.until)), null);
   const lastSentAt = kind ? now : group.lastSentAt;
   const stillFiring = [...fresh, ...ongoing].some((e) => e.group === group);
   const wakes = [
@@ -165,5 +196,11 @@ export function flushGroup(deps: FlushDeps, ctx: HoldContext, group: AlertGroup)
   // Like Alertmanager, a group whose incidents have all been told over is done: the next incident in it
   // starts a new one (groupWait), rather than waiting out groupInterval after "resolved".
   const over = next === null && store.alerts.members(group).length === 0;
-  store.alerts.upsertGroup({ ...group, lastSentAt: over ? null : lastSentAt, nextFlushAt: next, digest: false, heldUntil: silenceHold });
+  store.alerts.upsertGroup({
+    ...group,
+    lastSentAt: over ? null : lastSentAt,
+    nextFlushAt: next,
+    digest: false,
+    heldUntil: silenceHold,
+  });
 }

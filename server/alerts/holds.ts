@@ -73,7 +73,13 @@ export interface SilenceVerdict {
 }
 
 /** Whether silences active at `at` hold this incident back, judged commune by commune. */
-export function silenceVerdict(silences: readonly Silence[], inc: Incident, units: Units, at: number, offsetMin: number): SilenceVerdict {
+export function silenceVerdict(
+  silences: readonly Silence[],
+  inc: Incident,
+  units: Units,
+  at: number,
+  offsetMin: number,
+): SilenceVerdict {
   const labels = incidentLabels(inc, units);
   const communes = labels.commune ?? [];
   if (silences.length === 0) return { muted: [] };

@@ -71,15 +71,47 @@ export interface ItemOptions {
   retold?: boolean;
 }
 
-export function alertItem(inc: Incident, units: Units, baseUrl: string, change: ItemChange, opts: ItemOptions = {}): AlertItem {
-  const communes = inc.commune ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }] : inc.communes;
-  const correction = opts.backfilling ? 'backfilling' : opts.retold ? 'late' : inc.superseded ? 'superseded' : inc.corrected && inc.cause === 'agent-silent' ? 'trimmed' : null;
+export function alertItem(
+  inc: Incident,
+  units: Units,
+  baseUrl: string,
+  change: ItemChange,
+  opts: ItemOptions = {},
+): AlertItem {
+  const communes = inc.commune
+    ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }]
+    : inc.communes;
+  const correction = opts.backfilling
+    ? 'backfilling'
+    : opts.retold
+      ? 'late'
+      : inc.superseded
+        ? 'superseded'
+        : inc.corrected && inc.cause === 'agent-silent'
+          ? 'trimmed'
+          : null;
   return {
-    id: inc.id, cause: inc.cause, service: inc.service, severity: inc.severity, scope: inc.scope, layer: inc.layer,
-    startedAt: inc.startedAt, endedAt: inc.endedAt, flapping: inc.flapping, note: inc.note, correction, figures: inc.figures ?? null,
-    mergedInto: inc.mergedInto, closedAt: opts.closedAt ?? inc.endedAt, change,
+    id: inc.id,
+    cause: inc.cause,
+    service: inc.service,
+    severity: inc.severity,
+    scope: inc.scope,
+    layer: inc.layer,
+    startedAt: inc.startedAt,
+    endedAt: inc.endedAt,
+    flapping: inc.flapping,
+    note: inc.note,
+    correction,
+    figures: inc.figures ?? null,
+    mergedInto: inc.mergedInto,
+    closedAt: opts.closedAt ?? inc.endedAt,
+    change,
     communes: communes.map((c) => ({
-      code: c.commune, name: units.commune(c.commune)?.name ?? null, startedAt: c.startedAt, endedAt: c.endedAt, ...(opts.muted?.includes(c.commune) && { muted: true }),
+      code: c.commune,
+      name: units.commune(c.commune)?.name ?? null,
+      startedAt: c.startedAt,
+      endedAt: c.endedAt,
+      ...(opts.muted?.includes(c.commune) && { muted: true }),
     })),
     url: `${baseUrl.replace(/\/+$/, '')}/incidents/${inc.id}`,
   };
@@ -115,11 +147,16 @@ function duration(lang: Language, ms: number): string {
 
 /** "Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi)", "Mạng của xã chập chờn / chậm" */
 export function headline(lang: Language, a: Pick<AlertItem, 'cause' | 'service' | 'severity' | 'communes'>): string {
-  return t(lang, bySeverity(lang, `cause.${a.cause}`, a.severity), { service: serviceName(lang, a.service) || a.service || '', place: place(lang, a) });
+  return t(lang, bySeverity(lang, `cause.${a.cause}`, a.severity), {
+    service: serviceName(lang, a.service) || a.service || '',
+    place: place(lang, a),
+  });
 }
 
 function where(lang: Language, a: AlertItem): string {
-  const names = a.communes.map((c) => `${c.name ? `${c.name} (${c.code})` : c.code}${c.muted ? ` [${t(lang, 'muted')}]` : ''}`);
+  const names = a.communes.map(
+    (c) => `${c.name ? `${c.name} (${c.code})` : c.code}${c.muted ? ` [${t(lang, 'muted')}]` : ''}`,
+  );
   const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ', …' : '');
   return a.communes.length > 1 ? `${t(lang, 'communes', { count: a.communes.length })}: ${shown}` : shown;
 }
@@ -129,10 +166,21 @@ function figures(lang: Language, f: DegradedFigures): string {
   const parts: string[] = [];
   if (f.lossPct !== undefined) parts.push(t(lang, 'figures.loss', { pct: Math.round(f.lossPct) }));
   if (f.rttP50Ms !== undefined || f.rttP95Ms !== undefined) {
-    const rtt = t(lang, 'figures.rtt', { p50: f.rttP50Ms !== undefined ? Math.round(f.rttP50Ms) : '?', p95: f.rttP95Ms !== undefined ? Math.round(f.rttP95Ms) : '?' });
-    parts.push(f.baselineMs !== undefined ? `${rtt} ${t(lang, 'figures.baseline', { ms: Math.round(f.baselineMs) })}` : rtt);
+    const rtt = t(lang, 'figures.rtt', {
+      p50: f.rttP50Ms !== undefined ? Math.round(f.rttP50Ms) : '?',
+      p95: f.rttP95Ms !== undefined ? Math.round(f.rttP95Ms) : '?',
+    });
+    parts.push(
+      f.baselineMs !== undefined ? `${rtt} ${t(lang, 'figures.baseline', { ms: Math.round(f.baselineMs) })}` : rtt,
+    );
   }
-  if (f.slowestStep) parts.push(t(lang, 'figures.slowest', { step: f.slowestStep, s: f.slowestMs !== undefined ? Math.round(f.slowestMs / 1000) : '?' }));
+  if (f.slowestStep)
+    parts.push(
+      t(lang, 'figures.slowest', {
+        step: f.slowestStep,
+        s: f.slowestMs !== undefined ? Math.round(f.slowestMs / 1000) : '?',
+      }),
+    );
   return parts.join(', ');
 }
 
@@ -141,17 +189,33 @@ export function confirmedLine(lang: Language, a: AlertItem): string {
   const start = formatLocalTime(a.startedAt);
   const endFull = formatLocalTime(a.endedAt ?? a.closedAt ?? a.startedAt);
   const end = endFull.slice(0, 10) === start.slice(0, 10) ? endFull.slice(11) : endFull;
-  const what = t(lang, bySeverity(lang, `confirmed.${a.cause}`, a.severity), { service: serviceName(lang, a.service) || a.service || '', place: place(lang, a) });
-  return t(lang, 'confirmed.line', { what, start, end, layer: a.layer ? t(lang, 'confirmed.layer', { layer: a.layer }) : '' });
+  const what = t(lang, bySeverity(lang, `confirmed.${a.cause}`, a.severity), {
+    service: serviceName(lang, a.service) || a.service || '',
+    place: place(lang, a),
+  });
+  return t(lang, 'confirmed.line', {
+    what,
+    start,
+    end,
+    layer: a.layer ? t(lang, 'confirmed.layer', { layer: a.layer }) : '',
+  });
 }
 
 function itemLines(lang: Language, a: AlertItem, now: number): string[] {
   const end = a.endedAt ?? (a.change === 'resolved' || a.change === 'confirmed' ? a.closedAt : null);
-  const when = end === null
-    ? t(lang, 'since', { start: formatLocalTime(a.startedAt), duration: duration(lang, now - a.startedAt) })
-    : t(lang, 'span', { start: formatLocalTime(a.startedAt), end: formatLocalTime(end), duration: duration(lang, end - a.startedAt) });
-  const details = [`${t(lang, 'label.severity')}: ${t(lang, `severity.${a.severity}`)}${a.flapping ? `, ${t(lang, 'flapping')}` : ''}`];
-  if (a.layer && CATALOGUES[lang][`layer.${a.layer}`]) details.push(`${t(lang, 'label.layer')}: ${t(lang, `layer.${a.layer}`)}`);
+  const when =
+    end === null
+      ? t(lang, 'since', { start: formatLocalTime(a.startedAt), duration: duration(lang, now - a.startedAt) })
+      : t(lang, 'span', {
+          start: formatLocalTime(a.startedAt),
+          end: formatLocalTime(end),
+          duration: duration(lang, end - a.startedAt),
+        });
+  const details = [
+    `${t(lang, 'label.severity')}: ${t(lang, `severity.${a.severity}`)}${a.flapping ? `, ${t(lang, 'flapping')}` : ''}`,
+  ];
+  if (a.layer && CATALOGUES[lang][`layer.${a.layer}`])
+    details.push(`${t(lang, 'label.layer')}: ${t(lang, `layer.${a.layer}`)}`);
   const fig = a.figures ? figures(lang, a.figures) : '';
   return [
     a.change === 'confirmed' ? `• ${confirmedLine(lang, a)}` : `• ${headline(lang, a)} — ${where(lang, a)}`,
@@ -171,12 +235,24 @@ export function renderMessage(p: NotificationPayload, lang: Language): RenderedM
   const count = p.firing.length + p.resolved.length + confirmed.length;
   const kindKey = p.kind === 'firing' && first?.severity === 'degraded' ? 'kind.firing.degraded' : `kind.${p.kind}`;
   // The agent-silent headline already names the commune.
-  const placeTail = first && first.cause !== 'agent-silent' ? (first.communes.length > 1 ? ` — ${t(lang, 'communes', { count: first.communes.length })}` : first.communes[0] ? ` — ${first.communes[0].name ?? first.communes[0].code}` : '') : '';
+  const placeTail =
+    first && first.cause !== 'agent-silent'
+      ? first.communes.length > 1
+        ? ` — ${t(lang, 'communes', { count: first.communes.length })}`
+        : first.communes[0]
+          ? ` — ${first.communes[0].name ?? first.communes[0].code}`
+          : ''
+      : '';
   const subjectTail = first ? `${headline(lang, first)}${placeTail}${count > 1 ? ` (+${count - 1})` : ''}` : '';
   const subject = `[CommuneWatch] ${t(lang, kindKey)}: ${subjectTail}`;
   const sections: string[] = [];
   const section = (key: Key, items: AlertItem[]) => {
-    if (items.length > 0) sections.push(`${t(lang, key)} (${items.length})`, ...items.flatMap((a) => itemLines(lang, a, p.generatedAt)), '');
+    if (items.length > 0)
+      sections.push(
+        `${t(lang, key)} (${items.length})`,
+        ...items.flatMap((a) => itemLines(lang, a, p.generatedAt)),
+        '',
+      );
   };
   section('section.firing', p.firing);
   section('section.confirmed', confirmed);

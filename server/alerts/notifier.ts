@@ -21,7 +21,10 @@ export interface Notifier<Target> {
 }
 
 export class NotifyError extends Error {
-  constructor(message: string, readonly permanent = false) {
+  constructor(
+    message: string,
+    readonly permanent = false,
+  ) {
     super(message);
     this.name = 'NotifyError';
   }
@@ -41,7 +44,11 @@ export function requiredSecret(ctx: NotifyContext, ref: SecretRef, what: string)
 }
 
 /** Reads a secret from its file (owner-only, like the agent token) or environment variable. */
-export function readSecret(ref: SecretRef | undefined, what: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function readSecret(
+  ref: SecretRef | undefined,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!ref) return undefined;
   if (ref.env) {
     const value = env[ref.env]?.trim();
@@ -56,21 +63,36 @@ export function readSecret(ref: SecretRef | undefined, what: string, env: NodeJS
       throw new NotifyError(`${what}: cannot read ${ref.file}: ${(err as Error).message}`, true);
     }
     const loose = openToOthers(mode);
-    if (loose !== undefined) throw new NotifyError(`${what}: ${ref.file} is readable by others (mode ${loose.toString(8)}); chmod 600 it`, true);
+    if (loose !== undefined)
+      throw new NotifyError(
+        `${what}: ${ref.file} is readable by others (mode ${loose.toString(8)}); chmod 600 it`,
+        true,
+      );
     return readFileSync(ref.file, 'utf8').trim();
   }
   return undefined;
 }
 
 /** POSTs JSON (or a form) and fails with the status and the start of the answer on anything but 2xx. */
-export async function postJson(url: string, body: unknown, opts: { signal: AbortSignal; headers?: Record<string, string>; what: string; raw?: string }): Promise<string> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  opts: { signal: AbortSignal; headers?: Record<string, string>; what: string; raw?: string },
+): Promise<string> {
   let res: Response;
   const text = opts.raw ?? JSON.stringify(body);
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...opts.headers }, body: text, signal: opts.signal });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...opts.headers },
+      body: text,
+      signal: opts.signal,
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new NotifyError(`${opts.what}: ${cause?.code ?? ''} ${cause?.message ?? (err as Error).message}`.replace(/\s+/g, ' ').trim());
+    throw new NotifyError(
+      `${opts.what}: ${cause?.code ?? ''} ${cause?.message ?? (err as Error).message}`.replace(/\s+/g, ' ').trim(),
+    );
   }
   const answer = await res.text().catch(() => '');
   if (res.status >= 200 && res.status < 300) return answer;

@@ -24,7 +24,11 @@ export const SilenceBody = Type.Object(
     recurring: Type.Optional(
       Type.Object(
         {
-          weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, uniqueItems: true }),
+          weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+            minItems: 1,
+            maxItems: 7,
+            uniqueItems: true,
+          }),
           from: Type.String({ pattern: HHMM, description: 'local time HH:mm' }),
           to: Type.String({ pattern: HHMM, description: 'local time HH:mm' }),
         },
@@ -50,11 +54,16 @@ export async function alertRoutes(app: FastifyInstance, opts: { store: Store; no
     return reply.code(201).send({ silence });
   });
 
-  api.delete('/api/v1/silences/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict) } }, async (request) => {
-    const p = requireAdmin(request);
-    if (!store.alerts.deleteSilence(request.params.id, p.name, now())) throw new HttpError(404, ErrorCode.NOT_FOUND, `no active silence ${request.params.id}`);
-    return { deleted: request.params.id };
-  });
+  api.delete(
+    '/api/v1/silences/:id',
+    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict) } },
+    async (request) => {
+      const p = requireAdmin(request);
+      if (!store.alerts.deleteSilence(request.params.id, p.name, now()))
+        throw new HttpError(404, ErrorCode.NOT_FOUND, `no active silence ${request.params.id}`);
+      return { deleted: request.params.id };
+    },
+  );
 
   api.get(
     '/api/v1/notifications',

@@ -44,7 +44,12 @@ export function silenceIntervals(s: Silence, from: number, to: number, offsetMin
 }
 
 /** When the silence covering these labels at `now` ends, or undefined if none does. */
-export function silencedUntil(silences: readonly Silence[], labels: Labels, now: number, offsetMin: number): number | undefined {
+export function silencedUntil(
+  silences: readonly Silence[],
+  labels: Labels,
+  now: number,
+  offsetMin: number,
+): number | undefined {
   let until: number | undefined;
   for (const s of silences) {
     if (!matches(labels, s.matchers)) continue;

@@ -37,7 +37,13 @@ export function isFiring(inc: Incident): boolean {
   return counts(inc) && inc.endedAt === null;
 }
 
-export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | undefined, member: AlertMember, m: Pick<RouteMatch, 'sendResolved'>): Verdict {
+export function verdictFor(
+  deps: VerdictDeps,
+  ctx: HoldContext,
+  inc: Incident | undefined,
+  member: AlertMember,
+  m: Pick<RouteMatch, 'sendResolved'>,
+): Verdict {
   if (!inc) return { kind: 'drop' };
   const { units, offsetMin } = deps;
   const backfill = backfillState(ctx, inc);
@@ -45,14 +51,21 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
   const late = backfill === 'late';
   const silenced = () => silenceVerdict(ctx.silences, inc, units, ctx.now, offsetMin);
   if (isFiring(inc)) {
-    if (member.notified !== 'firing' && recovering(deps.store, inc, ctx.now)) return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
+    if (member.notified !== 'firing' && recovering(deps.store, inc, ctx.now))
+      return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
     const s = silenced();
     if (s.until !== undefined) return { kind: 'hold', until: s.until, silence: true };
-    return { kind: 'change', change: member.notified === 'firing' ? 'ongoing' : 'firing', muted: s.muted, backfilling: late };
+    return {
+      kind: 'change',
+      change: member.notified === 'firing' ? 'ongoing' : 'firing',
+      muted: s.muted,
+      backfilling: late,
+    };
   }
   // The silence's resolve goes with the story the backlog tells: while one of the commune's incidents is
   // still recovering (its verdict not in), it waits with it.
-  if (inc.cause === 'agent-silent' && storyPending(deps.store, inc.commune, ctx.now)) return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
+  if (inc.cause === 'agent-silent' && storyPending(deps.store, inc.commune, ctx.now))
+    return { kind: 'hold', until: ctx.now + RECHECK_MS, silence: false };
   if (member.notified === 'firing') {
     if (!m.sendResolved) return { kind: 'drop' };
     const s = silenced();
@@ -62,7 +75,13 @@ export function verdictFor(deps: VerdictDeps, ctx: HoldContext, inc: Incident | 
   // Never told. Merged (the central incident speaks for it), superseded or deleted: nothing to say.
   if (!counts(inc) || inc.endedAt === null) return { kind: 'drop' };
   // Over before it was told. If a silence covered it when it ended, the silence did its job.
-  const atEnd = silenceVerdict(deps.store.alerts.silencesBetween(inc.endedAt - 1, inc.endedAt), inc, units, inc.endedAt - 1, offsetMin);
+  const atEnd = silenceVerdict(
+    deps.store.alerts.silencesBetween(inc.endedAt - 1, inc.endedAt),
+    inc,
+    units,
+    inc.endedAt - 1,
+    offsetMin,
+  );
   if (atEnd.until !== undefined) return { kind: 'drop' };
   const s = silenced();
   if (s.until !== undefined) return { kind: 'hold', until: s.until, silence: true };

@@ -27,7 +27,10 @@ const Span = {
 };
 const strict = { additionalProperties: false } as const;
 
-export async function historyRoutes(app: FastifyInstance, opts: { store: Store; now: () => number; timezoneOffsetMinutes: number }): Promise<void> {
+export async function historyRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; now: () => number; timezoneOffsetMinutes: number },
+): Promise<void> {
   registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(queryValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -35,18 +38,34 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     const to = q.to ?? opts.now();
     const from = q.from ?? to - defaultDays * DAY;
     if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
-    if (to - from > maxMs) throw new HttpError(400, ErrorCode.VALIDATION, `span too long: at most ${Math.round(maxMs / DAY)} days for this request`);
+    if (to - from > maxMs)
+      throw new HttpError(
+        400,
+        ErrorCode.VALIDATION,
+        `span too long: at most ${Math.round(maxMs / DAY)} days for this request`,
+      );
     return { from, to };
   };
 
   api.get(
     '/api/v1/results',
-    { schema: { querystring: Type.Object({ ...Filters, ...Span, limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }) }, strict) } },
+    {
+      schema: {
+        querystring: Type.Object(
+          { ...Filters, ...Span, limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }) },
+          strict,
+        ),
+      },
+    },
     async (request) => {
       const { commune, target, limit } = request.query;
       const { from, to } = span(request.query, 1, 31 * DAY);
       const visible = serviceFilter(principalOf(request));
-      return { from, to, results: opts.store.listResults({ commune, target, from, to, limit }).filter((r) => visible(r.service)) };
+      return {
+        from,
+        to,
+        results: opts.store.listResults({ commune, target, from, to, limit }).filter((r) => visible(r.service)),
+      };
     },
   );
 
@@ -55,16 +74,31 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     {
       schema: {
         querystring: Type.Object(
-          { ...Filters, ...Span, resolution: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }) },
+          {
+            ...Filters,
+            ...Span,
+            resolution: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], {
+              default: 'hour',
+            }),
+          },
           strict,
         ),
       },
     },
     async (request) => {
       const { commune, target, resolution } = request.query;
-      const { from, to } = span(request.query, resolution === 'minute' ? 1 : resolution === 'hour' ? 7 : 90, MAX_SPAN[resolution]);
+      const { from, to } = span(
+        request.query,
+        resolution === 'minute' ? 1 : resolution === 'hour' ? 7 : 90,
+        MAX_SPAN[resolution],
+      );
       const visible = serviceFilter(principalOf(request));
-      return { resolution, from, to, rows: opts.store.rollups({ resolution, commune, target, from, to }).filter((r) => visible(r.service)) };
+      return {
+        resolution,
+        from,
+        to,
+        rows: opts.store.rollups({ resolution, commune, target, from, to }).filter((r) => visible(r.service)),
+      };
     },
   );
 
@@ -73,7 +107,11 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
     {
       schema: {
         querystring: Type.Object(
-          { ...Filters, service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })), days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }) },
+          {
+            ...Filters,
+            service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
+            days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }),
+          },
           strict,
         ),
       },
@@ -82,7 +120,11 @@ export async function historyRoutes(app: FastifyInstance, opts: { store: Store; 
       const { commune, target, service, days } = request.query;
       const p = principalOf(request);
       if (p.services && (!service || !p.services.includes(service))) {
-        throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `a vendor reads the profile of its own services only: add service=${p.services.join('|')}`);
+        throw new HttpError(
+          403,
+          ErrorCode.AUTH_FORBIDDEN,
+          `a vendor reads the profile of its own services only: add service=${p.services.join('|')}`,
+        );
       }
       const to = opts.now();
       const from = to - days * DAY;

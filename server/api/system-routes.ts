@@ -25,8 +25,12 @@ export async function systemRoutes(app: FastifyInstance, opts: { store: Store })
         querystring: Type.Object(
           {
             commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
-            lacks: Type.Optional(Type.Union([Type.Literal('smartcard-reader'), Type.Literal('scanner'), Type.Literal('printer')])),
-            maxRamGb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 4096, description: 'only PCs with less RAM than this' })),
+            lacks: Type.Optional(
+              Type.Union([Type.Literal('smartcard-reader'), Type.Literal('scanner'), Type.Literal('printer')]),
+            ),
+            maxRamGb: Type.Optional(
+              Type.Number({ exclusiveMinimum: 0, maximum: 4096, description: 'only PCs with less RAM than this' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -34,7 +38,11 @@ export async function systemRoutes(app: FastifyInstance, opts: { store: Store })
     },
     async (request) => {
       const { commune, lacks, maxRamGb } = request.query;
-      const rows = opts.store.latestInventory({ commune, lacks, maxMemBytes: maxRamGb === undefined ? undefined : maxRamGb * GIB });
+      const rows = opts.store.latestInventory({
+        commune,
+        lacks,
+        maxMemBytes: maxRamGb === undefined ? undefined : maxRamGb * GIB,
+      });
       return {
         agents: rows.map(({ commune, agent, ts, doc }) => ({
           commune,
@@ -55,7 +63,14 @@ export async function systemRoutes(app: FastifyInstance, opts: { store: Store })
 
   api.get(
     '/api/v1/health',
-    { schema: { querystring: Type.Object({ commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        querystring: Type.Object(
+          { commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (request) => ({
       agents: opts.store
         .latestHealth()

@@ -54,7 +54,10 @@ export function verifyToken(store: Store, token: string): AgentRecord | undefine
 }
 
 /** Registers a commune's agent; the returned token is shown once and never stored. */
-export function createAgentToken(store: Store, input: { commune: string; name: string; now: number }): { agent: AgentRecord; token: string } {
+export function createAgentToken(
+  store: Store,
+  input: { commune: string; name: string; now: number },
+): { agent: AgentRecord; token: string } {
   const issued = issueToken();
   const agent = store.createAgent({ ...input, tokenLookup: issued.tokenLookup, tokenHash: issued.tokenHash });
   return { agent, token: issued.token };

@@ -11,15 +11,29 @@ import { csrfMatches, needsCsrf, type Principal } from './principal.js';
 export function checkPrincipal(request: FastifyRequest, roles: readonly Role[]): Principal {
   const principal = request.principal;
   if (!principal) {
-    if (request.credentialProblem === 'invalid-key') throw new HttpError(401, ErrorCode.AUTH_INVALID, 'unknown, revoked or malformed API key');
-    if (request.credentialProblem === 'expired-session') throw new HttpError(401, ErrorCode.AUTH_INVALID, 'the session has ended; log in again');
-    throw new HttpError(401, ErrorCode.AUTH_MISSING, 'log in, or send Authorization: Bearer <API key> (create one with `communewatch api-key create`)');
+    if (request.credentialProblem === 'invalid-key')
+      throw new HttpError(401, ErrorCode.AUTH_INVALID, 'unknown, revoked or malformed API key');
+    if (request.credentialProblem === 'expired-session')
+      throw new HttpError(401, ErrorCode.AUTH_INVALID, 'the session has ended; log in again');
+    throw new HttpError(
+      401,
+      ErrorCode.AUTH_MISSING,
+      'log in, or send Authorization: Bearer <API key> (create one with `communewatch api-key create`)',
+    );
   }
   if (!roles.includes(principal.role)) {
-    throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the ${roles.join(' or ')} role; "${principal.name}" is ${principal.role}`);
+    throw new HttpError(
+      403,
+      ErrorCode.AUTH_FORBIDDEN,
+      `this needs the ${roles.join(' or ')} role; "${principal.name}" is ${principal.role}`,
+    );
   }
   if (needsCsrf(request) && !csrfMatches(request, header(request, 'x-csrf-token'))) {
-    throw new HttpError(403, ErrorCode.AUTH_CSRF, 'missing or wrong x-csrf-token header (writes with the session cookie must send the page\'s CSRF token)');
+    throw new HttpError(
+      403,
+      ErrorCode.AUTH_CSRF,
+      "missing or wrong x-csrf-token header (writes with the session cookie must send the page's CSRF token)",
+    );
   }
   return principal;
 }
@@ -36,7 +50,10 @@ export function registerApiAuth(app: FastifyInstance, roles: readonly Role[]): v
       checkPrincipal(request, roles);
     } catch (err) {
       if (err instanceof HttpError && err.statusCode === 401) {
-        void reply.header('www-authenticate', request.credentialProblem === 'invalid-key' ? 'Bearer error="invalid_token"' : 'Bearer');
+        void reply.header(
+          'www-authenticate',
+          request.credentialProblem === 'invalid-key' ? 'Bearer error="invalid_token"' : 'Bearer',
+        );
       }
       throw err;
     }
@@ -52,6 +69,7 @@ export function principalOf(request: FastifyRequest): Principal {
 /** Throws 403 unless the admin role; for write routes inside a read context. */
 export function requireAdmin(request: FastifyRequest): Principal {
   const p = principalOf(request);
-  if (p.role !== 'admin') throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the admin role; "${p.name}" is ${p.role}`);
+  if (p.role !== 'admin')
+    throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this needs the admin role; "${p.name}" is ${p.role}`);
   return p;
 }

@@ -44,8 +44,13 @@ interface Row {
 }
 
 const toRow = (r: Row): ApiTokenRow => ({
-  id: r.id, name: r.name, role: r.role, ...(r.services !== null && { services: JSON.parse(r.services) as string[] }),
-  createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  ...(r.services !== null && { services: JSON.parse(r.services) as string[] }),
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
 });
 
 export function createApiTokenStore(db: BetterSqlite3.Database): ApiTokenStore {
@@ -53,13 +58,22 @@ export function createApiTokenStore(db: BetterSqlite3.Database): ApiTokenStore {
     VALUES (?, ?, ?, ?, ?, ?) RETURNING *`);
   const byLookup = db.prepare('SELECT * FROM api_tokens WHERE token_lookup = ? AND revoked_at IS NULL');
   // Last use to the minute is enough, and spares a write per request.
-  const touch = db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ? - 60000)');
+  const touch = db.prepare(
+    'UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ? - 60000)',
+  );
   const list = db.prepare('SELECT * FROM api_tokens ORDER BY id');
   const revoke = db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   return {
     create({ name, role, services, now }) {
       const issued = issueToken('cwk');
-      const row = insert.get(name, role, services ? JSON.stringify(services) : null, issued.tokenLookup, issued.tokenHash, now) as Row;
+      const row = insert.get(
+        name,
+        role,
+        services ? JSON.stringify(services) : null,
+        issued.tokenLookup,
+        issued.tokenHash,
+        now,
+      ) as Row;
       return { token: issued.token, row: toRow(row) };
     },
     verify(token, now) {

@@ -32,7 +32,10 @@ export function sessionPolicy(web: WebConfig): SessionPolicy {
   return { idleMs: web.sessionIdleHours * 3_600_000, absoluteMs: web.sessionMaxDays * 86_400_000 };
 }
 
-export function registerPrincipalResolver(app: FastifyInstance, deps: { store: Store; now: () => number; web: WebConfig }): void {
+export function registerPrincipalResolver(
+  app: FastifyInstance,
+  deps: { store: Store; now: () => number; web: WebConfig },
+): void {
   const policy = sessionPolicy(deps.web);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('credentialProblem', undefined);
@@ -53,8 +56,13 @@ export function registerPrincipalResolver(app: FastifyInstance, deps: { store: S
       return;
     }
     request.principal = {
-      id: user.id, name: user.username, role: user.role, ...(user.services && { services: user.services }),
-      via: 'session', csrfToken: session.csrfToken, sessionToken: token,
+      id: user.id,
+      name: user.username,
+      role: user.role,
+      ...(user.services && { services: user.services }),
+      via: 'session',
+      csrfToken: session.csrfToken,
+      sessionToken: token,
     };
   });
 }
@@ -78,11 +86,19 @@ export function cookieIsSecure(request: FastifyRequest, web: WebConfig): boolean
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, web: WebConfig, token: string): void {
   void reply.setCookie(SESSION_COOKIE, token, {
-    path: '/', httpOnly: true, sameSite: 'lax', secure: cookieIsSecure(request, web),
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookieIsSecure(request, web),
     maxAge: Math.floor(web.sessionMaxDays * 86_400),
   });
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply, web: WebConfig): void {
-  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieIsSecure(request, web) });
+  void reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookieIsSecure(request, web),
+  });
 }

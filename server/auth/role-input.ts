@@ -4,7 +4,9 @@ import { ROLES, type Role } from './api-tokens.js';
 
 export function parseServiceList(text: string | undefined): string[] | undefined {
   const list = (text ?? '').split(/[\s,]+/).filter(Boolean);
-  for (const s of list) if (!new RegExp(SERVICE_PATTERN).test(s)) throw new Error(`"${s}" is not a service class name (e.g. civil-status, e-signing)`);
+  for (const s of list)
+    if (!new RegExp(SERVICE_PATTERN).test(s))
+      throw new Error(`"${s}" is not a service class name (e.g. civil-status, e-signing)`);
   return list.length > 0 ? list : undefined;
 }
 
@@ -14,8 +16,10 @@ export function checkRole(
   services: string[] | undefined,
   names: { role: string; services: string } = { role: 'the role', services: 'services' },
 ): { role: Role; services: string[] | undefined } {
-  if (!(ROLES as readonly string[]).includes(role ?? '')) throw new Error(`${names.role} must be one of ${ROLES.join(', ')}`);
-  if (role === 'vendor' && !services?.length) throw new Error(`a vendor needs ${names.services} (the service classes it owns, e.g. civil-status)`);
+  if (!(ROLES as readonly string[]).includes(role ?? ''))
+    throw new Error(`${names.role} must be one of ${ROLES.join(', ')}`);
+  if (role === 'vendor' && !services?.length)
+    throw new Error(`a vendor needs ${names.services} (the service classes it owns, e.g. civil-status)`);
   if (role !== 'vendor' && services?.length) throw new Error(`${names.services} applies to the vendor role only`);
   return { role: role as Role, services: role === 'vendor' ? services : undefined };
 }

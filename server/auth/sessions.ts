@@ -23,7 +23,10 @@ export interface SessionPolicy {
 }
 
 export interface SessionStore {
-  create(input: { userId: number; now: number; policy: SessionPolicy; ip?: string; userAgent?: string }): { token: string; session: Session };
+  create(input: { userId: number; now: number; policy: SessionPolicy; ip?: string; userAgent?: string }): {
+    token: string;
+    session: Session;
+  };
   /** The live session of a cookie token (extending it), or undefined. */
   touch(token: string, now: number, policy: SessionPolicy): Session | undefined;
   end(token: string): void;
@@ -42,20 +45,37 @@ interface Row {
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function createSessionStore(db: BetterSqlite3.Database): SessionStore {
-  const insert = db.prepare(`INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
+  const insert =
+    db.prepare(`INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   // A disabled user's sessions are deleted when disabling; the join also refuses them if a row survived.
   const find = db.prepare(`SELECT s.* FROM web_sessions s JOIN users u ON u.id = s.user_id
     WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`);
   // Extending at most once a minute spares a write per page view.
-  const extend = db.prepare('UPDATE web_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ? AND last_seen_at < ? - 60000');
+  const extend = db.prepare(
+    'UPDATE web_sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ? AND last_seen_at < ? - 60000',
+  );
   const remove = db.prepare('DELETE FROM web_sessions WHERE token_hash = ?');
   const sweep = db.prepare('DELETE FROM web_sessions WHERE expires_at <= ?');
   return {
     create({ userId, now, policy, ip, userAgent }) {
       const token = randomBytes(32).toString('base64url');
-      const session: Session = { userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, expiresAt: now + policy.idleMs };
-      insert.run(hashSecret(token), userId, session.csrfToken, now, now, session.expiresAt, ip ?? null, userAgent?.slice(0, 300) ?? null);
+      const session: Session = {
+        userId,
+        csrfToken: randomBytes(32).toString('base64url'),
+        createdAt: now,
+        expiresAt: now + policy.idleMs,
+      };
+      insert.run(
+        hashSecret(token),
+        userId,
+        session.csrfToken,
+        now,
+        now,
+        session.expiresAt,
+        ip ?? null,
+        userAgent?.slice(0, 300) ?? null,
+      );
       return { token, session };
     },
     touch(token, now, policy) {

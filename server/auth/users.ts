@@ -19,7 +19,14 @@ export interface User {
 }
 
 export interface UserStore {
-  create(input: { username: string; displayName?: string; role: Role; services?: string[]; passwordHash: string; now: number }): User;
+  create(input: {
+    username: string;
+    displayName?: string;
+    role: Role;
+    services?: string[];
+    passwordHash: string;
+    now: number;
+  }): User;
   get(id: number): User | undefined;
   byName(username: string): User | undefined;
   list(): User[];
@@ -45,9 +52,14 @@ interface Row {
 }
 
 const toUser = (r: Row): User => ({
-  id: r.id, username: r.username, displayName: r.display_name, role: r.role,
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
   ...(r.services !== null && { services: JSON.parse(r.services) as string[] }),
-  createdAt: r.created_at, disabledAt: r.disabled_at, lastLoginAt: r.last_login_at,
+  createdAt: r.created_at,
+  disabledAt: r.disabled_at,
+  lastLoginAt: r.last_login_at,
 });
 
 export const USERNAME_PATTERN = '^[a-z0-9][a-z0-9._-]{1,63}$';
@@ -65,7 +77,16 @@ export function createUserStore(db: BetterSqlite3.Database): UserStore {
   const login = db.prepare('UPDATE users SET last_login_at = ? WHERE id = ?');
   return {
     create: ({ username, displayName, role, services, passwordHash, now }) =>
-      toUser(insert.get(username, displayName ?? username, role, services ? JSON.stringify(services) : null, passwordHash, now) as Row),
+      toUser(
+        insert.get(
+          username,
+          displayName ?? username,
+          role,
+          services ? JSON.stringify(services) : null,
+          passwordHash,
+          now,
+        ) as Row,
+      ),
     get: (id) => {
       const row = byId.get(id) as Row | undefined;
       return row && toUser(row);
@@ -96,7 +117,12 @@ export function createUserStore(db: BetterSqlite3.Database): UserStore {
  * The user for a name and password, or undefined. Takes the same time for an unknown or disabled user
  * as for a wrong password, so the login form does not reveal which names exist.
  */
-export async function authenticate(users: UserStore, username: string, password: string, now: number): Promise<User | undefined> {
+export async function authenticate(
+  users: UserStore,
+  username: string,
+  password: string,
+  now: number,
+): Promise<User | undefined> {
   const user = users.byName(username);
   const stored = user && user.disabledAt === null ? users.passwordHash(user.id) : undefined;
   const check = await verifyPassword(password, stored ?? (await decoyHash()));

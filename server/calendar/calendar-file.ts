@@ -35,7 +35,12 @@ export type CalendarScope = Static<typeof CalendarScope>;
 const SeasonSchema = Type.Object(
   {
     from: Type.String({ pattern: MONTH_DAY, description: 'MM-DD the season starts each year' }),
-    weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, uniqueItems: true, default: [1, 2, 3, 4, 5] }),
+    weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      default: [1, 2, 3, 4, 5],
+    }),
     sessions: Type.Array(Type.String({ pattern: SESSION, description: 'HH:mm-HH:mm' }), { minItems: 1, maxItems: 6 }),
   },
   strict,
@@ -101,21 +106,29 @@ export function formatSession(s: Session): string {
 /** Checks what the schema cannot: real dates, sessions in order, one scope, no date twice. */
 export function checkCalendar(data: CalendarFileData): { calendar: CalendarFile; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  if (data.scope?.province && data.scope.commune) problems.push({ path: 'scope', message: 'give a province or a commune, not both' });
+  if (data.scope?.province && data.scope.commune)
+    problems.push({ path: 'scope', message: 'give a province or a commune, not both' });
   const realDate = (d: string) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
   const schedules: Schedule[] = data.schedules.map((s, i) => {
-    if (!realDate(s.effectiveFrom)) problems.push({ path: `schedules[${i}].effectiveFrom`, message: `${s.effectiveFrom} is not a date` });
+    if (!realDate(s.effectiveFrom))
+      problems.push({ path: `schedules[${i}].effectiveFrom`, message: `${s.effectiveFrom} is not a date` });
     const froms = new Set<string>();
     return {
       effectiveFrom: s.effectiveFrom,
       seasons: s.seasons.map((season, j) => {
-        if (froms.has(season.from)) problems.push({ path: `schedules[${i}].seasons[${j}].from`, message: `two seasons start on ${season.from}` });
+        if (froms.has(season.from))
+          problems.push({ path: `schedules[${i}].seasons[${j}].from`, message: `two seasons start on ${season.from}` });
         froms.add(season.from);
         const sessions = season.sessions.map(parseSession);
         sessions.forEach((x, k) => {
           const at = `schedules[${i}].seasons[${j}].sessions[${k}]`;
-          if (x.endMin <= x.startMin) problems.push({ path: at, message: `${season.sessions[k]} ends before it starts` });
-          else if (k > 0 && x.startMin < sessions[k - 1]!.endMin) problems.push({ path: at, message: `${season.sessions[k]} overlaps the session before it (list sessions in order)` });
+          if (x.endMin <= x.startMin)
+            problems.push({ path: at, message: `${season.sessions[k]} ends before it starts` });
+          else if (k > 0 && x.startMin < sessions[k - 1]!.endMin)
+            problems.push({
+              path: at,
+              message: `${season.sessions[k]} overlaps the session before it (list sessions in order)`,
+            });
         });
         return { from: season.from, weekdays: [...season.weekdays].sort(), sessions };
       }),
@@ -123,7 +136,11 @@ export function checkCalendar(data: CalendarFileData): { calendar: CalendarFile;
   });
   const seenFrom = new Set<string>();
   data.schedules.forEach((s, i) => {
-    if (seenFrom.has(s.effectiveFrom)) problems.push({ path: `schedules[${i}].effectiveFrom`, message: `another schedule is already effective from ${s.effectiveFrom}` });
+    if (seenFrom.has(s.effectiveFrom))
+      problems.push({
+        path: `schedules[${i}].effectiveFrom`,
+        message: `another schedule is already effective from ${s.effectiveFrom}`,
+      });
     seenFrom.add(s.effectiveFrom);
   });
   const seenDay = new Set<string>();
@@ -132,7 +149,13 @@ export function checkCalendar(data: CalendarFileData): { calendar: CalendarFile;
     if (seenDay.has(d.date)) problems.push({ path: `days[${i}].date`, message: `${d.date} is listed twice` });
     seenDay.add(d.date);
   });
-  const days: DayRule[] = data.days.map((d) => ({ date: d.date, kind: d.kind, name: d.name, ...(d.source && { source: d.source }), ...(d.provisional && { provisional: true }) }));
+  const days: DayRule[] = data.days.map((d) => ({
+    date: d.date,
+    kind: d.kind,
+    name: d.name,
+    ...(d.source && { source: d.source }),
+    ...(d.provisional && { provisional: true }),
+  }));
   return { calendar: { scope: scopeKey(data.scope), schedules, days }, problems };
 }
 

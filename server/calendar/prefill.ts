@@ -24,7 +24,8 @@ export function prefillYear(year: number): CalendarFile {
     for (let t = h.start.getTime() + 7 * 3_600_000; t < h.end.getTime() + 7 * 3_600_000; t += DAY) {
       const date = iso(t);
       // The library names the whole Tết block after its first day (New Year's Eve).
-      if (date.startsWith(String(year)) && !off.has(date)) off.set(date, /Tết Nguyên Đán/i.test(h.name) ? 'Tết Nguyên đán' : h.name);
+      if (date.startsWith(String(year)) && !off.has(date))
+        off.set(date, /Tết Nguyên Đán/i.test(h.name) ? 'Tết Nguyên đán' : h.name);
     }
   }
   // The second National Day holiday (Labour Code 2019): the day before or after 2/9, whichever makes the
@@ -38,7 +39,8 @@ export function prefillYear(year: number): CalendarFile {
     if (weekday(date) !== 0 && weekday(date) !== 6) continue;
     let t = Date.parse(`${date}T00:00:00Z`) + DAY;
     while (off.has(iso(t)) || weekday(iso(t)) === 0 || weekday(iso(t)) === 6) t += DAY;
-    if (iso(t).startsWith(String(year))) off.set(iso(t), `Nghỉ bù ${off.get(date)} (${date.slice(8, 10)}/${date.slice(5, 7)} rơi vào cuối tuần)`);
+    if (iso(t).startsWith(String(year)))
+      off.set(iso(t), `Nghỉ bù ${off.get(date)} (${date.slice(8, 10)}/${date.slice(5, 7)} rơi vào cuối tuần)`);
   }
   const days: DayRule[] = [...off.entries()]
     .filter(([date]) => weekday(date) !== 0 && weekday(date) !== 6)

@@ -16,7 +16,10 @@ import type { CalendarBook } from './calendar-book.js';
 const strict = { additionalProperties: false } as const;
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 
-export async function calendarRoutes(app: FastifyInstance, opts: { store: Store; now: () => number; calendars: CalendarBook; offsetMin: number }): Promise<void> {
+export async function calendarRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; now: () => number; calendars: CalendarBook; offsetMin: number },
+): Promise<void> {
   const { store, now, calendars } = opts;
   registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(partAwareValidatorCompiler);
@@ -24,7 +27,17 @@ export async function calendarRoutes(app: FastifyInstance, opts: { store: Store;
 
   api.get(
     '/api/v1/calendar',
-    { schema: { querystring: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }), commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })) }, strict) } },
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            year: Type.Integer({ minimum: 2000, maximum: 2100 }),
+            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+          },
+          strict,
+        ),
+      },
+    },
     async (request) => {
       principalOf(request);
       const { year, commune } = request.query;
@@ -42,13 +55,29 @@ export async function calendarRoutes(app: FastifyInstance, opts: { store: Store;
 
   api.put(
     '/api/v1/calendar/days/:date',
-    { schema: { params: Type.Object({ date: Type.String({ pattern: DATE }) }, strict), body: Type.Object({ scope: Type.Optional(CalendarScope), kind: DayRuleSchema.properties.kind, name: DayRuleSchema.properties.name, source: Type.Optional(DayRuleSchema.properties.source), provisional: Type.Optional(Type.Boolean()) }, strict) } },
+    {
+      schema: {
+        params: Type.Object({ date: Type.String({ pattern: DATE }) }, strict),
+        body: Type.Object(
+          {
+            scope: Type.Optional(CalendarScope),
+            kind: DayRuleSchema.properties.kind,
+            name: DayRuleSchema.properties.name,
+            source: Type.Optional(DayRuleSchema.properties.source),
+            provisional: Type.Optional(Type.Boolean()),
+          },
+          strict,
+        ),
+      },
+    },
     async (request) => {
       const p = requireAdmin(request);
       const { date } = request.params;
-      if (new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) throw new HttpError(400, ErrorCode.VALIDATION, `params/date ${date} is not a date`);
+      if (new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date)
+        throw new HttpError(400, ErrorCode.VALIDATION, `params/date ${date} is not a date`);
       const { scope, ...rule } = request.body;
-      if (scope?.province && scope.commune) throw new HttpError(400, ErrorCode.VALIDATION, 'body/scope: give a province or a commune, not both');
+      if (scope?.province && scope.commune)
+        throw new HttpError(400, ErrorCode.VALIDATION, 'body/scope: give a province or a commune, not both');
       store.calendar.setDay(scopeKey(scope), { date, ...rule }, p.name, now());
       return { date, scope: scopeKey(scope), ...rule };
     },
@@ -56,11 +85,27 @@ export async function calendarRoutes(app: FastifyInstance, opts: { store: Store;
 
   api.delete(
     '/api/v1/calendar/days/:date',
-    { schema: { params: Type.Object({ date: Type.String({ pattern: DATE }) }, strict), querystring: Type.Object({ province: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })), commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })) }, strict) } },
+    {
+      schema: {
+        params: Type.Object({ date: Type.String({ pattern: DATE }) }, strict),
+        querystring: Type.Object(
+          {
+            province: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+            commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
+          },
+          strict,
+        ),
+      },
+    },
     async (request) => {
       const p = requireAdmin(request);
       const scope = scopeKey(request.query);
-      if (!store.calendar.deleteDay(scope, request.params.date, p.name, now())) throw new HttpError(404, ErrorCode.NOT_FOUND, `no rule for ${request.params.date} in ${scope || 'the national calendar'}`);
+      if (!store.calendar.deleteDay(scope, request.params.date, p.name, now()))
+        throw new HttpError(
+          404,
+          ErrorCode.NOT_FOUND,
+          `no rule for ${request.params.date} in ${scope || 'the national calendar'}`,
+        );
       return { deleted: request.params.date, scope };
     },
   );
@@ -68,7 +113,12 @@ export async function calendarRoutes(app: FastifyInstance, opts: { store: Store;
   api.post('/api/v1/calendar/import', { schema: { body: CalendarFileSchema } }, async (request) => {
     const p = requireAdmin(request);
     const { calendar, problems } = checkCalendar(request.body);
-    if (problems.length > 0) throw new HttpError(400, ErrorCode.VALIDATION, problems.map((x) => `body/${x.path.replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1')}: ${x.message}`).join('; '));
+    if (problems.length > 0)
+      throw new HttpError(
+        400,
+        ErrorCode.VALIDATION,
+        problems.map((x) => `body/${x.path.replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1')}: ${x.message}`).join('; '),
+      );
     return { scope: calendar.scope, ...store.calendar.importFile(calendar, p.name, now()) };
   });
 }

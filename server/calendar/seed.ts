@@ -13,13 +13,23 @@ import type { CalendarStore } from './calendar-store.js';
 export const SHIPPED_CALENDAR_DIR = new URL('./holidays/', import.meta.url);
 export const SHIPPED_ACTOR = 'communewatch (shipped calendar)';
 
-export function seedShippedCalendars(calendar: CalendarStore, now: number, log?: Pick<Logger, 'info' | 'warn'>, dir: URL = SHIPPED_CALENDAR_DIR): string[] {
+export function seedShippedCalendars(
+  calendar: CalendarStore,
+  now: number,
+  log?: Pick<Logger, 'info' | 'warn'>,
+  dir: URL = SHIPPED_CALENDAR_DIR,
+): string[] {
   const seeded: string[] = [];
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /^vn-\d{4}\.yaml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /^vn-\d{4}\.yaml$/.test(f))
+      .sort();
   } catch {
-    log?.warn({ dir: fileURLToPath(dir) }, 'no shipped calendar folder; working time uses the default timetable without holidays');
+    log?.warn(
+      { dir: fileURLToPath(dir) },
+      'no shipped calendar folder; working time uses the default timetable without holidays',
+    );
     return seeded;
   }
   for (const f of files) {

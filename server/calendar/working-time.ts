@@ -12,7 +12,7 @@
  * Vietnam has had no daylight saving since 1975, so local time is a fixed offset from UTC and a local day
  * is exactly 24 h: day arithmetic needs no time-zone library.
  */
-import { clip, intersect, normalise, totalMs, type Interval } from './intervals.js';
+import { clip, intersect, normalise, type Interval } from './intervals.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +52,16 @@ export interface DayRule {
 /** The year-round timetable most commune offices keep (Yên Bái's, adopted Nov 2023): Mon–Fri 07:30–11:30, 13:00–17:00. */
 export const DEFAULT_SCHEDULE: Schedule = {
   effectiveFrom: '1970-01-01',
-  seasons: [{ from: '01-01', weekdays: [1, 2, 3, 4, 5], sessions: [{ startMin: 450, endMin: 690 }, { startMin: 780, endMin: 1020 }] }],
+  seasons: [
+    {
+      from: '01-01',
+      weekdays: [1, 2, 3, 4, 5],
+      sessions: [
+        { startMin: 450, endMin: 690 },
+        { startMin: 780, endMin: 1020 },
+      ],
+    },
+  ],
 };
 
 export const VIETNAM_OFFSET_MIN = 420;
@@ -88,8 +97,12 @@ export class WorkCalendar {
    *   date, the first layer with a timetable already in effect wins; DEFAULT_SCHEDULE when none is.
    * @param opts.rules day rules, already resolved to one per date.
    */
-  constructor(opts: { schedules?: readonly (readonly Schedule[])[]; rules?: readonly DayRule[]; offsetMin?: number } = {}) {
-    this.layers = [...(opts.schedules ?? []), [DEFAULT_SCHEDULE]].map((layer) => [...layer].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom)));
+  constructor(
+    opts: { schedules?: readonly (readonly Schedule[])[]; rules?: readonly DayRule[]; offsetMin?: number } = {},
+  ) {
+    this.layers = [...(opts.schedules ?? []), [DEFAULT_SCHEDULE]].map((layer) =>
+      [...layer].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom)),
+    );
     this.rules = new Map((opts.rules ?? []).map((r) => [r.date, r]));
     this.offsetMs = (opts.offsetMin ?? VIETNAM_OFFSET_MIN) * 60_000;
   }
@@ -105,7 +118,7 @@ export class WorkCalendar {
     const weekday = ((((day + 3) % 7) + 7) % 7) + 1; // 1970-01-01 was a Thursday (4)
     const season = this.seasonOf(key);
     const rule = this.rules.get(key);
-    let sessions: Session[] = season && season.weekdays.includes(weekday) ? season.sessions : [];
+    let sessions: Session[] = season?.weekdays.includes(weekday) ? season.sessions : [];
     if (rule?.kind === 'off') sessions = [];
     else if (rule?.kind === 'work') sessions = season?.sessions ?? [];
     return { date: key, weekday, sessions, ...(rule && { rule }) };
@@ -116,7 +129,12 @@ export class WorkCalendar {
     let cached = this.dayCache.get(day);
     if (!cached) {
       const base = day * DAY_MS - this.offsetMs;
-      cached = normalise(this.day(dayKey(day)).sessions.map((s) => ({ start: base + s.startMin * 60_000, end: base + s.endMin * 60_000 })));
+      cached = normalise(
+        this.day(dayKey(day)).sessions.map((s) => ({
+          start: base + s.startMin * 60_000,
+          end: base + s.endMin * 60_000,
+        })),
+      );
       if (this.dayCache.size > 20_000) this.dayCache.clear();
       this.dayCache.set(day, cached);
     }
@@ -140,8 +158,8 @@ export class WorkCalendar {
     let sum = 0;
     for (let day = first; day <= last; day++) {
       for (const i of this.dayIntervals(day)) {
-        const start = i.start > from ? i.start : from;
-        const end = i.end < to ? i.end : to;
+        const start = Math.max(i.start, from);
+        const end = Math.min(i.end, to);
         if (end > start) sum += end - start;
       }
     }

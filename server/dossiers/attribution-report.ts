@@ -63,8 +63,15 @@ class Tally {
   summary(key: string): Summary {
     const overdue = this.outage + this.partly + this.not;
     return {
-      key, dossiers: this.dossiers, overdue, outage: this.outage, partlyOutage: this.partly, notOutage: this.not, idleOnline: this.idle,
-      outageShare: overdue ? (this.outage + this.partly) / overdue : null, outageHours: this.outageMs / 3_600_000,
+      key,
+      dossiers: this.dossiers,
+      overdue,
+      outage: this.outage,
+      partlyOutage: this.partly,
+      notOutage: this.not,
+      idleOnline: this.idle,
+      outageShare: overdue ? (this.outage + this.partly) / overdue : null,
+      outageHours: this.outageMs / 3_600_000,
     };
   }
 }
@@ -77,7 +84,10 @@ function matchesVerdict(a: Attribution, verdict: AttributionQuery['verdict']): b
 }
 
 /** Streams the dossiers from the store, attributes each, keeps `limit` of them and the running summaries. */
-export function attributeDossiers(deps: { store: Store; calendars: CalendarBook; config: DossierConfig }, q: AttributionQuery): {
+export function attributeDossiers(
+  deps: { store: Store; calendars: CalendarBook; config: DossierConfig },
+  q: AttributionQuery,
+): {
   dossiers: AttributedDossier[];
   byCommune: Summary[];
   byService: Summary[];
@@ -98,7 +108,8 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
   const tally = (m: Map<string, Tally>, key: string) => m.get(key) ?? m.set(key, new Tally()).get(key)!;
   const out: AttributedDossier[] = [];
   const calendars = new Map<string, ReturnType<CalendarBook['forCommune']>>();
-  const calendarOf = (commune: string) => calendars.get(commune) ?? calendars.set(commune, deps.calendars.forCommune(commune)).get(commune)!;
+  const calendarOf = (commune: string) =>
+    calendars.get(commune) ?? calendars.set(commune, deps.calendars.forCommune(commune)).get(commune)!;
   for (const d of deps.store.dossiers.iterate(dueRange)) {
     if (q.procedure && d.procedureCode !== q.procedure) continue;
     const fieldKey = `${d.field ?? ''}\u0000${d.procedureName ?? ''}`;
@@ -106,18 +117,36 @@ export function attributeDossiers(deps: { store: Store; calendars: CalendarBook;
     if (!field) {
       const f = servicesFor(deps.config, d);
       // The service tallies a dossier of this field adds to, looked up once per field, not per dossier.
-      const vendors = deps.config.vendors.filter((v) => v.services.some((s) => f.services.includes(s))).map((v) => tally(byVendor, v.name));
-      fieldCache.set(fieldKey, (field = { ...f, tallies: [...[...f.services, 'network'].map((s) => tally(byService, s)), ...vendors] }));
+      const vendors = deps.config.vendors
+        .filter((v) => v.services.some((s) => f.services.includes(s)))
+        .map((v) => tally(byVendor, v.name));
+      fieldCache.set(
+        fieldKey,
+        (field = { ...f, tallies: [...[...f.services, 'network'].map((s) => tally(byService, s)), ...vendors] }),
+      );
     }
     const { fieldName, services } = field;
     if (q.service && q.service !== 'network' && !services.includes(q.service)) continue;
-    const a = attribute(d, { now: q.now, calendar: calendarOf(d.commune), services, spans: spans.get(d.commune) ?? [], idleOnlineMs });
+    const a = attribute(d, {
+      now: q.now,
+      calendar: calendarOf(d.commune),
+      services,
+      spans: spans.get(d.commune) ?? [],
+      idleOnlineMs,
+    });
     if (!matchesVerdict(a, q.verdict)) continue;
     total.add(a);
     tally(byCommune, d.commune).add(a);
     for (const t of field.tallies) t.add(a);
     if (out.length < limit && matchesVerdict(a, q.listVerdict)) out.push({ ...d, ...a, fieldName, services });
   }
-  const summaries = (m: Map<string, Tally>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
-  return { dossiers: out, byCommune: summaries(byCommune), byService: summaries(byService), byVendor: summaries(byVendor), total: total.summary('total') };
+  const summaries = (m: Map<string, Tally>) =>
+    [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
+  return {
+    dossiers: out,
+    byCommune: summaries(byCommune),
+    byService: summaries(byService),
+    byVendor: summaries(byVendor),
+    total: total.summary('total'),
+  };
 }

@@ -58,8 +58,11 @@ export function outageSpansByCommune(incidents: readonly Incident[], to: number)
   for (const i of incidents) {
     if (!counts(i)) continue;
     const common = { incidentId: i.id, cause: i.cause, service: i.service, severity: i.severity };
-    if (i.commune) rows.push({ ...common, commune: i.commune, start: i.startedAt, end: i.endedAt, downSpans: i.downSpans });
-    else for (const c of i.communes) rows.push({ ...common, commune: c.commune, start: c.startedAt, end: c.endedAt, downSpans: null });
+    if (i.commune)
+      rows.push({ ...common, commune: i.commune, start: i.startedAt, end: i.endedAt, downSpans: i.downSpans });
+    else
+      for (const c of i.communes)
+        rows.push({ ...common, commune: c.commune, start: c.startedAt, end: c.endedAt, downSpans: null });
   }
   return groupSpans(rows, to);
 }
@@ -89,14 +92,16 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
     // The union first (two services down together count once), then its working time.
     for (const i of clip(normalise(relevant), d.receivedAt, end)) outageMs += ctx.calendar.workingMs(i.start, i.end);
     const ids = new Set<number>();
-    for (const s of relevant) if (ctx.calendar.workingMs(Math.max(s.start, d.receivedAt), Math.min(s.end, end)) > 0) ids.add(s.incidentId);
+    for (const s of relevant)
+      if (ctx.calendar.workingMs(Math.max(s.start, d.receivedAt), Math.min(s.end, end)) > 0) ids.add(s.incidentId);
     incidentIds = [...ids].sort((a, b) => a - b);
   }
   let verdict: Verdict = 'on-time';
   // Late by working time: a dossier finished at 17:30 on its due day, after office hours, is not late.
   if (late && lateMs > 0) verdict = outageMs >= lateMs ? 'outage' : outageMs > 0 ? 'partly-outage' : 'not-outage';
-  const idleOnline = d.channel === 'online' && ctx.idleOnlineMs > 0 && (d.firstHandledAt === null
-    ? false
-    : ctx.calendar.workingMs(d.receivedAt, d.firstHandledAt) > ctx.idleOnlineMs);
+  const idleOnline =
+    d.channel === 'online' &&
+    ctx.idleOnlineMs > 0 &&
+    (d.firstHandledAt === null ? false : ctx.calendar.workingMs(d.receivedAt, d.firstHandledAt) > ctx.idleOnlineMs);
   return { verdict, lateMs, outageMs, incidentIds: verdict === 'on-time' ? [] : incidentIds, idleOnline, open };
 }

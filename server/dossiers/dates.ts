@@ -17,7 +17,11 @@ export function parseDossierTime(value: unknown, offsetMinutes = 420): number | 
   const text = value.trim();
   if (text === '') return undefined;
   const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (compact) return parseLocalTime(`${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}`, offsetMinutes);
+  if (compact)
+    return parseLocalTime(
+      `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}`,
+      offsetMinutes,
+    );
   if (/^\d+(\.\d+)?$/.test(text)) return excelSerial(Number(text), offsetMinutes);
   return parseLocalTime(text, offsetMinutes);
 }

@@ -23,7 +23,11 @@ export const DossierConfigSchema = Type.Object(
       {
         maxItems: 200,
         default: [
-          { name: 'civil-status', match: ['hộ tịch', 'khai sinh', 'khai tử', 'kết hôn'], services: ['civil-status', 'portal', 'e-signing'] },
+          {
+            name: 'civil-status',
+            match: ['hộ tịch', 'khai sinh', 'khai tử', 'kết hôn'],
+            services: ['civil-status', 'portal', 'e-signing'],
+          },
           { name: 'certification', match: ['chứng thực'], services: ['one-stop-shop', 'e-signing'] },
         ],
       },
@@ -32,7 +36,13 @@ export const DossierConfigSchema = Type.Object(
     otherServices: Type.Array(Service, { maxItems: 20, default: ['one-stop-shop', 'portal'] }),
     /** Who runs which services, for per-vendor summaries: a dossier counts for a vendor running any of its services. */
     vendors: Type.Array(
-      Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), services: Type.Array(Service, { minItems: 1, maxItems: 50 }) }, strict),
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          services: Type.Array(Service, { minItems: 1, maxItems: 50 }),
+        },
+        strict,
+      ),
       { maxItems: 100, default: [] },
     ),
     /** Online dossiers not handled within this many working hours of receipt are flagged idle-online. */
@@ -43,7 +53,10 @@ export const DossierConfigSchema = Type.Object(
 export type DossierConfig = Static<typeof DossierConfigSchema>;
 
 /** The services a dossier depends on, from its field or procedure name. */
-export function servicesFor(config: DossierConfig, d: { field: string | null; procedureName: string | null }): { fieldName: string; services: string[] } {
+export function servicesFor(
+  config: DossierConfig,
+  d: { field: string | null; procedureName: string | null },
+): { fieldName: string; services: string[] } {
   const text = foldVietnamese(`${d.field ?? ''} ${d.procedureName ?? ''}`);
   for (const f of config.fields) {
     if (f.match.some((m) => text.includes(foldVietnamese(m)))) return { fieldName: f.name, services: f.services };

@@ -12,7 +12,8 @@ export class DossierGauges {
 
   byCommune(): Summary[] {
     const now = this.deps.now();
-    if (!this.cached || now - this.cached.at >= this.deps.everySec * 1000) this.cached = { at: now, byCommune: this.deps.compute(now) };
+    if (!this.cached || now - this.cached.at >= this.deps.everySec * 1000)
+      this.cached = { at: now, byCommune: this.deps.compute(now) };
     return this.cached.byCommune;
   }
 }

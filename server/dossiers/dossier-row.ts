@@ -52,10 +52,15 @@ export interface RowContext {
 
 const MAX_TEXT = 500;
 
-export function toDossier(cells: Partial<Record<DossierField, unknown>>, ctx: RowContext): { dossier?: Dossier; problems: RowProblem[] } {
+export function toDossier(
+  cells: Partial<Record<DossierField, unknown>>,
+  ctx: RowContext,
+): { dossier?: Dossier; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
-  const shown = (v: unknown) => (v instanceof Date ? v.toISOString() : v === undefined || v === null ? '' : String(v)).slice(0, 200);
-  const bad = (field: DossierField, reason: string) => problems.push({ row: ctx.rowNumber, column: ctx.headerOf(field), value: shown(cells[field]), reason });
+  const shown = (v: unknown) =>
+    (v instanceof Date ? v.toISOString() : v === undefined || v === null ? '' : String(v)).slice(0, 200);
+  const bad = (field: DossierField, reason: string) =>
+    problems.push({ row: ctx.rowNumber, column: ctx.headerOf(field), value: shown(cells[field]), reason });
   const text = (field: DossierField): string | null => {
     const v = cells[field];
     if (v === undefined || v === null) return null;
@@ -92,18 +97,30 @@ export function toDossier(cells: Partial<Record<DossierField, unknown>>, ctx: Ro
   const channelText = text('channel');
   if (channelText !== null) {
     channel = parseChannel(channelText) ?? null;
-    if (channel === null) bad('channel', 'not a channel: online (trực tuyến), direct (trực tiếp) or postal (bưu chính)');
+    if (channel === null)
+      bad('channel', 'not a channel: online (trực tuyến), direct (trực tiếp) or postal (bưu chính)');
   }
   const receivedAt = time('receivedAt', true);
   const dueAt = time('dueAt', true);
   const finishedAt = time('finishedAt', false);
   const firstHandledAt = time('firstHandledAt', false);
   if (receivedAt !== null && dueAt !== null && dueAt < receivedAt) bad('dueAt', 'before the date received');
-  if (receivedAt !== null && finishedAt !== null && finishedAt < receivedAt) bad('finishedAt', 'before the date received');
-  if (receivedAt !== null && firstHandledAt !== null && firstHandledAt < receivedAt) bad('firstHandledAt', 'before the date received');
+  if (receivedAt !== null && finishedAt !== null && finishedAt < receivedAt)
+    bad('finishedAt', 'before the date received');
+  if (receivedAt !== null && firstHandledAt !== null && firstHandledAt < receivedAt)
+    bad('firstHandledAt', 'before the date received');
   const dossier: Dossier = {
-    code: code ?? '', procedureCode: text('procedureCode'), procedureName: text('procedureName'), field: text('field'), commune: commune ?? '',
-    channel, receivedAt: receivedAt ?? 0, dueAt: dueAt ?? 0, finishedAt, firstHandledAt, status: text('status'),
+    code: code ?? '',
+    procedureCode: text('procedureCode'),
+    procedureName: text('procedureName'),
+    field: text('field'),
+    commune: commune ?? '',
+    channel,
+    receivedAt: receivedAt ?? 0,
+    dueAt: dueAt ?? 0,
+    finishedAt,
+    firstHandledAt,
+    status: text('status'),
   };
   return problems.length > 0 ? { problems } : { dossier, problems };
 }

@@ -8,8 +8,17 @@
 import { foldVietnamese } from '../../common/text.js';
 
 export const DOSSIER_FIELDS = [
-  'code', 'procedureCode', 'procedureName', 'field', 'commune', 'channel',
-  'receivedAt', 'dueAt', 'finishedAt', 'firstHandledAt', 'status',
+  'code',
+  'procedureCode',
+  'procedureName',
+  'field',
+  'commune',
+  'channel',
+  'receivedAt',
+  'dueAt',
+  'finishedAt',
+  'firstHandledAt',
+  'status',
 ] as const;
 export type DossierField = (typeof DOSSIER_FIELDS)[number];
 
@@ -21,13 +30,52 @@ const ALIASES: Record<DossierField, string[]> = {
   procedureCode: ['MaTTHC', 'HS_MaTTHC', 'MaThuTuc', 'Mã TTHC', 'Mã thủ tục', 'procedure_code'],
   procedureName: ['TenTTHC', 'HS_TenTTHC', 'TenThuTuc', 'Tên TTHC', 'Tên thủ tục', 'Thủ tục', 'procedure_name'],
   field: ['MaLinhVuc', 'TenLinhVuc', 'HS_LinhVuc', 'HS_TenLinhVuc', 'Lĩnh vực', 'procedure_field', 'field'],
-  commune: ['DonViXuLy', 'HS_DonViXuLy', 'MaDonVi', 'HS_MaDonVi', 'DonViTiepNhan', 'Đơn vị', 'Đơn vị xử lý', 'Đơn vị tiếp nhận', 'Mã đơn vị', 'commune', 'unit_code'],
-  channel: ['KenhTiepNhan', 'HS_CachTiepNhan', 'CachTiepNhan', 'HinhThucTiepNhan', 'Kênh tiếp nhận', 'Hình thức tiếp nhận', 'channel'],
+  commune: [
+    'DonViXuLy',
+    'HS_DonViXuLy',
+    'MaDonVi',
+    'HS_MaDonVi',
+    'DonViTiepNhan',
+    'Đơn vị',
+    'Đơn vị xử lý',
+    'Đơn vị tiếp nhận',
+    'Mã đơn vị',
+    'commune',
+    'unit_code',
+  ],
+  channel: [
+    'KenhTiepNhan',
+    'HS_CachTiepNhan',
+    'CachTiepNhan',
+    'HinhThucTiepNhan',
+    'Kênh tiếp nhận',
+    'Hình thức tiếp nhận',
+    'channel',
+  ],
   receivedAt: ['NgayTiepNhan', 'HS_NgayTiepNhan', 'Ngày tiếp nhận', 'received_at'],
   dueAt: ['NgayHenTra', 'HS_NgayHenTra', 'Ngày hẹn trả', 'Hạn giải quyết', 'due_at'],
-  finishedAt: ['NgayTra', 'NgayKetThucXuLy', 'NgayThucTra', 'HS_NgayTra', 'HS_NgayKetThucXuLy', 'HS_NgayThucTra', 'Ngày trả kết quả', 'Ngày trả', 'Ngày kết thúc xử lý', 'finished_at'],
+  finishedAt: [
+    'NgayTra',
+    'NgayKetThucXuLy',
+    'NgayThucTra',
+    'HS_NgayTra',
+    'HS_NgayKetThucXuLy',
+    'HS_NgayThucTra',
+    'Ngày trả kết quả',
+    'Ngày trả',
+    'Ngày kết thúc xử lý',
+    'finished_at',
+  ],
   firstHandledAt: ['NgayXuLyDauTien', 'HS_NgayXuLyDauTien', 'ThoiDiemXuLy', 'Ngày xử lý đầu tiên', 'first_handled_at'],
-  status: ['TrangThaiHoSo', 'HS_TrangThaiHoSo', 'HS_TrangThaiHSTen', 'TrangThai', 'Trạng thái', 'Trạng thái hồ sơ', 'status'],
+  status: [
+    'TrangThaiHoSo',
+    'HS_TrangThaiHoSo',
+    'HS_TrangThaiHSTen',
+    'TrangThai',
+    'Trạng thái',
+    'Trạng thái hồ sơ',
+    'status',
+  ],
 };
 
 /** "Ngày hẹn trả" → "ngayhentra"; "HS_NgayHenTra" → "hsngayhentra". */
@@ -55,7 +103,10 @@ export interface HeaderMapping {
  * Maps a header row to fields. `extra` (from a mapping file) maps further header names to fields and wins
  * over the built-in names.
  */
-export function mapHeaders(headers: readonly string[], extra: Readonly<Record<string, DossierField>> = {}): HeaderMapping {
+export function mapHeaders(
+  headers: readonly string[],
+  extra: Readonly<Record<string, DossierField>> = {},
+): HeaderMapping {
   const custom = new Map(Object.entries(extra).map(([name, field]) => [normaliseHeader(name), field]));
   const columns = new Map<number, DossierField>();
   const seen = new Map<DossierField, string[]>();

@@ -59,13 +59,20 @@ export async function importRows(rows: AsyncIterable<RawRow>, opts: ImportOption
   const headers = first.value.cells.map((c) => String(c ?? '').trim());
   const mapping = mapHeaders(headers, opts.mapping);
   if (mapping.missing.length > 0) {
-    throw new ImportHeaderError(`no column for ${mapping.missing.join(', ')}; headers found: ${headers.filter(Boolean).join(', ')} (see docs/dossiers.md for the accepted names, or give a mapping file)`);
+    throw new ImportHeaderError(
+      `no column for ${mapping.missing.join(', ')}; headers found: ${headers.filter(Boolean).join(', ')} (see docs/dossiers.md for the accepted names, or give a mapping file)`,
+    );
   }
   const headerOf = (field: DossierField) => {
     for (const [i, f] of mapping.columns) if (f === field) return headers[i]!;
     return field;
   };
-  const importId = opts.store.dossiers.begin({ source: opts.source, fileName: opts.fileName, actor: opts.actor, now: opts.now() });
+  const importId = opts.store.dossiers.begin({
+    source: opts.source,
+    fileName: opts.fileName,
+    actor: opts.actor,
+    now: opts.now(),
+  });
   const problems: RowProblem[] = [];
   let count = 0;
   let invalid = 0;
@@ -73,7 +80,12 @@ export async function importRows(rows: AsyncIterable<RawRow>, opts: ImportOption
   const flush = () => {
     for (const r of opts.store.dossiers.stage(importId, chunk)) {
       invalid++;
-      problems.push({ row: r.row, column: headerOf('code'), value: r.code, reason: 'this dossier code appears on an earlier row of the file' });
+      problems.push({
+        row: r.row,
+        column: headerOf('code'),
+        value: r.code,
+        reason: 'this dossier code appears on an earlier row of the file',
+      });
     }
     chunk = [];
   };
@@ -84,7 +96,12 @@ export async function importRows(rows: AsyncIterable<RawRow>, opts: ImportOption
       count++;
       const cells: Partial<Record<DossierField, unknown>> = {};
       for (const [i, field] of mapping.columns) cells[field] = raw.cells[i];
-      const { dossier, problems: bad } = toDossier(cells, { rowNumber: raw.rowNumber, headerOf, units: opts.units, offsetMinutes: opts.offsetMinutes });
+      const { dossier, problems: bad } = toDossier(cells, {
+        rowNumber: raw.rowNumber,
+        headerOf,
+        units: opts.units,
+        offsetMinutes: opts.offsetMinutes,
+      });
       if (dossier) chunk.push({ row: raw.rowNumber, dossier });
       else {
         invalid++;
@@ -114,5 +131,3 @@ export async function* objectRows(records: ReadonlyArray<Record<string, unknown>
   yield { rowNumber: 1, cells: keys };
   for (const [i, r] of records.entries()) yield { rowNumber: i + 2, cells: keys.map((k) => r[k]) };
 }
-
-

@@ -32,7 +32,9 @@ async function* csvRows(file: string): AsyncIterable<RawRow> {
   await handle.close();
   const firstLine = head.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  const parser = createReadStream(file).pipe(parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }));
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }),
+  );
   let rowNumber = 0;
   for await (const record of parser as AsyncIterable<string[]>) {
     rowNumber++;
@@ -41,7 +43,12 @@ async function* csvRows(file: string): AsyncIterable<RawRow> {
 }
 
 async function* xlsxRows(file: string): AsyncIterable<RawRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+  });
   for await (const worksheet of workbook) {
     for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
       const cells: unknown[] = [];

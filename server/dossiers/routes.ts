@@ -43,14 +43,28 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.Integer({ minimum: 0, description: 'dossiers due from (epoch ms); default 30 days ago' })),
+            from: Type.Optional(
+              Type.Integer({ minimum: 0, description: 'dossiers due from (epoch ms); default 30 days ago' }),
+            ),
             to: Type.Optional(Type.Integer({ minimum: 0, description: 'dossiers due before (epoch ms); default now' })),
             commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
             procedure: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
-            verdict: Type.Optional(Type.Union(['late', 'outage', 'partly-outage', 'not-outage', 'on-time', 'idle-online'].map((v) => Type.Literal(v)))),
-            limit: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000, description: 'dossiers listed (the summaries cover all)' }),
-            format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'json', description: 'csv or xlsx: the listed dossiers as a file' }),
+            verdict: Type.Optional(
+              Type.Union(
+                ['late', 'outage', 'partly-outage', 'not-outage', 'on-time', 'idle-online'].map((v) => Type.Literal(v)),
+              ),
+            ),
+            limit: Type.Integer({
+              minimum: 0,
+              maximum: 1_000_000,
+              default: 1000,
+              description: 'dossiers listed (the summaries cover all)',
+            }),
+            format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], {
+              default: 'json',
+              description: 'csv or xlsx: the listed dossiers as a file',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -64,8 +78,18 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       const from = q.from ?? to - 30 * DAY;
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
-      if (p.services && q.service && !p.services.includes(q.service)) throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this key sees only ${p.services.join(', ')}`);
-      const report = attributeDossiers(opts, { from, to, commune: q.commune, procedure: q.procedure, service: q.service ?? p.services?.[0], verdict: q.verdict as never, now, limit: q.limit });
+      if (p.services && q.service && !p.services.includes(q.service))
+        throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `this key sees only ${p.services.join(', ')}`);
+      const report = attributeDossiers(opts, {
+        from,
+        to,
+        commune: q.commune,
+        procedure: q.procedure,
+        service: q.service ?? p.services?.[0],
+        verdict: q.verdict as never,
+        now,
+        limit: q.limit,
+      });
       if (q.format === 'json') return { from, to, now, ...report };
       const name = `ho-so-tre-han-${new Date(from + opts.offsetMinutes * 60_000).toISOString().slice(0, 10)}`;
       return sendTable(reply, attributionTable(report.dossiers, opts.offsetMinutes, name), q.format);
@@ -81,9 +105,18 @@ async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Pr
       schema: {
         body: Type.Object(
           {
-            source: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'where the records come from, e.g. motcua-laocai' }),
+            source: Type.String({
+              pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+              description: 'where the records come from, e.g. motcua-laocai',
+            }),
             partial: Type.Boolean({ default: false }),
-            records: Type.Array(Type.Record(Type.String({ maxLength: 100 }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Null()])), { minItems: 1, maxItems: 50_000 }),
+            records: Type.Array(
+              Type.Record(
+                Type.String({ maxLength: 100 }),
+                Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Null()]),
+              ),
+              { minItems: 1, maxItems: 50_000 },
+            ),
           },
           { additionalProperties: false },
         ),
@@ -92,16 +125,27 @@ async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Pr
     async (request, reply) => {
       const p = requireAdmin(request);
       const { source, partial, records } = request.body;
-      let report;
+      let report: Awaited<ReturnType<typeof importRows>>;
       try {
-        report = await importRows(objectRows(records), { store: opts.store, units: opts.units, offsetMinutes: opts.offsetMinutes, source, actor: p.name, now: opts.now, partial });
+        report = await importRows(objectRows(records), {
+          store: opts.store,
+          units: opts.units,
+          offsetMinutes: opts.offsetMinutes,
+          source,
+          actor: p.name,
+          now: opts.now,
+          partial,
+        });
       } catch (err) {
-        if (err instanceof ImportHeaderError) throw new HttpError(400, ErrorCode.DOSSIER_HEADERS, `body/records: ${err.message}`);
+        if (err instanceof ImportHeaderError)
+          throw new HttpError(400, ErrorCode.DOSSIER_HEADERS, `body/records: ${err.message}`);
         throw err;
       }
       if (report.status === 'refused') {
         return reply.code(400).send({
-          statusCode: 400, code: ErrorCode.DOSSIER_ROWS, error: 'Bad Request',
+          statusCode: 400,
+          code: ErrorCode.DOSSIER_ROWS,
+          error: 'Bad Request',
           message: `${report.invalid} of ${report.rows} records have problems; nothing was imported (send partial: true to import the good ones)`,
           report,
         });

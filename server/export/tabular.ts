@@ -27,7 +27,8 @@ export function safeCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-const clean = (row: readonly Cell[]): Array<string | number> => row.map((c) => (c === null ? '' : typeof c === 'number' ? c : safeCell(c)));
+const clean = (row: readonly Cell[]): Array<string | number> =>
+  row.map((c) => (c === null ? '' : typeof c === 'number' ? c : safeCell(c)));
 
 export function tableCsv(t: Tabular): Buffer {
   const rows: Array<Array<string | number>> = [t.headers.map(safeCell)];
@@ -49,7 +50,10 @@ export async function tableXlsx(t: Tabular): Promise<Buffer> {
 export async function sendTable(reply: FastifyReply, t: Tabular, format: ExportFormat): Promise<FastifyReply> {
   const name = t.name.replace(/[^A-Za-z0-9._-]/g, '_');
   if (format === 'csv') {
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(tableCsv(t));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}.csv"`)
+      .send(tableCsv(t));
   }
   return reply
     .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

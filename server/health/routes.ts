@@ -11,7 +11,12 @@ export async function healthRoutes(app: FastifyInstance, opts: { store: Store })
       return { status: 'ready' };
     } catch (err) {
       request.log.error({ err }, 'database not reachable');
-      return reply.status(503).send({ statusCode: 503, code: ErrorCode.NOT_READY, error: 'Service Unavailable', message: 'database not reachable' });
+      return reply.status(503).send({
+        statusCode: 503,
+        code: ErrorCode.NOT_READY,
+        error: 'Service Unavailable',
+        message: 'database not reachable',
+      });
     }
   });
 }

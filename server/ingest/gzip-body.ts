@@ -12,7 +12,11 @@ export function acceptGzipBodies(app: FastifyInstance): void {
     const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
     if (encoding === 'identity') return payload;
     if (encoding !== 'gzip') {
-      throw new HttpError(415, ErrorCode.BAD_ENCODING, `Content-Encoding "${encoding}" is not supported; use gzip or none`);
+      throw new HttpError(
+        415,
+        ErrorCode.BAD_ENCODING,
+        `Content-Encoding "${encoding}" is not supported; use gzip or none`,
+      );
     }
     // The header describes the compressed size; fastify would compare it with the decompressed length.
     delete request.headers['content-length'];

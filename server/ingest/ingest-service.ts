@@ -35,15 +35,28 @@ export interface IngestResult {
 
 export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: IngestBatch): IngestResult {
   if (batch.v > WIRE_VERSION) {
-    throw new HttpError(400, ErrorCode.INGEST_WIRE_VERSION, `body/v ${batch.v} is newer than this server understands (${WIRE_VERSION}); upgrade the server`);
+    throw new HttpError(
+      400,
+      ErrorCode.INGEST_WIRE_VERSION,
+      `body/v ${batch.v} is newer than this server understands (${WIRE_VERSION}); upgrade the server`,
+    );
   }
   if (batch.commune !== agent.commune) {
-    throw new HttpError(403, ErrorCode.INGEST_COMMUNE_MISMATCH, `this token belongs to commune ${agent.commune}, not ${batch.commune}`);
+    throw new HttpError(
+      403,
+      ErrorCode.INGEST_COMMUNE_MISMATCH,
+      `this token belongs to commune ${agent.commune}, not ${batch.commune}`,
+    );
   }
   const seen = new Set<string>();
   for (const part of ['results', 'health', 'inventory'] as const) {
     for (const [i, r] of (batch[part] ?? []).entries()) {
-      if (seen.has(r.id)) throw new HttpError(400, ErrorCode.INGEST_DUPLICATE_RESULT, `body/${part}/${i}/id repeats record id ${r.id} within the batch`);
+      if (seen.has(r.id))
+        throw new HttpError(
+          400,
+          ErrorCode.INGEST_DUPLICATE_RESULT,
+          `body/${part}/${i}/id repeats record id ${r.id} within the batch`,
+        );
       seen.add(r.id);
     }
   }
@@ -51,7 +64,11 @@ export function ingestBatch(deps: IngestServiceDeps, agent: AgentRecord, batch: 
   const measuredSkewMs = Math.round(receivedAt - batch.sentAt);
   const skewMs = plausibleSkew(measuredSkewMs, agent.lastSkewMs ?? null, deps.skewThresholdMs);
   const clockCorrected = Math.abs(skewMs) > deps.skewThresholdMs;
-  const correct = <T extends { ts: number }>(r: T): T & { agentTs: number } => ({ ...r, agentTs: r.ts, ts: clockCorrected ? r.ts + skewMs : r.ts });
+  const correct = <T extends { ts: number }>(r: T): T & { agentTs: number } => ({
+    ...r,
+    agentTs: r.ts,
+    ts: clockCorrected ? r.ts + skewMs : r.ts,
+  });
   const results: ResultToStore[] = batch.results.map(correct);
   const input = {
     agentId: agent.id,

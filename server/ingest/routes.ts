@@ -47,18 +47,28 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRoutesOptio
     async (request) => {
       const agent = requireAgent(request);
       const stopTimer = opts.metrics.ingestBatchSeconds.startTimer();
-      const { ack, outcome } = ingestBatch({ store: opts.store, now: opts.now, skewThresholdMs: opts.skewThresholdMs, incidents: opts.incidents }, agent, request.body);
+      const { ack, outcome } = ingestBatch(
+        { store: opts.store, now: opts.now, skewThresholdMs: opts.skewThresholdMs, incidents: opts.incidents },
+        agent,
+        request.body,
+      );
       stopTimer();
       opts.live.update(agent.commune, outcome.storedResults);
       opts.live.updateSystem(agent.commune, agent.name, outcome.storedHealth, outcome.storedInventory);
       opts.metrics.ingestRequests.inc({ outcome: ack.replay ? 'replay' : 'stored' });
       const body = request.body;
-      opts.metrics.ingestBatchResults.observe(body.results.length + (body.health?.length ?? 0) + (body.inventory?.length ?? 0));
+      opts.metrics.ingestBatchResults.observe(
+        body.results.length + (body.health?.length ?? 0) + (body.inventory?.length ?? 0),
+      );
       if (!ack.replay) {
         opts.metrics.ingestResults.inc({ outcome: 'stored' }, ack.stored);
         opts.metrics.ingestResults.inc({ outcome: 'duplicate' }, ack.duplicates);
       }
-      if (ack.clockCorrected) request.log.info({ commune: agent.commune, agent: agent.name, skewMs: ack.skewMs }, 'agent clock skew corrected');
+      if (ack.clockCorrected)
+        request.log.info(
+          { commune: agent.commune, agent: agent.name, skewMs: ack.skewMs },
+          'agent clock skew corrected',
+        );
       return ack;
     },
   );

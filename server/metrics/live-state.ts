@@ -33,7 +33,12 @@ export class LiveState {
   }
 
   /** Keeps each agent's newest health sample and inventory (late arrivals never replace newer ones). */
-  updateSystem(commune: string, agent: string, health: readonly HealthToStore[], inventory: readonly InventoryToStore[]): void {
+  updateSystem(
+    commune: string,
+    agent: string,
+    health: readonly HealthToStore[],
+    inventory: readonly InventoryToStore[],
+  ): void {
     const k = key(commune, agent);
     const entry = this.systems.get(k) ?? { commune, agent };
     for (const h of health) if (!entry.health || h.ts >= entry.health.ts) entry.health = h;

@@ -22,17 +22,37 @@ type ProbeGauge = SampledGauge<LiveTarget>;
 const sec = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
 const PROBE_GAUGES: ProbeGauge[] = [
-  { name: 'communewatch_probe_success', help: '1 if the latest probe round succeeded, else 0', sample: (t) => (t.result.ok ? 1 : 0) },
-  { name: 'communewatch_probe_duration_seconds', help: 'Wall time of the latest probe round', sample: (t) => t.result.durationMs / 1000 },
-  { name: 'communewatch_probe_latency_seconds', help: 'Headline latency of the latest round (HTTP total, TCP connect, DNS resolve, ICMP mean RTT)', sample: (t) => sec(t.result.latencyMs) },
-  { name: 'communewatch_probe_last_timestamp_seconds', help: 'Start time of the latest stored round (server-corrected clock)', sample: (t) => t.result.ts / 1000 },
+  {
+    name: 'communewatch_probe_success',
+    help: '1 if the latest probe round succeeded, else 0',
+    sample: (t) => (t.result.ok ? 1 : 0),
+  },
+  {
+    name: 'communewatch_probe_duration_seconds',
+    help: 'Wall time of the latest probe round',
+    sample: (t) => t.result.durationMs / 1000,
+  },
+  {
+    name: 'communewatch_probe_latency_seconds',
+    help: 'Headline latency of the latest round (HTTP total, TCP connect, DNS resolve, ICMP mean RTT)',
+    sample: (t) => sec(t.result.latencyMs),
+  },
+  {
+    name: 'communewatch_probe_last_timestamp_seconds',
+    help: 'Start time of the latest stored round (server-corrected clock)',
+    sample: (t) => t.result.ts / 1000,
+  },
   {
     name: 'communewatch_probe_fault_layer',
-    help: 'Where the latest round failed (or was slow), as judged by the agent from the same round\'s path checks: 1 for the layer (lan, uplink, dns, service, tls, slow); absent when healthy',
+    help: "Where the latest round failed (or was slow), as judged by the agent from the same round's path checks: 1 for the layer (lan, uplink, dns, service, tls, slow); absent when healthy",
     extraLabels: ['layer'],
     sample: (t) => (t.result.layer ? [[{ layer: t.result.layer }, 1]] : undefined),
   },
-  { name: 'communewatch_probe_http_status_code', help: 'HTTP status code of the latest round (0 when no response)', sample: (t) => (t.result.http ? (t.result.http.statusCode ?? 0) : undefined) },
+  {
+    name: 'communewatch_probe_http_status_code',
+    help: 'HTTP status code of the latest round (0 when no response)',
+    sample: (t) => (t.result.http ? (t.result.http.statusCode ?? 0) : undefined),
+  },
   {
     name: 'communewatch_probe_http_duration_seconds',
     help: 'Duration of each HTTP phase in the latest round, summed over redirects',
@@ -41,26 +61,67 @@ const PROBE_GAUGES: ProbeGauge[] = [
       const p = t.result.http?.phases;
       if (!p) return undefined;
       const phases: Array<[string, number | undefined]> = [
-        ['resolve', p.resolveMs], ['connect', p.connectMs], ['tls', p.tlsMs], ['processing', p.processingMs], ['transfer', p.transferMs],
+        ['resolve', p.resolveMs],
+        ['connect', p.connectMs],
+        ['tls', p.tlsMs],
+        ['processing', p.processingMs],
+        ['transfer', p.transferMs],
       ];
       return phases.filter(([, v]) => v !== undefined).map(([phase, v]) => [{ phase }, v! / 1000]);
     },
   },
-  { name: 'communewatch_probe_ssl_earliest_cert_expiry', help: 'Earliest certificate expiry in the chain, unix seconds', sample: (t) => sec(t.result.http?.certExpiresAt) },
-  { name: 'communewatch_probe_icmp_packet_loss_ratio', help: 'Share of echo requests lost in the latest round (0..1)', sample: (t) => t.result.icmp?.lossRatio },
-  { name: 'communewatch_probe_icmp_packets_sent', help: 'Echo requests sent in the latest round', sample: (t) => t.result.icmp?.sent },
-  { name: 'communewatch_probe_icmp_packets_received', help: 'Echo replies received in the latest round', sample: (t) => t.result.icmp?.received },
+  {
+    name: 'communewatch_probe_ssl_earliest_cert_expiry',
+    help: 'Earliest certificate expiry in the chain, unix seconds',
+    sample: (t) => sec(t.result.http?.certExpiresAt),
+  },
+  {
+    name: 'communewatch_probe_icmp_packet_loss_ratio',
+    help: 'Share of echo requests lost in the latest round (0..1)',
+    sample: (t) => t.result.icmp?.lossRatio,
+  },
+  {
+    name: 'communewatch_probe_icmp_packets_sent',
+    help: 'Echo requests sent in the latest round',
+    sample: (t) => t.result.icmp?.sent,
+  },
+  {
+    name: 'communewatch_probe_icmp_packets_received',
+    help: 'Echo replies received in the latest round',
+    sample: (t) => t.result.icmp?.received,
+  },
   {
     name: 'communewatch_probe_icmp_duration_seconds',
     help: 'Mean echo round-trip time of the latest round',
     extraLabels: ['phase'],
-    sample: (t) => (t.result.icmp?.rttAvgMs === undefined ? undefined : [[{ phase: 'rtt' }, t.result.icmp.rttAvgMs / 1000]]),
+    sample: (t) =>
+      t.result.icmp?.rttAvgMs === undefined ? undefined : [[{ phase: 'rtt' }, t.result.icmp.rttAvgMs / 1000]],
   },
-  { name: 'communewatch_probe_icmp_duration_rtt_min_seconds', help: 'Minimum echo round-trip time of the latest round', sample: (t) => sec(t.result.icmp?.rttMinMs) },
-  { name: 'communewatch_probe_icmp_duration_rtt_max_seconds', help: 'Maximum echo round-trip time of the latest round', sample: (t) => sec(t.result.icmp?.rttMaxMs) },
-  { name: 'communewatch_probe_icmp_jitter_seconds', help: 'Mean absolute difference of consecutive round-trip times in the latest round', sample: (t) => sec(t.result.icmp?.jitterMs) },
-  { name: 'communewatch_probe_dns_lookup_time_seconds', help: 'DNS resolution time of the latest round', sample: (t) => sec(t.result.dns?.resolveMs) },
-  { name: 'communewatch_probe_dns_answer_rrs', help: 'Answer records returned in the latest round', sample: (t) => t.result.dns?.answers.length },
+  {
+    name: 'communewatch_probe_icmp_duration_rtt_min_seconds',
+    help: 'Minimum echo round-trip time of the latest round',
+    sample: (t) => sec(t.result.icmp?.rttMinMs),
+  },
+  {
+    name: 'communewatch_probe_icmp_duration_rtt_max_seconds',
+    help: 'Maximum echo round-trip time of the latest round',
+    sample: (t) => sec(t.result.icmp?.rttMaxMs),
+  },
+  {
+    name: 'communewatch_probe_icmp_jitter_seconds',
+    help: 'Mean absolute difference of consecutive round-trip times in the latest round',
+    sample: (t) => sec(t.result.icmp?.jitterMs),
+  },
+  {
+    name: 'communewatch_probe_dns_lookup_time_seconds',
+    help: 'DNS resolution time of the latest round',
+    sample: (t) => sec(t.result.dns?.resolveMs),
+  },
+  {
+    name: 'communewatch_probe_dns_answer_rrs',
+    help: 'Answer records returned in the latest round',
+    sample: (t) => t.result.dns?.answers.length,
+  },
 ];
 
 export interface Metrics {
@@ -110,13 +171,43 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
         }
       },
     });
-  agentGauge('communewatch_agent_last_push_timestamp_seconds', 'When the agent last delivered a batch, unix seconds', (a) => (a.lastPushAt === null ? undefined : a.lastPushAt / 1000), true);
-  agentGauge('communewatch_agent_clock_skew_seconds', 'Server receive time minus agent send time at the last push', (a) => (a.lastSkewMs === null ? undefined : a.lastSkewMs / 1000));
-  agentGauge('communewatch_agent_outbox_pending_results', 'Results waiting in the agent outbox at its last push', (a) => a.lastStatus?.outboxPending);
-  agentGauge('communewatch_agent_outbox_dropped_results', 'Results the agent outbox discarded over its size/age bounds (cumulative)', (a) => a.lastStatus?.outboxDroppedTotal);
-  agentGauge('communewatch_agent_outbox_dead_lettered_results', 'Results the agent parked because the server refused their batch (HTTP 400)', (a) => a.lastStatus?.outboxDeadLettered);
-  agentGauge('communewatch_agent_missing_results', 'Sequence numbers below the highest received that were neither stored nor reported dropped or parked', (a) =>
-    Math.max(0, a.maxSeq - a.resultsReceived - (a.lastStatus?.outboxDroppedTotal ?? 0) - (a.lastStatus?.outboxDeadLettered ?? 0)),
+  agentGauge(
+    'communewatch_agent_last_push_timestamp_seconds',
+    'When the agent last delivered a batch, unix seconds',
+    (a) => (a.lastPushAt === null ? undefined : a.lastPushAt / 1000),
+    true,
+  );
+  agentGauge(
+    'communewatch_agent_clock_skew_seconds',
+    'Server receive time minus agent send time at the last push',
+    (a) => (a.lastSkewMs === null ? undefined : a.lastSkewMs / 1000),
+  );
+  agentGauge(
+    'communewatch_agent_outbox_pending_results',
+    'Results waiting in the agent outbox at its last push',
+    (a) => a.lastStatus?.outboxPending,
+  );
+  agentGauge(
+    'communewatch_agent_outbox_dropped_results',
+    'Results the agent outbox discarded over its size/age bounds (cumulative)',
+    (a) => a.lastStatus?.outboxDroppedTotal,
+  );
+  agentGauge(
+    'communewatch_agent_outbox_dead_lettered_results',
+    'Results the agent parked because the server refused their batch (HTTP 400)',
+    (a) => a.lastStatus?.outboxDeadLettered,
+  );
+  agentGauge(
+    'communewatch_agent_missing_results',
+    'Sequence numbers below the highest received that were neither stored nor reported dropped or parked',
+    (a) =>
+      Math.max(
+        0,
+        a.maxSeq -
+          a.resultsReceived -
+          (a.lastStatus?.outboxDroppedTotal ?? 0) -
+          (a.lastStatus?.outboxDeadLettered ?? 0),
+      ),
   );
 
   registerSystemGauges(registry, deps.live);
@@ -144,7 +235,8 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
     collect() {
       this.reset();
       for (const i of deps.store.incidents.list({ openOnly: true, limit: 100_000 })) {
-        if (i.mergedInto === null && !i.superseded) this.inc({ cause: i.cause, scope: i.scope, severity: isDownNow(i) ? 'down' : 'degraded' });
+        if (i.mergedInto === null && !i.superseded)
+          this.inc({ cause: i.cause, scope: i.scope, severity: isDownNow(i) ? 'down' : 'degraded' });
       }
     },
   });
@@ -159,20 +251,20 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
     }),
     rumErrors: new client.Counter({
       name: 'communewatch_rum_errors_total',
-      help: 'JavaScript exceptions reported by users\' browsers, by app and commune (unknown when unresolved)',
+      help: "JavaScript exceptions reported by users' browsers, by app and commune (unknown when unresolved)",
       labelNames: ['app', 'commune'],
       registers: [registry],
     }),
     rumVitals: new client.Histogram({
       name: 'communewatch_rum_web_vital_seconds',
-      help: 'Web vitals measured in users\' browsers (lcp, inp, ttfb, fcp), seconds',
+      help: "Web vitals measured in users' browsers (lcp, inp, ttfb, fcp), seconds",
       labelNames: ['app', 'metric'],
       buckets: TIMING_BOUNDS_MS.map((ms) => ms / 1000),
       registers: [registry],
     }),
     rumCls: new client.Histogram({
       name: 'communewatch_rum_cls',
-      help: 'Cumulative layout shift measured in users\' browsers (unitless)',
+      help: "Cumulative layout shift measured in users' browsers (unitless)",
       labelNames: ['app'],
       buckets: CLS_BOUNDS,
       registers: [registry],

@@ -44,7 +44,10 @@ export const UnitsSchema = Type.Object(
           code: Code,
           name: Name,
           communes: Communes,
-          districts: Type.Array(Type.Object({ code: Code, name: Name, communes: Communes }, strict), { maxItems: 1000, default: [] }),
+          districts: Type.Array(Type.Object({ code: Code, name: Name, communes: Communes }, strict), {
+            maxItems: 1000,
+            default: [],
+          }),
         },
         strict,
       ),
@@ -128,7 +131,8 @@ function checkUnits(data: UnitsData): ConfigProblem[] {
   };
   const provinceCodes = new Set<string>();
   data.provinces.forEach((p, i) => {
-    if (provinceCodes.has(p.code)) problems.push({ path: `provinces[${i}].code`, message: `province ${p.code} is listed twice` });
+    if (provinceCodes.has(p.code))
+      problems.push({ path: `provinces[${i}].code`, message: `province ${p.code} is listed twice` });
     provinceCodes.add(p.code);
     const communes = (list: UnitsData['provinces'][number]['communes'], at: string) =>
       list.forEach((c, j) => {

@@ -40,7 +40,12 @@ export interface BatchFacts {
 }
 
 export function silentAfterMs(config: IncidentConfig, probeIntervalSec: number | undefined): number {
-  return Math.max(config.agentSilent.minSec, config.agentSilent.afterIntervals * (probeIntervalSec ?? DEFAULT_INTERVAL_SEC)) * 1000;
+  return (
+    Math.max(
+      config.agentSilent.minSec,
+      config.agentSilent.afterIntervals * (probeIntervalSec ?? DEFAULT_INTERVAL_SEC),
+    ) * 1000
+  );
 }
 
 export class AgentSilence {
@@ -54,9 +59,25 @@ export class AgentSilence {
       const afterMs = silentAfterMs(config, agent.lastStatus?.probeIntervalSec);
       if (now - agent.lastPushAt <= afterMs) continue;
       if (store.silentFor(agent.id).some((i) => i.endedAt === null)) continue;
-      const id = store.create({ scope: 'local', cause: 'agent-silent', severity: 'down', commune: agent.commune, agentId: agent.id, startedAt: agent.lastPushAt, now });
-      store.addEvent(id, { at: agent.lastPushAt, kind: 'opened', actor: ENGINE, detail: { agent: agent.name, lastPushAt: agent.lastPushAt, silentAfterMs: afterMs } });
-      this.deps.log?.warn({ incident: id, commune: agent.commune, agent: agent.name }, 'agent silent: no push from the commune');
+      const id = store.create({
+        scope: 'local',
+        cause: 'agent-silent',
+        severity: 'down',
+        commune: agent.commune,
+        agentId: agent.id,
+        startedAt: agent.lastPushAt,
+        now,
+      });
+      store.addEvent(id, {
+        at: agent.lastPushAt,
+        kind: 'opened',
+        actor: ENGINE,
+        detail: { agent: agent.name, lastPushAt: agent.lastPushAt, silentAfterMs: afterMs },
+      });
+      this.deps.log?.warn(
+        { incident: id, commune: agent.commune, agent: agent.name },
+        'agent silent: no push from the commune',
+      );
       this.deps.onChange?.(id, 'opened');
     }
   }
@@ -67,7 +88,12 @@ export class AgentSilence {
     for (const inc of silent) {
       if (inc.endedAt !== null) continue;
       store.update(inc.id, { endedAt: facts.receivedAt, backfillUntil: facts.receivedAt }, facts.receivedAt);
-      store.addEvent(inc.id, { at: facts.receivedAt, kind: 'agent-back', actor: ENGINE, detail: { outboxPending: facts.outboxPending ?? null } });
+      store.addEvent(inc.id, {
+        at: facts.receivedAt,
+        kind: 'agent-back',
+        actor: ENGINE,
+        detail: { outboxPending: facts.outboxPending ?? null },
+      });
       this.deps.onChange?.(inc.id, 'resolved');
     }
   }
@@ -78,7 +104,10 @@ export class AgentSilence {
     const pending = store.silentFor(facts.agentId).filter((i) => i.backfillUntil !== null);
     if (pending.length === 0) return false;
     const intervalMs = (facts.probeIntervalSec ?? DEFAULT_INTERVAL_SEC) * 1000;
-    const drained = facts.outboxPending !== undefined ? facts.outboxPending <= facts.batchRecords : facts.newestResultTs >= Math.min(...pending.map((i) => i.backfillUntil!)) - 2 * intervalMs;
+    const drained =
+      facts.outboxPending !== undefined
+        ? facts.outboxPending <= facts.batchRecords
+        : facts.newestResultTs >= Math.min(...pending.map((i) => i.backfillUntil!)) - 2 * intervalMs;
     if (!drained) return false;
     const gapMs = silentAfterMs(config, facts.probeIntervalSec);
     for (const inc of pending) this.rewrite(inc, facts, gapMs);
@@ -97,20 +126,62 @@ export class AgentSilence {
     }
     const before = { startedAt: inc.startedAt, endedAt: inc.endedAt };
     if (gaps.length === 0) {
-      store.update(inc.id, { superseded: true, corrected: true, backfillUntil: null, statusNote: 'the agent kept probing while cut off from the server; its buffered results replace this record' }, facts.receivedAt);
-      store.addEvent(inc.id, { at: facts.receivedAt, kind: 'corrected', actor: ENGINE, detail: { before, superseded: true, results: times.length } });
+      store.update(
+        inc.id,
+        {
+          superseded: true,
+          corrected: true,
+          backfillUntil: null,
+          statusNote: 'the agent kept probing while cut off from the server; its buffered results replace this record',
+        },
+        facts.receivedAt,
+      );
+      store.addEvent(inc.id, {
+        at: facts.receivedAt,
+        kind: 'corrected',
+        actor: ENGINE,
+        detail: { before, superseded: true, results: times.length },
+      });
     } else {
       const [first, ...rest] = gaps as [{ start: number; end: number }, ...Array<{ start: number; end: number }>];
       const note = 'rewritten from the results the agent buffered: no results at all in this span (agent or PC off)';
-      store.update(inc.id, { startedAt: first.start, endedAt: first.end, corrected: true, backfillUntil: null, statusNote: note }, facts.receivedAt);
-      store.addEvent(inc.id, { at: facts.receivedAt, kind: 'corrected', actor: ENGINE, detail: { before, after: first, results: times.length } });
+      store.update(
+        inc.id,
+        { startedAt: first.start, endedAt: first.end, corrected: true, backfillUntil: null, statusNote: note },
+        facts.receivedAt,
+      );
+      store.addEvent(inc.id, {
+        at: facts.receivedAt,
+        kind: 'corrected',
+        actor: ENGINE,
+        detail: { before, after: first, results: times.length },
+      });
       for (const g of rest) {
-        const id = store.create({ scope: 'local', cause: 'agent-silent', severity: 'down', commune: facts.commune, agentId: facts.agentId, startedAt: g.start, endedAt: g.end, corrected: true, statusNote: note, now: facts.receivedAt });
-        store.addEvent(id, { at: facts.receivedAt, kind: 'corrected', actor: ENGINE, detail: { splitFrom: inc.id, after: g } });
+        const id = store.create({
+          scope: 'local',
+          cause: 'agent-silent',
+          severity: 'down',
+          commune: facts.commune,
+          agentId: facts.agentId,
+          startedAt: g.start,
+          endedAt: g.end,
+          corrected: true,
+          statusNote: note,
+          now: facts.receivedAt,
+        });
+        store.addEvent(id, {
+          at: facts.receivedAt,
+          kind: 'corrected',
+          actor: ENGINE,
+          detail: { splitFrom: inc.id, after: g },
+        });
         this.deps.onChange?.(id, 'corrected');
       }
     }
-    this.deps.log?.info({ incident: inc.id, gaps: gaps.length, results: times.length }, 'agent-silent incident rewritten from backfilled results');
+    this.deps.log?.info(
+      { incident: inc.id, gaps: gaps.length, results: times.length },
+      'agent-silent incident rewritten from backfilled results',
+    );
     this.deps.onChange?.(inc.id, 'corrected');
   }
 }

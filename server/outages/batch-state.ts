@@ -27,8 +27,15 @@ export class Batch {
     if (e === undefined) {
       const target = this.store.target(commune, name);
       const saved = target && this.store.machine(target.id);
-      e = target ? { target, machine: saved ? normaliseMachine(saved.machine) : initialMachine(ts), incidentId: saved?.incidentId ?? null } : null;
-      if (e && e.incidentId !== null && !e.machine.member) e.machine = { ...e.machine, member: legacyMember(e.machine, this.store.get(e.incidentId)) };
+      e = target
+        ? {
+            target,
+            machine: saved ? normaliseMachine(saved.machine) : initialMachine(ts),
+            incidentId: saved?.incidentId ?? null,
+          }
+        : null;
+      if (e && e.incidentId !== null && !e.machine.member)
+        e.machine = { ...e.machine, member: legacyMember(e.machine, this.store.get(e.incidentId)) };
       if (e && role) e.machine = { ...e.machine, role };
       this.entries.set(name, e);
     }
@@ -60,7 +67,8 @@ export class Batch {
     const out: Array<{ service: string; since: number }> = [];
     for (const e of this.entries.values()) {
       if (!e || e.incidentId === null || e.machine.member?.cause !== 'service') continue;
-      if (includeMerged || this.store.get(e.incidentId)?.mergedInto === null) out.push({ service: e.target.service, since: e.machine.since });
+      if (includeMerged || this.store.get(e.incidentId)?.mergedInto === null)
+        out.push({ service: e.target.service, since: e.machine.since });
     }
     return out;
   }
@@ -68,7 +76,13 @@ export class Batch {
   /** The commune's uplink or data-centre check, seen in this batch, is up. */
   pathBeyondUp(commune: string): boolean {
     for (const e of this.entries.values()) {
-      if (e && e.target.commune === commune && (e.machine.role === 'uplink' || e.machine.role === 'datacentre') && e.machine.state === 'up') return true;
+      if (
+        e &&
+        e.target.commune === commune &&
+        (e.machine.role === 'uplink' || e.machine.role === 'datacentre') &&
+        e.machine.state === 'up'
+      )
+        return true;
     }
     return false;
   }
@@ -77,6 +91,10 @@ export class Batch {
 /** A machine saved before targets recorded their membership: derive it from the incident it points to. */
 function legacyMember(m: Machine, inc: Incident | undefined): MemberInfo {
   const network = inc?.cause === 'commune-network';
-  return { cause: network ? 'network' : 'service', severity: m.state === 'degraded' ? 'degraded' : 'down', layer: m.layer ?? inc?.layer ?? null, ...(m.state === 'up' && { held: true }) };
+  return {
+    cause: network ? 'network' : 'service',
+    severity: m.state === 'degraded' ? 'degraded' : 'down',
+    layer: m.layer ?? inc?.layer ?? null,
+    ...(m.state === 'up' && { held: true }),
+  };
 }
-

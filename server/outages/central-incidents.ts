@@ -51,11 +51,16 @@ export class CentralIncidents {
       return e;
     };
     const centrals = around.filter((i) => i.cause === 'central-service' && counts_(i));
-    const centralUntil = (c: Incident) => (c.endedAt !== null ? c.endedAt : Math.max(c.startedAt + 1, ...this.deps.store.mergedLocals(c.id).filter(counts_).map(until)));
+    const centralUntil = (c: Incident) =>
+      c.endedAt !== null
+        ? c.endedAt
+        : Math.max(c.startedAt + 1, ...this.deps.store.mergedLocals(c.id).filter(counts_).map(until));
     let locals = around.filter((i) => i.cause === 'local-service' && i.mergedInto === null && counts(i));
     const joinExisting = () => {
       locals = locals.filter((x) => {
-        const c = centrals.find((c) => x.startedAt >= c.startedAt - overlap && x.startedAt < centralUntil(c) && until(x) > c.startedAt);
+        const c = centrals.find(
+          (c) => x.startedAt >= c.startedAt - overlap && x.startedAt < centralUntil(c) && until(x) > c.startedAt,
+        );
         if (!c) return true;
         this.merge(x, c.id, now);
         this.refresh(c.id, now);
@@ -74,7 +79,13 @@ export class CentralIncidents {
   }
 
   /** Tries each local start as the instant p; opens a central incident for the first p that qualifies. */
-  private form(service: string, locals: Incident[], until: (x: Incident) => number, overlap: number, now: number): { central: Incident; merged: Set<number> } | undefined {
+  private form(
+    service: string,
+    locals: Incident[],
+    until: (x: Incident) => number,
+    overlap: number,
+    now: number,
+  ): { central: Incident; merged: Set<number> } | undefined {
     const { store, config } = this.deps;
     const c = config.central;
     const starts = [...new Set(locals.map((x) => x.startedAt))].sort((a, b) => a - b);
@@ -87,14 +98,30 @@ export class CentralIncidents {
       if (!byCount && !(communes.size >= c.minCommunesForShare && communes.size / probing >= c.minShare)) continue;
       const startedAt = Math.min(...together.map((x) => x.startedAt));
       const severity = together.some((x) => x.severity === 'down') ? 'down' : 'degraded';
-      const id = store.create({ scope: 'central', cause: 'central-service', severity, service, layer: mostCommon(together.map((x) => x.layer)), startedAt, now });
-      store.addEvent(id, { at: p, kind: 'opened', actor: ENGINE, detail: { communes: [...communes], probing, rule: byCount ? 'minCommunes' : 'minShare' } });
+      const id = store.create({
+        scope: 'central',
+        cause: 'central-service',
+        severity,
+        service,
+        layer: mostCommon(together.map((x) => x.layer)),
+        startedAt,
+        now,
+      });
+      store.addEvent(id, {
+        at: p,
+        kind: 'opened',
+        actor: ENGINE,
+        detail: { communes: [...communes], probing, rule: byCount ? 'minCommunes' : 'minShare' },
+      });
       for (const x of together) {
         this.merge(x, id, now, false);
         store.addEvidence(id, store.evidence(x.id, 5), config.evidencePerIncident);
       }
       this.refresh(id, now, false);
-      this.deps.log?.warn({ incident: id, service, communes: communes.size, probing }, 'central incident: the service fails at many communes');
+      this.deps.log?.warn(
+        { incident: id, service, communes: communes.size, probing },
+        'central incident: the service fails at many communes',
+      );
       this.deps.onChange?.(id, 'opened');
       return { central: store.get(id)!, merged: new Set(together.map((x) => x.id)) };
     }
@@ -117,7 +144,12 @@ export class CentralIncidents {
     // Its own notifications stop here; the central incident speaks for it from now on.
     this.deps.onChange?.(local.id, 'merged');
     if (!announce) return;
-    store.addEvent(centralId, { at: local.startedAt, kind: 'commune-added', actor: ENGINE, detail: { commune: local.commune } });
+    store.addEvent(centralId, {
+      at: local.startedAt,
+      kind: 'commune-added',
+      actor: ENGINE,
+      detail: { commune: local.commune },
+    });
     store.addEvidence(centralId, store.evidence(local.id, 5), config.evidencePerIncident);
     this.deps.onChange?.(centralId, 'commune-added');
   }
@@ -135,7 +167,8 @@ export class CentralIncidents {
     const byCommune = new Map<string, { startedAt: number; endedAt: number | null }>();
     for (const x of locals) {
       const prev = byCommune.get(x.commune!);
-      const endedAt = x.endedAt === null || prev?.endedAt === null ? null : Math.max(prev?.endedAt ?? x.endedAt, x.endedAt);
+      const endedAt =
+        x.endedAt === null || prev?.endedAt === null ? null : Math.max(prev?.endedAt ?? x.endedAt, x.endedAt);
       byCommune.set(x.commune!, { startedAt: Math.min(prev?.startedAt ?? x.startedAt, x.startedAt), endedAt });
     }
     const before = new Map(central.communes.map((c) => [c.commune, c.endedAt]));
@@ -150,10 +183,22 @@ export class CentralIncidents {
       store.addEvent(centralId, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: {} });
       this.deps.onChange?.(centralId, 'resolved');
     } else if (central.endedAt !== null && endedAt === null) {
-      store.addEvent(centralId, { at: now, kind: 'corrected', actor: ENGINE, detail: { reason: 'late results of a commune show it was still failing', before: { endedAt: central.endedAt } } });
+      store.addEvent(centralId, {
+        at: now,
+        kind: 'corrected',
+        actor: ENGINE,
+        detail: { reason: 'late results of a commune show it was still failing', before: { endedAt: central.endedAt } },
+      });
       this.deps.onChange?.(centralId, 'corrected');
     } else if ([...byCommune].some(([c, s]) => s.endedAt !== null && before.get(c) === null)) {
-      for (const [c, s] of byCommune) if (s.endedAt !== null && before.get(c) === null) store.addEvent(centralId, { at: s.endedAt, kind: 'commune-recovered', actor: ENGINE, detail: { commune: c } });
+      for (const [c, s] of byCommune)
+        if (s.endedAt !== null && before.get(c) === null)
+          store.addEvent(centralId, {
+            at: s.endedAt,
+            kind: 'commune-recovered',
+            actor: ENGINE,
+            detail: { commune: c },
+          });
       this.deps.onChange?.(centralId, 'commune-recovered');
     } else if (severity !== central.severity) {
       this.deps.onChange?.(centralId, 'worsened');

@@ -71,7 +71,9 @@ export class IncidentEngine {
     const facts: BatchFacts = { ...input, newestResultTs: input.results.reduce((max, r) => Math.max(max, r.ts), 0) };
     if (silent.length > 0) this.silence.back(facts, silent);
     const batch = new Batch(store);
-    const ordered = [...input.results].sort((a, b) => a.ts - b.ts || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    const ordered = [...input.results].sort(
+      (a, b) => a.ts - b.ts || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0),
+    );
     // Every target of the batch is loaded (with its path role) before any is judged, so a gateway's
     // failure can be read against the uplink's state whichever comes first.
     const entries = ordered.map((r) => batch.entry(input.commune, r.target, r.ts, r.role));
@@ -107,8 +109,11 @@ export class IncidentEngine {
     if (last === undefined || !input.results.some((r) => r.ts >= last)) return;
     // Every check in one of the commune's open incidents must have spoken since: one whose latest result
     // is a probe started before the link came back would make a FIRING of what is already over.
-    const open = store.list({ commune: input.commune, openOnly: true, limit: 100 }).filter((i) => i.scope === 'local' && i.cause !== 'agent-silent');
-    if (open.every((i) => store.members(i.id).every((m) => m.machine.lastTs >= last))) store.setCatchingUp(input.commune, null);
+    const open = store
+      .list({ commune: input.commune, openOnly: true, limit: 100 })
+      .filter((i) => i.scope === 'local' && i.cause !== 'agent-silent');
+    if (open.every((i) => store.members(i.id).every((m) => m.machine.lastTs >= last)))
+      store.setCatchingUp(input.commune, null);
   }
 
   /** Opens agent-silent incidents for agents quiet for too long; call every agentSilent.checkEverySec. */
@@ -140,14 +145,22 @@ export class IncidentEngine {
     if (!want) {
       if (!cur) return;
       if (!cur.held) {
-        if (transition?.to === 'up' && th.flap.stableSec > 0 && isFlapping(e.machine, th, cur.cause)) return this.hold(batch, e, cur, transition.at, th.flap.stableSec, true);
+        if (transition?.to === 'up' && th.flap.stableSec > 0 && isFlapping(e.machine, th, cur.cause))
+          return this.hold(batch, e, cur, transition.at, th.flap.stableSec, true);
         // A congested or lossy link comes and goes by the minute: a network check recovering from bad
         // successes (lossy, slow; not from failing) stays in its incident a while, so one congested
         // afternoon is one incident, not ten. It ends, once stable, at that recovery.
-        if (transition?.to === 'up' && transition.from === 'degraded' && cur.cause === 'network' && th.degradedHoldSec > 0) return this.hold(batch, e, cur, transition.at, th.degradedHoldSec, false);
+        if (
+          transition?.to === 'up' &&
+          transition.from === 'degraded' &&
+          cur.cause === 'network' &&
+          th.degradedHoldSec > 0
+        )
+          return this.hold(batch, e, cur, transition.at, th.degradedHoldSec, false);
         return this.leave(batch, e, transition?.at ?? sample.ts, sample);
       }
-      if (sample.ts - e.machine.since >= (cur.holdSec ?? th.flap.stableSec) * 1000) this.leave(batch, e, e.machine.since, sample);
+      if (sample.ts - e.machine.since >= (cur.holdSec ?? th.flap.stableSec) * 1000)
+        this.leave(batch, e, e.machine.since, sample);
       return;
     }
     const at = transition && transition.to !== 'up' ? transition.at : sample.ts;
@@ -156,7 +169,11 @@ export class IncidentEngine {
       // A change of cause needs as many results as an outage does: one 'service' failure inside a network
       // outage is not yet the vendor's.
       const run = e.machine.causeRun;
-      const since = slowBecauseOfNetwork ? at : run && run.cause === want.cause && run.count >= th.failuresToOpen ? run.since : undefined;
+      const since = slowBecauseOfNetwork
+        ? at
+        : run && run.cause === want.cause && run.count >= th.failuresToOpen
+          ? run.since
+          : undefined;
       if (since === undefined) return;
       this.leave(batch, e, since);
       this.join(batch, e, want, since);
@@ -167,7 +184,8 @@ export class IncidentEngine {
     } else if (sample.bad && (e.machine.stats?.latencies.length ?? 0) % FIGURES_EVERY === 0) {
       this.writeFigures(e.incidentId!, e);
     }
-    if (e.incidentId !== null && (!sample.ok || sample.bad)) this.deps.store.addEvidence(e.incidentId, [evidence(e.target, sample)], this.deps.config.evidencePerIncident);
+    if (e.incidentId !== null && (!sample.ok || sample.bad))
+      this.deps.store.addEvidence(e.incidentId, [evidence(e.target, sample)], this.deps.config.evidencePerIncident);
   }
 
   // ------------------------------------------------------------------------------------------ membership
@@ -182,24 +200,50 @@ export class IncidentEngine {
       // that overlap: the one that still covered this instant takes the member back.
       if (!inc && last && last.endedAt !== null && last.endedAt > at) {
         store.update(last.id, { endedAt: null }, at);
-        store.addEvent(last.id, { at, kind: 'reopened', actor: ENGINE, detail: { target: e.target.name, reason: 'a late result shows the network was still failing' } });
+        store.addEvent(last.id, {
+          at,
+          kind: 'reopened',
+          actor: ENGINE,
+          detail: { target: e.target.name, reason: 'a late result shows the network was still failing' },
+        });
         inc = store.get(last.id);
       }
     }
     if (inc) {
-      store.addEvent(inc.id, { at, kind: 'target-added', actor: ENGINE, detail: { target: e.target.name, layer: want.layer } });
+      store.addEvent(inc.id, {
+        at,
+        kind: 'target-added',
+        actor: ENGINE,
+        detail: { target: e.target.name, layer: want.layer },
+      });
       if (at < inc.startedAt) {
         store.update(inc.id, { startedAt: at }, at);
-        store.addEvent(inc.id, { at, kind: 'start-moved', actor: ENGINE, detail: { target: e.target.name, before: inc.startedAt } });
+        store.addEvent(inc.id, {
+          at,
+          kind: 'start-moved',
+          actor: ENGINE,
+          detail: { target: e.target.name, before: inc.startedAt },
+        });
       }
     } else {
       const network = want.cause === 'network';
       const id = store.create({
-        scope: 'local', cause: network ? 'commune-network' : 'local-service', severity: want.severity, commune,
-        ...(!network && { service: e.target.service, targetId: e.target.id }), layer: want.layer, startedAt: at,
-        downSpans: want.severity === 'down' ? [[at, null]] : [], now: at,
+        scope: 'local',
+        cause: network ? 'commune-network' : 'local-service',
+        severity: want.severity,
+        commune,
+        ...(!network && { service: e.target.service, targetId: e.target.id }),
+        layer: want.layer,
+        startedAt: at,
+        downSpans: want.severity === 'down' ? [[at, null]] : [],
+        now: at,
       });
-      store.addEvent(id, { at, kind: 'opened', actor: ENGINE, detail: { target: e.target.name, layer: want.layer, severity: want.severity } });
+      store.addEvent(id, {
+        at,
+        kind: 'opened',
+        actor: ENGINE,
+        detail: { target: e.target.name, layer: want.layer, severity: want.severity },
+      });
       this.deps.onChange?.(id, 'opened');
       if (!network) batch.touch(e.target.service, at);
       inc = store.get(id)!;
@@ -207,7 +251,11 @@ export class IncidentEngine {
     e.incidentId = inc.id;
     e.machine = { ...e.machine, member: want };
     batch.persist(e);
-    store.addEvidence(inc.id, e.machine.recent.filter((s) => s.ts >= at).map((s) => evidence(e.target, s)), config.evidencePerIncident);
+    store.addEvidence(
+      inc.id,
+      e.machine.recent.filter((s) => s.ts >= at).map((s) => evidence(e.target, s)),
+      config.evidencePerIncident,
+    );
     this.rebuild(batch, inc.id, at, e);
   }
 
@@ -220,7 +268,12 @@ export class IncidentEngine {
     const inc = store.get(e.incidentId!);
     if (flapping && inc && !inc.flapping) {
       store.update(inc.id, { flapping: true }, at);
-      store.addEvent(inc.id, { at, kind: 'flapping', actor: ENGINE, detail: { target: e.target.name, changes: e.machine.flips.filter((f) => f.cause === cur.cause).length } });
+      store.addEvent(inc.id, {
+        at,
+        kind: 'flapping',
+        actor: ENGINE,
+        detail: { target: e.target.name, changes: e.machine.flips.filter((f) => f.cause === cur.cause).length },
+      });
     }
     // Held is as good as recovered for the incident's name: the layer does not move farther.
     this.rebuild(batch, e.incidentId!, at, e, true);
@@ -268,7 +321,13 @@ export class IncidentEngine {
     store.update(id, { downSpans: spans, severity, layer, endedAt }, at);
     // A network incident's layer can move (the uplink, then the LAN): keep its history. A service
     // incident's layer just follows its severity (slow, then failing).
-    if (layer !== inc.layer && inc.layer !== null && inc.cause === 'commune-network') store.addEvent(id, { at, kind: 'layer-changed', actor: ENGINE, detail: { from: inc.layer, to: layer, target: e.target.name } });
+    if (layer !== inc.layer && inc.layer !== null && inc.cause === 'commune-network')
+      store.addEvent(id, {
+        at,
+        kind: 'layer-changed',
+        actor: ENGINE,
+        detail: { from: inc.layer, to: layer, target: e.target.name },
+      });
     const wasDown = isDownNow(inc);
     if (endedAt !== null) {
       store.addEvent(id, { at: endedAt, kind: 'resolved', actor: ENGINE, detail: { target: e.target.name } });
@@ -277,22 +336,38 @@ export class IncidentEngine {
       if (inc.cause === 'local-service') batch.touch(inc.service!, inc.startedAt);
       return;
     }
-    if (down !== wasDown) store.addEvent(id, { at, kind: down ? 'worsened' : 'eased', actor: ENGINE, detail: { target: e.target.name, severity: down ? 'down' : 'degraded' } });
+    if (down !== wasDown)
+      store.addEvent(id, {
+        at,
+        kind: down ? 'worsened' : 'eased',
+        actor: ENGINE,
+        detail: { target: e.target.name, severity: down ? 'down' : 'degraded' },
+      });
     if (inc.mergedInto !== null) this.central.refresh(inc.mergedInto, at);
-    else if (down !== wasDown || layer !== inc.layer || severity !== inc.severity) this.deps.onChange?.(id, down !== wasDown ? (down ? 'worsened' : 'eased') : 'layer-changed');
+    else if (down !== wasDown || layer !== inc.layer || severity !== inc.severity)
+      this.deps.onChange?.(id, down !== wasDown ? (down ? 'worsened' : 'eased') : 'layer-changed');
   }
 
   /** When members left before the last one: the incident ends at the latest of those. */
   private leaveTimes(id: number, inc: Incident): number[] {
-    return this.deps.store.events(id).filter((ev) => ev.kind === 'target-left' && ev.at >= inc.startedAt).map((ev) => ev.at);
+    return this.deps.store
+      .events(id)
+      .filter((ev) => ev.kind === 'target-left' && ev.at >= inc.startedAt)
+      .map((ev) => ev.at);
   }
 
   private writeFigures(id: number, e: Entry): void {
     if (e.machine.member?.severity !== 'degraded' && e.machine.member?.cause !== 'network') return;
     const inc = this.deps.store.get(id);
     if (!inc) return;
-    const figures = mergeFigures(inc.figures, e.target.name, e.machine, thresholdsFor(this.deps.config, e.target.service));
-    if (figures && JSON.stringify(figures) !== JSON.stringify(inc.figures)) this.deps.store.update(id, { figures }, e.machine.lastTs);
+    const figures = mergeFigures(
+      inc.figures,
+      e.target.name,
+      e.machine,
+      thresholdsFor(this.deps.config, e.target.service),
+    );
+    if (figures && JSON.stringify(figures) !== JSON.stringify(inc.figures))
+      this.deps.store.update(id, { figures }, e.machine.lastTs);
   }
 }
 
@@ -303,8 +378,10 @@ export class IncidentEngine {
 function isBacklog(input: ObserveInput): boolean {
   if (input.results.length === 0) return false;
   const freshMs = Math.max(2 * (input.probeIntervalSec ?? DEFAULT_INTERVAL_SEC) * 1000, CATCH_UP_MIN_MS);
-  const oldestEnd = input.results.reduce((min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)), Number.POSITIVE_INFINITY);
+  const oldestEnd = input.results.reduce(
+    (min, r) => Math.min(min, r.ts + (r.durationMs ?? 0)),
+    Number.POSITIVE_INFINITY,
+  );
   const more = input.outboxPending !== undefined && input.outboxPending > input.batchRecords;
   return more || input.receivedAt - oldestEnd > freshMs;
 }
-

@@ -122,7 +122,10 @@ export function storedDownSpans(i: Pick<Incident, 'severity' | 'downSpans' | 'st
 }
 
 /** The spans of an incident that count as downtime, open ends at `to`. */
-export function downSpansOf(i: Pick<Incident, 'severity' | 'downSpans' | 'startedAt' | 'endedAt'>, to: number): Array<{ start: number; end: number }> {
+export function downSpansOf(
+  i: Pick<Incident, 'severity' | 'downSpans' | 'startedAt' | 'endedAt'>,
+  to: number,
+): Array<{ start: number; end: number }> {
   const spans = storedDownSpans(i);
   const end = i.endedAt ?? to;
   return spans.map(([s, e]) => ({ start: s, end: Math.min(e ?? end, end) })).filter((x) => x.end > x.start);
@@ -134,14 +137,19 @@ export function isDownNow(i: Pick<Incident, 'severity' | 'downSpans' | 'endedAt'
   return i.downSpans ? i.downSpans.at(-1)?.[1] === null : i.severity === 'down';
 }
 
-const flakyNetwork = (i: Pick<Incident, 'cause' | 'severity'>) => i.cause === 'commune-network' && i.severity === 'degraded';
+const flakyNetwork = (i: Pick<Incident, 'cause' | 'severity'>) =>
+  i.cause === 'commune-network' && i.severity === 'degraded';
 
 /** The i18n key naming an incident's cause: a network that was never down is "flaky / slow", not "down". */
-export function causeKey(i: Pick<Incident, 'cause' | 'severity'>): 'cause_flaky_commune-network' | `cause_${IncidentCause}` {
+export function causeKey(
+  i: Pick<Incident, 'cause' | 'severity'>,
+): 'cause_flaky_commune-network' | `cause_${IncidentCause}` {
   return flakyNetwork(i) ? 'cause_flaky_commune-network' : `cause_${i.cause}`;
 }
 
 /** The i18n key explaining an incident's cause in a sentence. */
-export function causeExplainedKey(i: Pick<Incident, 'cause' | 'severity'>): 'cause_explained_flaky_commune-network' | `cause_explained_${IncidentCause}` {
+export function causeExplainedKey(
+  i: Pick<Incident, 'cause' | 'severity'>,
+): 'cause_explained_flaky_commune-network' | `cause_explained_${IncidentCause}` {
   return flakyNetwork(i) ? 'cause_explained_flaky_commune-network' : `cause_explained_${i.cause}`;
 }

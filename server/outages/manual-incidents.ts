@@ -39,7 +39,8 @@ export interface IncidentEdit {
 const invalid = (message: string) => new HttpError(400, ErrorCode.INCIDENT_INVALID, message);
 
 function checkSpan(startedAt: number, endedAt: number | null | undefined, now: number): void {
-  if (endedAt !== null && endedAt !== undefined && endedAt <= startedAt) throw invalid('endedAt must be after startedAt');
+  if (endedAt !== null && endedAt !== undefined && endedAt <= startedAt)
+    throw invalid('endedAt must be after startedAt');
   if (startedAt > now) throw invalid('startedAt is in the future; record an outage once it has begun');
 }
 
@@ -48,8 +49,10 @@ export function recordIncident(store: Store, input: ManualIncidentInput, actor: 
   const communes = [...new Set(input.communes ?? [])];
   const needsService = input.cause === 'central-service' || input.cause === 'local-service';
   if (needsService && !input.service) throw invalid(`cause ${input.cause} needs a service`);
-  if (input.cause !== 'central-service' && communes.length !== 1) throw invalid(`cause ${input.cause} concerns exactly one commune (communes: ["…"])`);
-  if (input.notify && input.endedAt !== null && input.endedAt !== undefined) throw invalid('notify is for an ongoing incident (no endedAt); one that is over is recorded without paging anyone');
+  if (input.cause !== 'central-service' && communes.length !== 1)
+    throw invalid(`cause ${input.cause} concerns exactly one commune (communes: ["…"])`);
+  if (input.notify && input.endedAt !== null && input.endedAt !== undefined)
+    throw invalid('notify is for an ongoing incident (no endedAt); one that is over is recorded without paging anyone');
   const central = input.cause === 'central-service';
   return store.transaction(() => {
     const id = store.incidents.create({
@@ -67,8 +70,15 @@ export function recordIncident(store: Store, input: ManualIncidentInput, actor: 
       note: input.note,
       now,
     });
-    if (central) for (const commune of communes) store.incidents.setCommune(id, { commune, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
-    store.incidents.addEvent(id, { at: now, kind: 'recorded', actor, detail: { note: input.note, notify: input.notify === true } });
+    if (central)
+      for (const commune of communes)
+        store.incidents.setCommune(id, { commune, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
+    store.incidents.addEvent(id, {
+      at: now,
+      kind: 'recorded',
+      actor,
+      detail: { note: input.note, notify: input.notify === true },
+    });
     return store.incidents.get(id)!;
   });
 }
@@ -86,7 +96,12 @@ export function editIncident(store: Store, id: number, edit: IncidentEdit, actor
     const startedAt = edit.startedAt ?? inc.startedAt;
     const endedAt = edit.endedAt === undefined ? inc.endedAt : edit.endedAt;
     checkSpan(startedAt, endedAt, now);
-    if (inc.mergedInto !== null) throw new HttpError(409, ErrorCode.INCIDENT_NOT_EDITABLE, `incident ${id} is part of central incident ${inc.mergedInto}; correct that one`);
+    if (inc.mergedInto !== null)
+      throw new HttpError(
+        409,
+        ErrorCode.INCIDENT_NOT_EDITABLE,
+        `incident ${id} is part of central incident ${inc.mergedInto}; correct that one`,
+      );
     const patch: IncidentPatch = { corrected: true };
     const before: Record<string, unknown> = {};
     for (const key of ['cause', 'severity', 'service', 'startedAt', 'endedAt', 'note'] as const) {
@@ -95,7 +110,16 @@ export function editIncident(store: Store, id: number, edit: IncidentEdit, actor
       Object.assign(patch, { [key]: edit[key] });
     }
     store.incidents.update(id, patch, now);
-    store.incidents.addEvent(id, { at: now, kind: 'edited', actor, detail: { reason: edit.reason, before, after: Object.fromEntries(Object.keys(before).map((k) => [k, edit[k as keyof IncidentEdit]])) } });
+    store.incidents.addEvent(id, {
+      at: now,
+      kind: 'edited',
+      actor,
+      detail: {
+        reason: edit.reason,
+        before,
+        after: Object.fromEntries(Object.keys(before).map((k) => [k, edit[k as keyof IncidentEdit]])),
+      },
+    });
     return store.incidents.get(id)!;
   });
 }

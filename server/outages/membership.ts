@@ -19,7 +19,12 @@ import type { Machine, MemberCause, MemberInfo, SpellStats, Thresholds } from '.
 import { baselineAt } from './target-machine.js';
 
 /** What a path check's failure says about where the network broke. */
-const ROLE_LAYER: Record<string, string> = { gateway: 'lan', resolver: 'dns', uplink: 'uplink', datacentre: 'upstream' };
+const ROLE_LAYER: Record<string, string> = {
+  gateway: 'lan',
+  resolver: 'dns',
+  uplink: 'uplink',
+  datacentre: 'upstream',
+};
 /** Nearest first: the layer an incident shows when several of its members disagree. */
 const LAYER_ORDER = ['lan', 'uplink', 'dns', 'upstream', 'slow', 'tls', 'service'];
 
@@ -44,7 +49,7 @@ export function membership(m: Machine, networkCheck: boolean, role: string | und
     return { cause: 'network', severity: 'degraded', layer };
   }
   if (down && NETWORK_LAYERS.has(m.layer ?? '')) return { cause: 'network', severity: 'down', layer: m.layer! };
-  return { cause: 'service', severity: down ? 'down' : 'degraded', layer: down ? m.layer ?? null : 'slow' };
+  return { cause: 'service', severity: down ? 'down' : 'degraded', layer: down ? (m.layer ?? null) : 'slow' };
 }
 
 export function sameMember(a: MemberInfo | undefined, b: MemberInfo | undefined): boolean {
@@ -65,7 +70,12 @@ export function nearestLayer(layers: ReadonlyArray<string | null>): string | nul
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** A degraded incident's figures from one member's spell, merged into what the incident already had. */
-export function mergeFigures(prev: DegradedFigures | null, target: string, m: Machine, th: Thresholds): DegradedFigures | null {
+export function mergeFigures(
+  prev: DegradedFigures | null,
+  target: string,
+  m: Machine,
+  th: Thresholds,
+): DegradedFigures | null {
   const st: SpellStats | undefined = m.stats;
   if (!st) return prev;
   const out: DegradedFigures = { ...prev };

@@ -31,5 +31,14 @@ export function toSample(r: ResultToStore, networkCheck: boolean): Sample {
 }
 
 export function evidence(target: TargetRow, s: Sample): EvidenceRow {
-  return { resultId: s.id, commune: target.commune, target: target.name, ts: s.ts, ok: s.ok, layer: s.layer ?? null, errorCode: s.errorCode ?? null, summary: s.summary };
+  return {
+    resultId: s.id,
+    commune: target.commune,
+    target: target.name,
+    ts: s.ts,
+    ok: s.ok,
+    layer: s.layer ?? null,
+    errorCode: s.errorCode ?? null,
+    summary: s.summary,
+  };
 }

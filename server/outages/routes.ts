@@ -47,7 +47,11 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
   /** A vendor key sees only incidents of its service classes; anything else is "not found", not "forbidden". */
   const visible = (request: Parameters<typeof principalOf>[0], inc: Incident | undefined): Incident => {
     const p = principalOf(request);
-    if (!inc || (inc.deletedAt !== null && p.role !== 'admin') || (p.services && !p.services.includes(inc.service ?? ''))) {
+    if (
+      !inc ||
+      (inc.deletedAt !== null && p.role !== 'admin') ||
+      (p.services && !p.services.includes(inc.service ?? ''))
+    ) {
       throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such incident');
     }
     return inc;
@@ -75,7 +79,13 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
       const p = principalOf(request);
       const q = request.query;
       const incidents = store.incidents.list({
-        from: q.from, to: q.to, commune: q.commune, service: q.service, cause: q.cause, openOnly: q.open, limit: q.limit,
+        from: q.from,
+        to: q.to,
+        commune: q.commune,
+        service: q.service,
+        cause: q.cause,
+        openOnly: q.open,
+        limit: q.limit,
         includeDeleted: q.deleted === true && p.role === 'admin',
         ...(p.services && { services: p.services }),
       });
@@ -97,12 +107,19 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
             cause: Cause,
             severity: Type.Optional(Severity),
             service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
-            communes: Type.Optional(Type.Array(Type.String({ pattern: COMMUNE_PATTERN }), { minItems: 1, maxItems: 5000 })),
+            communes: Type.Optional(
+              Type.Array(Type.String({ pattern: COMMUNE_PATTERN }), { minItems: 1, maxItems: 5000 }),
+            ),
             layer: Type.Optional(Type.String({ pattern: '^[a-z]{1,16}$' })),
             startedAt: Epoch('start (epoch ms)'),
             endedAt: Type.Optional(Type.Union([Epoch('end (epoch ms)'), Type.Null()])),
             note: Note,
-            notify: Type.Optional(Type.Boolean({ default: false, description: 'ongoing only: page the receivers like a detected incident' })),
+            notify: Type.Optional(
+              Type.Boolean({
+                default: false,
+                description: 'ongoing only: page the receivers like a detected incident',
+              }),
+            ),
           },
           strict,
         ),
@@ -134,13 +151,22 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
         ),
       },
     },
-    async (request) => ({ incident: editIncident(store, request.params.id, request.body, requireAdmin(request).name, now()) }),
+    async (request) => ({
+      incident: editIncident(store, request.params.id, request.body, requireAdmin(request).name, now()),
+    }),
   );
 
   api.delete(
     '/api/v1/incidents/:id',
-    { schema: { params: Id, querystring: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict) } },
-    async (request) => ({ incident: deleteIncident(store, request.params.id, request.query.reason, requireAdmin(request).name, now()) }),
+    {
+      schema: {
+        params: Id,
+        querystring: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict),
+      },
+    },
+    async (request) => ({
+      incident: deleteIncident(store, request.params.id, request.query.reason, requireAdmin(request).name, now()),
+    }),
   );
 
   api.post('/api/v1/incidents/:id/ack', { schema: { params: Id } }, async (request) => {
@@ -171,7 +197,14 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
       const from = q.from ?? to - 30 * DAY;
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
-      const report = uptimeReport(opts, { from, to, commune: q.commune, service: q.service, workingHours: q.working, ...(p.services && { services: p.services }) });
+      const report = uptimeReport(opts, {
+        from,
+        to,
+        commune: q.commune,
+        service: q.service,
+        workingHours: q.working,
+        ...(p.services && { services: p.services }),
+      });
       return { from, to, workingHours: q.working, ...report };
     },
   );

@@ -169,7 +169,9 @@ export function baselineAt(m: Machine, ts: number, th: Thresholds): number | und
 function farAboveBaseline(m: Machine, s: Sample, th: Thresholds): boolean {
   if (s.latencyMs === undefined) return false;
   const base = baselineAt(m, s.ts, th);
-  return base !== undefined && s.latencyMs >= base * th.latencyFactorDegraded && s.latencyMs - base >= th.latencyMinExcessMs;
+  return (
+    base !== undefined && s.latencyMs >= base * th.latencyFactorDegraded && s.latencyMs - base >= th.latencyMinExcessMs
+  );
 }
 
 function learn(m: Machine, s: Sample): Machine['baseline'] {
@@ -209,18 +211,32 @@ function echoWindow(m: Machine, s: Sample, th: Thresholds): { echoes?: Array<[nu
  * Applies one result; returns the new machine, the transition if any, and the sample as judged (bad when
  * lossy or far above baseline). Late results (ts < lastTs) change nothing.
  */
-export function step(m: Machine, input: Sample, th: Thresholds): { machine: Machine; transition?: Transition; sample: Sample } {
+export function step(
+  m: Machine,
+  input: Sample,
+  th: Thresholds,
+): { machine: Machine; transition?: Transition; sample: Sample } {
   if (input.ts < m.lastTs) return { machine: m, sample: input };
   const window = echoWindow(m, input, th);
   const lostNow = (input.lossRatio ?? 0) > 0;
   const lossy = input.ok && lostNow && window.loss !== undefined && window.loss >= th.lossRatioDegraded;
   const label = lossy ? 'LOSSY' : 'SLOW';
   const judged = !input.bad && (lossy || (input.ok && farAboveBaseline(m, input, th)));
-  const sample = judged ? { ...input, bad: true, summary: input.summary.replace(/^OK/, label), ...(lossy && { lossRatio: window.loss }) } : input;
-  const next: Machine = { ...m, lastTs: sample.ts, echoes: window.echoes, lossRunSince: lostNow && input.ok ? (m.lossRunSince ?? sample.ts) : undefined };
-  next.causeRun = !sample.ok || sample.bad
-    ? m.causeRun?.cause === sample.cause ? { ...m.causeRun, count: m.causeRun.count + 1 } : { cause: sample.cause, count: 1, since: sample.ts }
-    : undefined;
+  const sample = judged
+    ? { ...input, bad: true, summary: input.summary.replace(/^OK/, label), ...(lossy && { lossRatio: window.loss }) }
+    : input;
+  const next: Machine = {
+    ...m,
+    lastTs: sample.ts,
+    echoes: window.echoes,
+    lossRunSince: lostNow && input.ok ? (m.lossRunSince ?? sample.ts) : undefined,
+  };
+  next.causeRun =
+    !sample.ok || sample.bad
+      ? m.causeRun?.cause === sample.cause
+        ? { ...m.causeRun, count: m.causeRun.count + 1 }
+        : { cause: sample.cause, count: 1, since: sample.ts }
+      : undefined;
   if (!sample.ok) {
     next.fail = bump(m.fail, sample.ts);
     next.ok = next.good = next.bad = undefined;
@@ -248,7 +264,7 @@ export function step(m: Machine, input: Sample, th: Thresholds): { machine: Mach
   if (to === undefined || to.state === m.state) return { machine: next, sample };
   const at = to.at;
   // A recovery concerns the cause of the state it leaves; anything else the cause of what caused it.
-  const cause: MemberCause = (to.state === 'up' ? m.member?.cause ?? m.cause : next.cause) ?? 'service';
+  const cause: MemberCause = (to.state === 'up' ? (m.member?.cause ?? m.cause) : next.cause) ?? 'service';
   next.state = to.state;
   next.since = at;
   next.flips = [...m.flips, { at, cause }].filter((f) => f.at > at - th.flap.windowSec * 1000);
@@ -261,7 +277,9 @@ function target(m: Machine, th: Thresholds): { state: TargetStateName; at: numbe
   if (m.fail && m.fail.count >= th.failuresToOpen) return { state: 'down', at: m.fail.since };
   if (m.state === 'down') {
     if (!m.ok || m.ok.count < th.successesToClose) return undefined;
-    return m.bad && m.bad.count >= th.degradedAfter ? { state: 'degraded', at: m.ok.since } : { state: 'up', at: m.ok.since };
+    return m.bad && m.bad.count >= th.degradedAfter
+      ? { state: 'degraded', at: m.ok.since }
+      : { state: 'up', at: m.ok.since };
   }
   if (m.bad && m.bad.count >= th.degradedAfter) return { state: 'degraded', at: m.bad.since };
   if (m.state === 'degraded' && m.good && m.good.count >= th.successesToClose) return { state: 'up', at: m.good.since };

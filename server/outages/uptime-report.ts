@@ -52,7 +52,13 @@ export function uptimeReport(
 ): { rows: UptimeRow[]; total: UptimeFigures } {
   const { units, calendars } = deps;
   const { probed, incidents, maintenance } = sources;
-  const pairs = probed.filter((p) => p.service !== 'network' && (!q.commune || p.commune === q.commune) && (!q.service || p.service === q.service) && (!q.services || q.services.includes(p.service)));
+  const pairs = probed.filter(
+    (p) =>
+      p.service !== 'network' &&
+      (!q.commune || p.commune === q.commune) &&
+      (!q.service || p.service === q.service) &&
+      (!q.services || q.services.includes(p.service)),
+  );
   // Communes without their own calendar share one (CalendarBook): their working time over the period is
   // computed once per calendar, not once per commune and service.
   const workingOf = new Map<WorkCalendar, Interval[]>();
@@ -78,20 +84,34 @@ export function uptimeReport(
     if (!w) workingByCommune.set(c, (w = working(calendars.forCommune(c))));
     return w;
   };
-  const windows = maintenance.map((m) => ({ m, intervals: silenceIntervals(m, q.from, q.to, deps.offsetMin) })).filter((w) => w.intervals.length > 0);
+  const windows = maintenance
+    .map((m) => ({ m, intervals: silenceIntervals(m, q.from, q.to, deps.offsetMin) }))
+    .filter((w) => w.intervals.length > 0);
   const rows: UptimeRow[] = pairs.map((p) => {
     // A maintenance window is planned time for this place and service whatever it says about cause,
     // severity or scope: those labels describe incidents, not time.
     let planned: Interval[] = [];
     if (windows.length > 0) {
-      const labels: Labels = { ...placeLabels([p.commune], units), service: [p.service], cause: [...INCIDENT_CAUSES], severity: ['down', 'degraded'], scope: ['local', 'central'] };
+      const labels: Labels = {
+        ...placeLabels([p.commune], units),
+        service: [p.service],
+        cause: [...INCIDENT_CAUSES],
+        severity: ['down', 'degraded'],
+        scope: ['local', 'central'],
+      };
       planned = windows.filter((w) => matches(labels, w.m.matchers)).flatMap((w) => w.intervals);
     }
     return {
       commune: p.commune,
       service: p.service,
       ...uptime({
-        from: q.from, to: q.to, observedFrom: firstSeen.get(p.commune), incidents: byCommune.get(p.commune) ?? [], commune: p.commune, service: p.service, planned,
+        from: q.from,
+        to: q.to,
+        observedFrom: firstSeen.get(p.commune),
+        incidents: byCommune.get(p.commune) ?? [],
+        commune: p.commune,
+        service: p.service,
+        planned,
         ...(q.workingHours && { working: communeWorking(p.commune) }),
       }),
     };
@@ -103,7 +123,10 @@ export function uptimeReport(
   return {
     rows,
     total: {
-      observedMs, plannedMs: sum('plannedMs'), networkDownMs, serviceDownMs,
+      observedMs,
+      plannedMs: sum('plannedMs'),
+      networkDownMs,
+      serviceDownMs,
       networkUptime: observedMs > 0 ? 1 - networkDownMs / observedMs : null,
       serviceUptime: observedMs - networkDownMs > 0 ? 1 - serviceDownMs / (observedMs - networkDownMs) : null,
     },

@@ -79,7 +79,8 @@ export function uptime(input: UptimeInput): UptimeFigures {
   for (const i of input.incidents) {
     if (!counts(i)) continue;
     const onNetwork = i.cause === 'commune-network' || i.cause === 'agent-silent';
-    if (!onNetwork && !(i.service === service && (i.cause === 'local-service' || i.cause === 'central-service'))) continue;
+    if (!onNetwork && !(i.service === service && (i.cause === 'local-service' || i.cause === 'central-service')))
+      continue;
     const spans = spansOf(i, commune, to);
     (onNetwork ? network : serviceDown).push(...spans);
   }

@@ -62,7 +62,10 @@ export class CatalogueSource implements PlanSource {
       this.plans.clear();
       this.opts.log.info(this.summary(), 'service catalogue changed; reloaded');
     } catch (err) {
-      this.opts.log.error({ file: this.opts.file, problems: (err as Error).message }, 'service catalogue changed but cannot be used; still serving the previous one');
+      this.opts.log.error(
+        { file: this.opts.file, problems: (err as Error).message },
+        'service catalogue changed but cannot be used; still serving the previous one',
+      );
     }
   }
 
@@ -76,6 +79,10 @@ export class CatalogueSource implements PlanSource {
   }
 
   private summary(): object {
-    return { file: this.opts.file, services: this.catalogue.services.length, communeEntries: this.catalogue.communes.length };
+    return {
+      file: this.opts.file,
+      services: this.catalogue.services.length,
+      communeEntries: this.catalogue.communes.length,
+    };
   }
 }

@@ -30,7 +30,10 @@ const Endpoint = Type.Object(
 const Service = Type.Object(
   {
     id: Id,
-    service: Type.String({ pattern: SERVICE_PATTERN, description: 'service class: portal, one-stop-shop, civil-status, e-signing, payment, …' }),
+    service: Type.String({
+      pattern: SERVICE_PATTERN,
+      description: 'service class: portal, one-stop-shop, civil-status, e-signing, payment, …',
+    }),
     name: Type.String({ minLength: 1, maxLength: 200, description: 'display name' }),
     owner: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'who runs it, whom to call' })),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -42,11 +45,17 @@ const Service = Type.Object(
 const CommuneEntry = Type.Object(
   {
     // A list, not a map keyed by code: an unquoted YAML key 00123 silently becomes the number 123.
-    codes: Type.Array(Type.String({ pattern: COMMUNE_PATTERN }), { minItems: 1, maxItems: 5000, description: 'commune codes (quoted) sharing this entry' }),
+    codes: Type.Array(Type.String({ pattern: COMMUNE_PATTERN }), {
+      minItems: 1,
+      maxItems: 5000,
+      description: 'commune codes (quoted) sharing this entry',
+    }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     include: Type.Optional(Ids),
     exclude: Type.Optional(Ids),
-    overrides: Type.Optional(Type.Record(Type.String(), Loose, { description: 'endpoint name → keys to change (null removes a key)' })),
+    overrides: Type.Optional(
+      Type.Record(Type.String(), Loose, { description: 'endpoint name → keys to change (null removes a key)' }),
+    ),
     path: Type.Optional(Loose),
   },
   strict,
@@ -63,7 +72,11 @@ export const CatalogueSchema = Type.Object(
     ),
     path: Type.Optional(Loose),
     services: Type.Array(Service, { minItems: 1, maxItems: 500 }),
-    all: Type.Array(Id, { maxItems: 500, default: [], description: 'services every commune gets unless its entry excludes them' }),
+    all: Type.Array(Id, {
+      maxItems: 500,
+      default: [],
+      description: 'services every commune gets unless its entry excludes them',
+    }),
     communes: Type.Array(CommuneEntry, { maxItems: 10_000, default: [] }),
   },
   strict,
@@ -91,12 +104,17 @@ function checkReferences(cat: CatalogueData): ConfigProblem[] {
   const endpointAt = new Map<string, string>();
   cat.services.forEach((s, i) => {
     const other = serviceAt.get(s.id);
-    if (other !== undefined) problems.push({ path: `services[${i}].id`, message: `duplicate service id "${s.id}" (also services[${other}])` });
+    if (other !== undefined)
+      problems.push({ path: `services[${i}].id`, message: `duplicate service id "${s.id}" (also services[${other}])` });
     else serviceAt.set(s.id, i);
     s.endpoints.forEach((e, j) => {
       const where = endpointAt.get(e.name);
       // Endpoint names become target names, which an agent needs unique; unique across the catalogue keeps every plan valid.
-      if (where) problems.push({ path: `services[${i}].endpoints[${j}].name`, message: `duplicate endpoint name "${e.name}" (also ${where})` });
+      if (where)
+        problems.push({
+          path: `services[${i}].endpoints[${j}].name`,
+          message: `duplicate endpoint name "${e.name}" (also ${where})`,
+        });
       else endpointAt.set(e.name, `services[${i}].endpoints[${j}]`);
     });
   });
@@ -111,7 +129,11 @@ function checkReferences(cat: CatalogueData): ConfigProblem[] {
     const at = `communes[${i}]`;
     entry.codes.forEach((code, k) => {
       const other = entryOf.get(code);
-      if (other !== undefined) problems.push({ path: `${at}.codes[${k}]`, message: `commune ${code} already has an entry (communes[${other}])` });
+      if (other !== undefined)
+        problems.push({
+          path: `${at}.codes[${k}]`,
+          message: `commune ${code} already has an entry (communes[${other}])`,
+        });
       else entryOf.set(code, i);
     });
     known(entry.include, `${at}.include`);
@@ -119,9 +141,18 @@ function checkReferences(cat: CatalogueData): ConfigProblem[] {
     const selected = selectedServices(cat, entry);
     for (const [name, override] of Object.entries(entry.overrides ?? {})) {
       const owner = cat.services.find((s) => s.endpoints.some((e) => e.name === name));
-      if (!owner) problems.push({ path: `${at}.overrides.${name}`, message: `no endpoint named "${name}" in the catalogue` });
-      else if (!selected.has(owner.id)) problems.push({ path: `${at}.overrides.${name}`, message: `endpoint "${name}" is not in this entry's plan (service "${owner.id}" is not selected)` });
-      if ('name' in override) problems.push({ path: `${at}.overrides.${name}.name`, message: 'an override cannot rename an endpoint (the name is how results are stored)' });
+      if (!owner)
+        problems.push({ path: `${at}.overrides.${name}`, message: `no endpoint named "${name}" in the catalogue` });
+      else if (!selected.has(owner.id))
+        problems.push({
+          path: `${at}.overrides.${name}`,
+          message: `endpoint "${name}" is not in this entry's plan (service "${owner.id}" is not selected)`,
+        });
+      if ('name' in override)
+        problems.push({
+          path: `${at}.overrides.${name}.name`,
+          message: 'an override cannot rename an endpoint (the name is how results are stored)',
+        });
     }
     // The entry's path is laid over the catalogue's; problems are reported where the entry sets the key.
     const { problems: pathProblems } = checkPlanPath({ ...cat.path, ...entry.path }, 'path');

@@ -39,7 +39,11 @@ export function selectedServices(cat: CatalogueData, entry?: CommuneEntry): Set<
   return ids;
 }
 
-function plannedTargets(cat: CatalogueData, selected: ReadonlySet<string>, entry?: { value: CommuneEntry; index: number }): PlannedTarget[] {
+function plannedTargets(
+  cat: CatalogueData,
+  selected: ReadonlySet<string>,
+  entry?: { value: CommuneEntry; index: number },
+): PlannedTarget[] {
   const planned: PlannedTarget[] = [];
   // Catalogue order, whatever the order of all/include: the plan (and its ETag) must not depend on it.
   cat.services.forEach((service, s) => {
@@ -56,7 +60,13 @@ function plannedTargets(cat: CatalogueData, selected: ReadonlySet<string>, entry
       planned.push({
         target,
         origin: `services[${s}].endpoints[${e}]`,
-        ...(changes && entry && { override: { path: `communes[${entry.index}].overrides.${endpoint.name}`, keys: new Set(Object.keys(changes)) } }),
+        ...(changes &&
+          entry && {
+            override: {
+              path: `communes[${entry.index}].overrides.${endpoint.name}`,
+              keys: new Set(Object.keys(changes)),
+            },
+          }),
       });
     });
   });
@@ -94,13 +104,20 @@ export function checkCataloguePlans(cat: CatalogueData): ConfigProblem[] {
   const contexts: Array<{ label?: string; selected: Set<string>; entry?: { value: CommuneEntry; index: number } }> = [
     { selected: new Set(cat.services.map((s) => s.id)) },
     { label: 'communes without an entry', selected: selectedServices(cat) },
-    ...cat.communes.map((value, index) => ({ label: `communes[${index}] (${value.codes.slice(0, 3).join(', ')}${value.codes.length > 3 ? ', …' : ''})`, selected: selectedServices(cat, value), entry: { value, index } })),
+    ...cat.communes.map((value, index) => ({
+      label: `communes[${index}] (${value.codes.slice(0, 3).join(', ')}${value.codes.length > 3 ? ', …' : ''})`,
+      selected: selectedServices(cat, value),
+      entry: { value, index },
+    })),
   ];
   const seen = new Set<string>();
   const out: ConfigProblem[] = [];
   for (const { label, selected, entry } of contexts) {
     const planned = plannedTargets(cat, selected, entry);
-    const { problems } = checkPlanTargets(planned.map((p) => p.target), cat.defaults);
+    const { problems } = checkPlanTargets(
+      planned.map((p) => p.target),
+      cat.defaults,
+    );
     planned.forEach(({ target }, i) => {
       if (typeof target.intervalSec === 'number' && target.intervalSec < MIN_INTERVAL_SEC) {
         problems.push({
@@ -109,13 +126,21 @@ export function checkCataloguePlans(cat: CatalogueData): ConfigProblem[] {
         });
       }
     });
-    if (planned.length > MAX_TARGETS) problems.push({ path: entry ? `communes[${entry.index}]` : 'all', message: `${planned.length} targets; an agent takes at most ${MAX_TARGETS}` });
+    if (planned.length > MAX_TARGETS)
+      problems.push({
+        path: entry ? `communes[${entry.index}]` : 'all',
+        message: `${planned.length} targets; an agent takes at most ${MAX_TARGETS}`,
+      });
     for (const problem of problems.map((p) => locate(p, planned))) {
       const key = `${problem.path}\u0000${problem.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
       // Inside a commune entry the path already says which plan; elsewhere the plan is named.
-      out.push(label && !problem.path.startsWith('communes[') ? { ...problem, message: `${problem.message} (in the plan for ${label})` } : problem);
+      out.push(
+        label && !problem.path.startsWith('communes[')
+          ? { ...problem, message: `${problem.message} (in the plan for ${label})` }
+          : problem,
+      );
     }
   }
   return out;

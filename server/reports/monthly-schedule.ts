@@ -34,11 +34,20 @@ export interface MonthlyReportDeps {
   reportLog: ReportLog;
   units: Units;
   calendars: CalendarBook;
-  config: { reports: ReportsConfig; dossiers: DossierConfig; alerts: Pick<AlertConfig, 'smtp'>; timezoneOffsetMinutes: number };
+  config: {
+    reports: ReportsConfig;
+    dossiers: DossierConfig;
+    alerts: Pick<AlertConfig, 'smtp'>;
+    timezoneOffsetMinutes: number;
+  };
   now?: () => number;
   /** Sends one e-mail; default: SMTP per `alerts.smtp`, with the alert e-mail notifier's transport. */
   send?: (mail: OutgoingMail) => Promise<void>;
-  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+  log?: {
+    info: (o: object, m: string) => void;
+    warn: (o: object, m: string) => void;
+    error: (o: object, m: string) => void;
+  };
 }
 
 export type TickOutcome =
@@ -48,12 +57,20 @@ export type TickOutcome =
   | { status: 'failed'; month: string; error: string; nextAttemptAt: number };
 
 /** When the report of `month` is due: `dayOfMonth` of the next month at `time`, local time. */
-export function monthlyDueAt(month: ReportMonth, cfg: Pick<MonthlyReportConfig, 'dayOfMonth' | 'time'>, offsetMin: number): number {
+export function monthlyDueAt(
+  month: ReportMonth,
+  cfg: Pick<MonthlyReportConfig, 'dayOfMonth' | 'time'>,
+  offsetMin: number,
+): number {
   return localInstant(addMonths(month, 1), cfg.dayOfMonth, cfg.time, offsetMin);
 }
 
 /** The latest month whose report is due at `now`: last month once this month's send time has passed, else the month before. */
-export function latestDueMonth(now: number, cfg: Pick<MonthlyReportConfig, 'dayOfMonth' | 'time'>, offsetMin: number): ReportMonth {
+export function latestDueMonth(
+  now: number,
+  cfg: Pick<MonthlyReportConfig, 'dayOfMonth' | 'time'>,
+  offsetMin: number,
+): ReportMonth {
   const last = addMonths(monthOf(now, offsetMin), -1);
   return monthlyDueAt(last, cfg, offsetMin) <= now ? last : addMonths(last, -1);
 }
@@ -69,13 +86,27 @@ export class MonthlyReports {
 
   constructor(private readonly deps: MonthlyReportDeps) {
     this.now = deps.now ?? Date.now;
-    this.send = deps.send ?? ((mail) => sendEmail({ smtp: deps.config.alerts.smtp, secret: (ref, what) => readSecret(ref, what) }, mail));
+    this.send =
+      deps.send ??
+      ((mail) => sendEmail({ smtp: deps.config.alerts.smtp, secret: (ref, what) => readSecret(ref, what) }, mail));
   }
 
   /** The figures of one month, as of `now`. */
   summary(month: ReportMonth, now: number = this.now()): MonthlySummary {
     const { store, units, calendars, config } = this.deps;
-    return monthlySummary({ store, units, calendars, config: { timezoneOffsetMinutes: config.timezoneOffsetMinutes, dossiers: config.dossiers, monthly: config.reports.monthly } }, { month, now });
+    return monthlySummary(
+      {
+        store,
+        units,
+        calendars,
+        config: {
+          timezoneOffsetMinutes: config.timezoneOffsetMinutes,
+          dossiers: config.dossiers,
+          monthly: config.reports.monthly,
+        },
+      },
+      { month, now },
+    );
   }
 
   /** The e-mail of one month, as of `now`. */
@@ -125,14 +156,19 @@ export class MonthlyReports {
    * recipients it counts as that month's delivery, so the schedule will not send it again; to other
    * addresses (`to`) it is a test and changes nothing in the log.
    */
-  async sendNow(month: ReportMonth, opts: { now?: number; to?: string[]; by: string }): Promise<{ subject: string; recipients: string[]; counted: boolean }> {
+  async sendNow(
+    month: ReportMonth,
+    opts: { now?: number; to?: string[]; by: string },
+  ): Promise<{ subject: string; recipients: string[]; counted: boolean }> {
     const now = opts.now ?? this.now();
     const recipients = opts.to ?? this.deps.config.reports.monthly.recipients;
-    if (recipients.length === 0) throw new Error('no recipients: set reports.monthly.recipients in the server config, or give --to');
+    if (recipients.length === 0)
+      throw new Error('no recipients: set reports.monthly.recipients in the server config, or give --to');
     const mail = this.render(month, now);
     await this.send({ to: recipients, ...mail });
     const counted = opts.to === undefined;
-    if (counted) this.deps.reportLog.markSent('monthly', monthKey(month), { now, by: opts.by, recipients, subject: mail.subject });
+    if (counted)
+      this.deps.reportLog.markSent('monthly', monthKey(month), { now, by: opts.by, recipients, subject: mail.subject });
     return { subject: mail.subject, recipients, counted };
   }
 }

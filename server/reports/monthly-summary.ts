@@ -13,7 +13,14 @@ import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { DossierConfig } from '../dossiers/dossier-config.js';
 import { attributeDossiers, type Summary } from '../dossiers/attribution-report.js';
 import { uptimeReport, type UptimeRow } from '../outages/uptime-report.js';
-import { counts, INCIDENT_CAUSES, type Incident, type IncidentCause, type IncidentScope, type IncidentSeverity } from '../outages/incident.js';
+import {
+  counts,
+  INCIDENT_CAUSES,
+  type Incident,
+  type IncidentCause,
+  type IncidentScope,
+  type IncidentSeverity,
+} from '../outages/incident.js';
 import type { MonthlyReportConfig, ReportScope } from './report-config.js';
 import { addMonths, monthBounds, type ReportMonth } from './report-month.js';
 
@@ -82,7 +89,11 @@ export interface SummaryDeps {
   store: Store;
   units: Units;
   calendars: CalendarBook;
-  config: { timezoneOffsetMinutes: number; dossiers: DossierConfig; monthly: Pick<MonthlyReportConfig, 'scope' | 'topIncidents'> };
+  config: {
+    timezoneOffsetMinutes: number;
+    dossiers: DossierConfig;
+    monthly: Pick<MonthlyReportConfig, 'scope' | 'topIncidents'>;
+  };
 }
 
 /** The communes a scope covers; every commune without one. Communes missing from the units file are out of any scope. */
@@ -102,7 +113,9 @@ export function aggregate(rows: readonly UptimeCell[]): UptimeCell {
   const networkDownMs = sum('networkDownMs');
   const serviceDownMs = sum('serviceDownMs');
   return {
-    observedMs, networkDownMs, serviceDownMs,
+    observedMs,
+    networkDownMs,
+    serviceDownMs,
     networkUptime: observedMs > 0 ? 1 - networkDownMs / observedMs : null,
     serviceUptime: observedMs - networkDownMs > 0 ? 1 - serviceDownMs / (observedMs - networkDownMs) : null,
   };
@@ -127,19 +140,33 @@ function addSummaries(list: readonly Summary[]): DossierFigures {
 
 /** Each commune of an incident with its own span there. */
 function spans(i: Incident): Array<{ commune: string; start: number; end: number | null }> {
-  return i.commune ? [{ commune: i.commune, start: i.startedAt, end: i.endedAt }] : i.communes.map((c) => ({ commune: c.commune, start: c.startedAt, end: c.endedAt }));
+  return i.commune
+    ? [{ commune: i.commune, start: i.startedAt, end: i.endedAt }]
+    : i.communes.map((c) => ({ commune: c.commune, start: c.startedAt, end: c.endedAt }));
 }
 
 /** The figures of one period that both the month and the month before need. */
 function period(deps: SummaryDeps, from: number, to: number, now: number, inScope: (c: string) => boolean) {
   const { store, units, calendars, config } = deps;
-  const rows = uptimeReport({ store, units, calendars, offsetMin: config.timezoneOffsetMinutes }, { from, to, workingHours: true }).rows.filter((r) => inScope(r.commune));
-  const incidents = store.incidents.list({ from, to, limit: 1_000_000 }).filter((i) => counts(i) && spans(i).some((s) => inScope(s.commune)));
+  const rows = uptimeReport(
+    { store, units, calendars, offsetMin: config.timezoneOffsetMinutes },
+    { from, to, workingHours: true },
+  ).rows.filter((r) => inScope(r.commune));
+  const incidents = store.incidents
+    .list({ from, to, limit: 1_000_000 })
+    .filter((i) => counts(i) && spans(i).some((s) => inScope(s.commune)));
   const attribution = attributeDossiers({ store, calendars, config: config.dossiers }, { from, to, now, limit: 0 });
   return { rows, incidents, dossiers: addSummaries(attribution.byCommune.filter((s) => inScope(s.key))) };
 }
 
-function topIncidents(deps: SummaryDeps, incidents: readonly Incident[], from: number, to: number, now: number, inScope: (c: string) => boolean): TopIncident[] {
+function topIncidents(
+  deps: SummaryDeps,
+  incidents: readonly Incident[],
+  from: number,
+  to: number,
+  now: number,
+  inScope: (c: string) => boolean,
+): TopIncident[] {
   const top: TopIncident[] = [];
   for (const i of incidents) {
     let workingMs = 0;
@@ -152,13 +179,26 @@ function topIncidents(deps: SummaryDeps, incidents: readonly Incident[], from: n
     // Outside office hours only (a night, a weekend): no session lost, not a top incident.
     if (workingMs <= 0) continue;
     top.push({
-      id: i.id, cause: i.cause, scope: i.scope, severity: i.severity, service: i.service,
-      communes: spans(i).filter((s) => inScope(s.commune)).map((s) => ({ code: s.commune, name: deps.units.commune(s.commune)?.name ?? null })),
-      startedAt: i.startedAt, endedAt: i.endedAt, durationMs: (i.endedAt ?? now) - i.startedAt, workingMs, manual: i.manual,
+      id: i.id,
+      cause: i.cause,
+      scope: i.scope,
+      severity: i.severity,
+      service: i.service,
+      communes: spans(i)
+        .filter((s) => inScope(s.commune))
+        .map((s) => ({ code: s.commune, name: deps.units.commune(s.commune)?.name ?? null })),
+      startedAt: i.startedAt,
+      endedAt: i.endedAt,
+      durationMs: (i.endedAt ?? now) - i.startedAt,
+      workingMs,
+      manual: i.manual,
     });
   }
   // Longest first; then the one that hit more communes, then the earlier one.
-  top.sort((a, b) => b.workingMs - a.workingMs || b.communes.length - a.communes.length || a.startedAt - b.startedAt || a.id - b.id);
+  top.sort(
+    (a, b) =>
+      b.workingMs - a.workingMs || b.communes.length - a.communes.length || a.startedAt - b.startedAt || a.id - b.id,
+  );
   return top.slice(0, deps.config.monthly.topIncidents);
 }
 
@@ -191,19 +231,30 @@ export function monthlySummary(deps: SummaryDeps, q: { month: ReportMonth; now: 
 
   const prevByService = groupBy(prev.rows, (r) => r.service);
   const byService: ServiceUptime[] = [...groupBy(cur.rows, (r) => r.service)].map(([service, rows]) => ({
-    service, communes: rows.length, ...aggregate(rows), previousServiceUptime: aggregate(prevByService.get(service) ?? []).serviceUptime,
+    service,
+    communes: rows.length,
+    ...aggregate(rows),
+    previousServiceUptime: aggregate(prevByService.get(service) ?? []).serviceUptime,
   }));
   byService.sort((a, b) => lowest(a.serviceUptime, b.serviceUptime) || a.service.localeCompare(b.service));
 
   const prevByCommune = groupBy(prev.rows, (r) => r.commune);
   const byCommune: CommuneUptime[] = [...groupBy(cur.rows, (r) => r.commune)].map(([commune, rows]) => {
-    const worst = [...rows].sort((a: UptimeRow, b: UptimeRow) => lowest(a.serviceUptime, b.serviceUptime) || a.service.localeCompare(b.service))[0];
+    const worst = [...rows].sort(
+      (a: UptimeRow, b: UptimeRow) => lowest(a.serviceUptime, b.serviceUptime) || a.service.localeCompare(b.service),
+    )[0];
     const before = aggregate(prevByCommune.get(commune) ?? []);
     return {
-      commune, name: deps.units.commune(commune)?.name ?? null, services: rows.length, ...aggregate(rows),
+      commune,
+      name: deps.units.commune(commune)?.name ?? null,
+      services: rows.length,
+      ...aggregate(rows),
       networkOutageMs: Math.max(0, ...rows.map((r) => r.networkDownMs)),
-      worst: worst ? { service: worst.service, serviceUptime: worst.serviceUptime, serviceDownMs: worst.serviceDownMs } : null,
-      previousServiceUptime: before.serviceUptime, previousNetworkUptime: before.networkUptime,
+      worst: worst
+        ? { service: worst.service, serviceUptime: worst.serviceUptime, serviceDownMs: worst.serviceDownMs }
+        : null,
+      previousServiceUptime: before.serviceUptime,
+      previousNetworkUptime: before.networkUptime,
     };
   });
   // The communes that need attention first: the lower of their network and service uptime.
@@ -214,11 +265,25 @@ export function monthlySummary(deps: SummaryDeps, q: { month: ReportMonth; now: 
   for (const i of cur.incidents) byCause[i.cause]++;
 
   return {
-    month: q.month, from: bounds.from, to, partial: to < bounds.to, generatedAt: q.now, offsetMin,
+    month: q.month,
+    from: bounds.from,
+    to,
+    partial: to < bounds.to,
+    generatedAt: q.now,
+    offsetMin,
     scope: scopeNames(deps.units, scope),
     uptime: { total: aggregate(cur.rows), byService, byCommune },
-    incidents: { total: cur.incidents.length, byCause, top: topIncidents(deps, cur.incidents, bounds.from, to, q.now, inScope) },
+    incidents: {
+      total: cur.incidents.length,
+      byCause,
+      top: topIncidents(deps, cur.incidents, bounds.from, to, q.now, inScope),
+    },
     dossiers: cur.dossiers,
-    previous: { month: prevMonth, uptime: aggregate(prev.rows), incidents: prev.incidents.length, dossiers: prev.dossiers },
+    previous: {
+      month: prevMonth,
+      uptime: aggregate(prev.rows),
+      incidents: prev.incidents.length,
+      dossiers: prev.dossiers,
+    },
   };
 }

@@ -14,11 +14,19 @@ const UnitCode = Type.String({ pattern: '^[0-9A-Za-z-]{1,16}$' });
 export const MonthlyReportSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false }),
-    recipients: Type.Array(Type.String({ format: 'email' }), { maxItems: 200, default: [], description: 'who receives the report, e.g. vanphong@laocai.gov.vn' }),
+    recipients: Type.Array(Type.String({ format: 'email' }), {
+      maxItems: 200,
+      default: [],
+      description: 'who receives the report, e.g. vanphong@laocai.gov.vn',
+    }),
     /** The report for month M goes out on this day of month M+1 (1–28, so every month has it). */
     dayOfMonth: Type.Integer({ minimum: 1, maximum: 28, default: 1 }),
     /** Local time (server `timezoneOffsetMinutes`, Vietnam) of that day. */
-    time: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '07:30', description: 'HH:mm, Vietnam time' }),
+    time: Type.String({
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      default: '07:30',
+      description: 'HH:mm, Vietnam time',
+    }),
     language: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi' }),
     /** Only communes of these provinces or districts (codes of the units file); all communes when absent. */
     scope: Type.Optional(
@@ -52,10 +60,18 @@ export function reportsConfigOf(config: { reports?: ReportsConfig }): ReportsCon
 export function checkReportsConfig(reports: ReportsConfig, alerts: Pick<AlertConfig, 'smtp'>): ConfigProblem[] {
   const m = reports.monthly;
   const problems: ConfigProblem[] = [];
-  if (m.enabled && m.recipients.length === 0) problems.push({ path: 'reports.monthly.recipients', message: 'the monthly report needs at least one recipient' });
-  if (m.enabled && !alerts.smtp) problems.push({ path: 'reports.monthly.enabled', message: 'the monthly report is sent by e-mail: it needs an `alerts.smtp` section' });
+  if (m.enabled && m.recipients.length === 0)
+    problems.push({ path: 'reports.monthly.recipients', message: 'the monthly report needs at least one recipient' });
+  if (m.enabled && !alerts.smtp)
+    problems.push({
+      path: 'reports.monthly.enabled',
+      message: 'the monthly report is sent by e-mail: it needs an `alerts.smtp` section',
+    });
   if (m.scope && m.scope.provinces.length === 0 && m.scope.districts.length === 0) {
-    problems.push({ path: 'reports.monthly.scope', message: 'name at least one province or district (or leave scope out for all communes)' });
+    problems.push({
+      path: 'reports.monthly.scope',
+      message: 'name at least one province or district (or leave scope out for all communes)',
+    });
   }
   return problems;
 }

@@ -43,7 +43,10 @@ export function formatter(lang: Language, offsetMin: number): Formatter {
     duration(ms) {
       const min = Math.max(0, Math.round(ms / 60_000));
       if (min < 60) return t(lang, 'duration.minutes', { m: min });
-      if (min < 24 * 60) return min % 60 === 0 ? t(lang, 'duration.hours', { h: min / 60 }) : t(lang, 'duration.hoursMinutes', { h: Math.floor(min / 60), m: min % 60 });
+      if (min < 24 * 60)
+        return min % 60 === 0
+          ? t(lang, 'duration.hours', { h: min / 60 })
+          : t(lang, 'duration.hoursMinutes', { h: Math.floor(min / 60), m: min % 60 });
       return t(lang, 'duration.days', { d: Math.floor(min / 1440), h: Math.floor((min % 1440) / 60) });
     },
     date: (ms) => formatLocalTime(ms, offsetMin).slice(0, 10),
@@ -84,9 +87,22 @@ function textTable(head: string[], rows: Cell[][]): string {
   // Composed (NFC) text, so a name typed with combining diacritics takes the width it shows.
   const all = [head, ...rows.map((r) => r.map((c) => c.text))].map((r) => r.map((c) => c.normalize('NFC')));
   const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[], right: boolean[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[], right: boolean[]) =>
+    cells
+      .map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(all[0]!, []), rule, ...rows.map((r, i) => line(all[i + 1]!, r.map((c) => !!c.right)))].join('\n');
+  return [
+    line(all[0]!, []),
+    rule,
+    ...rows.map((r, i) =>
+      line(
+        all[i + 1]!,
+        r.map((c) => !!c.right),
+      ),
+    ),
+  ].join('\n');
 }
 
 export function renderText(blocks: readonly Block[]): string {
@@ -97,31 +113,53 @@ export function renderText(blocks: readonly Block[]): string {
     else if (b.kind === 'p') out.push(b.text);
     else if (b.kind === 'note') out.push('', b.text);
     else if (b.kind === 'table') out.push(textTable(b.head, b.rows));
-    else if (b.kind === 'list') b.items.forEach((lines, i) => out.push(`${i + 1}. ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `   ${l}`)));
+    else if (b.kind === 'list')
+      b.items.forEach((lines, i) => out.push(`${i + 1}. ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `   ${l}`)));
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 const FONT = 'font-family:Arial,Helvetica,sans-serif';
 
 function htmlTable(head: string[], rows: Cell[][]): string {
-  const th = head.map((h) => `<th align="left" bgcolor="#eef2f7" style="${FONT};font-size:13px;text-align:left;background:#eef2f7;border:1px solid #c8d0da;padding:6px 8px">${escapeHtml(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => {
-    const bg = c.tone ? ` bgcolor="${TONE[c.tone]}"` : '';
-    const style = `${FONT};font-size:13px;border:1px solid #c8d0da;padding:6px 8px;${c.right ? 'text-align:right;white-space:nowrap;' : ''}${c.tone ? `background:${TONE[c.tone]};` : ''}`;
-    return `<td${c.right ? ' align="right"' : ''}${bg} style="${style}">${escapeHtml(c.text)}</td>`;
-  }).join('')}</tr>`).join('\n');
+  const th = head
+    .map(
+      (h) =>
+        `<th align="left" bgcolor="#eef2f7" style="${FONT};font-size:13px;text-align:left;background:#eef2f7;border:1px solid #c8d0da;padding:6px 8px">${escapeHtml(h)}</th>`,
+    )
+    .join('');
+  const tr = rows
+    .map(
+      (r) =>
+        `<tr>${r
+          .map((c) => {
+            const bg = c.tone ? ` bgcolor="${TONE[c.tone]}"` : '';
+            const style = `${FONT};font-size:13px;border:1px solid #c8d0da;padding:6px 8px;${c.right ? 'text-align:right;white-space:nowrap;' : ''}${c.tone ? `background:${TONE[c.tone]};` : ''}`;
+            return `<td${c.right ? ' align="right"' : ''}${bg} style="${style}">${escapeHtml(c.text)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
   return `<table border="1" cellpadding="0" cellspacing="0" style="border-collapse:collapse;border:1px solid #c8d0da;margin:0 0 8px 0">\n<tr>${th}</tr>\n${tr}\n</table>`;
 }
 
 export function renderHtml(blocks: readonly Block[], lang: Language, title: string): string {
-  const body = blocks.map((b) => {
-    if (b.kind === 'h1') return `<h1 style="${FONT};font-size:20px;color:#1f3b5a;margin:0 0 8px 0">${escapeHtml(b.text)}</h1>`;
-    if (b.kind === 'h2') return `<h2 style="${FONT};font-size:16px;color:#1f3b5a;margin:20px 0 8px 0">${escapeHtml(b.text)}</h2>`;
-    if (b.kind === 'p') return `<p style="${FONT};font-size:14px;margin:0 0 6px 0">${escapeHtml(b.text)}</p>`;
-    if (b.kind === 'note') return `<p style="${FONT};font-size:12px;color:#666666;margin:12px 0 0 0">${escapeHtml(b.text)}</p>`;
-    if (b.kind === 'table' || b.kind === 'htmlTable') return htmlTable(b.head, b.rows);
-    return '';
-  }).filter(Boolean).join('\n');
+  const body = blocks
+    .map((b) => {
+      if (b.kind === 'h1')
+        return `<h1 style="${FONT};font-size:20px;color:#1f3b5a;margin:0 0 8px 0">${escapeHtml(b.text)}</h1>`;
+      if (b.kind === 'h2')
+        return `<h2 style="${FONT};font-size:16px;color:#1f3b5a;margin:20px 0 8px 0">${escapeHtml(b.text)}</h2>`;
+      if (b.kind === 'p') return `<p style="${FONT};font-size:14px;margin:0 0 6px 0">${escapeHtml(b.text)}</p>`;
+      if (b.kind === 'note')
+        return `<p style="${FONT};font-size:12px;color:#666666;margin:12px 0 0 0">${escapeHtml(b.text)}</p>`;
+      if (b.kind === 'table' || b.kind === 'htmlTable') return htmlTable(b.head, b.rows);
+      return '';
+    })
+    .filter(Boolean)
+    .join('\n');
   return `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>\n<body style="margin:0;padding:16px;background:#ffffff;color:#222222;${FONT}">\n${body}\n</body></html>\n`;
 }

@@ -32,7 +32,11 @@ export interface ReportLog {
    */
   claim(kind: ReportKind, period: string, now: number, leaseMs: number): boolean;
   /** Records a delivery (also one made without a claim, e.g. from the command line). */
-  markSent(kind: ReportKind, period: string, sent: { now: number; by: string; recipients: string[]; subject: string }): void;
+  markSent(
+    kind: ReportKind,
+    period: string,
+    sent: { now: number; by: string; recipients: string[]; subject: string },
+  ): void;
   /** Records a failed attempt; the period may be claimed again from `nextAttemptAt`. */
   markFailed(kind: ReportKind, period: string, failed: { now: number; error: string; nextAttemptAt: number }): void;
   /** Newest periods first. */
@@ -59,21 +63,33 @@ export function createReportLog(db: BetterSqlite3.Database): ReportLog {
       VALUES (@kind, @period, 'sent', 1, @now, @by, @recipients, @subject, @now)
       ON CONFLICT (kind, period) DO UPDATE SET status = 'sent', sent_at = @now, sent_by = @by, recipients = @recipients,
         subject = @subject, next_attempt_at = NULL, last_error = NULL, updated_at = @now`),
-    failed: db.prepare(`UPDATE report_log SET status = 'failed', last_error = @error, next_attempt_at = @nextAttemptAt, updated_at = @now
+    failed:
+      db.prepare(`UPDATE report_log SET status = 'failed', last_error = @error, next_attempt_at = @nextAttemptAt, updated_at = @now
       WHERE kind = @kind AND period = @period AND status <> 'sent'`),
   };
   const toEntry = (r: Row): ReportLogEntry => ({ ...r, recipients: JSON.parse(r.recipients) as string[] });
   // The INSERT … ON CONFLICT DO UPDATE … WHERE changes a row only when the claim is allowed: one statement,
   // so no read-then-write race; IMMEDIATE makes a second process wait for the first rather than fail.
-  const claim = db.transaction((p: { kind: ReportKind; period: string; now: number; leaseMs: number }) => stmt.claim.run(p).changes > 0);
+  const claim = db.transaction(
+    (p: { kind: ReportKind; period: string; now: number; leaseMs: number }) => stmt.claim.run(p).changes > 0,
+  );
   return {
     get: (kind, period) => {
       const row = stmt.get.get(kind, period) as Row | undefined;
       return row && toEntry(row);
     },
     claim: (kind, period, now, leaseMs) => claim.immediate({ kind, period, now, leaseMs }),
-    markSent: (kind, period, s) => void stmt.sent.run({ kind, period, now: s.now, by: s.by, recipients: JSON.stringify(s.recipients), subject: s.subject }),
-    markFailed: (kind, period, f) => void stmt.failed.run({ kind, period, now: f.now, error: f.error.slice(0, 2000), nextAttemptAt: f.nextAttemptAt }),
+    markSent: (kind, period, s) =>
+      void stmt.sent.run({
+        kind,
+        period,
+        now: s.now,
+        by: s.by,
+        recipients: JSON.stringify(s.recipients),
+        subject: s.subject,
+      }),
+    markFailed: (kind, period, f) =>
+      void stmt.failed.run({ kind, period, now: f.now, error: f.error.slice(0, 2000), nextAttemptAt: f.nextAttemptAt }),
     list: (kind, limit) => (stmt.list.all(kind, limit) as Row[]).map(toEntry),
   };
 }

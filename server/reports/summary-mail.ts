@@ -6,7 +6,18 @@
 import type { OutgoingMail } from '../alerts/notifiers/email.js';
 import type { MonthlySummary, DossierFigures } from './monthly-summary.js';
 import { monthLabel } from './report-month.js';
-import { formatter, renderHtml, renderText, t, uptimeTone, type Block, type Cell, type Formatter, type Key, type Language } from './report-format.js';
+import {
+  formatter,
+  renderHtml,
+  renderText,
+  t,
+  uptimeTone,
+  type Block,
+  type Cell,
+  type Formatter,
+  type Key,
+  type Language,
+} from './report-format.js';
 
 export type RenderedReport = Omit<OutgoingMail, 'to'>;
 
@@ -27,11 +38,16 @@ function scopeText(s: MonthlySummary): string | undefined {
 function header(s: MonthlySummary, f: Formatter, month: string): Block[] {
   const lang = f.lang;
   const scope = scopeText(s);
-  const lastDay = f.date(Math.max(s.from, (s.partial ? s.to : s.to - 1)));
+  const lastDay = f.date(Math.max(s.from, s.partial ? s.to : s.to - 1));
   return [
     { kind: 'h1', text: t(lang, 'title', { month }) },
     { kind: 'p', text: t(lang, 'intro') },
-    { kind: 'p', text: s.partial ? t(lang, 'period.partial', { from: f.date(s.from), to: lastDay, asOf: f.dateTime(s.to) }) : t(lang, 'period', { from: f.date(s.from), to: lastDay }) },
+    {
+      kind: 'p',
+      text: s.partial
+        ? t(lang, 'period.partial', { from: f.date(s.from), to: lastDay, asOf: f.dateTime(s.to) })
+        : t(lang, 'period', { from: f.date(s.from), to: lastDay }),
+    },
     { kind: 'p', text: scope ? t(lang, 'scope', { names: scope }) : t(lang, 'scope.all') },
     { kind: 'p', text: t(lang, 'workingHours') },
   ];
@@ -47,12 +63,32 @@ function overview(s: MonthlySummary, f: Formatter, month: string): Block[] {
     { kind: 'h2', text: t(lang, 'section.overview') },
     {
       kind: 'table',
-      head: [t(lang, 'col.indicator'), t(lang, 'col.thisMonth', { month }), t(lang, 'col.previous', { month: monthLabel(p.month) })],
+      head: [
+        t(lang, 'col.indicator'),
+        t(lang, 'col.thisMonth', { month }),
+        t(lang, 'col.previous', { month: monthLabel(p.month) }),
+      ],
       rows: [
-        [{ text: t(lang, 'overview.service') }, pct(u.serviceUptime), { text: f.pct(p.uptime.serviceUptime), right: true }],
-        [{ text: t(lang, 'overview.network') }, pct(u.networkUptime), { text: f.pct(p.uptime.networkUptime), right: true }],
-        [{ text: t(lang, 'overview.incidents') }, { text: f.count(s.incidents.total), right: true }, { text: f.count(p.incidents), right: true }],
-        [{ text: t(lang, 'overview.overdue') }, { text: overdue(s.dossiers), right: true }, { text: overdue(p.dossiers), right: true }],
+        [
+          { text: t(lang, 'overview.service') },
+          pct(u.serviceUptime),
+          { text: f.pct(p.uptime.serviceUptime), right: true },
+        ],
+        [
+          { text: t(lang, 'overview.network') },
+          pct(u.networkUptime),
+          { text: f.pct(p.uptime.networkUptime), right: true },
+        ],
+        [
+          { text: t(lang, 'overview.incidents') },
+          { text: f.count(s.incidents.total), right: true },
+          { text: f.count(p.incidents), right: true },
+        ],
+        [
+          { text: t(lang, 'overview.overdue') },
+          { text: overdue(s.dossiers), right: true },
+          { text: overdue(p.dossiers), right: true },
+        ],
       ],
     },
   ];
@@ -70,7 +106,17 @@ function services(s: MonthlySummary, f: Formatter): Block[] {
   return [
     { kind: 'h2', text: t(lang, 'section.services') },
     rows.length
-      ? { kind: 'table', head: [t(lang, 'col.service'), t(lang, 'col.communes'), t(lang, 'col.uptime'), t(lang, 'col.downtimeTotal'), t(lang, 'col.previous', { month: monthLabel(s.previous.month) })], rows }
+      ? {
+          kind: 'table',
+          head: [
+            t(lang, 'col.service'),
+            t(lang, 'col.communes'),
+            t(lang, 'col.uptime'),
+            t(lang, 'col.downtimeTotal'),
+            t(lang, 'col.previous', { month: monthLabel(s.previous.month) }),
+          ],
+          rows,
+        }
       : { kind: 'p', text: t(lang, 'communes.none') },
   ];
 }
@@ -84,33 +130,85 @@ function communes(s: MonthlySummary, f: Formatter, max: number): Block[] {
     { text: f.pct(c.networkUptime), right: true, tone: uptimeTone(c.networkUptime) },
     { text: downtime(f, c.networkOutageMs), right: true },
     { text: f.pct(c.serviceUptime), right: true, tone: uptimeTone(c.serviceUptime) },
-    { text: c.worst && c.worst.serviceDownMs > 0 ? `${f.service(c.worst.service)}: ${f.pct(c.worst.serviceUptime)} (${f.duration(c.worst.serviceDownMs)})` : t(lang, 'none') },
+    {
+      text:
+        c.worst && c.worst.serviceDownMs > 0
+          ? `${f.service(c.worst.service)}: ${f.pct(c.worst.serviceUptime)} (${f.duration(c.worst.serviceDownMs)})`
+          : t(lang, 'none'),
+    },
   ]);
   const blocks: Block[] = [{ kind: 'h2', text: t(lang, 'section.communes') }];
   if (rows.length === 0) return [...blocks, { kind: 'p', text: t(lang, 'communes.none') }];
-  blocks.push({ kind: 'table', head: [t(lang, 'col.commune'), t(lang, 'col.network'), t(lang, 'col.networkDown'), t(lang, 'col.services'), t(lang, 'col.worst')], rows });
+  blocks.push({
+    kind: 'table',
+    head: [
+      t(lang, 'col.commune'),
+      t(lang, 'col.network'),
+      t(lang, 'col.networkDown'),
+      t(lang, 'col.services'),
+      t(lang, 'col.worst'),
+    ],
+    rows,
+  });
   const next = all[max];
-  if (next) blocks.push({ kind: 'p', text: t(lang, 'communes.more', { count: f.count(all.length - max), floor: f.pct(Math.min(next.networkUptime ?? 1, next.serviceUptime ?? 1)) }) });
+  if (next)
+    blocks.push({
+      kind: 'p',
+      text: t(lang, 'communes.more', {
+        count: f.count(all.length - max),
+        floor: f.pct(Math.min(next.networkUptime ?? 1, next.serviceUptime ?? 1)),
+      }),
+    });
   return blocks;
 }
 
 function incidents(s: MonthlySummary, f: Formatter): Block[] {
   const lang = f.lang;
-  const byCause = Object.entries(s.incidents.byCause).filter(([, n]) => n > 0).map(([c, n]) => `${t(lang, `cause.${c}` as Key)}: ${f.count(n)}`);
+  const byCause = Object.entries(s.incidents.byCause)
+    .filter(([, n]) => n > 0)
+    .map(([c, n]) => `${t(lang, `cause.${c}` as Key)}: ${f.count(n)}`);
   const blocks: Block[] = [{ kind: 'h2', text: t(lang, 'section.incidents') }];
-  if (s.incidents.total > 0) blocks.push({ kind: 'p', text: t(lang, 'incidents.byCause', { total: f.count(s.incidents.total), list: byCause.join('; ') }) });
+  if (s.incidents.total > 0)
+    blocks.push({
+      kind: 'p',
+      text: t(lang, 'incidents.byCause', { total: f.count(s.incidents.total), list: byCause.join('; ') }),
+    });
   if (s.incidents.top.length === 0) return [...blocks, { kind: 'p', text: t(lang, 'incidents.none') }];
   const rows = s.incidents.top.map((i) => {
     const names = i.communes.map((c) => f.commune(c.code, c.name));
-    const where = i.communes.length > 1 ? `${t(lang, 'communes.count', { count: f.count(i.communes.length) })}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : (names[0] ?? '');
+    const where =
+      i.communes.length > 1
+        ? `${t(lang, 'communes.count', { count: f.count(i.communes.length) })}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`
+        : (names[0] ?? '');
     const cause = `${t(lang, `cause.${i.cause}` as Key)}${i.manual ? ` (${t(lang, 'manual')})` : ''}`;
     const time = `${f.dateTime(i.startedAt)} – ${i.endedAt === null ? t(lang, 'ongoing') : f.dateTime(i.endedAt)}`;
-    return { cause, service: i.service ? f.service(i.service) : '', where, time, duration: f.duration(i.durationMs), working: f.duration(i.workingMs) };
+    return {
+      cause,
+      service: i.service ? f.service(i.service) : '',
+      where,
+      time,
+      duration: f.duration(i.durationMs),
+      working: f.duration(i.workingMs),
+    };
   });
   blocks.push({
     kind: 'htmlTable',
-    head: [t(lang, 'col.cause'), t(lang, 'col.service'), t(lang, 'col.where'), t(lang, 'col.time'), t(lang, 'col.duration'), t(lang, 'col.working')],
-    rows: rows.map((r) => [{ text: r.cause }, { text: r.service || t(lang, 'none') }, { text: r.where }, { text: r.time }, { text: r.duration, right: true }, { text: r.working, right: true }]),
+    head: [
+      t(lang, 'col.cause'),
+      t(lang, 'col.service'),
+      t(lang, 'col.where'),
+      t(lang, 'col.time'),
+      t(lang, 'col.duration'),
+      t(lang, 'col.working'),
+    ],
+    rows: rows.map((r) => [
+      { text: r.cause },
+      { text: r.service || t(lang, 'none') },
+      { text: r.where },
+      { text: r.time },
+      { text: r.duration, right: true },
+      { text: r.working, right: true },
+    ]),
   });
   blocks.push({
     kind: 'list',
@@ -126,13 +224,21 @@ function dossiers(s: MonthlySummary, f: Formatter): Block[] {
   const lang = f.lang;
   const d = s.dossiers;
   const p = s.previous.dossiers;
-  const row = (key: Key, now: number, before: number, tone?: Cell['tone']): Cell[] => [{ text: t(lang, key) }, { text: f.count(now), right: true, ...(tone && now > 0 && { tone }) }, { text: f.count(before), right: true }];
+  const row = (key: Key, now: number, before: number, tone?: Cell['tone']): Cell[] => [
+    { text: t(lang, key) },
+    { text: f.count(now), right: true, ...(tone && now > 0 && { tone }) },
+    { text: f.count(before), right: true },
+  ];
   return [
     { kind: 'h2', text: t(lang, 'section.dossiers') },
     { kind: 'p', text: t(lang, 'dossiers.intro', { dossiers: f.count(d.dossiers), overdue: f.count(d.overdue) }) },
     {
       kind: 'table',
-      head: [t(lang, 'col.verdict'), t(lang, 'col.count'), t(lang, 'col.previous', { month: monthLabel(s.previous.month) })],
+      head: [
+        t(lang, 'col.verdict'),
+        t(lang, 'col.count'),
+        t(lang, 'col.previous', { month: monthLabel(s.previous.month) }),
+      ],
       rows: [
         row('verdict.outage', d.outage, p.outage, 'bad'),
         row('verdict.partly-outage', d.partlyOutage, p.partlyOutage, 'warn'),

@@ -11,7 +11,10 @@ const CODE = new RegExp(COMMUNE_PATTERN);
 export class CommuneResolver {
   private readonly ranges: Array<{ commune: string; list: BlockList }> = [];
 
-  constructor(networks: ReadonlyArray<{ commune: string; cidrs: readonly string[] }>, canonical: (code: string) => string = (c) => c) {
+  constructor(
+    networks: ReadonlyArray<{ commune: string; cidrs: readonly string[] }>,
+    canonical: (code: string) => string = (c) => c,
+  ) {
     this.canonical = canonical;
     for (const n of networks) {
       const list = new BlockList();

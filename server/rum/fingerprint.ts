@@ -26,13 +26,19 @@ function inApp(f: Frame): boolean {
   return !/^(chrome|moz|safari)-extension:|\/rum\.js$|faro|^<anonymous>$|^native$/.test(file);
 }
 
-export function groupKey(e: { type?: string; value?: string; stacktrace?: { frames?: Frame[] } }, topFrames = 3): GroupKey {
+export function groupKey(
+  e: { type?: string; value?: string; stacktrace?: { frames?: Frame[] } },
+  topFrames = 3,
+): GroupKey {
   const type = (e.type || 'Error').slice(0, 100);
   const message = messageTemplate(e.value ?? '');
   const frames = (e.stacktrace?.frames ?? [])
     .filter(inApp)
     .slice(0, topFrames)
-    .map((f) => ({ function: (f.function || '?').slice(0, 200), file: urlTemplate(f.filename) || (f.filename ?? '').slice(0, 200) }));
+    .map((f) => ({
+      function: (f.function || '?').slice(0, 200),
+      file: urlTemplate(f.filename) || (f.filename ?? '').slice(0, 200),
+    }));
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([type, message, frames]))
     .digest('hex')

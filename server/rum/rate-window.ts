@@ -6,7 +6,10 @@
 export class RateWindow {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly perMinute: number, private readonly maxKeys = 100_000) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly maxKeys = 100_000,
+  ) {}
 
   /** undefined when allowed; otherwise seconds until the window resets. */
   hit(key: string, now: number): number | undefined {
@@ -23,6 +26,7 @@ export class RateWindow {
   private sweep(now: number): void {
     for (const [k, w] of this.windows) if (now - w.start >= 60_000) this.windows.delete(k);
     // Still full (a flood of distinct addresses): forget the oldest half rather than grow without bound.
-    if (this.windows.size >= this.maxKeys) [...this.windows.keys()].slice(0, this.maxKeys / 2).forEach((k) => this.windows.delete(k));
+    if (this.windows.size >= this.maxKeys)
+      [...this.windows.keys()].slice(0, this.maxKeys / 2).forEach((k) => this.windows.delete(k));
   }
 }

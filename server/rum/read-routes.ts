@@ -27,7 +27,10 @@ export async function rumReadRoutes(app: FastifyInstance, opts: { store: Store; 
   const appIds = (request: FastifyRequest): number[] | undefined => {
     const own = principalOf(request).services;
     if (!own) return undefined;
-    return opts.store.rum.apps().filter((a) => a.services?.some((s) => own.includes(s))).map((a) => a.id);
+    return opts.store.rum
+      .apps()
+      .filter((a) => a.services?.some((s) => own.includes(s)))
+      .map((a) => a.id);
   };
 
   api.get('/api/v1/rum/errors', { schema: { querystring: Query } }, async (request) => {
@@ -38,6 +41,9 @@ export async function rumReadRoutes(app: FastifyInstance, opts: { store: Store; 
 
   api.get('/api/v1/rum/fetch-failures', { schema: { querystring: Query } }, async (request) => {
     const since = opts.now() - request.query.days * DAY;
-    return { since, failures: opts.store.rum.fetchFailures({ appIds: appIds(request), since, limit: request.query.limit }) };
+    return {
+      since,
+      failures: opts.store.rum.fetchFailures({ appIds: appIds(request), since, limit: request.query.limit }),
+    };
   });
 }

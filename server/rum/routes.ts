@@ -66,13 +66,23 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
   // Origins any app allows, for preflights (which carry no key) and for CORS headers on refusals.
   let known = { at: 0, origins: new Set<string>() };
   const knownOrigins = () => {
-    if (opts.now() - known.at > 10_000) known = { at: opts.now(), origins: new Set(store.rum.apps().filter((a) => a.revokedAt === null).flatMap((a) => a.origins)) };
+    if (opts.now() - known.at > 10_000)
+      known = {
+        at: opts.now(),
+        origins: new Set(
+          store.rum
+            .apps()
+            .filter((a) => a.revokedAt === null)
+            .flatMap((a) => a.origins),
+        ),
+      };
     return known.origins;
   };
   const cors = (request: FastifyRequest, reply: FastifyReply, allowed: boolean) => {
     const origin = request.headers.origin;
     void reply.header('vary', 'Origin');
-    if (origin && allowed) void reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS);
+    if (origin && allowed)
+      void reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS);
   };
   const reject = (reason: string) => metrics.rumRequests.inc({ outcome: reason });
 
@@ -117,12 +127,20 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
         if (keyWait !== undefined) {
           reject('rate-limited');
           void reply.header('retry-after', String(keyWait));
-          throw new HttpError(429, ErrorCode.RATE_LIMITED, `too many requests for app "${rumApp.name}"; retry in ${keyWait} s`);
+          throw new HttpError(
+            429,
+            ErrorCode.RATE_LIMITED,
+            `too many requests for app "${rumApp.name}"; retry in ${keyWait} s`,
+          );
         }
         const origin = request.headers.origin;
         if (origin && !allowsOrigin(rumApp, origin, request.headers.host)) {
           reject('cors');
-          throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, `origin ${origin} is not allowed for app "${rumApp.name}"`);
+          throw new HttpError(
+            403,
+            ErrorCode.AUTH_FORBIDDEN,
+            `origin ${origin} is not allowed for app "${rumApp.name}"`,
+          );
         }
         request.rumApp = rumApp;
       },
@@ -131,7 +149,12 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
       const rumApp = request.rumApp!;
       const now = opts.now();
       const idem = request.headers['idempotency-key'];
-      if (typeof idem === 'string' && idem.length > 0 && idem.length <= 100 && !store.rum.claimBatch(rumApp.id, idem, now)) {
+      if (
+        typeof idem === 'string' &&
+        idem.length > 0 &&
+        idem.length <= 100 &&
+        !store.rum.claimBatch(rumApp.id, idem, now)
+      ) {
         metrics.rumRequests.inc({ outcome: 'duplicate' });
         return reply.code(202).send('ok');
       }
@@ -143,7 +166,8 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
       const commune = resolver.resolve(payload.meta, request.ip);
       const counts = ingestRumBatch(store, { app: rumApp, payload, commune, now, offsetMin: opts.offsetMin });
       metrics.rumRequests.inc({ outcome: 'accepted' });
-      if (counts.exceptions > 0) metrics.rumErrors.inc({ app: rumApp.name, commune: commune || 'unknown' }, counts.exceptions);
+      if (counts.exceptions > 0)
+        metrics.rumErrors.inc({ app: rumApp.name, commune: commune || 'unknown' }, counts.exceptions);
       for (const v of counts.vitals) {
         if (v.metric === 'cls') metrics.rumCls.observe({ app: rumApp.name }, v.value);
         else metrics.rumVitals.observe({ app: rumApp.name, metric: v.metric }, v.value / 1000);
@@ -154,15 +178,20 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
 
   // Validation and size errors of /collect are counted as bad payloads (the error handler answers them).
   app.addHook('onError', async (request, _reply, err) => {
-    if (request.url.startsWith('/collect') && request.rumApp) reject((err as { statusCode?: number }).statusCode === 413 ? 'too-large' : 'bad-payload');
+    if (request.url.startsWith('/collect') && request.rumApp)
+      reject((err as { statusCode?: number }).statusCode === 413 ? 'too-large' : 'bad-payload');
   });
 
   // The bundle's banner points here: the Apache-2.0 and MIT notices of the SDK and its dependencies.
   app.get('/rum.js.LICENSES.txt', async (_request, reply) => {
     const file = findScript();
     const licences = file && `${file}.LICENSES.txt`;
-    if (!licences || !existsSync(licences)) throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');
-    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(readFileSync(licences));
+    if (!licences || !existsSync(licences))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(readFileSync(licences));
   });
 
   // Compressed once, not per request: about a third of the raw size, which matters on a commune link.
@@ -172,7 +201,11 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
       const file = findScript();
       if (!file) throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');
       const body = readFileSync(file);
-      script = { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` };
+      script = {
+        body,
+        gzip: gzipSync(body, { level: 9 }),
+        etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`,
+      };
     }
     if (request.headers['if-none-match'] === script.etag) return reply.code(304).send();
     // An hour: pages pick up a new release within the hour; the ETag makes revalidation a 304.

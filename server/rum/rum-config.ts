@@ -19,7 +19,13 @@ export const RumConfigSchema = Type.Object(
     instrumentUi: Type.Boolean({ default: true }),
     /** Commune offices' public address ranges, for payloads that do not carry the commune attribute. */
     communeNetworks: Type.Array(
-      Type.Object({ commune: Type.String({ pattern: COMMUNE_PATTERN }), cidrs: Type.Array(Type.String({ minLength: 3, maxLength: 64 }), { minItems: 1, maxItems: 100 }) }, strict),
+      Type.Object(
+        {
+          commune: Type.String({ pattern: COMMUNE_PATTERN }),
+          cidrs: Type.Array(Type.String({ minLength: 3, maxLength: 64 }), { minItems: 1, maxItems: 100 }),
+        },
+        strict,
+      ),
       { maxItems: 20_000, default: [] },
     ),
   },

@@ -27,21 +27,32 @@ function time(iso: string, fallback: number): number {
   return Number.isFinite(t) && Math.abs(t - fallback) < 7 * DAY ? t : fallback;
 }
 
-export function ingestRumBatch(store: Store, input: { app: RumApp; payload: FaroPayload; commune: string; now: number; offsetMin: number }): RumCounts {
+export function ingestRumBatch(
+  store: Store,
+  input: { app: RumApp; payload: FaroPayload; commune: string; now: number; offsetMin: number },
+): RumCounts {
   const { app, payload, commune, now } = input;
   const meta = payload.meta;
   const page = pathTemplate(meta.page?.url) || '/';
   const browser = [meta.browser?.name, meta.browser?.version?.split('.')[0]].filter(Boolean).join(' ').slice(0, 100);
   const version = (meta.app?.version ?? '').slice(0, 100);
   const dayOf = (t: number) => Math.floor((t + input.offsetMin * 60_000) / DAY) * DAY - input.offsetMin * 60_000;
-  const counts: RumCounts = { exceptions: 0, vitals: [], fetchFailures: 0, events: payload.events?.length ?? 0, logs: payload.logs?.length ?? 0 };
+  const counts: RumCounts = {
+    exceptions: 0,
+    vitals: [],
+    fetchFailures: 0,
+    events: payload.events?.length ?? 0,
+    logs: payload.logs?.length ?? 0,
+  };
   store.transaction(() => {
     for (const e of payload.exceptions ?? []) {
       const key = groupKey(e);
       const at = time(e.timestamp, now);
       const stack = (e.stacktrace?.frames ?? []).slice(0, 20).map((f) => ({
-        function: (f.function || '?').slice(0, 200), file: urlTemplate(f.filename) || (f.filename ?? '').slice(0, 200),
-        ...(f.lineno !== undefined && { lineno: f.lineno }), ...(f.colno !== undefined && { colno: f.colno }),
+        function: (f.function || '?').slice(0, 200),
+        file: urlTemplate(f.filename) || (f.filename ?? '').slice(0, 200),
+        ...(f.lineno !== undefined && { lineno: f.lineno }),
+        ...(f.colno !== undefined && { colno: f.colno }),
       }));
       store.rum.recordError({ appId: app.id, key, at, stack, page, commune, browser, version });
       counts.exceptions++;
@@ -63,7 +74,15 @@ export function ingestRumBatch(store: Store, input: { app: RumApp; payload: Faro
       const at = time(ev.timestamp, now);
       const url = urlTemplate(String(a.name ?? ''));
       if (!url) continue;
-      store.rum.recordFetchFailure({ appId: app.id, day: dayOf(at), commune, url, status, durationMs: Number(a.duration) || 0, at });
+      store.rum.recordFetchFailure({
+        appId: app.id,
+        day: dayOf(at),
+        commune,
+        url,
+        status,
+        durationMs: Number(a.duration) || 0,
+        at,
+      });
       counts.fetchFailures++;
     }
   });

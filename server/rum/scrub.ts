@@ -5,7 +5,8 @@
  * names typed into forms end up in URLs and error messages more often than anyone intends.
  */
 
-const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{24,}|[^@/]+@[^@/]+|[A-Z]{1,4}[-.]?\d{5,}[\w.-]*)$/i;
+const ID_SEGMENT =
+  /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{24,}|[^@/]+@[^@/]+|[A-Z]{1,4}[-.]?\d{5,}[\w.-]*)$/i;
 
 /** `https://host/ho-so/123/xem?cccd=0010…#x` → `https://host/ho-so/:id/xem`; unparsable → ''. */
 export function urlTemplate(raw: string | undefined, base?: string): string {

@@ -59,8 +59,16 @@ export class RollupAccumulator {
       let agg = map.get(key);
       if (agg === undefined) {
         agg = {
-          targetId, bucket, count: 0, okCount: 0, latencyCount: 0, latencySum: 0,
-          latencyMin: null, latencyMax: null, lossSum: 0, lossCount: 0,
+          targetId,
+          bucket,
+          count: 0,
+          okCount: 0,
+          latencyCount: 0,
+          latencySum: 0,
+          latencyMin: null,
+          latencyMax: null,
+          lossSum: 0,
+          lossCount: 0,
         };
         map.set(key, agg);
       }

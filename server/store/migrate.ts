@@ -43,7 +43,9 @@ const FILE_PATTERN = /^(\d{3})-([a-z0-9][a-z0-9-]*)\.sql$/;
  * silently and the schema would drift.
  */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file, index) => {
     const match = FILE_PATTERN.exec(file);
     if (match === null) {

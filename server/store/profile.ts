@@ -13,7 +13,8 @@ export function createHourOfDayProfile(db: BetterSqlite3.Database, dayOffsetMinu
   const offset = dayOffsetMinutes * 60_000;
   const cache = new Map<string, BetterSqlite3.Statement>();
   // A whole service class across communes: from the per-service hour rollups, a few hundred rows a month.
-  const byService = db.prepare(`SELECT ((bucket + @offset) / ${DAY} + 4) % 7 AS weekday, ((bucket + @offset) % ${DAY}) / ${HOUR} AS hour,
+  const byService =
+    db.prepare(`SELECT ((bucket + @offset) / ${DAY} + 4) % 7 AS weekday, ((bucket + @offset) % ${DAY}) / ${HOUR} AS hour,
       sum(count) AS count, sum(ok_count) AS okCount, sum(latency_count) AS latencyCount,
       sum(latency_sum) AS latencySumMs, max(latency_max) AS latencyMaxMs
     FROM rollup_service_hour WHERE service = @service AND bucket >= @from AND bucket < @to

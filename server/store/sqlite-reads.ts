@@ -110,8 +110,10 @@ export function rollupSql(query: Pick<RollupQuery, 'resolution' | 'commune' | 't
   if (!(RESOLUTIONS as readonly string[]).includes(query.resolution)) {
     throw new RangeError(`unknown rollup resolution ${JSON.stringify(query.resolution)}`);
   }
-  const filters = [query.commune === undefined ? '' : 'AND t.commune = @commune',
-    query.target === undefined ? '' : 'AND t.name = @target'].join(' ');
+  const filters = [
+    query.commune === undefined ? '' : 'AND t.commune = @commune',
+    query.target === undefined ? '' : 'AND t.name = @target',
+  ].join(' ');
   return `SELECT t.commune, t.name AS target, t.service, t.kind, r.bucket, r.count, r.ok_count AS okCount,
       r.latency_count AS latencyCount, r.latency_sum AS latencySumMs, r.latency_min AS latencyMinMs,
       r.latency_max AS latencyMaxMs, r.loss_sum AS lossSum, r.loss_count AS lossCount
@@ -125,11 +127,14 @@ export function rollupSql(query: Pick<RollupQuery, 'resolution' | 'commune' | 't
  * through the primary key ('targets'; CROSS JOIN pins targets as the outer loop). Exported for plan tests.
  */
 export function resultsSql(query: Pick<ResultQuery, 'commune' | 'target'>, via: 'time' | 'targets'): string {
-  const filters = [query.commune === undefined ? '' : 'AND t.commune = @commune',
-    query.target === undefined ? '' : 'AND t.name = @target'].join(' ');
-  const from = via === 'time'
-    ? 'results r INDEXED BY results_ts JOIN targets t ON t.id = r.target_id'
-    : 'targets t CROSS JOIN results r ON r.target_id = t.id';
+  const filters = [
+    query.commune === undefined ? '' : 'AND t.commune = @commune',
+    query.target === undefined ? '' : 'AND t.name = @target',
+  ].join(' ');
+  const from =
+    via === 'time'
+      ? 'results r INDEXED BY results_ts JOIN targets t ON t.id = r.target_id'
+      : 'targets t CROSS JOIN results r ON r.target_id = t.id';
   return `SELECT ${RESULT_COLUMNS} FROM ${from}
     WHERE r.ts >= @from AND r.ts < @to ${filters} ORDER BY r.ts DESC, r.result_id DESC LIMIT @limit`;
 }
@@ -193,11 +198,15 @@ export function createReads(db: BetterSqlite3.Database): StoreReads {
     },
 
     countResults(query) {
-      const filters = [query.commune === undefined ? '' : 'AND t.commune = @commune',
-        query.target === undefined ? '' : 'AND t.name = @target'].join(' ');
+      const filters = [
+        query.commune === undefined ? '' : 'AND t.commune = @commune',
+        query.target === undefined ? '' : 'AND t.name = @target',
+      ].join(' ');
       const sql = `SELECT count(*) FROM results r JOIN targets t ON t.id = r.target_id
         WHERE r.ts >= @from AND r.ts < @to ${filters}`;
-      return cached(sql).pluck().get({ ...range(query), ...filterParams(query) }) as number;
+      return cached(sql)
+        .pluck()
+        .get({ ...range(query), ...filterParams(query) }) as number;
     },
 
     rollups(query) {
@@ -206,13 +215,15 @@ export function createReads(db: BetterSqlite3.Database): StoreReads {
     },
 
     latestPerTarget() {
-      return (latest.all() as ResultRow[]).map((row): TargetState => ({
-        commune: row.commune,
-        target: row.name,
-        service: row.service,
-        kind: row.kind,
-        lastResult: toStoredResult(row),
-      }));
+      return (latest.all() as ResultRow[]).map(
+        (row): TargetState => ({
+          commune: row.commune,
+          target: row.name,
+          service: row.service,
+          kind: row.kind,
+          lastResult: toStoredResult(row),
+        }),
+      );
     },
   };
 }

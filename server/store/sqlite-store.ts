@@ -27,7 +27,16 @@ import { createReportLog } from '../reports/sqlite-report-log.js';
 import { createRumStore } from '../rum/sqlite-rum.js';
 import { createAlertStore } from './sqlite-alerts.js';
 import { createDossierStore } from './sqlite-dossiers.js';
-import type { AgentRecord, AgentSummary, AgentWithSecret, IngestInput, IngestOutcome, Resolution, ResultToStore, Store } from './store.js';
+import type {
+  AgentRecord,
+  AgentSummary,
+  AgentWithSecret,
+  IngestInput,
+  IngestOutcome,
+  Resolution,
+  ResultToStore,
+  Store,
+} from './store.js';
 
 export { StoreError } from './migrate.js';
 
@@ -127,7 +136,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         results_received = results_received + @stored
       WHERE id = @agentId`),
   };
-  const foldServiceHour = db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
+  const foldServiceHour =
+    db.prepare(`INSERT INTO rollup_service_hour (service, bucket, count, ok_count, latency_count, latency_sum, latency_max)
       VALUES (@service, @bucket, @count, @okCount, @latencyCount, @latencySum, @latencyMax)
       ON CONFLICT (service, bucket) DO UPDATE SET
         count = count + excluded.count,
@@ -137,7 +147,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         latency_max = coalesce(max(latency_max, excluded.latency_max), latency_max, excluded.latency_max)`);
   // min()/max() with a NULL argument return NULL, hence the coalesce chains for buckets without latency.
   const foldRollup = Object.fromEntries(
-    RESOLUTIONS.map((r) => [r, db.prepare(`INSERT INTO rollup_${r} (target_id, bucket, count, ok_count,
+    RESOLUTIONS.map((r) => [
+      r,
+      db.prepare(`INSERT INTO rollup_${r} (target_id, bucket, count, ok_count,
         latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
       VALUES (@targetId, @bucket, @count, @okCount, @latencyCount, @latencySum, @latencyMin, @latencyMax,
         @lossSum, @lossCount)
@@ -149,7 +161,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         latency_min = coalesce(min(latency_min, excluded.latency_min), latency_min, excluded.latency_min),
         latency_max = coalesce(max(latency_max, excluded.latency_max), latency_max, excluded.latency_max),
         loss_sum = loss_sum + excluded.loss_sum,
-        loss_count = loss_count + excluded.loss_count`)]),
+        loss_count = loss_count + excluded.loss_count`),
+    ]),
   ) as Record<Resolution, BetterSqlite3.Statement<[BucketAggregate]>>;
 
   /**
@@ -183,7 +196,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         maxSeq,
         stored,
       }).changes;
-    const prior = stmt.findBatch.get(input.agentId, input.batchId) as { stored: number; duplicates: number } | undefined;
+    const prior = stmt.findBatch.get(input.agentId, input.batchId) as
+      | { stored: number; duplicates: number }
+      | undefined;
     if (prior !== undefined) {
       // A replay stores no results, but the agent did reach us: keep "last seen" truthful for silence alerts.
       touchAgent(0, 0);
@@ -198,9 +213,25 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     for (const r of input.results) {
       if (r.seq > maxSeq) maxSeq = r.seq;
       const targetId = targetIds.get(r.target) as number;
-      const { changes } = stmt.insertResult.run(targetId, r.ts, r.id, r.seq, input.agentId, r.agentTs,
-        input.receivedAt, r.ok ? 1 : 0, r.durationMs, r.latencyMs ?? null, r.error?.code ?? null,
-        r.error?.message ?? null, detailJson(r), r.role ?? null, r.layer ?? null, r.blame ?? null, r.link ?? null);
+      const { changes } = stmt.insertResult.run(
+        targetId,
+        r.ts,
+        r.id,
+        r.seq,
+        input.agentId,
+        r.agentTs,
+        input.receivedAt,
+        r.ok ? 1 : 0,
+        r.durationMs,
+        r.latencyMs ?? null,
+        r.error?.code ?? null,
+        r.error?.message ?? null,
+        detailJson(r),
+        r.role ?? null,
+        r.layer ?? null,
+        r.blame ?? null,
+        r.link ?? null,
+      );
       if (changes === 0) continue;
       storedResults.push(r);
       rollup.add(targetId, r);
@@ -212,12 +243,19 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     for (const agg of serviceHours.aggregates()) foldServiceHour.run(agg);
     const health = input.health ?? [];
     const inventory = input.inventory ?? [];
-    const { storedHealth, storedInventory } = system.insert(input.agentId, input.commune, input.receivedAt, health, inventory);
+    const { storedHealth, storedInventory } = system.insert(
+      input.agentId,
+      input.commune,
+      input.receivedAt,
+      health,
+      inventory,
+    );
     for (const r of [...health, ...inventory]) if (r.seq > maxSeq) maxSeq = r.seq;
     const stored = storedResults.length + storedHealth.length + storedInventory.length;
     const duplicates = input.results.length + health.length + inventory.length - stored;
     stmt.recordBatch.run(input.agentId, input.batchId, input.receivedAt, stored, duplicates);
-    if (touchAgent(maxSeq, stored) === 0) throw new StoreError('CW_ERR_STORE_UNKNOWN_AGENT', `no agent with id ${input.agentId}`);
+    if (touchAgent(maxSeq, stored) === 0)
+      throw new StoreError('CW_ERR_STORE_UNKNOWN_AGENT', `no agent with id ${input.agentId}`);
     return { replay: false, stored, duplicates, storedResults, storedHealth, storedInventory };
   });
 
@@ -237,7 +275,10 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     findAgentByTokenLookup: (tokenLookup) => stmt.findAgent.get(tokenLookup) as AgentWithSecret | undefined,
     listAgents: () =>
       (stmt.listAgents.all() as AgentSummaryRow[]).map(
-        (row): AgentSummary => ({ ...row, lastStatus: row.lastStatus === null ? null : (JSON.parse(row.lastStatus) as AgentStatus) }),
+        (row): AgentSummary => ({
+          ...row,
+          lastStatus: row.lastStatus === null ? null : (JSON.parse(row.lastStatus) as AgentStatus),
+        }),
       ),
     revokeAgent: (agentId, now) => stmt.revokeAgent.run(now, agentId).changes > 0,
     // IMMEDIATE takes the write lock up front: a deferred transaction that reads first and writes later

@@ -201,7 +201,13 @@ export interface RetentionReport {
 
 export interface Store {
   /** Registers an agent for a commune; the token itself is never stored, only its lookup id and hash. */
-  createAgent(input: { commune: string; name: string; tokenLookup: string; tokenHash: string; now: number }): AgentRecord;
+  createAgent(input: {
+    commune: string;
+    name: string;
+    tokenLookup: string;
+    tokenHash: string;
+    now: number;
+  }): AgentRecord;
   /** The agent whose token has this lookup id, unless revoked. */
   findAgentByTokenLookup(tokenLookup: string): AgentWithSecret | undefined;
   listAgents(): AgentSummary[];

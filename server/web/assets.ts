@@ -40,7 +40,11 @@ export function registerAssets(app: FastifyInstance): Assets {
   const byUrl = new Map(list.map((a) => [a.url, a]));
   app.get('/assets/:hash/:name', async (request, reply) => {
     const asset = byUrl.get(request.url.split('?')[0]!);
-    if (!asset) return reply.code(404).type('text/plain').send('no such asset (the page may be from an older release: reload it)');
+    if (!asset)
+      return reply
+        .code(404)
+        .type('text/plain')
+        .send('no such asset (the page may be from an older release: reload it)');
     return reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body);
   });
   return { css: list[0]!.url, js: list[1]!.url, uplotJs: list[2]!.url, uplotCss: list[3]!.url };

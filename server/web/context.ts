@@ -41,7 +41,11 @@ export function applyLangSwitch(request: FastifyRequest, reply: FastifyReply): L
   return requestLang(request);
 }
 
-export function pageContext(request: FastifyRequest, lang: Lang, deps: { now: () => number; offsetMin: number; assets: Assets; demo: boolean; rumKey?: string }): PageContext {
+export function pageContext(
+  request: FastifyRequest,
+  lang: Lang,
+  deps: { now: () => number; offsetMin: number; assets: Assets; demo: boolean; rumKey?: string },
+): PageContext {
   const url = new URL(request.url, 'http://x');
   url.searchParams.delete('lang');
   return {
@@ -61,7 +65,10 @@ export function pageContext(request: FastifyRequest, lang: Lang, deps: { now: ()
 }
 
 /** This page's URL with some query parameters changed (undefined removes one). */
-export function withQuery(ctx: Pick<PageContext, 'path' | 'query'>, changes: Record<string, string | number | undefined>): string {
+export function withQuery(
+  ctx: Pick<PageContext, 'path' | 'query'>,
+  changes: Record<string, string | number | undefined>,
+): string {
   const q = new URLSearchParams(ctx.query);
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined || v === '') q.delete(k);

@@ -21,7 +21,11 @@ export function formatter(lang: Lang, offsetMin: number): Formatter {
   const numberFormats = new Map<number, Intl.NumberFormat>();
   const num = (digits: number) => {
     let f = numberFormats.get(digits);
-    if (!f) numberFormats.set(digits, (f = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits })));
+    if (!f)
+      numberFormats.set(
+        digits,
+        (f = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits })),
+      );
     return f;
   };
   const units = lang === 'vi' ? { d: 'ngày', h: 'giờ', m: 'phút', s: 'giây' } : { d: 'd', h: 'h', m: 'min', s: 's' };

@@ -36,5 +36,7 @@ export function raw(s: string): Html {
 
 /** JSON for a `<script type="application/json">` block: `<` escaped so data cannot close the element. */
 export function jsonScript(id: string, data: unknown): Html {
-  return raw(`<script type="application/json" id="${escapeHtml(id)}">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`);
+  return raw(
+    `<script type="application/json" id="${escapeHtml(id)}">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`,
+  );
 }

@@ -32,7 +32,10 @@ function sameOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export async function loginRoutes(app: FastifyInstance, opts: PageDeps & { store: Store; web: WebConfig }): Promise<void> {
+export async function loginRoutes(
+  app: FastifyInstance,
+  opts: PageDeps & { store: Store; web: WebConfig },
+): Promise<void> {
   const { store, web } = opts;
   await app.register(rateLimit, { global: false });
 
@@ -69,7 +72,11 @@ ${problem ? html`<div class="err" role="alert">${problem}</div>` : ''}
       schema: {
         body: {
           type: 'object',
-          properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 }, next: { type: 'string', maxLength: 2000 } },
+          properties: {
+            username: { type: 'string', maxLength: 64 },
+            password: { type: 'string', maxLength: 200 },
+            next: { type: 'string', maxLength: 2000 },
+          },
           additionalProperties: false,
         },
       },
@@ -81,15 +88,25 @@ ${problem ? html`<div class="err" role="alert">${problem}</div>` : ''}
       const body = (request.body ?? {}) as LoginBody;
       const next = safeNext(body.next);
       const username = (body.username ?? '').trim().toLowerCase();
-      const user = username && body.password ? await authenticate(store.users, username, body.password, opts.now()) : undefined;
+      const user =
+        username && body.password ? await authenticate(store.users, username, body.password, opts.now()) : undefined;
       securityHeaders(reply);
       if (!user) {
         request.log.info({ username, ip: request.ip }, 'login failed');
-        return reply.code(401).type('text/html; charset=utf-8').send(form(lang, next, t('login_failed'), username));
+        return reply
+          .code(401)
+          .type('text/html; charset=utf-8')
+          .send(form(lang, next, t('login_failed'), username));
       }
       // A session from before login (if any) is never reused: a fresh token defeats session fixation.
       if (request.principal?.sessionToken) store.sessions.end(request.principal.sessionToken);
-      const { token } = store.sessions.create({ userId: user.id, now: opts.now(), policy: sessionPolicy(web), ip: request.ip, userAgent: request.headers['user-agent'] });
+      const { token } = store.sessions.create({
+        userId: user.id,
+        now: opts.now(),
+        policy: sessionPolicy(web),
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
       setSessionCookie(request, reply, web, token);
       request.log.info({ username, ip: request.ip }, 'login');
       return reply.redirect(next, 303);
@@ -99,7 +116,8 @@ ${problem ? html`<div class="err" role="alert">${problem}</div>` : ''}
   app.post('/logout', async (request, reply) => {
     const p = request.principal;
     if (p?.via === 'session') {
-      if (!csrfMatches(request, (request.body as { _csrf?: string } | undefined)?._csrf)) throw new HttpError(403, ErrorCode.AUTH_CSRF, 'csrf_failed');
+      if (!csrfMatches(request, (request.body as { _csrf?: string } | undefined)?._csrf))
+        throw new HttpError(403, ErrorCode.AUTH_CSRF, 'csrf_failed');
       store.sessions.end(p.sessionToken!);
     }
     clearSessionCookie(request, reply, web);

@@ -19,7 +19,7 @@ export interface PageResult {
   body: Html;
   charts?: boolean;
   /** Tables offered for export (rendered by the page itself where it wants them). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each table keeps its own row type
   tables?: ReadonlyArray<TableSpec<any>>;
 }
 
@@ -35,7 +35,10 @@ export const ALL_ROLES: readonly Role[] = ['admin', 'viewer', 'vendor'];
 
 export function securityHeaders(reply: FastifyReply): void {
   void reply
-    .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    .header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    )
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'same-origin')
@@ -75,7 +78,12 @@ export function registerPage(
     const format = ctx.query.get('export');
     if (format === 'csv' || format === 'xlsx') {
       const table = result.tables?.find((t) => t.id === ctx.query.get('table'));
-      if (!table) throw new HttpError(404, ErrorCode.NOT_FOUND, `this page has no table "${ctx.query.get('table') ?? ''}" to export`);
+      if (!table)
+        throw new HttpError(
+          404,
+          ErrorCode.NOT_FOUND,
+          `this page has no table "${ctx.query.get('table') ?? ''}" to export`,
+        );
       return sendTable(reply, toTabular(table, ctx), format as ExportFormat);
     }
     securityHeaders(reply);

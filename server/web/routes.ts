@@ -53,10 +53,27 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Brotli at a middling quality: pages are built per request, so the highest levels cost more CPU than
   // the bytes they save on a commune link.
-  await app.register(compress, { global: true, threshold: 1024, brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } } });
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } },
+  });
   const assets = registerAssets(app);
-  const deps: PageDeps = { now: opts.now, offsetMin: opts.offsetMin, assets, demo: opts.demo ?? false, rumKey: opts.rumKey };
-  const data = new WebData({ store: opts.store, live: opts.live, units: opts.units, calendars: opts.calendars, offsetMin: opts.offsetMin, dossiers: opts.dossiers });
+  const deps: PageDeps = {
+    now: opts.now,
+    offsetMin: opts.offsetMin,
+    assets,
+    demo: opts.demo ?? false,
+    rumKey: opts.rumKey,
+  };
+  const data = new WebData({
+    store: opts.store,
+    live: opts.live,
+    units: opts.units,
+    calendars: opts.calendars,
+    offsetMin: opts.offsetMin,
+    dossiers: opts.dossiers,
+  });
 
   // Errors on UI routes are pages in the reader's language; API-style JSON stays for /api/.
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -64,13 +81,18 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     if (status >= 500) request.log.error({ err }, 'page failed');
     const lang = requestLang(request);
     const t = translator(lang);
-    const message = status >= 500 ? t('error_internal') : err.message in CATALOGUES.vi ? t(err.message as MessageKey) : err.message;
+    const message =
+      status >= 500 ? t('error_internal') : err.message in CATALOGUES.vi ? t(err.message as MessageKey) : err.message;
     securityHeaders(reply);
     const body = html`<p class="err" role="alert">${message}</p><p><a href="/">${t('back_home')}</a></p>`;
     // Logged in: the error inside the usual page, with the menu and logout; otherwise a bare page.
     const page = request.principal
       ? renderPage(pageContext(request, lang, deps), { title: `${t('error_title')} ${status}`, body })
-      : bareLayout({ lang, assets }, t('error_title'), html`<main><div class="login"><h1>${status}</h1>${body}</div></main>`).value;
+      : bareLayout(
+          { lang, assets },
+          t('error_title'),
+          html`<main><div class="login"><h1>${status}</h1>${body}</div></main>`,
+        ).value;
     return reply.code(status).type('text/html; charset=utf-8').send(page);
   });
 
@@ -106,7 +128,10 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 }
 
 /** GET /api/v1/status: the latest result per target, from memory; a vendor sees its services only. */
-export async function statusApiRoutes(app: FastifyInstance, opts: { live: LiveState; now: () => number }): Promise<void> {
+export async function statusApiRoutes(
+  app: FastifyInstance,
+  opts: { live: LiveState; now: () => number },
+): Promise<void> {
   registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.get('/api/v1/status', async (request) => {
     const visible = serviceFilter(principalOf(request));
@@ -126,7 +151,10 @@ export async function statusApiRoutes(app: FastifyInstance, opts: { live: LiveSt
         blame: t.result.blame ?? null,
         link: t.result.link ?? null,
       }))
-      .sort((a, b) => a.commune.localeCompare(b.commune) || a.service.localeCompare(b.service) || a.target.localeCompare(b.target));
+      .sort(
+        (a, b) =>
+          a.commune.localeCompare(b.commune) || a.service.localeCompare(b.service) || a.target.localeCompare(b.target),
+      );
     return { serverTime: opts.now(), targets };
   });
 }

@@ -14,7 +14,9 @@ export const WebConfigSchema = Type.Object(
      * `trustProxy` is on). `always` behind a TLS proxy that does not say so; `never` only for plain-HTTP
      * tests, never in production.
      */
-    secureCookie: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], { default: 'auto' }),
+    secureCookie: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+      default: 'auto',
+    }),
     /** Failed or not, login attempts per client IP within the window; more get 429 with Retry-After. */
     loginAttempts: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
     loginWindowMinutes: Type.Number({ minimum: 1, maximum: 1440, default: 15 }),

@@ -58,10 +58,16 @@ export class WebData implements WebDataDeps {
    * The dossiers page as it opens (the last 30 days, every commune), cached five minutes like the overdue
    * gauge: attributing a month of a province takes most of a second. Other filters are computed on demand.
    */
-  recentDossiers(now: number, listVerdict: 'late' | 'outage' | 'partly-outage' | 'not-outage' | 'idle-online' | 'on-time'): { at: number; value: ReturnType<typeof attributeDossiers> } {
+  recentDossiers(
+    now: number,
+    listVerdict: 'late' | 'outage' | 'partly-outage' | 'not-outage' | 'idle-online' | 'on-time',
+  ): { at: number; value: ReturnType<typeof attributeDossiers> } {
     // Keyed by the newest import too: a new import shows at once rather than after five minutes.
     return this.dossierCache.get(`${listVerdict}:${this.store.dossiers.lastImportId()}`, now, () =>
-      attributeDossiers({ store: this.store, calendars: this.calendars, config: this.dossiers }, { from: now - 30 * 86_400_000, to: now, listVerdict, now, limit: 5000 }),
+      attributeDossiers(
+        { store: this.store, calendars: this.calendars, config: this.dossiers },
+        { from: now - 30 * 86_400_000, to: now, listVerdict, now, limit: 5000 },
+      ),
     );
   }
 

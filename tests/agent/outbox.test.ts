@@ -10,7 +10,16 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-25T01:00:00Z');
 
 function result(ts = T0): UnsequencedResult {
-  return { id: randomUUID(), ts, target: 'gw', kind: 'icmp', service: 'network', ok: true, durationMs: 1, icmp: { sent: 1, received: 1, lossRatio: 0 } };
+  return {
+    id: randomUUID(),
+    ts,
+    target: 'gw',
+    kind: 'icmp',
+    service: 'network',
+    ok: true,
+    durationMs: 1,
+    icmp: { sent: 1, received: 1, lossRatio: 0 },
+  };
 }
 
 describe('Outbox', () => {
@@ -27,7 +36,12 @@ describe('Outbox', () => {
       dirs.push(d);
       file = join(d.path, 'sub', 'outbox.db');
     }
-    const o = new Outbox({ file, maxRows: opts.maxRows ?? 1000, maxAgeDays: opts.maxAgeDays ?? 30, now: opts.now ?? (() => T0) });
+    const o = new Outbox({
+      file,
+      maxRows: opts.maxRows ?? 1000,
+      maxAgeDays: opts.maxAgeDays ?? 30,
+      now: opts.now ?? (() => T0),
+    });
     open.push(o);
     return { o, file };
   }

@@ -19,12 +19,24 @@ type Reply = (req: IncomingMessage, res: ServerResponse, body: IngestBatch) => v
 
 const ack = (res: ServerResponse, b: IngestBatch) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ batchId: b.batchId, stored: b.results.length, duplicates: 0, replay: false, serverTime: Date.now(), skewMs: 0, clockCorrected: false }));
+  res.end(
+    JSON.stringify({
+      batchId: b.batchId,
+      stored: b.results.length,
+      duplicates: 0,
+      replay: false,
+      serverTime: Date.now(),
+      skewMs: 0,
+      clockCorrected: false,
+    }),
+  );
 };
-const status = (code: number, headers: Record<string, string> = {}) => (_req: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(code, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ statusCode: code, code: 'X', error: 'x', message: `refused with ${code}` }));
-};
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(code, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify({ statusCode: code, code: 'X', error: 'x', message: `refused with ${code}` }));
+  };
 
 describe('Pusher', () => {
   let server: Server;
@@ -62,21 +74,52 @@ describe('Pusher', () => {
 
   function pusher(over: Partial<PusherOptions> = {}): Pusher {
     return new Pusher({
-      outbox, serverUrl: url, token: 'cwa_tok', commune: '26734', batchSize: 10, minBackoffMs: 1000, maxBackoffMs: 60_000,
-      idleMs: 60_000, requestTimeoutMs: 2000, log: pino({ level: 'silent' }), agentStatus: () => ({ version: 't', outboxPending: outbox.stats().pending }),
-      random: () => 1, now: () => 1_000_000, ...over,
+      outbox,
+      serverUrl: url,
+      token: 'cwa_tok',
+      commune: '26734',
+      batchSize: 10,
+      minBackoffMs: 1000,
+      maxBackoffMs: 60_000,
+      idleMs: 60_000,
+      requestTimeoutMs: 2000,
+      log: pino({ level: 'silent' }),
+      agentStatus: () => ({ version: 't', outboxPending: outbox.stats().pending }),
+      random: () => 1,
+      now: () => 1_000_000,
+      ...over,
     });
   }
   function fill(n: number): void {
-    for (let i = 0; i < n; i++) outbox.append({ id: randomUUID(), ts: Date.now() - 1000 + i, target: 'gw', kind: 'tcp', service: 'network', ok: true, durationMs: 1, latencyMs: 1, tcp: { connectMs: 1 } });
+    for (let i = 0; i < n; i++)
+      outbox.append({
+        id: randomUUID(),
+        ts: Date.now() - 1000 + i,
+        target: 'gw',
+        kind: 'tcp',
+        service: 'network',
+        ok: true,
+        durationMs: 1,
+        latencyMs: 1,
+        tcp: { connectMs: 1 },
+      });
   }
 
   it('sends a gzip batch with the token and deletes it once acknowledged', async () => {
     fill(3);
     const out = await pusher().pushOnce();
     expect(out).toMatchObject({ kind: 'acked', count: 3 });
-    expect(received[0]!.headers).toMatchObject({ authorization: 'Bearer cwa_tok', 'content-encoding': 'gzip', 'content-type': 'application/json' });
-    expect(received[0]!.body).toMatchObject({ v: 1, commune: '26734', sentAt: 1_000_000, agent: { version: 't', outboxPending: 3 } });
+    expect(received[0]!.headers).toMatchObject({
+      authorization: 'Bearer cwa_tok',
+      'content-encoding': 'gzip',
+      'content-type': 'application/json',
+    });
+    expect(received[0]!.body).toMatchObject({
+      v: 1,
+      commune: '26734',
+      sentAt: 1_000_000,
+      agent: { version: 't', outboxPending: 3 },
+    });
     expect(received[0]!.body.results.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(outbox.stats().pending).toBe(0);
     expect(await pusher().pushOnce()).toEqual({ kind: 'empty' });
@@ -126,7 +169,10 @@ describe('Pusher', () => {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
     const down = await p.pushOnce();
-    expect(down).toMatchObject({ kind: 'retry', reason: expect.stringMatching(/^network: .*(ECONNREFUSED|other side closed)/) });
+    expect(down).toMatchObject({
+      kind: 'retry',
+      reason: expect.stringMatching(/^network: .*(ECONNREFUSED|other side closed)/),
+    });
     expect(outbox.stats().pending).toBe(1);
     server.listen(0, '127.0.0.1'); // afterEach closes it
     await once(server, 'listening');

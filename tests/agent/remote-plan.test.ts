@@ -49,7 +49,14 @@ describe('remote probe plan', () => {
 
   const remotePlan = (over: Partial<AgentConfig> = {}) => {
     const { log, lines } = capture();
-    const plan = new RemotePlan({ config: { ...config, ...over }, token, log, localPath: false, apply: async (m) => void applied.push(m), applyPath: (p) => void pathsApplied.push(p) });
+    const plan = new RemotePlan({
+      config: { ...config, ...over },
+      token,
+      log,
+      localPath: false,
+      apply: async (m) => void applied.push(m),
+      applyPath: (p) => void pathsApplied.push(p),
+    });
     return { plan, lines };
   };
 
@@ -85,7 +92,9 @@ describe('remote probe plan', () => {
     expect(loadAgentConfig(file)).toMatchObject({ targets: [], plan: { enabled: true, refreshSec: 300 } });
     writeFileSync(file, `commune: "26734"\nserver: { url: "${url}" }\ntargets: []\n`);
     expect(() => loadAgentConfig(file)).toThrow(ConfigError);
-    expect(() => loadAgentConfig(file)).toThrow('targets (line 3): at least one target is required unless plan.enabled is true');
+    expect(() => loadAgentConfig(file)).toThrow(
+      'targets (line 3): at least one target is required unless plan.enabled is true',
+    );
   });
 
   it('starts on the local targets before any plan, then fetches, caches and merges it (local wins by name)', async () => {
@@ -99,7 +108,13 @@ describe('remote probe plan', () => {
     const merged = applied[0]!;
     expect(merged.targets.map((t) => t.name)).toEqual(['dvcqg', 'dvcqg-sso', 'hotich-moj', 'motcua-tinh', 'gateway']);
     expect(merged.targets[2]).toMatchObject({ kind: 'tcp', params: { host: '127.0.0.1', port: 9 }, intervalSec: 120 });
-    expect(merged.targets[0]).toMatchObject({ kind: 'http', service: 'portal', intervalSec: 300, timeoutMs: 20000, params: { url: 'https://dichvucong.gov.vn/' } });
+    expect(merged.targets[0]).toMatchObject({
+      kind: 'http',
+      service: 'portal',
+      intervalSec: 300,
+      timeoutMs: 20000,
+      params: { url: 'https://dichvucong.gov.vn/' },
+    });
     expect(merged.path).toMatchObject({ datacentre: '10.10.0.1:443', uplink: '10.0.0.1', gateway: 'auto' });
 
     const cached = JSON.parse(readFileSync(join(config.dataDir, 'plan.json'), 'utf8'));
@@ -115,7 +130,13 @@ describe('remote probe plan', () => {
 
   it('replaces targets only when the merged plan changed', async () => {
     // Only the endpoint the local file overrides changes: a new plan, the same merged targets.
-    writeFileSync(catalogueFile, CATALOGUE.replace('hotich-moj: { link: tslcd, intervalSec: 600 }', 'hotich-moj: { link: tslcd, intervalSec: 1200 }'));
+    writeFileSync(
+      catalogueFile,
+      CATALOGUE.replace(
+        'hotich-moj: { link: tslcd, intervalSec: 600 }',
+        'hotich-moj: { link: tslcd, intervalSec: 1200 }',
+      ),
+    );
     expect(await first.plan.refresh()).toBe('updated');
     expect(applied).toHaveLength(1);
     expect(first.lines.some((l) => l.msg === 'probe plan unchanged after merging the local targets')).toBe(true);
@@ -128,7 +149,13 @@ describe('remote probe plan', () => {
 
   it('switches the path hops when the plan changes them, without touching the targets', async () => {
     const before = applied.length;
-    writeFileSync(catalogueFile, CATALOGUE.replace('timeoutMs: 20000', 'timeoutMs: 25000').replace('path: { uplink: "10.0.0.1" }', 'path: { uplink: "10.0.0.2" }'));
+    writeFileSync(
+      catalogueFile,
+      CATALOGUE.replace('timeoutMs: 20000', 'timeoutMs: 25000').replace(
+        'path: { uplink: "10.0.0.1" }',
+        'path: { uplink: "10.0.0.2" }',
+      ),
+    );
     expect(await first.plan.refresh()).toBe('updated');
     expect(applied).toHaveLength(before);
     expect(pathsApplied.at(-1)).toMatchObject({ uplink: '10.0.0.2', datacentre: '10.10.0.1:443' });
@@ -149,14 +176,19 @@ describe('remote probe plan', () => {
     const warnings = down.lines.filter((l) => l.msg === 'could not check the probe plan; keeping the current one');
     // Loud once per outage, then quiet: a commune may be cut off for days.
     expect(warnings.map((l) => l.level)).toEqual([40, 20]);
-    expect(down.plan.status()).toMatchObject({ version: initial.version, lastError: expect.stringMatching(/^server unreachable: .*ECONNREFUSED/) });
+    expect(down.plan.status()).toMatchObject({
+      version: initial.version,
+      lastError: expect.stringMatching(/^server unreachable: .*ECONNREFUSED/),
+    });
   });
 
   describe('a plan the agent must refuse', () => {
     let fake: Server;
     let reply: { status: number; body: string } = { status: 200, body: '{}' };
     beforeAll(async () => {
-      fake = createServer((_req, res) => res.writeHead(reply.status, { 'content-type': 'application/json', etag: '"bad"' }).end(reply.body));
+      fake = createServer((_req, res) =>
+        res.writeHead(reply.status, { 'content-type': 'application/json', etag: '"bad"' }).end(reply.body),
+      );
       fake.listen(0, '127.0.0.1');
       await once(fake, 'listening');
     });
@@ -164,10 +196,38 @@ describe('remote probe plan', () => {
 
     const good = () => JSON.parse(readFileSync(join(config.dataDir, 'plan.json'), 'utf8')).plan;
     const cases: Array<[string, () => unknown, string]> = [
-      ['a target the probe schema refuses', () => ({ ...good(), version: 'v-bad-url', targets: [{ ...good().targets[0], url: 'dichvucong.gov.vn' }] }), 'targets[0].url: must match pattern'],
-      ['an unknown kind', () => ({ ...good(), version: 'v-bad-kind', targets: [{ name: 'x', kind: 'smtp', service: 'portal' }] }), 'targets[0].kind: must be one of'],
-      ['a credentials source', () => ({ ...good(), version: 'v-creds', targets: [{ name: 'x', kind: 'transaction', service: 'portal', steps: [{ name: 's', url: 'https://a.vn/' }], credentials: { file: '/etc/shadow' } }] }), 'targets[0].credentials: not accepted from the server'],
-      ["another commune's plan", () => ({ ...good(), commune: '10001' }), 'commune: the plan is for commune 10001, this agent reports for 26734'],
+      [
+        'a target the probe schema refuses',
+        () => ({ ...good(), version: 'v-bad-url', targets: [{ ...good().targets[0], url: 'dichvucong.gov.vn' }] }),
+        'targets[0].url: must match pattern',
+      ],
+      [
+        'an unknown kind',
+        () => ({ ...good(), version: 'v-bad-kind', targets: [{ name: 'x', kind: 'smtp', service: 'portal' }] }),
+        'targets[0].kind: must be one of',
+      ],
+      [
+        'a credentials source',
+        () => ({
+          ...good(),
+          version: 'v-creds',
+          targets: [
+            {
+              name: 'x',
+              kind: 'transaction',
+              service: 'portal',
+              steps: [{ name: 's', url: 'https://a.vn/' }],
+              credentials: { file: '/etc/shadow' },
+            },
+          ],
+        }),
+        'targets[0].credentials: not accepted from the server',
+      ],
+      [
+        "another commune's plan",
+        () => ({ ...good(), commune: '10001' }),
+        'commune: the plan is for commune 10001, this agent reports for 26734',
+      ],
       ['a newer plan format', () => ({ ...good(), v: 2 }), 'v: plan format 2 is newer than this agent understands (1)'],
       ['not JSON', () => '<html>proxy error</html>', 'the body is not JSON'],
       ['a body larger than any plan', () => ' '.repeat(5 * 1024 * 1024), 'the body is larger than a plan can be'],
@@ -176,14 +236,19 @@ describe('remote probe plan', () => {
     for (const [what, body, reason] of cases) {
       it(`rejects ${what}, says why, and keeps the last good plan`, async () => {
         const before = readFileSync(join(config.dataDir, 'plan.json'), 'utf8');
-        const { plan, lines } = remotePlan({ server: { ...config.server, url: `http://127.0.0.1:${(fake.address() as { port: number }).port}` } });
+        const { plan, lines } = remotePlan({
+          server: { ...config.server, url: `http://127.0.0.1:${(fake.address() as { port: number }).port}` },
+        });
         const kept = plan.loadCache();
         const b = body();
         reply = { status: 200, body: typeof b === 'string' ? b : JSON.stringify(b) };
         expect(await plan.refresh()).toBe('rejected');
         const error = lines.find((l) => l.msg === 'probe plan from the server rejected; keeping the last good plan');
         expect(error?.level).toBe(50);
-        expect((error?.reasons as string[]).some((r) => r.startsWith(reason)), JSON.stringify(error?.reasons)).toBe(true);
+        expect(
+          (error!.reasons as string[]).some((r) => r.startsWith(reason)),
+          JSON.stringify(error?.reasons),
+        ).toBe(true);
         expect(plan.merged()).toEqual(kept);
         expect(readFileSync(join(config.dataDir, 'plan.json'), 'utf8')).toBe(before);
         expect(applied).toHaveLength(2);
@@ -205,12 +270,24 @@ describe('remote probe plan', () => {
     // `path:` wins over the plan's (and keeps this test from probing the plan's 10.x hops).
     const file = join(dir.path, 'cli-agent.yaml');
     const server = { url: `http://127.0.0.1:${await unusedPort()}/`, timeoutMs: 1000 };
-    writeAgentConfig(file, { commune: '26734', server, dataDir: config.dataDir, plan: { enabled: true }, path: { gateway: 'none' }, log: { level: 'debug' } });
+    writeAgentConfig(file, {
+      commune: '26734',
+      server,
+      dataDir: config.dataDir,
+      plan: { enabled: true },
+      path: { gateway: 'none' },
+      log: { level: 'debug' },
+    });
     expect(existsSync(join(config.dataDir, 'plan.json'))).toBe(true);
     const agent = startAgentProcess(file, token);
     try {
-      const out = await waitFor('the agent to start on the cached plan', agent.output, (o) => o.includes('"agent started"'));
-      const started = out.split('\n').filter((l) => l.includes('"agent started"')).map((l) => JSON.parse(l))[0];
+      const out = await waitFor('the agent to start on the cached plan', agent.output, (o) =>
+        o.includes('"agent started"'),
+      );
+      const started = out
+        .split('\n')
+        .filter((l) => l.includes('"agent started"'))
+        .map((l) => JSON.parse(l))[0];
       expect(started.targets).toBe(4);
       expect(out).toContain('using the cached probe plan');
       expect(out).not.toContain('path-uplink');
@@ -222,14 +299,26 @@ describe('remote probe plan', () => {
   it('the agent CLI without a cache starts at once, then fetches the plan and switches to it', async () => {
     // Only the local listener, so nothing outside this machine is probed.
     const port = Number(new URL(url).port);
-    writeFileSync(catalogueFile, `services:\n  - { id: self, service: monitoring, name: Self, endpoints: [{ name: self, kind: tcp, host: 127.0.0.1, port: ${port} }] }\nall: [self]\n`);
+    writeFileSync(
+      catalogueFile,
+      `services:\n  - { id: self, service: monitoring, name: Self, endpoints: [{ name: self, kind: tcp, host: 127.0.0.1, port: ${port} }] }\nall: [self]\n`,
+    );
     const file = join(dir.path, 'cli-fresh.yaml');
     const dataDir = join(dir.path, 'fresh');
-    writeAgentConfig(file, { commune: '26734', server: { url, timeoutMs: 2000 }, dataDir, plan: { enabled: true }, path: { gateway: 'none' } });
+    writeAgentConfig(file, {
+      commune: '26734',
+      server: { url, timeoutMs: 2000 },
+      dataDir,
+      plan: { enabled: true },
+      path: { gateway: 'none' },
+    });
     const agent = startAgentProcess(file, token);
     try {
       const out = await waitFor('the plan to be applied', agent.output, (o) => o.includes('"probe plan replaced"'));
-      const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+      const lines = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LogLine);
       expect(lines.find((l) => l.msg === 'agent started')?.targets).toBe(0);
       expect(lines.find((l) => l.msg === 'probe plan replaced')?.targets).toBe(1);
       expect(JSON.parse(readFileSync(join(dataDir, 'plan.json'), 'utf8')).plan.targets[0].name).toBe('self');

@@ -11,7 +11,10 @@ describe('Scheduler', () => {
     const t0 = Date.now();
     const offsets = [0.5, 0.1];
     const s = new Scheduler({
-      targets: [{ name: 'a', intervalSec: 10 }, { name: 'b', intervalSec: 60 }],
+      targets: [
+        { name: 'a', intervalSec: 10 },
+        { name: 'b', intervalSec: 60 },
+      ],
       runRound: async (t) => void runs.push([t.name, Date.now() - t0]),
       random: () => offsets.shift()!,
     });
@@ -19,7 +22,12 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(4_999);
     expect(runs).toEqual([]);
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(runs).toEqual([['a', 5_000], ['b', 6_000], ['a', 15_000], ['a', 25_000]]);
+    expect(runs).toEqual([
+      ['a', 5_000],
+      ['b', 6_000],
+      ['a', 15_000],
+      ['a', 25_000],
+    ]);
     await s.stop();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(runs).toHaveLength(4);
@@ -35,7 +43,9 @@ describe('Scheduler', () => {
     s.start();
     vi.advanceTimersByTime(60_000);
     void s.stop();
-    const perTenSeconds = [0, 1, 2, 3, 4, 5].map((k) => firsts.filter((ms) => ms >= k * 10_000 && ms < (k + 1) * 10_000).length);
+    const perTenSeconds = [0, 1, 2, 3, 4, 5].map(
+      (k) => firsts.filter((ms) => ms >= k * 10_000 && ms < (k + 1) * 10_000).length,
+    );
     expect(firsts).toHaveLength(1000);
     // Uniform spread: each 10 s slice gets a fair share (expected ~167), never a burst on one second.
     for (const n of perTenSeconds) expect(n).toBeGreaterThan(100);
@@ -69,7 +79,11 @@ describe('Scheduler', () => {
 
   it('after the clock jumps ahead (machine slept), resumes on the grid without a burst of missed rounds', async () => {
     let runs = 0;
-    const s = new Scheduler({ targets: [{ name: 'a', intervalSec: 10 }], runRound: async () => void runs++, random: () => 0 });
+    const s = new Scheduler({
+      targets: [{ name: 'a', intervalSec: 10 }],
+      runRound: async () => void runs++,
+      random: () => 0,
+    });
     s.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(runs).toBe(1);
@@ -114,7 +128,14 @@ describe('Scheduler', () => {
   it('runs no confirmation rounds when retryIntervalSec is not shorter than the interval', async () => {
     const runs: number[] = [];
     const t0 = Date.now();
-    const s = new Scheduler({ targets: [{ name: 'gw', intervalSec: 10, retryIntervalSec: 10 }], runRound: async () => (runs.push(Date.now() - t0), false), random: () => 0 });
+    const s = new Scheduler({
+      targets: [{ name: 'gw', intervalSec: 10, retryIntervalSec: 10 }],
+      runRound: async () => {
+        runs.push(Date.now() - t0);
+        return false;
+      },
+      random: () => 0,
+    });
     s.start();
     await vi.advanceTimersByTimeAsync(25_000);
     await s.stop();

@@ -31,7 +31,15 @@ describe('serverRequest', () => {
   });
 
   const call = (over: Partial<Parameters<typeof serverRequest>[0]> = {}) =>
-    serverRequest({ method: 'POST', url: new URL('x', base), headers: { 'content-type': 'text/plain' }, body: Buffer.from('hello'), timeoutMs: 2000, maxResponseBytes: 1024, ...over });
+    serverRequest({
+      method: 'POST',
+      url: new URL('x', base),
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.from('hello'),
+      timeoutMs: 2000,
+      maxResponseBytes: 1024,
+      ...over,
+    });
 
   it('sends the body with its length and returns status, lower-case headers and text', async () => {
     handle = (req, res, body) => {
@@ -51,7 +59,10 @@ describe('serverRequest', () => {
 
   it('gives up after timeoutMs on a server that never answers', async () => {
     handle = () => undefined;
-    await expect(call({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT', message: 'ETIMEDOUT no complete answer within 200 ms' });
+    await expect(call({ timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'ETIMEDOUT',
+      message: 'ETIMEDOUT no complete answer within 200 ms',
+    });
   });
 
   it('is cancelled by its signal', async () => {
@@ -66,7 +77,10 @@ describe('serverRequest', () => {
   it('names the network error, e.g. a refused connection', async () => {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
-    await expect(call()).rejects.toMatchObject({ code: 'ECONNREFUSED', message: expect.stringContaining('ECONNREFUSED') });
+    await expect(call()).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
     server.listen(0, '127.0.0.1'); // afterEach closes it
     await once(server, 'listening');
   });

@@ -18,7 +18,16 @@ describe('communewatch CLI', () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
 
-  it.each([[[]], [['server']], [['agent']], [['token']], [['token', 'create']], [['token', 'list']], [['token', 'revoke']], [['demo']]])('%j --help explains itself', async (args) => {
+  it.each([
+    [[]],
+    [['server']],
+    [['agent']],
+    [['token']],
+    [['token', 'create']],
+    [['token', 'list']],
+    [['token', 'revoke']],
+    [['demo']],
+  ])('%j --help explains itself', async (args) => {
     const { code, stdout } = await runCli([...args, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: communewatch/);
@@ -28,16 +37,22 @@ describe('communewatch CLI', () => {
 
   it('exits 2 on a config error, naming the file, key path and problem', async () => {
     const file = join(FIXTURES, 'unknown-target-key.yaml');
-    const { code, stderr } = await runCli(['agent', '--config', file, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' });
+    const { code, stderr } = await runCli(['agent', '--config', file, '--check-config'], {
+      COMMUNEWATCH_AGENT_TOKEN: 'x',
+    });
     expect(code).toBe(2);
-    expect(stderr).toBe(`communewatch: invalid config ${file}:\n  - targets[0].cout (line 9): unknown key (not allowed here; check the spelling)\n`);
+    expect(stderr).toBe(
+      `communewatch: invalid config ${file}:\n  - targets[0].cout (line 9): unknown key (not allowed here; check the spelling)\n`,
+    );
   });
 
   it('--check-config accepts a valid agent config and exits 0 without running', async () => {
     // The fixture names a token file; this copy takes the token from the environment instead.
     const file = join(dir.path, 'agent.yaml');
     writeFileSync(file, readFileSync(join(FIXTURES, 'valid.yaml'), 'utf8').replace(/^\s*tokenFile:.*$/m, ''));
-    const { code, stdout, stderr } = await runCli(['agent', '--config', file, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' });
+    const { code, stdout, stderr } = await runCli(['agent', '--config', file, '--check-config'], {
+      COMMUNEWATCH_AGENT_TOKEN: 'x',
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toBe(`config OK: ${file} (4 targets, commune 26734)\n`);
@@ -51,7 +66,9 @@ describe('communewatch CLI', () => {
     const bad = join(FIXTURES, 'unknown-target-key.yaml');
     const refused = await runCli(['--config', bad, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' }, AGENT_BIN);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(`communewatch-agent: invalid config ${bad}:\n  - targets[0].cout (line 9): unknown key (not allowed here; check the spelling)\n`);
+    expect(refused.stderr).toBe(
+      `communewatch-agent: invalid config ${bad}:\n  - targets[0].cout (line 9): unknown key (not allowed here; check the spelling)\n`,
+    );
     const file = join(dir.path, 'bundle-agent.yaml');
     writeFileSync(file, readFileSync(join(FIXTURES, 'valid.yaml'), 'utf8').replace(/^\s*tokenFile:.*$/m, ''));
     const ok = await runCli(['--config', file, '--check-config'], { COMMUNEWATCH_AGENT_TOKEN: 'x' }, AGENT_BIN);
@@ -62,7 +79,10 @@ describe('communewatch CLI', () => {
   it('communewatch-agent runs as an executable: this Node accepts the V8 flags on its first line', async () => {
     // Run through the kernel's shebang (env -S node <flags>), as systemd and npm's shims do; an unknown flag
     // would stop node with "bad option" before the agent starts.
-    const child = spawn(AGENT_BIN, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    const child = spawn(AGENT_BIN, ['--version'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -71,11 +91,15 @@ describe('communewatch CLI', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(readFileSync(AGENT_BIN, 'utf8').split('\n', 1)[0]).toMatch(/^#!\/usr\/bin\/env -S node --max-semi-space-size=1 /);
+    expect(readFileSync(AGENT_BIN, 'utf8').split('\n', 1)[0]).toMatch(
+      /^#!\/usr\/bin\/env -S node --max-semi-space-size=1 /,
+    );
   });
 
   it('refuses to start an agent without a token', async () => {
-    const { code, stderr } = await runCli(['agent', '--config', join(FIXTURES, 'valid.yaml')], { COMMUNEWATCH_AGENT_TOKEN: '' });
+    const { code, stderr } = await runCli(['agent', '--config', join(FIXTURES, 'valid.yaml')], {
+      COMMUNEWATCH_AGENT_TOKEN: '',
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/server\.tokenFile.*token\.txt: ENOENT|no agent token/);
   });
@@ -99,10 +123,18 @@ describe('communewatch CLI', () => {
   });
 
   it('server starts on the given port, prints its URL, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'server', '--data', join(dir.path, 'srv'), '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'server', '--data', join(dir.path, 'srv'), '--host', '127.0.0.1', '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const url = await waitFor('the server URL', () => /server: (http:\/\/[\d.:]+)/.exec(out)?.[1], (u) => u !== undefined).then((u) => u!);
+    const url = await waitFor(
+      'the server URL',
+      () => /server: (http:\/\/[\d.:]+)/.exec(out)?.[1],
+      (u) => u !== undefined,
+    ).then((u) => u!);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
@@ -112,7 +144,16 @@ describe('communewatch CLI', () => {
 
   it('token create prints the token once and stores only its hash', async () => {
     const data = join(dir.path, 'data');
-    const { code, stdout, stderr } = await runCli(['token', 'create', '--commune', '26734', '--name', 'ubnd-xa-a', '--data', data]);
+    const { code, stdout, stderr } = await runCli([
+      'token',
+      'create',
+      '--commune',
+      '26734',
+      '--name',
+      'ubnd-xa-a',
+      '--data',
+      data,
+    ]);
     expect(code).toBe(0);
     const token = stdout.trim();
     expect(token).toMatch(/^cwa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
@@ -142,7 +183,9 @@ describe('communewatch CLI', () => {
     const token = (await runCli(['token', 'create', '--commune', '10001', '--data', data])).stdout.trim();
     const list = await runCli(['token', 'list', '--data', data]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^id\s+commune\s+name\s+created\s+last push\s+state\n1\s+10001\s+agent-10001\s+\S+Z\s+-\s+active\n$/);
+    expect(list.stdout).toMatch(
+      /^id\s+commune\s+name\s+created\s+last push\s+state\n1\s+10001\s+agent-10001\s+\S+Z\s+-\s+active\n$/,
+    );
     expect((await runCli(['token', 'revoke', '--id', '1', '--data', data])).code).toBe(0);
     expect((await runCli(['token', 'list', '--data', data])).stdout).toMatch(/revoked \S+Z/);
     const again = await runCli(['token', 'revoke', '--id', '1', '--data', data]);

@@ -21,32 +21,59 @@ describe('user commands', () => {
   };
 
   it('creates the first admin with a password read from stdin, stored as a scrypt hash', async () => {
-    const made = await cli(['user', 'create', '--username', 'Tran.IT', '--role', 'admin', '--name', 'Trần Văn IT'], 'a good long password\n');
+    const made = await cli(
+      ['user', 'create', '--username', 'Tran.IT', '--role', 'admin', '--name', 'Trần Văn IT'],
+      'a good long password\n',
+    );
     expect(made.code, made.stderr).toBe(0);
     expect(made.stderr).toContain('Created admin user "tran.it"');
     await withStore(async (store) => {
       const hash = store.db.prepare('SELECT password_hash FROM users').pluck().get() as string;
       expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
       expect(hash).not.toContain('password');
-      expect((await authenticate(store.users, 'tran.it', 'a good long password', Date.now()))?.displayName).toBe('Trần Văn IT');
+      expect((await authenticate(store.users, 'tran.it', 'a good long password', Date.now()))?.displayName).toBe(
+        'Trần Văn IT',
+      );
     });
   });
 
   it('refuses weak passwords, bad names, duplicates and vendors without services', async () => {
-    expect((await cli(['user', 'create', '--username', 'x2', '--role', 'viewer'], 'short\n')).stderr).toContain('at least 10 characters');
-    expect((await cli(['user', 'create', '--username', 'leader', '--role', 'viewer'], 'leader-password-1\n')).stderr).toContain('must not contain the user name');
-    expect((await cli(['user', 'create', '--username', 'bad name', '--role', 'viewer'], 'whatever long 1\n')).stderr).toContain('--username');
-    expect((await cli(['user', 'create', '--username', 'tran.it', '--role', 'viewer'], 'whatever long 1\n')).stderr).toContain('already exists');
-    expect((await cli(['user', 'create', '--username', 'vnpt', '--role', 'vendor'], 'whatever long 1\n')).stderr).toContain('a vendor needs --services');
+    expect((await cli(['user', 'create', '--username', 'x2', '--role', 'viewer'], 'short\n')).stderr).toContain(
+      'at least 10 characters',
+    );
+    expect(
+      (await cli(['user', 'create', '--username', 'leader', '--role', 'viewer'], 'leader-password-1\n')).stderr,
+    ).toContain('must not contain the user name');
+    expect(
+      (await cli(['user', 'create', '--username', 'bad name', '--role', 'viewer'], 'whatever long 1\n')).stderr,
+    ).toContain('--username');
+    expect(
+      (await cli(['user', 'create', '--username', 'tran.it', '--role', 'viewer'], 'whatever long 1\n')).stderr,
+    ).toContain('already exists');
+    expect(
+      (await cli(['user', 'create', '--username', 'vnpt', '--role', 'vendor'], 'whatever long 1\n')).stderr,
+    ).toContain('a vendor needs --services');
     expect((await cli(['user', 'create', '--username', 'nopw', '--role', 'viewer'], '')).code).toBe(1);
   });
 
   it('generates a password when asked, and lists users', async () => {
-    const made = await cli(['user', 'create', '--username', 'vnpt', '--role', 'vendor', '--services', 'civil-status', '--generate-password']);
+    const made = await cli([
+      'user',
+      'create',
+      '--username',
+      'vnpt',
+      '--role',
+      'vendor',
+      '--services',
+      'civil-status',
+      '--generate-password',
+    ]);
     expect(made.code, made.stderr).toBe(0);
     const password = made.stdout.trim();
     expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    await withStore(async (store) => expect((await authenticate(store.users, 'vnpt', password, Date.now()))?.services).toEqual(['civil-status']));
+    await withStore(async (store) =>
+      expect((await authenticate(store.users, 'vnpt', password, Date.now()))?.services).toEqual(['civil-status']),
+    );
     const list = await cli(['user', 'list']);
     expect(list.stdout).toMatch(/vnpt\s+vnpt\s+vendor\s+civil-status/);
   });
@@ -60,6 +87,8 @@ describe('user commands', () => {
     expect((await cli(['user', 'enable', '--username', 'vnpt'])).code).toBe(0);
     const passwd = await cli(['user', 'passwd', '--username', 'vnpt'], 'another long password\n');
     expect(passwd.code, passwd.stderr).toBe(0);
-    await withStore(async (store) => expect(await authenticate(store.users, 'vnpt', 'another long password', Date.now())).toBeDefined());
+    await withStore(async (store) =>
+      expect(await authenticate(store.users, 'vnpt', 'another long password', Date.now())).toBeDefined(),
+    );
   });
 });

@@ -26,7 +26,10 @@ function expectExactlyOnce(stored: number[], outboxFile: string): void {
   const { pendingSeqs, lastSeq } = readOutbox(outboxFile);
   expect(new Set(stored).size, 'no result stored twice').toBe(stored.length);
   const pending = new Set(pendingSeqs);
-  expect(stored.filter((s) => pending.has(s)), 'nothing both stored and pending').toEqual([]);
+  expect(
+    stored.filter((s) => pending.has(s)),
+    'nothing both stored and pending',
+  ).toEqual([]);
   const all = [...stored, ...pendingSeqs].sort((a, b) => a - b);
   expect(all, 'every produced result accounted for').toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
 }
@@ -52,8 +55,24 @@ describe('delivery survives failures exactly once', () => {
       server: { url: await serverUrlFor(server), timeoutMs: 5000 },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 1, batchSize: 4 },
       targets: [
-        { name: 'tcp-a', kind: 'tcp', service: 'network', host: '127.0.0.1', port: (listener.address() as { port: number }).port, intervalSec: 1, timeoutMs: 500 },
-        { name: 'tcp-b', kind: 'tcp', service: 'portal', host: '127.0.0.1', port: (listener.address() as { port: number }).port, intervalSec: 1, timeoutMs: 500 },
+        {
+          name: 'tcp-a',
+          kind: 'tcp',
+          service: 'network',
+          host: '127.0.0.1',
+          port: (listener.address() as { port: number }).port,
+          intervalSec: 1,
+          timeoutMs: 500,
+        },
+        {
+          name: 'tcp-b',
+          kind: 'tcp',
+          service: 'portal',
+          host: '127.0.0.1',
+          port: (listener.address() as { port: number }).port,
+          intervalSec: 1,
+          timeoutMs: 500,
+        },
       ],
     });
     return { dir, server, token, configFile, outboxFile: join(dir.path, 'agent-data', 'outbox.db') };
@@ -62,23 +81,36 @@ describe('delivery survives failures exactly once', () => {
   it('partition: server down while the agent probes, then back — all results arrive once, with agent timestamps', async () => {
     let { server, token, configFile, outboxFile, dir } = await setup(async (s) => s.url);
     const port = Number(new URL(server.url).port);
-    let agent: AgentProcess = startAgentProcess(configFile, token);
+    const agent: AgentProcess = startAgentProcess(configFile, token);
     cleanups.push(async () => {
       await agent.stop('SIGKILL');
       await server.close();
     });
 
-    await waitFor('first results stored', () => storedSeqs(server).length, (n) => n >= 4);
+    await waitFor(
+      'first results stored',
+      () => storedSeqs(server).length,
+      (n) => n >= 4,
+    );
     await server.close();
     const downAt = Date.now();
     const before = readOutbox(outboxFile).lastSeq;
     // The agent keeps probing into its outbox while the server is unreachable.
-    await waitFor('results queued during the outage', () => readOutbox(outboxFile).lastSeq, (n) => n >= before + 6);
+    await waitFor(
+      'results queued during the outage',
+      () => readOutbox(outboxFile).lastSeq,
+      (n) => n >= before + 6,
+    );
     const lastSeqBeforeRestart = readOutbox(outboxFile).lastSeq;
 
     server = await startTestServer(join(dir.path, 'server'), { port });
     const upAt = Date.now();
-    await waitFor('outage results delivered', () => Math.max(0, ...storedSeqs(server)), (n) => n >= lastSeqBeforeRestart, { timeoutMs: 30_000 });
+    await waitFor(
+      'outage results delivered',
+      () => Math.max(0, ...storedSeqs(server)),
+      (n) => n >= lastSeqBeforeRestart,
+      { timeoutMs: 30_000 },
+    );
     expect(await agent.stop('SIGTERM')).toBe(0);
 
     expectExactlyOnce(storedSeqs(server), outboxFile);
@@ -103,7 +135,11 @@ describe('delivery survives failures exactly once', () => {
       await server.close();
     });
 
-    await waitFor('first results stored', () => storedSeqs(server).length, (n) => n >= 4);
+    await waitFor(
+      'first results stored',
+      () => storedSeqs(server).length,
+      (n) => n >= 4,
+    );
     proxy.mode = 'hold';
     const held = proxy.nextHeld();
     expect(await held).toBe(200); // stored on the server; the agent never hears of it
@@ -117,10 +153,16 @@ describe('delivery survives failures exactly once', () => {
     agent = startAgentProcess(configFile, token);
     const replays = async () => {
       const s = parsePromText(await (await fetch(`${server.url}/metrics`)).text());
-      return s.find((x) => x.name === 'communewatch_ingest_requests_total' && x.labels.outcome === 'replay')?.value ?? 0;
+      return (
+        s.find((x) => x.name === 'communewatch_ingest_requests_total' && x.labels.outcome === 'replay')?.value ?? 0
+      );
     };
     await waitFor('the unacknowledged batch resent and acknowledged as a replay', replays, (n) => n >= 1);
-    await waitFor('more results after the restart', () => storedSeqs(server).length, (n) => n >= storedAtKill + 4);
+    await waitFor(
+      'more results after the restart',
+      () => storedSeqs(server).length,
+      (n) => n >= storedAtKill + 4,
+    );
     expect(await agent.stop('SIGTERM')).toBe(0);
     expectExactlyOnce(storedSeqs(server), outboxFile);
   });

@@ -23,11 +23,23 @@ describe('communewatch demo', () => {
   let output = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [CLI, 'demo', '--no-gateway', '--port', '0', '--data', join(dir.path, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [CLI, 'demo', '--no-gateway', '--port', '0', '--data', join(dir.path, 'data')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    url = await waitFor('the demo URL', () => /open:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1], (u) => u !== undefined, { timeoutMs: 20_000 }).then((u) => u!);
-    const login = await waitFor('the demo login', () => /log in:\s+(\S+) \/ (\S+)/.exec(output), (m) => m !== null, { timeoutMs: 20_000 });
+    url = await waitFor(
+      'the demo URL',
+      () => /open:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1],
+      (u) => u !== undefined,
+      { timeoutMs: 20_000 },
+    ).then((u) => u!);
+    const login = await waitFor(
+      'the demo login',
+      () => /log in:\s+(\S+) \/ (\S+)/.exec(output),
+      (m) => m !== null,
+      { timeoutMs: 20_000 },
+    );
     cookie = await webLogin(url, login![1]!, login![2]!);
   });
   afterAll(async () => {

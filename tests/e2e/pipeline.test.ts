@@ -39,17 +39,61 @@ describe('pipeline: agent → server → metrics', () => {
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 2 },
       log: { level: 'debug' },
       targets: [
-        { name: 'healthy', kind: 'http', service: 'one-stop-shop', url: `${vendor.url}/motcua/dang-nhap`, keyword: 'Đăng nhập', intervalSec: 2, timeoutMs: 1500 },
-        { name: 'down', kind: 'http', service: 'civil-status', url: `${vendor.url}/down`, intervalSec: 2, timeoutMs: 1500 },
-        { name: 'hanging', kind: 'http', service: 'payment', url: `${vendor.url}/hang`, intervalSec: 2, timeoutMs: 800 },
-        { name: 'loopback', kind: 'icmp', service: 'network', host: '127.0.0.1', count: 3, intervalMs: 200, intervalSec: 2, timeoutMs: 2000 },
-        { name: 'closed-port', kind: 'tcp', service: 'portal', host: '127.0.0.1', port: await unusedPort(), intervalSec: 2, timeoutMs: 1000 },
+        {
+          name: 'healthy',
+          kind: 'http',
+          service: 'one-stop-shop',
+          url: `${vendor.url}/motcua/dang-nhap`,
+          keyword: 'Đăng nhập',
+          intervalSec: 2,
+          timeoutMs: 1500,
+        },
+        {
+          name: 'down',
+          kind: 'http',
+          service: 'civil-status',
+          url: `${vendor.url}/down`,
+          intervalSec: 2,
+          timeoutMs: 1500,
+        },
+        {
+          name: 'hanging',
+          kind: 'http',
+          service: 'payment',
+          url: `${vendor.url}/hang`,
+          intervalSec: 2,
+          timeoutMs: 800,
+        },
+        {
+          name: 'loopback',
+          kind: 'icmp',
+          service: 'network',
+          host: '127.0.0.1',
+          count: 3,
+          intervalMs: 200,
+          intervalSec: 2,
+          timeoutMs: 2000,
+        },
+        {
+          name: 'closed-port',
+          kind: 'tcp',
+          service: 'portal',
+          host: '127.0.0.1',
+          port: await unusedPort(),
+          intervalSec: 2,
+          timeoutMs: 1000,
+        },
       ],
     });
     agent = startAgentProcess(configFile, token);
     latest = await waitFor(
       'a stored result for every target',
-      () => new Map(TARGETS.map((t) => [t, server.store.listResults({ commune: COMMUNE, target: t, limit: 1 })[0]] as const).filter(([, r]) => r) as [string, StoredResult][]),
+      () =>
+        new Map(
+          TARGETS.map(
+            (t) => [t, server.store.listResults({ commune: COMMUNE, target: t, limit: 1 })[0]] as const,
+          ).filter(([, r]) => r) as [string, StoredResult][],
+        ),
       (m) => m.size === TARGETS.length,
       { timeoutMs: 30_000 },
     ).catch((err: Error) => {
@@ -106,12 +150,16 @@ describe('pipeline: agent → server → metrics', () => {
     expect(sample(s, 'communewatch_probe_icmp_packet_loss_ratio', l('loopback'))).toBe(0);
     expect(sample(s, 'communewatch_probe_icmp_packets_received', l('loopback'))).toBe(3);
     expect(sample(s, 'communewatch_probe_success', l('closed-port'))).toBe(0);
-    expect(sample(s, 'communewatch_probe_http_duration_seconds', { ...l('healthy'), phase: 'connect' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(s, 'communewatch_probe_http_duration_seconds', { ...l('healthy'), phase: 'connect' }),
+    ).toBeGreaterThanOrEqual(0);
     const lastPush = sample(s, 'communewatch_agent_last_push_timestamp_seconds', { commune: COMMUNE });
     expect(Math.abs(lastPush - Date.now() / 1000)).toBeLessThan(60);
     expect(sample(s, 'communewatch_agent_missing_results', { commune: COMMUNE })).toBe(0);
     expect(sample(s, 'communewatch_agent_outbox_dropped_results', { commune: COMMUNE })).toBe(0);
-    expect(s.find((x) => x.name === 'communewatch_ingest_requests_total' && x.labels.outcome === 'stored')!.value).toBeGreaterThan(0);
+    expect(
+      s.find((x) => x.name === 'communewatch_ingest_requests_total' && x.labels.outcome === 'stored')!.value,
+    ).toBeGreaterThan(0);
     expect(s.some((x) => x.name === 'process_cpu_seconds_total')).toBe(true);
     // No error text in labels, ever.
     expect(s.every((x) => Object.values(x.labels).every((v) => !/ECONN|status 503|timed out/i.test(v)))).toBe(true);
@@ -119,11 +167,23 @@ describe('pipeline: agent → server → metrics', () => {
 
   it('rolls results up per minute, hour and day', () => {
     const now = Date.now();
-    const rows = server.store.rollups({ resolution: 'minute', commune: COMMUNE, target: 'down', from: now - 3_600_000, to: now + 60_000 });
+    const rows = server.store.rollups({
+      resolution: 'minute',
+      commune: COMMUNE,
+      target: 'down',
+      from: now - 3_600_000,
+      to: now + 60_000,
+    });
     const count = rows.reduce((a, r) => a + r.count, 0);
     expect(count).toBeGreaterThan(0);
     expect(rows.reduce((a, r) => a + r.okCount, 0)).toBe(0);
-    const day = server.store.rollups({ resolution: 'day', commune: COMMUNE, target: 'down', from: now - 2 * 86_400_000, to: now + 86_400_000 });
+    const day = server.store.rollups({
+      resolution: 'day',
+      commune: COMMUNE,
+      target: 'down',
+      from: now - 2 * 86_400_000,
+      to: now + 86_400_000,
+    });
     expect(day.reduce((a, r) => a + r.count, 0)).toBeGreaterThanOrEqual(count);
   });
 });

@@ -39,13 +39,15 @@ function vendorApp(collectorUrl: string, app: { key: string }): Promise<Server> 
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     if (url.pathname === '/done') return void res.end(page('<p id="done">xong</p>'));
-    res.end(page(`<button id="submit">Nộp hồ sơ</button><button id="reject">Reject</button><button id="fetch">Fetch</button>
+    res.end(
+      page(`<button id="submit">Nộp hồ sơ</button><button id="reject">Reject</button><button id="fetch">Fetch</button>
 <script>
 function submitHoSo(code) { throw new TypeError('Không thể nộp hồ sơ ' + code + ': thiếu mã xã'); }
 document.getElementById('submit').onclick = function () { submitHoSo(this.dataset.n = (Number(this.dataset.n || 0) + 1) * 1000 + 17); };
 document.getElementById('reject').onclick = function () { Promise.reject(new Error('từ chối tải danh sách')); };
 document.getElementById('fetch').onclick = function () { fetch('/api/ho-so?cccd=001099012345&ten=Nguyen').then(function (r) { document.title = 'status ' + r.status; }); };
-</script>`));
+</script>`),
+    );
   });
   server.listen(0, '127.0.0.1');
   return once(server, 'listening').then(() => server);
@@ -55,16 +57,25 @@ document.getElementById('fetch').onclick = function () { fetch('/api/ho-so?cccd=
  * A pass-through proxy in front of the CommuneWatch server that records every /collect request as the
  * SDK sent it (gzip bytes and headers): playwright cannot read streamed (compressed) request bodies.
  */
-function capturingProxy(target: string, captured: Array<{ headers: Record<string, string>; body: Buffer }>): Promise<Server> {
+function capturingProxy(
+  target: string,
+  captured: Array<{ headers: Record<string, string>; body: Buffer }>,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([, v]) => typeof v === 'string'),
+      ) as Record<string, string>;
       if (req.method === 'POST' && req.url === '/collect') captured.push({ headers, body });
       const { host: _h, 'content-length': _l, connection: _c, ...forward } = headers;
-      fetch(`${target}${req.url}`, { method: req.method, headers: forward, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body }).then(
+      fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: forward,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      }).then(
         async (r) => {
           const out: Record<string, string> = {};
           r.headers.forEach((v, k) => {
@@ -96,7 +107,12 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
     proxy = await capturingProxy(server.url, captured);
     vendor = await vendorApp(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, app);
     vendorOrigin = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}`;
-    app.key = server.store.rum.createApp({ name: 'motcua-web', origins: [vendorOrigin], services: ['one-stop-shop'], now: Date.now() }).key;
+    app.key = server.store.rum.createApp({
+      name: 'motcua-web',
+      origins: [vendorOrigin],
+      services: ['one-stop-shop'],
+      now: Date.now(),
+    }).key;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
   }, 60_000);
 
@@ -109,7 +125,14 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
   });
 
   const sentEvents = () =>
-    captured.flatMap((c) => (JSON.parse((c.headers['content-encoding'] === 'gzip' ? gunzipSync(c.body) : c.body).toString('utf8')) as { events?: Array<{ name: string }> }).events ?? []);
+    captured.flatMap(
+      (c) =>
+        (
+          JSON.parse((c.headers['content-encoding'] === 'gzip' ? gunzipSync(c.body) : c.body).toString('utf8')) as {
+            events?: Array<{ name: string }>;
+          }
+        ).events ?? [],
+    );
 
   it('stores errors grouped by fingerprint, the failed fetch and vitals, with the commune and no query strings', async () => {
     const page = await browser.newPage();
@@ -122,14 +145,31 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
     await page.waitForFunction("document.title === 'status 500'");
     // The SDK reports the fetch's resource timing from a PerformanceObserver, after the response: wait
     // until that batch has gone out before leaving the page.
-    await waitFor('the resource timing of the failed fetch sent', () => sentEvents().filter((e) => e.name === 'faro.performance.resource'), (e) => e.length > 0, { timeoutMs: 15_000 });
+    await waitFor(
+      'the resource timing of the failed fetch sent',
+      () => sentEvents().filter((e) => e.name === 'faro.performance.resource'),
+      (e) => e.length > 0,
+      { timeoutMs: 15_000 },
+    );
     // Navigating away flushes what is queued (and the vitals finalised on page hide).
     await page.goto(`${vendorOrigin}/done?x=1`);
     await page.waitForSelector('#done');
 
-    const groups = await waitFor('the errors stored', () => server.store.rum.errorGroups({ limit: 20 }), (g) => g.some((x) => x.message.includes('thiếu mã xã') && x.count === 2) && g.some((x) => x.message.includes('từ chối')), { timeoutMs: 20_000 });
+    const groups = await waitFor(
+      'the errors stored',
+      () => server.store.rum.errorGroups({ limit: 20 }),
+      (g) =>
+        g.some((x) => x.message.includes('thiếu mã xã') && x.count === 2) &&
+        g.some((x) => x.message.includes('từ chối')),
+      { timeoutMs: 20_000 },
+    );
     const submit = groups.find((g) => g.message.includes('thiếu mã xã'))!;
-    expect(submit).toMatchObject({ app: 'motcua-web', type: 'TypeError', message: 'Không thể nộp hồ sơ <n>: thiếu mã xã', count: 2 });
+    expect(submit).toMatchObject({
+      app: 'motcua-web',
+      type: 'TypeError',
+      message: 'Không thể nộp hồ sơ <n>: thiếu mã xã',
+      count: 2,
+    });
     expect(submit.frames[0]!.function).toBe('submitHoSo');
     expect(submit.samplePage).toBe('/ho-so');
     expect(groups.find((g) => g.message.includes('từ chối'))).toMatchObject({ type: 'Error', count: 1 });
@@ -138,15 +178,28 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
     expect(dims.version).toEqual({ '1.2.3': 2 });
     expect(Object.keys(dims.browser)[0]).toMatch(/Chrome/);
 
-    const failures = await waitFor('the failed fetch stored', () => server.store.rum.fetchFailures({ since: 0, limit: 10 }), (f) => f.length > 0, { timeoutMs: 10_000 });
+    const failures = await waitFor(
+      'the failed fetch stored',
+      () => server.store.rum.fetchFailures({ since: 0, limit: 10 }),
+      (f) => f.length > 0,
+      { timeoutMs: 10_000 },
+    );
     expect(failures[0]).toMatchObject({ url: `${vendorOrigin}/api/ho-so`, status: 500, commune: '26734' });
 
-    const vitals = await waitFor('web vitals stored', () => server.store.rum.vitals({ since: 0 }), (v) => v.some((x) => x.metric === 'ttfb' || x.metric === 'fcp'), { timeoutMs: 10_000 });
+    const vitals = await waitFor(
+      'web vitals stored',
+      () => server.store.rum.vitals({ since: 0 }),
+      (v) => v.some((x) => x.metric === 'ttfb' || x.metric === 'fcp'),
+      { timeoutMs: 10_000 },
+    );
     expect(vitals.every((v) => v.page === '/ho-so' && v.commune === '26734')).toBe(true);
     // Nothing of the query strings or fragments anywhere in the RUM tables.
     const db = (server.store as SqliteStore).db;
-    const dump = ['rum_error_groups', 'rum_error_dims', 'rum_vitals', 'rum_fetch_failures'].map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all())).join('');
-    for (const secret of ['cccd', '001099012345', 'HS-000123', 'chi-tiet', 'Nguyen', 'x=1']) expect(dump).not.toContain(secret);
+    const dump = ['rum_error_groups', 'rum_error_dims', 'rum_vitals', 'rum_fetch_failures']
+      .map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all()))
+      .join('');
+    for (const secret of ['cccd', '001099012345', 'HS-000123', 'chi-tiet', 'Nguyen', 'x=1'])
+      expect(dump).not.toContain(secret);
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/communewatch_rum_errors_total\{app="motcua-web",commune="26734"\} [3-9]/);
@@ -168,12 +221,22 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
     try {
       const { key } = fresh.store.rum.createApp({ name: 'motcua-web', origins: [vendorOrigin], now: Date.now() });
       const res = await fresh.built.app.inject({
-        method: 'POST', url: '/collect',
-        headers: { 'content-type': 'application/json', 'content-encoding': batch.headers['content-encoding'] ?? 'identity', 'x-api-key': key, origin: vendorOrigin, 'idempotency-key': batch.headers['idempotency-key'] ?? '' },
+        method: 'POST',
+        url: '/collect',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': batch.headers['content-encoding'] ?? 'identity',
+          'x-api-key': key,
+          origin: vendorOrigin,
+          'idempotency-key': batch.headers['idempotency-key'] ?? '',
+        },
         payload: batch.body,
       });
       expect(res.statusCode, res.body).toBe(202);
-      const stored = fresh.store.rum.errorGroups({ limit: 10 }).length + fresh.store.rum.fetchFailures({ since: 0, limit: 10 }).length + fresh.store.rum.vitals({ since: 0 }).length;
+      const stored =
+        fresh.store.rum.errorGroups({ limit: 10 }).length +
+        fresh.store.rum.fetchFailures({ since: 0, limit: 10 }).length +
+        fresh.store.rum.vitals({ since: 0 }).length;
       expect(stored).toBeGreaterThan(0);
     } finally {
       await fresh.close();
@@ -188,16 +251,27 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('real-user monitoring in a real browse
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
       const key = captured[0]!.headers['x-api-key']!;
-      const outcome = await page.evaluate(async ([url, k]) => {
-        try {
-          const r = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': k! }, body: '{"meta":{}}' });
-          return `status ${r.status}`;
-        } catch (e) {
-          return `blocked: ${(e as Error).name}`;
-        }
-      }, [`${server.url}/collect`, key]);
+      const outcome = await page.evaluate(
+        async ([url, k]) => {
+          try {
+            const r = await fetch(url!, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-api-key': k! },
+              body: '{"meta":{}}',
+            });
+            return `status ${r.status}`;
+          } catch (e) {
+            return `blocked: ${(e as Error).name}`;
+          }
+        },
+        [`${server.url}/collect`, key],
+      );
       expect(outcome).toBe('blocked: TypeError');
-      const wrong = await fetch(`${server.url}/collect`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'nope' }, body: '{"meta":{}}' });
+      const wrong = await fetch(`${server.url}/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'nope' },
+        body: '{"meta":{}}',
+      });
       expect(wrong.status).toBe(401);
       await page.close();
     } finally {

@@ -37,7 +37,13 @@ export const TARGETS: Target[] = [
   { name: 'hotich', kind: 'http', service: 'civil-status', role: 'service' },
   { name: 'ky-so-ocsp', kind: 'http', service: 'e-signing', role: 'service' },
 ];
-export const BASE_LATENCY: Record<string, number> = { 'path-gateway': 1.5, 'path-uplink': 28, motcua: 520, hotich: 410, 'ky-so-ocsp': 380 };
+export const BASE_LATENCY: Record<string, number> = {
+  'path-gateway': 1.5,
+  'path-uplink': 28,
+  motcua: 520,
+  hotich: 410,
+  'ky-so-ocsp': 380,
+};
 
 export interface Outcome {
   ok: boolean;
@@ -84,15 +90,30 @@ export class CommuneAgent {
   result(t: Target, ts: number, o: Outcome): ProbeResult {
     const latency = o.latencyMs ?? BASE_LATENCY[t.name]! * (0.8 + 0.4 * jitter(this.n++));
     const r: ProbeResult = {
-      id: randomUUID(), seq: this.nextSeq(), ts, target: t.name, kind: t.kind, service: t.service, role: t.role, ok: o.ok,
+      id: randomUUID(),
+      seq: this.nextSeq(),
+      ts,
+      target: t.name,
+      kind: t.kind,
+      service: t.service,
+      role: t.role,
+      ok: o.ok,
       durationMs: o.ok ? latency : (o.latencyMs ?? 10_000),
       ...(o.ok && { latencyMs: Math.round(latency * 10) / 10 }),
       ...(o.layer && { layer: o.layer }),
       ...(o.error && { error: o.error }),
     };
-    if (t.kind === 'icmp') r.icmp = o.ok ? { sent: 4, received: 4, lossRatio: 0, rttAvgMs: r.latencyMs } : { sent: 4, received: 0, lossRatio: 1 };
+    if (t.kind === 'icmp')
+      r.icmp = o.ok
+        ? { sent: 4, received: 4, lossRatio: 0, rttAvgMs: r.latencyMs }
+        : { sent: 4, received: 0, lossRatio: 1 };
     // Certificates: the signing service's renews in 10 days (shown red), the others in months.
-    else if (o.ok || o.statusCode) r.http = { statusCode: o.statusCode ?? 200, phases: { totalMs: latency }, certExpiresAt: ts + (t.service === 'e-signing' ? 10 : 200) * DAY };
+    else if (o.ok || o.statusCode)
+      r.http = {
+        statusCode: o.statusCode ?? 200,
+        phases: { totalMs: latency },
+        certExpiresAt: ts + (t.service === 'e-signing' ? 10 : 200) * DAY,
+      };
     return r;
   }
 
@@ -101,9 +122,14 @@ export class CommuneAgent {
       method: 'POST',
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        v: 1, batchId: randomUUID(), commune: this.commune, sentAt: Date.now(),
+        v: 1,
+        batchId: randomUUID(),
+        commune: this.commune,
+        sentAt: Date.now(),
         agent: { version: '0.1.0', hostname: `ubnd-${this.commune}`, probeIntervalSec: 60, outboxPending: 0 },
-        results: body.results ?? [], ...(body.health && { health: body.health }), ...(body.inventory && { inventory: body.inventory }),
+        results: body.results ?? [],
+        ...(body.health && { health: body.health }),
+        ...(body.inventory && { inventory: body.inventory }),
       }),
     });
     expect(res.status, await res.text()).toBe(200);
@@ -112,7 +138,10 @@ export class CommuneAgent {
 
 export const timeout = (ms = 10_000) => ({ code: 'CW_ERR_PROBE_TIMEOUT', message: `no answer within ${ms} ms` });
 export const FIVE_OH_TWO = { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 502 Bad Gateway' };
-export const FIVE_OH_THREE = { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 503 Service Unavailable' };
+export const FIVE_OH_THREE = {
+  code: 'CW_ERR_PROBE_HTTP_STATUS',
+  message: 'expected status 200, got 503 Service Unavailable',
+};
 
 /** Two weeks of history, a probe every 30 minutes. */
 export function historyOutcome(commune: string, index: number, t: Target, ts: number, outageDay: number): Outcome {
@@ -123,7 +152,12 @@ export function historyOutcome(commune: string, index: number, t: Target, ts: nu
     if (minute === 0 && index % 2 === 0) return { ok: false, layer: 'service', error: timeout(), latencyMs: 10_000 };
     return { ok: true, latencyMs: 2400 + 900 * jitter(ts / MIN + index) };
   }
-  if (t.service === 'civil-status' && commune === CIVIL_EARLIER && ts >= outageDay + 9 * HOUR && ts < outageDay + 10.5 * HOUR) {
+  if (
+    t.service === 'civil-status' &&
+    commune === CIVIL_EARLIER &&
+    ts >= outageDay + 9 * HOUR &&
+    ts < outageDay + 10.5 * HOUR
+  ) {
     return { ok: false, layer: 'service', error: FIVE_OH_THREE, statusCode: 503, latencyMs: 180 };
   }
   return { ok: true };
@@ -133,20 +167,41 @@ export function historyOutcome(commune: string, index: number, t: Target, ts: nu
 export function currentOutcome(commune: string, t: Target, round: number): Outcome {
   if (commune === UPLINK_DOWN && round >= 32) {
     if (t.role === 'gateway') return { ok: true };
-    if (t.role === 'uplink') return { ok: false, layer: 'uplink', error: { code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'no reply from 203.162.4.190' } };
+    if (t.role === 'uplink')
+      return {
+        ok: false,
+        layer: 'uplink',
+        error: { code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'no reply from 203.162.4.190' },
+      };
     return { ok: false, layer: 'uplink', error: timeout() };
   }
-  if (t.service === 'e-signing' && E_SIGNING_DOWN.includes(commune as (typeof E_SIGNING_DOWN)[number]) && round >= 25) return { ok: false, layer: 'service', error: timeout() };
-  if (t.service === 'civil-status' && commune === CIVIL_DOWN && round >= 20) return { ok: false, layer: 'service', error: FIVE_OH_TWO, statusCode: 502, latencyMs: 95 };
+  if (t.service === 'e-signing' && E_SIGNING_DOWN.includes(commune as (typeof E_SIGNING_DOWN)[number]) && round >= 25)
+    return { ok: false, layer: 'service', error: timeout() };
+  if (t.service === 'civil-status' && commune === CIVIL_DOWN && round >= 20)
+    return { ok: false, layer: 'service', error: FIVE_OH_TWO, statusCode: 502, latencyMs: 95 };
   return { ok: true };
 }
 
 export function healthOf(agent: CommuneAgent, ts: number, old: boolean): HealthRecord {
   return {
-    id: randomUUID(), seq: agent.nextSeq(), ts, collectMs: 140, cpuLoadPct: old ? 71 : 18,
-    memTotalBytes: old ? Math.round(3.8 * GIB) : 8 * GIB, memAvailableBytes: old ? Math.round(0.6 * GIB) : Math.round(4.9 * GIB), swapUsedBytes: old ? GIB : 0,
-    disks: [{ mount: 'C:', fsType: 'NTFS', sizeBytes: old ? 120 * 10 ** 9 : 256 * 10 ** 9, freeBytes: old ? 9 * 10 ** 9 : 140 * 10 ** 9 }],
-    uptimeSec: 6 * 3600, clockOffsetMs: 40,
+    id: randomUUID(),
+    seq: agent.nextSeq(),
+    ts,
+    collectMs: 140,
+    cpuLoadPct: old ? 71 : 18,
+    memTotalBytes: old ? Math.round(3.8 * GIB) : 8 * GIB,
+    memAvailableBytes: old ? Math.round(0.6 * GIB) : Math.round(4.9 * GIB),
+    swapUsedBytes: old ? GIB : 0,
+    disks: [
+      {
+        mount: 'C:',
+        fsType: 'NTFS',
+        sizeBytes: old ? 120 * 10 ** 9 : 256 * 10 ** 9,
+        freeBytes: old ? 9 * 10 ** 9 : 140 * 10 ** 9,
+      },
+    ],
+    uptimeSec: 6 * 3600,
+    clockOffsetMs: 40,
     ifaces: [{ iface: 'Ethernet', rxErrors: 0, txErrors: 0, rxDropped: 3, txDropped: 0, operstate: 'up' }],
   };
 }
@@ -156,19 +211,46 @@ export function inventoryOf(agent: CommuneAgent, ts: number, opts: { old: boolea
     { vendorId: '096e', productId: '0807', name: 'ePass2003', class: 'signing-token', basis: 'id' },
     { vendorId: '04b8', productId: '013a', name: 'EPSON DS-530', class: 'scanner', basis: 'vendor' },
   ];
-  if (opts.reader) usb.unshift({ vendorId: '072f', productId: '223b', name: 'ACR1252 Dual Reader', manufacturer: 'ACS', class: 'smartcard-reader', classCode: 11, basis: 'id' });
+  if (opts.reader)
+    usb.unshift({
+      vendorId: '072f',
+      productId: '223b',
+      name: 'ACR1252 Dual Reader',
+      manufacturer: 'ACS',
+      class: 'smartcard-reader',
+      classCode: 11,
+      basis: 'id',
+    });
   return {
-    id: randomUUID(), seq: agent.nextSeq(), ts, collectMs: 2300, hostname: `UBND-${agent.commune}-MC01`,
-    system: opts.old ? { manufacturer: 'Dell Inc.', model: 'OptiPlex 3020' } : { manufacturer: 'HP', model: 'ProDesk 400 G7' },
-    cpu: opts.old ? { brand: 'Core i3-4160', cores: 4, physicalCores: 2, speedGHz: 3.6 } : { brand: 'Core i5-10500', cores: 12, physicalCores: 6, speedGHz: 3.1 },
+    id: randomUUID(),
+    seq: agent.nextSeq(),
+    ts,
+    collectMs: 2300,
+    hostname: `UBND-${agent.commune}-MC01`,
+    system: opts.old
+      ? { manufacturer: 'Dell Inc.', model: 'OptiPlex 3020' }
+      : { manufacturer: 'HP', model: 'ProDesk 400 G7' },
+    cpu: opts.old
+      ? { brand: 'Core i3-4160', cores: 4, physicalCores: 2, speedGHz: 3.6 }
+      : { brand: 'Core i5-10500', cores: 12, physicalCores: 6, speedGHz: 3.1 },
     memTotalBytes: opts.old ? Math.round(3.8 * GIB) : 8 * GIB,
     disks: [{ device: 'disk0', type: opts.old ? 'HD' : 'SSD', sizeBytes: opts.old ? 120 * 10 ** 9 : 256 * 10 ** 9 }],
-    os: opts.old ? { platform: 'win32', distro: 'Microsoft Windows 10 Pro', release: '10.0.19045', arch: 'x64' } : { platform: 'win32', distro: 'Microsoft Windows 11 Pro', release: '10.0.22631', arch: 'x64' },
-    usb, usbSeen: usb.length,
-    printers: [{ name: 'Canon LBP2900', model: 'Canon LBP2900', local: true, default: true }, { name: 'Microsoft Print to PDF', virtual: true }],
+    os: opts.old
+      ? { platform: 'win32', distro: 'Microsoft Windows 10 Pro', release: '10.0.19045', arch: 'x64' }
+      : { platform: 'win32', distro: 'Microsoft Windows 11 Pro', release: '10.0.22631', arch: 'x64' },
+    usb,
+    usbSeen: usb.length,
+    printers: [
+      { name: 'Canon LBP2900', model: 'Canon LBP2900', local: true, default: true },
+      { name: 'Microsoft Print to PDF', virtual: true },
+    ],
     counts: { smartcardReaders: opts.reader ? 1 : 0, signingTokens: 1, scanners: 1, printers: 1 },
   };
 }
 
-export const PASSWORD: Record<'admin' | 'viewer' | 'vendor', string> = { admin: 'Quan-tri-So-KHCN-2026', viewer: 'Chu-tich-xem-bao-cao', vendor: 'Ho-tich-nha-cung-cap' };
+export const PASSWORD: Record<'admin' | 'viewer' | 'vendor', string> = {
+  admin: 'Quan-tri-So-KHCN-2026',
+  viewer: 'Chu-tich-xem-bao-cao',
+  vendor: 'Ho-tich-nha-cung-cap',
+};
 export const USERNAME = { admin: 'it.sokhcn', viewer: 'chutich.ubnd', vendor: 'botuphap.hotich' } as const;

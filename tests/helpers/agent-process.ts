@@ -24,10 +24,17 @@ export interface AgentProcess {
  * no PC reports (they have their own test and would add records to exactly-once counts).
  */
 export function writeAgentConfig(file: string, config: Record<string, unknown>): void {
-  writeFileSync(file, stringify({ path: { gateway: 'none' }, system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, ...config }));
+  writeFileSync(
+    file,
+    stringify({ path: { gateway: 'none' }, system: { healthIntervalSec: 0, inventoryIntervalHours: 0 }, ...config }),
+  );
 }
 
-export function startAgentProcess(configFile: string, token: string, extraEnv: Record<string, string> = {}): AgentProcess {
+export function startAgentProcess(
+  configFile: string,
+  token: string,
+  extraEnv: Record<string, string> = {},
+): AgentProcess {
   if (!existsSync(AGENT_BIN)) throw new Error(`${AGENT_BIN} missing: run npm run build first`);
   const child = spawn(process.execPath, [AGENT_BIN, '--config', configFile], {
     env: { ...process.env, COMMUNEWATCH_AGENT_TOKEN: token, ...extraEnv },
@@ -48,8 +55,16 @@ export function startAgentProcess(configFile: string, token: string, extraEnv: R
   };
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}, bin = CLI, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  bin = CLI,
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (stdin !== undefined) child.stdin!.end(stdin);
   let stdout = '';
   let stderr = '';

@@ -18,7 +18,10 @@ export interface ApiApp {
   close(): Promise<void>;
 }
 
-export async function startApiApp(opts: { now: () => number; configure?: (config: ServerConfig) => void }): Promise<ApiApp> {
+export async function startApiApp(opts: {
+  now: () => number;
+  configure?: (config: ServerConfig) => void;
+}): Promise<ApiApp> {
   const dir = tempDir();
   const store = openSqliteStore({ file: join(dir.path, 'cw.db') });
   const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;

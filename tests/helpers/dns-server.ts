@@ -33,7 +33,10 @@ const RCODE_NXDOMAIN = 3;
 
 function encodeName(name: string): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])),
+    Buffer.from([0]),
+  ]);
 }
 
 function encodeIPv6(ip: string): Buffer {
@@ -62,7 +65,9 @@ function rdata(type: keyof ZoneEntry, entry: ZoneEntry): Buffer[] {
         return Buffer.concat([pref, encodeName(mx.exchange)]);
       });
     case 'TXT':
-      return (entry.TXT ?? []).map((parts) => Buffer.concat(parts.map((p) => Buffer.concat([Buffer.from([Buffer.byteLength(p)]), Buffer.from(p)]))));
+      return (entry.TXT ?? []).map((parts) =>
+        Buffer.concat(parts.map((p) => Buffer.concat([Buffer.from([Buffer.byteLength(p)]), Buffer.from(p)]))),
+      );
   }
 }
 

@@ -3,7 +3,13 @@
  * upstream (so the server stores the batch) but keeps the reply from the client and emits 'held'. A test
  * can then kill the agent at exactly the moment a batch is stored but unacknowledged.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { EventEmitter, once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 

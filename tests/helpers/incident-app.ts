@@ -18,13 +18,20 @@ export interface IncidentApp {
   close(): Promise<void>;
 }
 
-export async function startIncidentApp(dir: string, communes: readonly string[], time: { now: number }, incidents: Partial<ServerConfig['incidents']> = {}): Promise<IncidentApp> {
+export async function startIncidentApp(
+  dir: string,
+  communes: readonly string[],
+  time: { now: number },
+  incidents: Partial<ServerConfig['incidents']> = {},
+): Promise<IncidentApp> {
   const store = openSqliteStore({ file: join(dir, `${randomUUID()}.db`) });
   const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
   config.incidents = { ...config.incidents, ...incidents };
   const built = await buildApp({ store, config, now: () => time.now, timers: false });
   return {
-    store, built, driver: new IngestDriver(built, store, communes, time),
+    store,
+    built,
+    driver: new IngestDriver(built, store, communes, time),
     async close() {
       await built.app.close();
       store.close();

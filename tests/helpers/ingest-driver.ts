@@ -25,32 +25,64 @@ export class IngestDriver {
   private readonly tokens = new Map<string, string>();
   private readonly seqs = new Map<string, number>();
 
-  constructor(private readonly built: App, store: Store, communes: readonly string[], private readonly clock: { now: number }) {
-    for (const c of communes) this.tokens.set(c, createAgentToken(store, { commune: c, name: `agent-${c}`, now: clock.now }).token);
+  constructor(
+    private readonly built: App,
+    store: Store,
+    communes: readonly string[],
+    private readonly clock: { now: number },
+  ) {
+    for (const c of communes)
+      this.tokens.set(c, createAgentToken(store, { commune: c, name: `agent-${c}`, now: clock.now }).token);
   }
 
   result(commune: string, target: string, ts: number, ok: boolean, opts: ResultOptions = {}): ProbeResult {
     const seq = (this.seqs.get(commune) ?? 0) + 1;
     this.seqs.set(commune, seq);
     return {
-      id: randomUUID(), seq, ts, target, kind: opts.kind ?? 'http', service: opts.service ?? 'one-stop-shop', ok, durationMs: 120, latencyMs: opts.latencyMs ?? 120,
+      id: randomUUID(),
+      seq,
+      ts,
+      target,
+      kind: opts.kind ?? 'http',
+      service: opts.service ?? 'one-stop-shop',
+      ok,
+      durationMs: 120,
+      latencyMs: opts.latencyMs ?? 120,
       role: opts.role ?? 'service',
       ...(opts.layer && { layer: opts.layer }),
-      ...(opts.lossRatio !== undefined && { icmp: { sent: 10, received: Math.round(10 * (1 - opts.lossRatio)), lossRatio: opts.lossRatio } }),
+      ...(opts.lossRatio !== undefined && {
+        icmp: { sent: 10, received: Math.round(10 * (1 - opts.lossRatio)), lossRatio: opts.lossRatio },
+      }),
       ...(!ok && { error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } }),
     };
   }
 
   async push(commune: string, results: ProbeResult[], agent: AgentStatus = {}): Promise<void> {
     const res = await this.built.app.inject({
-      method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${this.tokens.get(commune)}`, 'content-type': 'application/json' },
-      payload: { v: 1, batchId: randomUUID(), commune, sentAt: this.clock.now, agent: { probeIntervalSec: 60, ...agent }, results },
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: `Bearer ${this.tokens.get(commune)}`, 'content-type': 'application/json' },
+      payload: {
+        v: 1,
+        batchId: randomUUID(),
+        commune,
+        sentAt: this.clock.now,
+        agent: { probeIntervalSec: 60, ...agent },
+        results,
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
   }
 
   /** One result a minute from `from`, `count` rounds, each pushed at its own time. */
-  async rounds(commune: string, target: string, from: number, count: number, ok: boolean, opts: ResultOptions = {}): Promise<void> {
+  async rounds(
+    commune: string,
+    target: string,
+    from: number,
+    count: number,
+    ok: boolean,
+    opts: ResultOptions = {},
+  ): Promise<void> {
     for (let i = 0; i < count; i++) {
       this.clock.now = from + i * MIN;
       await this.push(commune, [this.result(commune, target, this.clock.now, ok, opts)]);

@@ -75,7 +75,13 @@ export async function startLoginApp(
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://app');
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', path: url.pathname, cookie: req.headers.cookie, contentType: req.headers['content-type'], body });
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        cookie: req.headers.cookie,
+        contentType: req.headers['content-type'],
+        body,
+      });
       for (const w of waiters.filter((w) => w.path === url.pathname)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve();
@@ -89,7 +95,11 @@ export async function startLoginApp(
         sessions.add(sid);
         res.writeHead(302, {
           location: next,
-          'set-cookie': [`PHIENLAMVIEC=${sid}; Path=/; HttpOnly; SameSite=Lax`, 'ngon_ngu=vi; Path=/api', 'csrf_phien=; Path=/; Max-Age=0'],
+          'set-cookie': [
+            `PHIENLAMVIEC=${sid}; Path=/; HttpOnly; SameSite=Lax`,
+            'ngon_ngu=vi; Path=/api',
+            'csrf_phien=; Path=/; Max-Age=0',
+          ],
         });
         res.end();
       };
@@ -98,13 +108,22 @@ export async function startLoginApp(
         const token = randomUUID();
         preLogin.add(token);
         const error = url.searchParams.has('loi') ? '<p class="loi">Sai tên đăng nhập hoặc mật khẩu</p>' : '';
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `csrf_phien=${token}; Path=/; HttpOnly` });
-        res.end(page('Đăng nhập', `<h1>Đăng nhập hệ thống một cửa</h1>${error}<form method="post"><input type="hidden" name="_csrf" value="${token}"></form>`));
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'set-cookie': `csrf_phien=${token}; Path=/; HttpOnly`,
+        });
+        res.end(
+          page(
+            'Đăng nhập',
+            `<h1>Đăng nhập hệ thống một cửa</h1>${error}<form method="post"><input type="hidden" name="_csrf" value="${token}"></form>`,
+          ),
+        );
       } else if (route === 'POST /dang-nhap') {
         const form = new URLSearchParams(body);
         const token = jar.get('csrf_phien') ?? '';
         const csrf = form.get('_csrf');
-        if (!preLogin.has(token) || (csrf !== null && csrf !== token)) return void res.writeHead(403).end(page('Lỗi', 'Phiên làm việc đã hết hạn'));
+        if (!preLogin.has(token) || (csrf !== null && csrf !== token))
+          return void res.writeHead(403).end(page('Lỗi', 'Phiên làm việc đã hết hạn'));
         login(form.get('username') === account.username && form.get('password') === account.password, '/ho-so');
       } else if (route === 'POST /api/login') {
         let creds: { username?: unknown; password?: unknown } = {};
@@ -114,17 +133,29 @@ export async function startLoginApp(
           return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad json"}');
         }
         const ok = creds.username === account.username && creds.password === account.password && !faults.loginRejects;
-        if (!ok) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid credentials', username: creds.username }));
+        if (!ok)
+          return void res
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'invalid credentials', username: creds.username }));
         login(true, '/api/ho-so');
       } else if (route === 'GET /ho-so' || route === 'GET /api/ho-so') {
         const api = url.pathname.startsWith('/api/');
-        if (!loggedIn) return void res.writeHead(302, { location: `/dang-nhap?next=${encodeURIComponent(url.pathname)}` }).end();
-        if (faults.profileError) return void res.writeHead(500).end(api ? '{"error":"database unavailable"}' : page('Lỗi', 'Lỗi hệ thống'));
+        if (!loggedIn)
+          return void res.writeHead(302, { location: `/dang-nhap?next=${encodeURIComponent(url.pathname)}` }).end();
+        if (faults.profileError)
+          return void res.writeHead(500).end(api ? '{"error":"database unavailable"}' : page('Lỗi', 'Lỗi hệ thống'));
         if (api) {
-          const items = [{ id: 'HS-001', loai: 'khai-sinh' }, { id: 'HS-002', loai: 'ket-hon' }];
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { total: 12, owner: account.username, items } }));
+          const items = [
+            { id: 'HS-001', loai: 'khai-sinh' },
+            { id: 'HS-002', loai: 'ket-hon' },
+          ];
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ data: { total: 12, owner: account.username, items } }));
         } else {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page('Hồ sơ', `<h1>Xin chào ${account.username}</h1><p>12 hồ sơ đang xử lý</p>`));
+          res
+            .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+            .end(page('Hồ sơ', `<h1>Xin chào ${account.username}</h1><p>12 hồ sơ đang xử lý</p>`));
         }
       } else res.writeHead(404).end();
     });

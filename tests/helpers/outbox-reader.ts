@@ -6,8 +6,12 @@ export function readOutbox(file: string): { pendingSeqs: number[]; lastSeq: numb
   if (!existsSync(file)) return { pendingSeqs: [], lastSeq: 0 };
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const pendingSeqs = (db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
-    const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number } | undefined;
+    const pendingSeqs = (db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[]).map(
+      (r) => r.seq,
+    );
+    const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as
+      | { seq: number }
+      | undefined;
     return { pendingSeqs, lastSeq: row?.seq ?? 0 };
   } finally {
     db.close();

@@ -24,8 +24,16 @@ export async function startRecorder(): Promise<Recorder> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const a = [...answers.entries()].find(([prefix]) => (req.url ?? '').startsWith(prefix))?.[1] ?? { status: 200, body: { ok: true } };
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const a = [...answers.entries()].find(([prefix]) => (req.url ?? '').startsWith(prefix))?.[1] ?? {
+        status: 200,
+        body: { ok: true },
+      };
       res.writeHead(a.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(a.body));
     });

@@ -15,7 +15,9 @@ export interface TestSmtp {
 }
 
 /** With `tls`, the server offers STARTTLS with that certificate and requires a login (user/pass below). */
-export async function startSmtp(opts: { tls?: { cert: string; key: string }; user?: string; pass?: string } = {}): Promise<TestSmtp> {
+export async function startSmtp(
+  opts: { tls?: { cert: string; key: string }; user?: string; pass?: string } = {},
+): Promise<TestSmtp> {
   let refuse = 0;
   const mails: ParsedMail[] = [];
   const envelopes: string[][] = [];
@@ -26,7 +28,10 @@ export async function startSmtp(opts: { tls?: { cert: string; key: string }; use
           key: opts.tls.key,
           cert: opts.tls.cert,
           authOptional: false,
-          onAuth: (auth, _session, callback) => (auth.username === opts.user && auth.password === opts.pass ? callback(null, { user: auth.username }) : callback(new Error('Invalid username or password'))),
+          onAuth: (auth, _session, callback) =>
+            auth.username === opts.user && auth.password === opts.pass
+              ? callback(null, { user: auth.username })
+              : callback(new Error('Invalid username or password')),
         }
       : { authOptional: true, disabledCommands: ['STARTTLS'] }),
     logger: false,

@@ -23,7 +23,10 @@ const https = createServer({ cert: cert.cert, key: cert.key }, (_req, res) => {
 });
 https.listen(443, HOST);
 await once(https, 'listening');
-const dns = await startDnsServer({ 'motcua.lab.test': { A: [HOST] }, 'hotich.lab.test': { A: [HOST] } }, { host: HOST, port: 53 });
+const dns = await startDnsServer(
+  { 'motcua.lab.test': { A: [HOST] }, 'hotich.lab.test': { A: [HOST] } },
+  { host: HOST, port: 53 },
+);
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {

@@ -37,7 +37,12 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   };
 
   /** The first result of `target` that started after `since` and satisfies `match`. */
-  const nextResult = (target: string, since: number, match: (r: StoredResult) => boolean = () => true, timeoutMs = 20_000) =>
+  const nextResult = (
+    target: string,
+    since: number,
+    match: (r: StoredResult) => boolean = () => true,
+    timeoutMs = 20_000,
+  ) =>
     waitFor(
       `a ${target} result after ${new Date(since).toISOString()}`,
       () => server.store.listResults({ commune: COMMUNE, target, from: since, limit: 50 }).filter(match).at(-1),
@@ -50,8 +55,15 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   beforeAll(async () => {
     if (unavailable) throw new Error(`fault lab required on CI: ${unavailable}`);
     buildLab();
-    dc = spawn('ip', ['netns', 'exec', NS.dc, process.execPath, '--import', 'tsx', DC_SERVICES, ADDR.dc], { stdio: ['pipe', 'pipe', 'inherit'] });
-    await waitFor('data-centre services ready', async () => (await once(dc.stdout!, 'data'))[0].toString(), (s: string) => s.includes('ready'), { timeoutMs: 30_000 });
+    dc = spawn('ip', ['netns', 'exec', NS.dc, process.execPath, '--import', 'tsx', DC_SERVICES, ADDR.dc], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    await waitFor(
+      'data-centre services ready',
+      async () => (await once(dc.stdout!, 'data'))[0].toString(),
+      (s: string) => s.includes('ready'),
+      { timeoutMs: 30_000 },
+    );
 
     server = await startTestServer(join(dir.path, 'server'), { host: ADDR.mgmtRoot });
     const token = registerAgent(server, COMMUNE);
@@ -60,18 +72,79 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
       commune: COMMUNE,
       server: { url: server.url },
       push: { idleSec: 0.2, minBackoffSec: 0.2, maxBackoffSec: 1 },
-      path: { gateway: 'auto', resolvers: [ADDR.dc], probeName: 'motcua.lab.test', uplink: ADDR.ispNear, datacentre: ADDR.dc, intervalSec: 2, timeoutMs: 1500 },
+      path: {
+        gateway: 'auto',
+        resolvers: [ADDR.dc],
+        probeName: 'motcua.lab.test',
+        uplink: ADDR.ispNear,
+        datacentre: ADDR.dc,
+        intervalSec: 2,
+        timeoutMs: 1500,
+      },
       log: { level: 'debug' },
       targets: [
         // The one-stop-shop depends on an upstream single sign-on (the national portal's, in real life).
-        { name: 'national-sso', kind: 'http', service: 'portal', url: 'http://motcua.lab.test/thanhtoan/', intervalSec: 2, timeoutMs: 1500 },
-        { name: 'motcua', kind: 'http', service: 'one-stop-shop', url: 'http://motcua.lab.test/motcua/dang-nhap', keyword: 'Đăng nhập', intervalSec: 2, timeoutMs: 1500, latencyBudgetMs: 500, dependsOn: ['national-sso'] },
-        { name: 'hotich', kind: 'http', service: 'civil-status', url: 'https://hotich.lab.test/', intervalSec: 2, timeoutMs: 1500 },
-        { name: 'loss-to-dc', kind: 'icmp', service: 'network', host: ADDR.dc, count: 200, intervalMs: 10, intervalSec: 6, timeoutMs: 6000 },
+        {
+          name: 'national-sso',
+          kind: 'http',
+          service: 'portal',
+          url: 'http://motcua.lab.test/thanhtoan/',
+          intervalSec: 2,
+          timeoutMs: 1500,
+        },
+        {
+          name: 'motcua',
+          kind: 'http',
+          service: 'one-stop-shop',
+          url: 'http://motcua.lab.test/motcua/dang-nhap',
+          keyword: 'Đăng nhập',
+          intervalSec: 2,
+          timeoutMs: 1500,
+          latencyBudgetMs: 500,
+          dependsOn: ['national-sso'],
+        },
+        {
+          name: 'hotich',
+          kind: 'http',
+          service: 'civil-status',
+          url: 'https://hotich.lab.test/',
+          intervalSec: 2,
+          timeoutMs: 1500,
+        },
+        {
+          name: 'loss-to-dc',
+          kind: 'icmp',
+          service: 'network',
+          host: ADDR.dc,
+          count: 200,
+          intervalMs: 10,
+          intervalSec: 6,
+          timeoutMs: 6000,
+        },
         // Two links: the management link stands in for the government data network (TSLCD); a 4G modem
         // that is unplugged has no interface at all.
-        { name: 'via-tslcd', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: IF.mgmt, link: 'tslcd', intervalSec: 2, timeoutMs: 1000 },
-        { name: 'via-4g', kind: 'tcp', service: 'portal', host: ADDR.mgmtRoot, port: Number(new URL(server.url).port), sourceInterface: IF.missing4g, link: '4g', intervalSec: 2, timeoutMs: 1000 },
+        {
+          name: 'via-tslcd',
+          kind: 'tcp',
+          service: 'portal',
+          host: ADDR.mgmtRoot,
+          port: Number(new URL(server.url).port),
+          sourceInterface: IF.mgmt,
+          link: 'tslcd',
+          intervalSec: 2,
+          timeoutMs: 1000,
+        },
+        {
+          name: 'via-4g',
+          kind: 'tcp',
+          service: 'portal',
+          host: ADDR.mgmtRoot,
+          port: Number(new URL(server.url).port),
+          sourceInterface: IF.missing4g,
+          link: '4g',
+          intervalSec: 2,
+          timeoutMs: 1000,
+        },
       ],
     });
     agent = spawn('ip', ['netns', 'exec', NS.commune, process.execPath, AGENT_BIN, '--config', configFile], {
@@ -102,7 +175,10 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   });
 
   /** Injects a fault, returns the first motcua result measured under it, then heals and waits for health. */
-  async function underFault(inject: () => Promise<void> | void, match: (r: StoredResult) => boolean = (r) => !r.ok): Promise<StoredResult> {
+  async function underFault(
+    inject: () => Promise<void> | void,
+    match: (r: StoredResult) => boolean = (r) => !r.ok,
+  ): Promise<StoredResult> {
     await inject();
     const since = Date.now();
     try {
@@ -146,7 +222,10 @@ describeLab(`fault lab${unavailable ? ` (skipped: ${unavailable})` : ''}`, () =>
   });
 
   it('slow: the service answers, above its latency budget', async () => {
-    const r = await underFault(() => vendor('/motcua/dang-nhap', 'slow'), (x) => x.ok && x.layer === 'slow');
+    const r = await underFault(
+      () => vendor('/motcua/dang-nhap', 'slow'),
+      (x) => x.ok && x.layer === 'slow',
+    );
     expect(r.latencyMs).toBeGreaterThan(500);
   });
 

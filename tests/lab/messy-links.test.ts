@@ -57,7 +57,8 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     console.log(`lab up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s (files: ${dir.path})`);
 
     const settled = await playSchedule([w1, w2, w3], record);
-    for (const r of settled) if (r.status === 'rejected') console.log(`a world's schedule failed: ${(r.reason as Error).stack}`);
+    for (const r of settled)
+      if (r.status === 'rejected') console.log(`a world's schedule failed: ${(r.reason as Error).stack}`);
     console.log(`lab schedule done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   }, 480_000);
 
@@ -78,12 +79,21 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident').toMatch(/^commune-network#\d+\(down,uplink\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\(down,uplink\)$/);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'cut'));
     expectNear('end', net[0]?.endedAt, t0Of(o, 'heal'));
-    expect.soft(o.incidents.filter((i) => i.cause === 'agent-silent'), 'no agent-silent incident for a cut under the threshold').toHaveLength(0);
+    expect
+      .soft(
+        o.incidents.filter((i) => i.cause === 'agent-silent'),
+        'no agent-silent incident for a cut under the threshold',
+      )
+      .toHaveLength(0);
     const msgs = messagesAbout(o, code);
-    expect.soft(brief(msgs), 'one message, confirming the outage after the fact').toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
+    expect
+      .soft(brief(msgs), 'one message, confirming the outage after the fact')
+      .toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
     expect.soft(msgs[0]?.text ?? '', 'it says confirmed and names the uplink').toMatch(TEXT.confirmed);
     expect.soft(msgs[0]?.text ?? '').toMatch(TEXT.layer.uplink!);
     expectNear('network downtime charged', networkDownMs(o, code), SHORT_CUT_MS, 2 * TOLERANCE_MS);
@@ -100,7 +110,9 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(silent, 'one agent-silent incident while cut').toHaveLength(1);
     expectNear('agent-silent start (last push)', silent[0]?.startedAt, cutAt);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident').toMatch(/^commune-network#\d+\(down,uplink\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\(down,uplink\)$/);
     expectNear('start', net[0]?.startedAt, cutAt);
     expectNear('end', net[0]?.endedAt, healAt);
     const msgs = messagesAbout(o, code);
@@ -117,7 +129,12 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(item?.endedAt ?? null, 'and its end').not.toBeNull();
     expect.soft(closing?.text ?? '').toMatch(TEXT.confirmed);
     expect.soft(closing?.text ?? '').toMatch(TEXT.layer.uplink!);
-    expectNear('network downtime charged (silence and outage counted once)', networkDownMs(o, code), LONG_CUT_MS, 2 * TOLERANCE_MS);
+    expectNear(
+      'network downtime charged (silence and outage counted once)',
+      networkDownMs(o, code),
+      LONG_CUT_MS,
+      2 * TOLERANCE_MS,
+    );
     expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
   });
 
@@ -126,12 +143,16 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident').toMatch(/^commune-network#\d+\(down,lan\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\(down,lan\)$/);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'cut'));
     expectNear('end', net[0]?.endedAt, t0Of(o, 'heal'));
     expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'nothing else').toBe('');
     const msgs = messagesAbout(o, code);
-    expect.soft(brief(msgs), 'one message, confirming the outage after the fact').toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
+    expect
+      .soft(brief(msgs), 'one message, confirming the outage after the fact')
+      .toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
     expect.soft(msgs[0]?.text ?? '').toMatch(TEXT.confirmed);
     expect.soft(msgs[0]?.text ?? '').toMatch(TEXT.layer.lan!);
   });
@@ -141,19 +162,35 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident').toMatch(/^commune-network#\d+\(down,dns\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\(down,dns\)$/);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'fault'));
     expectNear('end', net[0]?.endedAt, t0Of(o, 'heal'));
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'services failing on DNS join the network incident').toBe('');
+    expect
+      .soft(
+        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+        'services failing on DNS join the network incident',
+      )
+      .toBe('');
     const msgs = messagesAbout(o, code);
     // The resolver's own check fails first (degraded: no service has failed yet); when the services fail
     // too it is down, told as one UPDATE (docs/alerts.md "Severity changes are told").
-    expect.soft(brief(msgs)).toMatch(/^firing\[commune-network#(\d+)\]( update\[commune-network#\1\])? resolved\[commune-network#\1\]$/);
+    expect
+      .soft(brief(msgs))
+      .toMatch(/^firing\[commune-network#(\d+)\]( update\[commune-network#\1\])? resolved\[commune-network#\1\]$/);
     expect.soft((msgs[0]?.receivedAt ?? Infinity) < t0Of(o, 'heal'), 'the FIRING arrives during the fault').toBe(true);
     expect.soft(msgs[0]?.text ?? '').toMatch(TEXT.layer.dns!);
     // Every service fails without its names: announced as down while it lasts, as it is recorded.
-    const announcedDown = msgs.some((m) => m.receivedAt < t0Of(o, 'heal') && m.firing.some((a) => a.id === net[0]?.id && a.severity === 'down'));
-    expect.soft(announcedDown, `announced as down before it ended (incident ${net[0]?.severity ?? '-'}; FIRING said ${msgs[0]?.firing[0]?.severity ?? '-'})`).toBe(true);
+    const announcedDown = msgs.some(
+      (m) => m.receivedAt < t0Of(o, 'heal') && m.firing.some((a) => a.id === net[0]?.id && a.severity === 'down'),
+    );
+    expect
+      .soft(
+        announcedDown,
+        `announced as down before it ended (incident ${net[0]?.severity ?? '-'}; FIRING said ${msgs[0]?.firing[0]?.severity ?? '-'})`,
+      )
+      .toBe(true);
   });
 
   it('flapping link (cut/heal every 8 s, 4 cycles): each outage before detection told once, then one flapping incident held until stable and ended at the last recovery', () => {
@@ -169,44 +206,106 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expectCommonRules(o); // includes: network incidents never overlap, every FIRING resolved
     const net = ofCause(o, 'commune-network', code).sort((a, b) => a.startedAt - b.startedAt);
     expect.soft(net.length, 'a network incident').toBeGreaterThanOrEqual(1);
-    expect.soft(net.length, `at most ceil(${changes}/2) network incidents (got ${briefIncidents(net)})`).toBeLessThanOrEqual(Math.ceil(changes / 2));
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'nothing but the network: no agent-silent (cuts under the threshold), no service incident').toBe('');
+    expect
+      .soft(net.length, `at most ceil(${changes}/2) network incidents (got ${briefIncidents(net)})`)
+      .toBeLessThanOrEqual(Math.ceil(changes / 2));
+    expect
+      .soft(
+        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+        'nothing but the network: no agent-silent (cuts under the threshold), no service incident',
+      )
+      .toBe('');
     for (const i of net) {
-      expect.soft(i.layer, `commune-network #${i.id}: an uplink cut is on the uplink (held members still count for the layer)`).toBe('uplink');
-      const nearestCut = cuts.reduce((best, c) => (Math.abs(c - i.startedAt) < Math.abs(best - i.startedAt) ? c : best), cuts[0]!);
+      expect
+        .soft(
+          i.layer,
+          `commune-network #${i.id}: an uplink cut is on the uplink (held members still count for the layer)`,
+        )
+        .toBe('uplink');
+      const nearestCut = cuts.reduce(
+        (best, c) => (Math.abs(c - i.startedAt) < Math.abs(best - i.startedAt) ? c : best),
+        cuts[0]!,
+      );
       expectNear(`#${i.id} start (at a cut)`, i.startedAt, nearestCut);
     }
     // The last one is held through every later cut: no per-cut incidents after detection.
     const flapping = net.at(-1);
-    expect.soft(flapping?.flapping, `the last network incident (#${flapping?.id ?? '-'}) is the flapping one`).toBe(true);
-    expect.soft(net.slice(0, -1).filter((i) => i.flapping).map((i) => i.id), 'only the last one is flapping').toEqual([]);
+    expect
+      .soft(flapping?.flapping, `the last network incident (#${flapping?.id ?? '-'}) is the flapping one`)
+      .toBe(true);
+    expect
+      .soft(
+        net
+          .slice(0, -1)
+          .filter((i) => i.flapping)
+          .map((i) => i.id),
+        'only the last one is flapping',
+      )
+      .toEqual([]);
     for (const i of net.slice(0, -1)) {
-      const nearestHeal = heals.reduce((best, h) => (Math.abs(h - (i.endedAt ?? Infinity)) < Math.abs(best - (i.endedAt ?? Infinity)) ? h : best), heals[0]!);
+      const nearestHeal = heals.reduce(
+        (best, h) => (Math.abs(h - (i.endedAt ?? Infinity)) < Math.abs(best - (i.endedAt ?? Infinity)) ? h : best),
+        heals[0]!,
+      );
       expectNear(`#${i.id} (before detection) end (at a heal)`, i.endedAt, nearestHeal);
     }
     expectNear(`flapping #${flapping?.id ?? '-'} end (the last recovery)`, flapping?.endedAt, lastHeal);
 
     // Messages: each incident told exactly once-through — FIRING (updates) RESOLVED, or one CONFIRMED.
     const msgs = messagesAbout(o, code);
-    for (const i of net) expect.soft(storyOf(msgs, i.id), `#${i.id}: one story (F = FIRING, U = still failing, R = RESOLVED, C = CONFIRMED)`).toMatch(/^(C|FU*R)$/);
+    for (const i of net)
+      expect
+        .soft(storyOf(msgs, i.id), `#${i.id}: one story (F = FIRING, U = still failing, R = RESOLVED, C = CONFIRMED)`)
+        .toMatch(/^(C|FU*R)$/);
     const firstAboutFlapping = msgs.findIndex((m) => itemsOf(m).some((a) => a.id === flapping?.id));
     const afterDetection = firstAboutFlapping < 0 ? [] : msgs.slice(firstAboutFlapping);
-    expect.soft(brief(afterDetection.filter((m) => itemsOf(m).some((a) => a.id !== flapping?.id))), 'once the flapping incident is told, nothing else is').toBe('');
-    expect.soft(msgs.length, `at most two messages per incident (got ${brief(msgs)})`).toBeLessThanOrEqual(2 * net.length);
+    expect
+      .soft(
+        brief(afterDetection.filter((m) => itemsOf(m).some((a) => a.id !== flapping?.id))),
+        'once the flapping incident is told, nothing else is',
+      )
+      .toBe('');
+    expect
+      .soft(msgs.length, `at most two messages per incident (got ${brief(msgs)})`)
+      .toBeLessThanOrEqual(2 * net.length);
     // The closing message (RESOLVED or CONFIRMED) of the flapping incident: only after stableSec up.
     const closing = msgs.find((m) => [...m.resolved, ...m.confirmed].some((a) => a.id === flapping?.id));
-    expect.soft(closing, `a closing message (RESOLVED or CONFIRMED) for the flapping incident (got ${brief(msgs)})`).toBeDefined();
+    expect
+      .soft(closing, `a closing message (RESOLVED or CONFIRMED) for the flapping incident (got ${brief(msgs)})`)
+      .toBeDefined();
     if (closing && flapping?.endedAt) {
       const afterHeal = closing.generatedAt - lastHeal;
       const afterEnd = closing.generatedAt - flapping.endedAt;
       // A recovery can be dated up to a second before the heal (an echo sent just before it came back).
-      expect.soft(afterHeal >= stableSec * 1000 - 1000, `closed only after ${stableSec} s stable (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`).toBe(true);
-      expect.soft(afterEnd >= stableSec * 1000, `closed ${stableSec} s after its own end at the earliest (closing message ${(afterEnd / 1000).toFixed(1)} s after it)`).toBe(true);
-      expect.soft(afterHeal <= stableSec * 1000 + 2 * TOLERANCE_MS, `held until stable, not longer (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`).toBe(true);
+      expect
+        .soft(
+          afterHeal >= stableSec * 1000 - 1000,
+          `closed only after ${stableSec} s stable (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
+        )
+        .toBe(true);
+      expect
+        .soft(
+          afterEnd >= stableSec * 1000,
+          `closed ${stableSec} s after its own end at the earliest (closing message ${(afterEnd / 1000).toFixed(1)} s after it)`,
+        )
+        .toBe(true);
+      expect
+        .soft(
+          afterHeal <= stableSec * 1000 + 2 * TOLERANCE_MS,
+          `held until stable, not longer (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
+        )
+        .toBe(true);
     }
-    expect.soft(msgs.filter((m) => itemsOf(m).some((a) => a.id === flapping?.id)).some((m) => TEXT.flapping.test(m.text)), 'a message about it says it is flapping').toBe(true);
+    expect
+      .soft(
+        msgs.filter((m) => itemsOf(m).some((a) => a.id === flapping?.id)).some((m) => TEXT.flapping.test(m.text)),
+        'a message about it says it is flapping',
+      )
+      .toBe(true);
     // Held time is not down time: at most the cuts themselves are charged.
-    expect.soft(networkDownMs(o, code), 'network downtime at most the cut time').toBeLessThanOrEqual(cuts.length * FLAP_PERIOD_MS + 2 * TOLERANCE_MS);
+    expect
+      .soft(networkDownMs(o, code), 'network downtime at most the cut time')
+      .toBeLessThanOrEqual(cuts.length * FLAP_PERIOD_MS + 2 * TOLERANCE_MS);
   });
 
   it('agent SIGKILL: one agent-silent incident from the last push to the restart, "lost contact" then resolved', () => {
@@ -216,7 +315,9 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const restartAt = t0Of(o, 'restart');
     expectCommonRules(o);
     const silent = counting(o).filter((i) => i.cause === 'agent-silent');
-    expect.soft(briefIncidents(silent), 'one agent-silent incident that counts (the agent was off: not superseded)').toMatch(/^agent-silent#\d+\(down,-\)$/);
+    expect
+      .soft(briefIncidents(silent), 'one agent-silent incident that counts (the agent was off: not superseded)')
+      .toMatch(/^agent-silent#\d+\(down,-\)$/);
     expectNear('start (last push)', silent[0]?.startedAt, killAt);
     expectNear('end (restart)', silent[0]?.endedAt, restartAt, 2 * TOLERANCE_MS);
     expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'agent-silent')), 'no other incident').toBe('');
@@ -242,14 +343,20 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident, degraded').toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident, degraded')
+      .toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
     expect.soft(net[0]?.figures?.lossPct, 'the loss figure').toBeGreaterThan(10);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'fault'), 2 * TOLERANCE_MS);
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'no service incident').toBe('');
+    expect
+      .soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'no service incident')
+      .toBe('');
     const msgs = messagesAbout(o, code);
     expect.soft(msgs.length, `at most a FIRING and its resolve (got ${brief(msgs)})`).toBeLessThanOrEqual(2);
-    for (const m of msgs) expect.soft(m.text, 'alerted as degraded ("chập chờn / chậm"), not as down').toMatch(TEXT.degraded);
-    if (o.serviceFailures[code] === 0) expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
+    for (const m of msgs)
+      expect.soft(m.text, 'alerted as degraded ("chập chờn / chậm"), not as down').toMatch(TEXT.degraded);
+    if (o.serviceFailures[code] === 0)
+      expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
   });
 
   it('loss 60 %: one commune-network incident on the uplink (no overlapping ones, no service incidents), one story of messages', () => {
@@ -257,13 +364,21 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident').toMatch(/^commune-network#\d+\((down|degraded),uplink\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\((down|degraded),uplink\)$/);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'fault'), 2 * TOLERANCE_MS);
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'no service incident').toBe('');
+    expect
+      .soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'no service incident')
+      .toBe('');
     const msgs = messagesAbout(o, code);
     // One story: FIRING (degraded while only the path checks lose echoes), one UPDATE when the services
     // fail and it is down, one RESOLVED — or a single CONFIRMED.
-    expect.soft(brief(msgs), 'one story of messages').toMatch(/^(firing\[commune-network#(\d+)\]( update\[commune-network#\2\])? resolved\[commune-network#\2\]|confirmed\[commune-network#\d+\])$/);
+    expect
+      .soft(brief(msgs), 'one story of messages')
+      .toMatch(
+        /^(firing\[commune-network#(\d+)\]( update\[commune-network#\2\])? resolved\[commune-network#\2\]|confirmed\[commune-network#\d+\])$/,
+      );
     expect.soft(networkDownMs(o, code), 'downtime at most the fault').toBeLessThanOrEqual(LOSS_MS + 2 * TOLERANCE_MS);
   });
 
@@ -272,14 +387,24 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const code = o.communes[0]!;
     expectCommonRules(o);
     const net = ofCause(o, 'commune-network', code);
-    expect.soft(briefIncidents(net), 'exactly one commune-network incident, degraded').toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
+    expect
+      .soft(briefIncidents(net), 'exactly one commune-network incident, degraded')
+      .toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
     const figures = net[0]?.figures ?? {};
-    expect.soft(Number(figures.rttP95Ms ?? figures.rttP50Ms ?? 0), 'RTT figures far above the baseline').toBeGreaterThan(100);
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'slow pages on a congested link are not a vendor fault').toBe('');
+    expect
+      .soft(Number(figures.rttP95Ms ?? figures.rttP50Ms ?? 0), 'RTT figures far above the baseline')
+      .toBeGreaterThan(100);
+    expect
+      .soft(
+        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+        'slow pages on a congested link are not a vendor fault',
+      )
+      .toBe('');
     const msgs = messagesAbout(o, code);
     expect.soft(msgs.length, `at most a FIRING and its resolve (got ${brief(msgs)})`).toBeLessThanOrEqual(2);
     for (const m of msgs) expect.soft(m.text, 'alerted as degraded').toMatch(TEXT.degraded);
-    if (o.serviceFailures[code] === 0) expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
+    if (o.serviceFailures[code] === 0)
+      expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
     expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
   });
 
@@ -290,7 +415,9 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const healAt = t0Of(o, 'heal');
     expectCommonRules(o);
     const central = ofCause(o, 'central-service');
-    expect.soft(briefIncidents(central), 'exactly one central-service incident').toMatch(/^central-service#\d+\(down,service\)$/);
+    expect
+      .soft(briefIncidents(central), 'exactly one central-service incident')
+      .toMatch(/^central-service#\d+\(down,service\)$/);
     const c = central[0];
     expect.soft(c?.service).toBe('one-stop-shop');
     expect.soft(c?.communes.map((x) => x.commune).sort(), 'listing every commune').toEqual([...o.communes].sort());
@@ -300,13 +427,22 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
       expectNear(`${x.commune} start`, x.startedAt, faultAt);
       expectNear(`${x.commune} end`, x.endedAt, healAt);
     }
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'central-service')), 'nothing else counts').toBe('');
+    expect
+      .soft(briefIncidents(counting(o).filter((i) => i.cause !== 'central-service')), 'nothing else counts')
+      .toBe('');
     const withCentral = o.messages.filter((m) => itemsOf(m).some((a) => a.id === c?.id));
-    expect.soft(brief(withCentral), 'one FIRING, then one resolved').toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
+    expect
+      .soft(brief(withCentral), 'one FIRING, then one resolved')
+      .toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
     expect.soft(withCentral[0]?.text ?? '').toMatch(TEXT.layer.service!);
     expect.soft(brief(o.messages.filter((m) => !withCentral.includes(m))), 'no other message').toBe('');
     for (const code of o.communes) {
-      expectNear(`${code}: one-stop-shop downtime`, serviceDownMs(o, code, 'one-stop-shop'), VENDOR_MS, 2 * TOLERANCE_MS);
+      expectNear(
+        `${code}: one-stop-shop downtime`,
+        serviceDownMs(o, code, 'one-stop-shop'),
+        VENDOR_MS,
+        2 * TOLERANCE_MS,
+      );
       expect.soft(networkDownMs(o, code), `${code}: no network downtime`).toBe(0);
     }
   });
@@ -316,21 +452,41 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     const [cutCode, ...others] = o.communes as [string, ...string[]];
     expectCommonRules(o);
     const central = ofCause(o, 'central-service');
-    expect.soft(briefIncidents(central), 'exactly one central-service incident').toMatch(/^central-service#\d+\(down,service\)$/);
-    expect.soft(central[0]?.communes.map((x) => x.commune).sort(), 'listing the communes that saw the vendor fail').toEqual([...others].sort());
+    expect
+      .soft(briefIncidents(central), 'exactly one central-service incident')
+      .toMatch(/^central-service#\d+\(down,service\)$/);
+    expect
+      .soft(central[0]?.communes.map((x) => x.commune).sort(), 'listing the communes that saw the vendor fail')
+      .toEqual([...others].sort());
     expectNear('vendor start', central[0]?.startedAt, t0Of(o, 'fault'));
     expectNear('vendor end', central[0]?.endedAt, t0Of(o, 'vendor-heal'));
     const net = ofCause(o, 'commune-network', cutCode);
-    expect.soft(briefIncidents(net), 'the cut commune: exactly one commune-network incident').toMatch(/^commune-network#\d+\(down,uplink\)$/);
+    expect
+      .soft(briefIncidents(net), 'the cut commune: exactly one commune-network incident')
+      .toMatch(/^commune-network#\d+\(down,uplink\)$/);
     expectNear('cut start', net[0]?.startedAt, t0Of(o, 'cut'));
     expectNear('cut end', net[0]?.endedAt, t0Of(o, 'heal'));
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'central-service' && i.cause !== 'commune-network')), 'nothing else counts').toBe('');
+    expect
+      .soft(
+        briefIncidents(counting(o).filter((i) => i.cause !== 'central-service' && i.cause !== 'commune-network')),
+        'nothing else counts',
+      )
+      .toBe('');
     expect.soft(serviceDownMs(o, cutCode, 'one-stop-shop'), 'the vendor is not charged for the cut commune').toBe(0);
-    expectNear('the cut commune: network downtime', networkDownMs(o, cutCode), t0Of(o, 'heal') - t0Of(o, 'cut'), 2 * TOLERANCE_MS);
+    expectNear(
+      'the cut commune: network downtime',
+      networkDownMs(o, cutCode),
+      t0Of(o, 'heal') - t0Of(o, 'cut'),
+      2 * TOLERANCE_MS,
+    );
     const withCentral = o.messages.filter((m) => itemsOf(m).some((a) => a.id === central[0]?.id));
-    expect.soft(brief(withCentral), 'vendor: one FIRING, then one resolved').toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
+    expect
+      .soft(brief(withCentral), 'vendor: one FIRING, then one resolved')
+      .toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
     const cutStory = o.messages.filter((m) => messageCommunes(m).includes(cutCode) && !withCentral.includes(m));
-    expect.soft(brief(cutStory), 'the cut commune: one message confirming its outage').toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
+    expect
+      .soft(brief(cutStory), 'the cut commune: one message confirming its outage')
+      .toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
   });
 
   it('server restart (SIGKILL) during an open incident: the same incident goes on and closes once, no second FIRING', () => {
@@ -341,14 +497,33 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(briefIncidents(net), 'one incident across the restart').toMatch(/^commune-network#\d+\(down,dns\)$/);
     expectNear('start', net[0]?.startedAt, t0Of(o, 'fault'));
     expectNear('end', net[0]?.endedAt, t0Of(o, 'heal'));
-    expect.soft(briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')), 'no agent-silent or other incident').toBe('');
+    expect
+      .soft(
+        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+        'no agent-silent or other incident',
+      )
+      .toBe('');
     const msgs = messagesAbout(o, code);
     // docs/alerts.md "Severity changes are told": a DNS incident that was FIRING as degraded (path checks
     // first) and became down is told as an UPDATE; anything else between the FIRING and its resolve is not.
-    expect.soft(brief(msgs), 'one FIRING before the restart, severity updates only, one resolved after the heal').toMatch(/^firing\[commune-network#(\d+)\]( update\[commune-network#\1\])* resolved\[commune-network#\1\]$/);
+    expect
+      .soft(brief(msgs), 'one FIRING before the restart, severity updates only, one resolved after the heal')
+      .toMatch(/^firing\[commune-network#(\d+)\]( update\[commune-network#\1\])* resolved\[commune-network#\1\]$/);
     const told = msgs.slice(0, -1).map((m) => m.firing.find((a) => a.id === net[0]?.id)?.severity);
-    expect.soft(told.filter((sev, k) => k > 0 && sev === told[k - 1]), `each UPDATE tells a new severity (told: ${told.join(' → ')})`).toEqual([]);
-    expect.soft((msgs[0]?.receivedAt ?? Infinity) < t0Of(o, 'server-kill'), 'the FIRING went out before the restart').toBe(true);
-    expect.soft(o.incidents.filter((i) => !countsTowardsUptime(i) && i.cause === 'commune-network'), 'no duplicate row hidden as merged or superseded').toHaveLength(0);
+    expect
+      .soft(
+        told.filter((sev, k) => k > 0 && sev === told[k - 1]),
+        `each UPDATE tells a new severity (told: ${told.join(' → ')})`,
+      )
+      .toEqual([]);
+    expect
+      .soft((msgs[0]?.receivedAt ?? Infinity) < t0Of(o, 'server-kill'), 'the FIRING went out before the restart')
+      .toBe(true);
+    expect
+      .soft(
+        o.incidents.filter((i) => !countsTowardsUptime(i) && i.cause === 'commune-network'),
+        'no duplicate row hidden as merged or superseded',
+      )
+      .toHaveLength(0);
   });
 });

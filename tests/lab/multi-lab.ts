@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { stringify } from 'yaml';
 import { buildWorld, DC_ADDR, type CommuneNet, type WorldNet } from './multi/topology.js';
-import { AGENT_BIN, bulkDownload, cli, CLI, DC_AUX, DC_SERVICES, spawnInNs, waitForLine, type LabProcess } from './multi/processes.js';
+import {
+  AGENT_BIN,
+  bulkDownload,
+  cli,
+  CLI,
+  DC_AUX,
+  DC_SERVICES,
+  spawnInNs,
+  waitForLine,
+  type LabProcess,
+} from './multi/processes.js';
 import { LabApi, readMessages, type LabMessage } from './multi/observe.js';
 import { waitUntil } from './multi/wait.js';
 
@@ -116,7 +126,12 @@ export class World {
       incidents: LAB_INCIDENTS,
       alerts: {
         baseUrl: 'http://giamsat.lab.test',
-        receivers: [{ name: 'lab', webhook: [{ url: `http://127.0.0.1:${HOOK_PORT}/hook`, secret: { file: secretFile }, timeoutMs: 3000 }] }],
+        receivers: [
+          {
+            name: 'lab',
+            webhook: [{ url: `http://127.0.0.1:${HOOK_PORT}/hook`, secret: { file: secretFile }, timeoutMs: 3000 }],
+          },
+        ],
         route: {
           receiver: 'lab',
           groupBy: ['cause', 'service'],
@@ -140,16 +155,48 @@ export class World {
       server: { url: `http://${DC_ADDR}:${SERVER_PORT}`, timeoutMs: 3000 },
       dataDir: join(this.dir, `agent-${c.code}-data`),
       push: { idleSec: 0.5, minBackoffSec: 0.5, maxBackoffSec: 2, lingerMs: 300 },
-      path: { gateway: c.gwLan, resolvers: [DC_ADDR], probeName: 'motcua.lab.test', uplink: c.ispNear, datacentre: DC_ADDR, intervalSec: PATH_INTERVAL_SEC, timeoutMs: PATH_TIMEOUT_MS },
+      path: {
+        gateway: c.gwLan,
+        resolvers: [DC_ADDR],
+        probeName: 'motcua.lab.test',
+        uplink: c.ispNear,
+        datacentre: DC_ADDR,
+        intervalSec: PATH_INTERVAL_SEC,
+        timeoutMs: PATH_TIMEOUT_MS,
+      },
       system: { healthIntervalSec: 0, inventoryIntervalHours: 0 },
       log: { level: 'info' },
       targets: [
         // Over budget when every round trip waits in a congested queue (≈ 3 × 500 ms), not for one lost
         // SYN or DNS datagram (retried after 1 s), so 10 % loss alone does not make the page "slow".
-        { name: 'motcua', kind: 'http', service: 'one-stop-shop', url: 'http://motcua.lab.test/motcua/dang-nhap', keyword: 'Đăng nhập', latencyBudgetMs: 1200, ...every },
-        { name: 'thanhtoan', kind: 'http', service: 'payment', url: 'http://motcua.lab.test/thanhtoan/', keyword: 'Thanh toán', ...every },
+        {
+          name: 'motcua',
+          kind: 'http',
+          service: 'one-stop-shop',
+          url: 'http://motcua.lab.test/motcua/dang-nhap',
+          keyword: 'Đăng nhập',
+          latencyBudgetMs: 1200,
+          ...every,
+        },
+        {
+          name: 'thanhtoan',
+          kind: 'http',
+          service: 'payment',
+          url: 'http://motcua.lab.test/thanhtoan/',
+          keyword: 'Thanh toán',
+          ...every,
+        },
         // The ICMP loss measurement a province adds for its links: service "network".
-        { name: 'loss-to-dc', kind: 'icmp', service: 'network', host: DC_ADDR, count: 20, intervalMs: 20, intervalSec: PATH_INTERVAL_SEC, timeoutMs: 1900 },
+        {
+          name: 'loss-to-dc',
+          kind: 'icmp',
+          service: 'network',
+          host: DC_ADDR,
+          count: 20,
+          intervalMs: 20,
+          intervalSec: PATH_INTERVAL_SEC,
+          timeoutMs: 1900,
+        },
       ],
     };
     writeFileSync(c.configFile, stringify(config));
@@ -157,7 +204,14 @@ export class World {
 
   private async startDc(): Promise<void> {
     const { dcNs } = this.net;
-    this.dc = spawnInNs(`${this.name} dc-services`, dcNs, [process.execPath, '--import', 'tsx', DC_SERVICES, DC_ADDR], join(this.dir, 'dc-services.log'), {}, 'pipe');
+    this.dc = spawnInNs(
+      `${this.name} dc-services`,
+      dcNs,
+      [process.execPath, '--import', 'tsx', DC_SERVICES, DC_ADDR],
+      join(this.dir, 'dc-services.log'),
+      {},
+      'pipe',
+    );
     const options = {
       messagesFile: this.messagesFile,
       hookPort: HOOK_PORT,
@@ -167,15 +221,32 @@ export class World {
       bulkHost: DC_ADDR,
       bulkPort: BULK_PORT,
     };
-    this.aux = spawnInNs(`${this.name} dc-aux`, dcNs, [process.execPath, '--import', 'tsx', DC_AUX, JSON.stringify(options)], join(this.dir, 'dc-aux.log'), {}, 'pipe');
+    this.aux = spawnInNs(
+      `${this.name} dc-aux`,
+      dcNs,
+      [process.execPath, '--import', 'tsx', DC_AUX, JSON.stringify(options)],
+      join(this.dir, 'dc-aux.log'),
+      {},
+      'pipe',
+    );
     await Promise.all([waitForLine(this.dc, 'ready'), waitForLine(this.aux, 'ready')]);
   }
 
   /** Starts the server CLI in the data centre on the world's SQLite file; resolves when /readyz answers. */
   async startServer(): Promise<void> {
     this.serverStarts++;
-    this.server = spawnInNs(`${this.name} server`, this.net.dcNs, [process.execPath, CLI, 'server', '--config', this.serverConfig], join(this.dir, `server-${this.serverStarts}.log`));
-    await waitUntil(`${this.name} server ready`, () => this.api.ready(), (ok) => ok || !this.server.running(), { timeoutMs: 30_000, everyMs: 200 });
+    this.server = spawnInNs(
+      `${this.name} server`,
+      this.net.dcNs,
+      [process.execPath, CLI, 'server', '--config', this.serverConfig],
+      join(this.dir, `server-${this.serverStarts}.log`),
+    );
+    await waitUntil(
+      `${this.name} server ready`,
+      () => this.api.ready(),
+      (ok) => ok || !this.server.running(),
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
     if (!this.server.running()) throw new Error(`${this.name}: the server exited at start\n${this.server.tail()}`);
   }
 
@@ -186,7 +257,13 @@ export class World {
 
   startAgent(index: number): LabProcess {
     const c = this.commune(index);
-    c.agent = spawnInNs(`agent ${c.code}`, c.ns, [process.execPath, AGENT_BIN, '--config', c.configFile], join(this.dir, `agent-${c.code}.log`), { COMMUNEWATCH_AGENT_TOKEN: c.token });
+    c.agent = spawnInNs(
+      `agent ${c.code}`,
+      c.ns,
+      [process.execPath, AGENT_BIN, '--config', c.configFile],
+      join(this.dir, `agent-${c.code}.log`),
+      { COMMUNEWATCH_AGENT_TOKEN: c.token },
+    );
     return c.agent;
   }
 
@@ -203,10 +280,16 @@ export class World {
   }
 
   private async firstPush(c: LabCommune): Promise<void> {
-    await waitUntil(`${c.code}: a healthy motcua result stored`, () => this.api.results({ commune: c.code, target: 'motcua', from: Date.now() - 600_000, limit: 5 }).catch(() => []), (r) => r.some((x) => x.ok), {
-      timeoutMs: 40_000,
-      everyMs: 500,
-    }).catch((err: Error) => {
+    await waitUntil(
+      `${c.code}: a healthy motcua result stored`,
+      () =>
+        this.api.results({ commune: c.code, target: 'motcua', from: Date.now() - 600_000, limit: 5 }).catch(() => []),
+      (r) => r.some((x) => x.ok),
+      {
+        timeoutMs: 40_000,
+        everyMs: 500,
+      },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\nagent log:\n${c.agent?.tail()}`);
     });
   }
@@ -215,7 +298,10 @@ export class World {
   async vendor(path: string, fault: 'ok' | 'error503' | 'slow' | 'hang' | 'wrongPage'): Promise<number> {
     const ack = once(this.dc.child.stdout!, 'data');
     this.dc.child.stdin!.write(`${JSON.stringify({ path, fault })}\n`);
-    await Promise.race([ack, new Promise((_, reject) => setTimeout(() => reject(new Error('dc-services did not answer')), 5000))]);
+    await Promise.race([
+      ack,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('dc-services did not answer')), 5000)),
+    ]);
     return Date.now();
   }
 

@@ -18,7 +18,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 /** Four hex characters, fresh per test process. */
 export const RUN_ID = randomBytes(2).toString('hex');
 
-export const NS = { commune: `cwlab-${RUN_ID}-commune`, gw: `cwlab-${RUN_ID}-gw`, isp: `cwlab-${RUN_ID}-isp`, dc: `cwlab-${RUN_ID}-dc` } as const;
+export const NS = {
+  commune: `cwlab-${RUN_ID}-commune`,
+  gw: `cwlab-${RUN_ID}-gw`,
+  isp: `cwlab-${RUN_ID}-isp`,
+  dc: `cwlab-${RUN_ID}-dc`,
+} as const;
 
 const ifName = (suffix: string): string => {
   const name = `cwl${RUN_ID}${suffix}`;
@@ -48,7 +53,16 @@ function freeManagementNet(): { root: string; commune: string } {
 }
 
 const MGMT = freeManagementNet();
-export const ADDR = { commune: '10.77.1.2', gwLan: '10.77.1.1', gwWan: '10.77.2.1', ispNear: '10.77.2.2', ispFar: '10.77.3.1', dc: '10.77.3.2', mgmtRoot: MGMT.root, mgmtCommune: MGMT.commune } as const;
+export const ADDR = {
+  commune: '10.77.1.2',
+  gwLan: '10.77.1.1',
+  gwWan: '10.77.2.1',
+  ispNear: '10.77.2.2',
+  ispFar: '10.77.3.1',
+  dc: '10.77.3.2',
+  mgmtRoot: MGMT.root,
+  mgmtCommune: MGMT.commune,
+} as const;
 
 function run(args: string[], input?: string): string {
   try {
@@ -148,7 +162,10 @@ export function setFault(ns: string, rules: { input?: string[]; forward?: string
   clearFault(ns);
   const chain = (name: string, hook: string, lines: string[] = []) =>
     `chain ${name} { type filter hook ${hook} priority 0; policy accept;\n${lines.map((l) => `  ${l}\n`).join('')}}`;
-  run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet cwfault {\n${chain('input', 'input', rules.input)}\n${chain('forward', 'forward', rules.forward)}\n}\n`);
+  run(
+    ['ip', 'netns', 'exec', ns, 'nft', '-f', '-'],
+    `table inet cwfault {\n${chain('input', 'input', rules.input)}\n${chain('forward', 'forward', rules.forward)}\n}\n`,
+  );
 }
 
 export function clearFault(ns: string): void {

@@ -25,7 +25,15 @@ import { waitFor } from '../helpers/wait.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const CCCD = '079123456789';
 const KEY = 'motcua-web-key';
 
@@ -64,7 +72,13 @@ describe('scripts/bundle-rum.mjs', () => {
 
   it('names every bundled package with its licence and ships their licence texts', () => {
     const banner = /^\/\*![\s\S]*?\*\//.exec(code)?.[0] ?? '';
-    for (const name of ['@grafana/faro-core 2.12.1 (Apache-2.0', '@grafana/faro-web-sdk 2.12.1 (Apache-2.0', 'web-vitals', 'ua-parser-js']) expect(banner).toContain(name);
+    for (const name of [
+      '@grafana/faro-core 2.12.1 (Apache-2.0',
+      '@grafana/faro-web-sdk 2.12.1 (Apache-2.0',
+      'web-vitals',
+      'ua-parser-js',
+    ])
+      expect(banner).toContain(name);
     const licences = readFileSync(join(out.path, 'rum.js.LICENSES.txt'), 'utf8');
     expect(licences).toContain('Apache License');
     expect(licences).toContain('Permission is hereby granted, free of charge'); // MIT (ua-parser-js)
@@ -84,17 +98,31 @@ interface Received {
   headers: IncomingMessage['headers'];
   raw: string;
   body: {
-    meta: { session?: { id?: string; attributes?: Record<string, string> }; page?: { url?: string; attributes?: Record<string, string> }; user?: { attributes?: Record<string, string> }; app?: Record<string, string> };
-    exceptions?: Array<{ type: string; value: string; context?: Record<string, string>; stacktrace?: { frames: Array<{ filename: string; function: string }> } }>;
+    meta: {
+      session?: { id?: string; attributes?: Record<string, string> };
+      page?: { url?: string; attributes?: Record<string, string> };
+      user?: { attributes?: Record<string, string> };
+      app?: Record<string, string>;
+    };
+    exceptions?: Array<{
+      type: string;
+      value: string;
+      context?: Record<string, string>;
+      stacktrace?: { frames: Array<{ filename: string; function: string }> };
+    }>;
     logs?: Array<{ message: string; level: string }>;
     events?: Array<{ name: string; attributes?: Record<string, string> }>;
     measurements?: Array<{ type: string }>;
   };
 }
 
-function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number }> {
+function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; port: number }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })),
+  );
 }
 
 describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
@@ -117,11 +145,14 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
           res.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
         } else if (req.method === 'OPTIONS') {
           preflights.push(String(req.headers['access-control-request-headers']));
-          res.writeHead(204, {
-            'Access-Control-Allow-Methods': 'POST, OPTIONS',
-            'Access-Control-Allow-Headers': 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key',
-            'Access-Control-Max-Age': '600',
-          }).end();
+          res
+            .writeHead(204, {
+              'Access-Control-Allow-Methods': 'POST, OPTIONS',
+              'Access-Control-Allow-Headers':
+                'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key',
+              'Access-Control-Max-Age': '600',
+            })
+            .end();
         } else if (req.method === 'POST') {
           const bytes = Buffer.concat(chunks);
           const raw = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
@@ -153,7 +184,8 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
   const fromPage = (page: string) => received.filter((r) => r.body.meta.page?.url?.startsWith(`${origin}${page}`));
 
   async function open(path: string, html: () => string, query = ''): Promise<{ page: Page; console: string[] }> {
-    pages[path] = `<!doctype html><html><head><meta charset="utf-8">${html()}</head><body><button id="submit">Nộp hồ sơ</button></body></html>`;
+    pages[path] =
+      `<!doctype html><html><head><meta charset="utf-8">${html()}</head><body><button id="submit">Nộp hồ sơ</button></body></html>`;
     const context = await browser!.newContext();
     const page = await context.newPage();
     const console: string[] = [];
@@ -177,8 +209,12 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     );
     await page.click('#submit');
     await page.evaluate(() => {
-      const rum = (globalThis as unknown as { CommuneWatchRUM: { faro: { api: { pushError: (e: Error, o: unknown) => void } } } }).CommuneWatchRUM;
-      rum.faro.api.pushError(new Error('pushed'), { context: { url: '/api/x?sdt=0912345678', kind: 'fetch-failed', hoTen: 'Nguyễn Văn A' } });
+      const rum = (
+        globalThis as unknown as { CommuneWatchRUM: { faro: { api: { pushError: (e: Error, o: unknown) => void } } } }
+      ).CommuneWatchRUM;
+      rum.faro.api.pushError(new Error('pushed'), {
+        context: { url: '/api/x?sdt=0912345678', kind: 'fetch-failed', hoTen: 'Nguyễn Văn A' },
+      });
     });
     expect(await page.evaluate(() => 'faro' in globalThis)).toBe(false); // isolated: a vendor's own Faro keeps window.faro
 
@@ -189,7 +225,11 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
       (rs) => {
         const ex = rs.flatMap((r) => r.body.exceptions ?? []).map((e) => e.value);
         const ev = rs.flatMap((r) => r.body.events ?? []);
-        return ['rejected promise test', 'Không thể nộp hồ sơ', 'pushed'].every((v) => ex.some((x) => x.includes(v))) && rs.some((r) => r.body.logs?.length) && ev.some((e) => e.attributes?.['name']?.includes('/api/fail'));
+        return (
+          ['rejected promise test', 'Không thể nộp hồ sơ', 'pushed'].every((v) => ex.some((x) => x.includes(v))) &&
+          rs.some((r) => r.body.logs?.length) &&
+          ev.some((e) => e.attributes?.name?.includes('/api/fail'))
+        );
       },
     );
 
@@ -202,12 +242,23 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
       expect(r.headers['content-encoding']).toBe('gzip');
       expect(r.headers['x-faro-session-id']).toBe(r.body.meta.session?.id);
       expect(r.headers['idempotency-key']).toMatch(/^\w{20}$/);
-      expect(r.body.meta.session?.attributes?.['commune']).toBe('26734');
+      expect(r.body.meta.session?.attributes?.commune).toBe('26734');
       expect(r.body.meta.page?.attributes).toEqual({ commune: '26734' });
       expect(r.body.meta.user).toEqual({ attributes: { commune: '26734' } });
       expect(r.body.meta.page?.url).toBe(`${origin}/ho-so`);
       expect(r.body.meta.app).toEqual({ name: 'motcua-web', version: '1.2.3', environment: 'test' });
-      for (const secret of [CCCD, 'cccd', 'hoTen', 'Nguyễn', 'secret-token', 'dan@example.vn', '0912345678', 'tab-2', 'info is not sent']) expect(r.raw).not.toContain(secret);
+      for (const secret of [
+        CCCD,
+        'cccd',
+        'hoTen',
+        'Nguyễn',
+        'secret-token',
+        'dan@example.vn',
+        '0912345678',
+        'tab-2',
+        'info is not sent',
+      ])
+        expect(r.raw).not.toContain(secret);
     }
     const exceptions = got.flatMap((r) => r.body.exceptions ?? []);
     const click = exceptions.find((e) => e.value.includes('Không thể nộp hồ sơ'))!;
@@ -215,32 +266,56 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     // Faro's parser also turns the message line (it holds a URL) into a frame without lineno: cleaned too.
     expect(click.stacktrace?.frames.find((f) => f.function.includes('submitHoSo'))?.filename).toBe(`${origin}/ho-so`);
     expect(exceptions.find((e) => e.value === 'pushed')?.context).toEqual({ url: '/api/x', kind: 'fetch-failed' });
-    expect(got.flatMap((r) => r.body.logs ?? [])).toContainEqual(expect.objectContaining({ level: 'warn', message: 'warn test {num}' }));
-    const fail = got.flatMap((r) => r.body.events ?? []).find((e) => e.name === 'faro.performance.resource' && e.attributes?.['name']?.includes('/api/fail'));
+    expect(got.flatMap((r) => r.body.logs ?? [])).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'warn test {num}' }),
+    );
+    const fail = got
+      .flatMap((r) => r.body.events ?? [])
+      .find((e) => e.name === 'faro.performance.resource' && e.attributes?.name?.includes('/api/fail'));
     expect(fail?.attributes).toMatchObject({ name: `${origin}/api/fail`, responseStatus: '500' });
-    expect(preflights.some((h) => h.includes('x-api-key') && h.includes('idempotency-key') && h.includes('content-encoding'))).toBe(true);
+    expect(
+      preflights.some(
+        (h) => h.includes('x-api-key') && h.includes('idempotency-key') && h.includes('content-encoding'),
+      ),
+    ).toBe(true);
   });
 
   it('reads the commune from localStorage, takes a late setCommune, and starts once when loaded twice', async () => {
-    const { page } = await open('/late', () => `<script>localStorage.setItem('communewatch.commune', '26737')</script>${tag(`data-key="${KEY}"`)}${tag(`data-key="${KEY}"`)}<script>console.warn('first')</script>`);
-    await waitFor('the first log', () => fromPage('/late'), (rs) => rs.some((r) => r.body.logs?.some((l) => l.message === 'first')));
+    const { page } = await open(
+      '/late',
+      () =>
+        `<script>localStorage.setItem('communewatch.commune', '26737')</script>${tag(`data-key="${KEY}"`)}${tag(`data-key="${KEY}"`)}<script>console.warn('first')</script>`,
+    );
+    await waitFor(
+      'the first log',
+      () => fromPage('/late'),
+      (rs) => rs.some((r) => r.body.logs?.some((l) => l.message === 'first')),
+    );
     await page.evaluate(() => {
       const rum = (globalThis as unknown as { CommuneWatchRUM: { setCommune: (c: string) => void } }).CommuneWatchRUM;
       rum.setCommune('26740');
       console.warn('second');
     });
     await page.goto(`${origin}/other`);
-    const got = await waitFor('the second log', () => fromPage('/late'), (rs) => rs.some((r) => r.body.logs?.some((l) => l.message === 'second')));
-    const communeOf = (msg: string) => got.find((r) => r.body.logs?.some((l) => l.message === msg))?.body.meta.session?.attributes?.['commune'];
+    const got = await waitFor(
+      'the second log',
+      () => fromPage('/late'),
+      (rs) => rs.some((r) => r.body.logs?.some((l) => l.message === 'second')),
+    );
+    const communeOf = (msg: string) =>
+      got.find((r) => r.body.logs?.some((l) => l.message === msg))?.body.meta.session?.attributes?.commune;
     expect(communeOf('first')).toBe('26737');
     expect(communeOf('second')).toBe('26740');
-    expect(got[0]?.body.meta.app?.['name']).toBe('web-app');
+    expect(got[0]?.body.meta.app?.name).toBe('web-app');
     expect(got.flatMap((r) => r.body.logs ?? []).filter((l) => l.message === 'first')).toHaveLength(1); // one instance patched console
   });
 
   it('without data-key warns once and sends nothing', async () => {
     const before = received.length;
-    const { page, console } = await open('/nokey', () => `${tag('data-app="x"')}<script>console.warn('not sent')</script>`);
+    const { page, console } = await open(
+      '/nokey',
+      () => `${tag('data-app="x"')}<script>console.warn('not sent')</script>`,
+    );
     expect(await page.evaluate(() => 'CommuneWatchRUM' in globalThis)).toBe(false);
     await page.goto(`${origin}/other`);
     await new Promise((r) => setTimeout(r, 1500));
@@ -249,8 +324,17 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
   });
 
   // The district's two ways in, pointed at this test's origins: match patterns without a port match any port.
-  const settings = () => ({ server: cdn, commune: '26734', apps: [{ domain: '127.0.0.1', key: KEY, app: 'injected-app', env: 'test' }] });
-  const injected = (path: string) => waitFor(`a payload from ${path}`, () => fromPage(path), (rs) => rs.some((r) => r.body.meta.app?.['name'] === 'injected-app'));
+  const settings = () => ({
+    server: cdn,
+    commune: '26734',
+    apps: [{ domain: '127.0.0.1', key: KEY, app: 'injected-app', env: 'test' }],
+  });
+  const injected = (path: string) =>
+    waitFor(
+      `a payload from ${path}`,
+      () => fromPage(path),
+      (rs) => rs.some((r) => r.body.meta.app?.name === 'injected-app'),
+    );
 
   it('the MV3 extension (rum/extension) injects rum.js with its config.js settings', async () => {
     const dir = tempDir('cw-ext-');
@@ -270,8 +354,8 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
       try {
         const page = await context.newPage();
         await page.goto(`${origin}/ext?cccd=${CCCD}`);
-        const [r] = (await injected('/ext')).filter((x) => x.body.meta.app?.['name'] === 'injected-app');
-        expect(r?.body.meta.session?.attributes?.['commune']).toBe('26734');
+        const [r] = (await injected('/ext')).filter((x) => x.body.meta.app?.name === 'injected-app');
+        expect(r?.body.meta.session?.attributes?.commune).toBe('26734');
         expect(r?.headers['x-api-key']).toBe(KEY);
         expect(await page.evaluate("localStorage.getItem('communewatch.commune')")).toBe('26734');
       } finally {
@@ -286,7 +370,10 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     const source = readFileSync('rum/userscript/communewatch-rum.user.js', 'utf8');
     expect(source).toMatch(/^\/\/ @grant\s+none$/m);
     expect(source).toMatch(/^\/\/ @run-at\s+document-start$/m);
-    const configured = source.replace(/var SETTINGS = \{[\s\S]*?\n {2}\};/, `var SETTINGS = ${JSON.stringify(settings())};`);
+    const configured = source.replace(
+      /var SETTINGS = \{[\s\S]*?\n {2}\};/,
+      `var SETTINGS = ${JSON.stringify(settings())};`,
+    );
     expect(configured).not.toBe(source);
     const context = await browser!.newContext();
     try {
@@ -294,7 +381,7 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
       const page = await context.newPage();
       pages['/us'] = '<!doctype html><p>vendor app</p>';
       await page.goto(`${origin}/us`);
-      const [r] = (await injected('/us')).filter((x) => x.body.meta.app?.['name'] === 'injected-app');
+      const [r] = (await injected('/us')).filter((x) => x.body.meta.app?.name === 'injected-app');
       expect(r?.body.meta.page?.attributes).toEqual({ commune: '26734' });
     } finally {
       await context.close();

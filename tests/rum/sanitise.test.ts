@@ -7,7 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Meta, TransportItem } from '@grafana/faro-web-sdk';
 import { COMMUNE_PATTERN } from '../../protocol/wire.js';
-import { cleanUrl, COMMUNE_CODE, isCommuneCode, MAX_TEXT, sanitiseItem, scrubText, stripQuery, withCommune } from '../../rum/sanitise.js';
+import {
+  cleanUrl,
+  COMMUNE_CODE,
+  isCommuneCode,
+  MAX_TEXT,
+  sanitiseItem,
+  scrubText,
+  stripQuery,
+  withCommune,
+} from '../../rum/sanitise.js';
 
 const CCCD = '079123456789'; // a 12-digit citizen ID number
 
@@ -15,10 +24,26 @@ function meta(): Meta {
   return {
     sdk: { name: 'faro-web', version: '2.12.1' },
     app: { name: 'motcua-web', version: '1.2.3', environment: 'test', namespace: 'vn.commune' },
-    user: { id: 'officer-42', email: 'can.bo@xa.gov.vn', fullName: 'Nguyễn Văn A', attributes: { communeId: '26734', province: '01' } },
+    user: {
+      id: 'officer-42',
+      email: 'can.bo@xa.gov.vn',
+      fullName: 'Nguyễn Văn A',
+      attributes: { communeId: '26734', province: '01' },
+    },
     view: { name: 'ho-so-list' },
-    browser: { name: 'Chrome Headless', version: '156.0.0.0', os: 'Linux unknown', language: 'en-US', mobile: false, viewportWidth: '1280', viewportHeight: '720' },
-    page: { url: `http://127.0.0.1:8080/ho-so/${CCCD}/sua?cccd=${CCCD}&ten=Nguyen#tab-2`, attributes: { communeId: '26734' } },
+    browser: {
+      name: 'Chrome Headless',
+      version: '156.0.0.0',
+      os: 'Linux unknown',
+      language: 'en-US',
+      mobile: false,
+      viewportWidth: '1280',
+      viewportHeight: '720',
+    },
+    page: {
+      url: `http://127.0.0.1:8080/ho-so/${CCCD}/sua?cccd=${CCCD}&ten=Nguyen#tab-2`,
+      attributes: { communeId: '26734' },
+    },
     session: { id: 'bmRdcnk6GY', attributes: { isSampled: 'true', communeId: '26734' } },
   };
 }
@@ -51,7 +76,9 @@ describe('sanitiseItem', () => {
       faroNavigationId: 'ucPXrEKSXq',
       faroResourceId: 'zu4HfBYAke',
     };
-    const out = sanitiseItem(item('event', { name: 'faro.performance.resource', domain: 'browser', timestamp: TS, attributes }))!;
+    const out = sanitiseItem(
+      item('event', { name: 'faro.performance.resource', domain: 'browser', timestamp: TS, attributes }),
+    )!;
     expect(out.payload).toEqual({
       name: 'faro.performance.resource',
       domain: 'browser',
@@ -66,10 +93,19 @@ describe('sanitiseItem', () => {
         name: 'ho_so_submitted',
         domain: 'motcua',
         timestamp: TS,
-        attributes: { url: `/api/ho-so?cccd=${CCCD}`, note: `gửi cho ${'dan@example.vn'} số ${CCCD}`, procedure: 'khai-sinh', sample: 'var cccd="0791' },
+        attributes: {
+          url: `/api/ho-so?cccd=${CCCD}`,
+          note: `gửi cho ${'dan@example.vn'} số ${CCCD}`,
+          procedure: 'khai-sinh',
+          sample: 'var cccd="0791',
+        },
       }),
     )!;
-    expect((out.payload as { attributes: unknown }).attributes).toEqual({ url: '/api/ho-so', note: 'gửi cho {email} số {num}', procedure: 'khai-sinh' });
+    expect((out.payload as { attributes: unknown }).attributes).toEqual({
+      url: '/api/ho-so',
+      note: 'gửi cho {email} số {num}',
+      procedure: 'khai-sinh',
+    });
   });
 
   it('scrubs exception values, strips frame file names and allow-lists the context', () => {
@@ -78,7 +114,12 @@ describe('sanitiseItem', () => {
         type: 'TypeError',
         value: `Failed to fetch https://user:pw@dvc.gov.vn/api/tra-cuu?cccd=${CCCD}#x for can.bo@xa.gov.vn`,
         timestamp: TS,
-        context: { url: 'http://127.0.0.1:9/nothing?sdt=0912345678', kind: 'fetch-failed', formValue: 'Nguyễn Văn A', cause: `Error: ${CCCD}` },
+        context: {
+          url: 'http://127.0.0.1:9/nothing?sdt=0912345678',
+          kind: 'fetch-failed',
+          formValue: 'Nguyễn Văn A',
+          cause: `Error: ${CCCD}`,
+        },
         stacktrace: {
           frames: [
             { filename: 'http://127.0.0.1:8080/app.js?v=1700000000#x', function: 'submitHoSo', lineno: 4, colno: 35 },
@@ -104,25 +145,52 @@ describe('sanitiseItem', () => {
   });
 
   it('keeps the SDK web-vitals context and drops keys a page adds', () => {
-    const context = { id: 'v6-1795625502797-7733141367913', rating: 'good', navigation_type: 'navigate', navigation_entry_id: 'ucPXrEKSXq', load_state: 'complete' };
+    const context = {
+      id: 'v6-1795625502797-7733141367913',
+      rating: 'good',
+      navigation_type: 'navigate',
+      navigation_entry_id: 'ucPXrEKSXq',
+      load_state: 'complete',
+    };
     const values = { fcp: 96, delta: 96, first_byte_to_fcp: 86.4, time_to_first_byte: 9.6 };
     const vitals = sanitiseItem(item('measurement', { type: 'web-vitals', values, timestamp: TS, context }))!;
     expect(vitals.payload).toEqual({ type: 'web-vitals', values, timestamp: TS, context });
 
-    const inp = sanitiseItem(item('measurement', { type: 'web-vitals', values: { inp: 40 }, timestamp: TS, context: { interaction_target: `tr#row-${CCCD}>td`, rating: 'good' } }))!;
-    expect((inp.payload as { context: unknown }).context).toEqual({ interaction_target: 'tr#row-{num}>td', rating: 'good' });
+    const inp = sanitiseItem(
+      item('measurement', {
+        type: 'web-vitals',
+        values: { inp: 40 },
+        timestamp: TS,
+        context: { interaction_target: `tr#row-${CCCD}>td`, rating: 'good' },
+      }),
+    )!;
+    expect((inp.payload as { context: unknown }).context).toEqual({
+      interaction_target: 'tr#row-{num}>td',
+      rating: 'good',
+    });
 
-    const custom = sanitiseItem(item('measurement', { type: 'form_timing', values: { fill_ms: 1234 }, timestamp: TS, context: { communeId: '26734', hoTen: 'Nguyễn Văn A' } }))!;
+    const custom = sanitiseItem(
+      item('measurement', {
+        type: 'form_timing',
+        values: { fill_ms: 1234 },
+        timestamp: TS,
+        context: { communeId: '26734', hoTen: 'Nguyễn Văn A' },
+      }),
+    )!;
     expect(custom.payload).toEqual({ type: 'form_timing', values: { fill_ms: 1234 }, timestamp: TS });
   });
 
   it('scrubs log messages and their context', () => {
-    const out = sanitiseItem(item('log', { message: `warn test ${CCCD}`, level: 'warn', timestamp: TS, context: { communeId: '26734' } }))!;
+    const out = sanitiseItem(
+      item('log', { message: `warn test ${CCCD}`, level: 'warn', timestamp: TS, context: { communeId: '26734' } }),
+    )!;
     expect(out.payload).toEqual({ message: 'warn test {num}', level: 'warn', timestamp: TS, context: undefined });
   });
 
   it('caps long texts', () => {
-    const out = sanitiseItem(item('log', { message: 'x'.repeat(MAX_TEXT + 500), level: 'warn', timestamp: TS, context: undefined }))!;
+    const out = sanitiseItem(
+      item('log', { message: 'x'.repeat(MAX_TEXT + 500), level: 'warn', timestamp: TS, context: undefined }),
+    )!;
     expect((out.payload as { message: string }).message).toHaveLength(MAX_TEXT + 1);
   });
 
@@ -132,7 +200,13 @@ describe('sanitiseItem', () => {
   });
 
   it('does not mutate the item it is given', () => {
-    const original = item('exception', { type: 'Error', value: `x ${CCCD}`, timestamp: TS, context: { secret: 'y' }, stacktrace: { frames: [{ filename: 'a.js?q=1', function: 'f' }] } });
+    const original = item('exception', {
+      type: 'Error',
+      value: `x ${CCCD}`,
+      timestamp: TS,
+      context: { secret: 'y' },
+      stacktrace: { frames: [{ filename: 'a.js?q=1', function: 'f' }] },
+    });
     const copy = JSON.parse(JSON.stringify(original));
     sanitiseItem(original);
     expect(original).toEqual(copy);
@@ -141,17 +215,23 @@ describe('sanitiseItem', () => {
 
 describe('withCommune', () => {
   it('puts the commune into session, page and user attributes', () => {
-    const out = withCommune(sanitiseItem(item('event', { name: 'session_start', domain: 'browser', timestamp: TS }))!, '26734');
+    const out = withCommune(
+      sanitiseItem(item('event', { name: 'session_start', domain: 'browser', timestamp: TS }))!,
+      '26734',
+    );
     expect(out.meta.session).toEqual({ id: 'bmRdcnk6GY', attributes: { isSampled: 'true', commune: '26734' } });
     expect(out.meta.page).toEqual({ url: 'http://127.0.0.1:8080/ho-so/{num}/sua', attributes: { commune: '26734' } });
     expect(out.meta.user).toEqual({ attributes: { commune: '26734' } });
   });
 
   it('survives the sanitiser and a later commune wins', () => {
-    const first = withCommune(sanitiseItem(item('log', { message: 'a', level: 'warn', timestamp: TS, context: undefined }))!, '26734');
+    const first = withCommune(
+      sanitiseItem(item('log', { message: 'a', level: 'warn', timestamp: TS, context: undefined }))!,
+      '26734',
+    );
     const again = withCommune(sanitiseItem(first)!, '26737');
     expect(sanitiseItem(first)!.meta.user).toEqual({ attributes: { commune: '26734' } });
-    expect(again.meta.session?.attributes?.['commune']).toBe('26737');
+    expect(again.meta.session?.attributes?.commune).toBe('26737');
   });
 
   it('leaves the item alone without a commune and adds no session when there is none', () => {
@@ -166,7 +246,8 @@ describe('isCommuneCode', () => {
   it('accepts what the server accepts (protocol/wire.ts COMMUNE_PATTERN)', () => {
     expect(COMMUNE_CODE.source).toBe(COMMUNE_PATTERN);
     expect(isCommuneCode('26734')).toBe(true);
-    for (const bad of ['', '-1', '26734 ', 'x'.repeat(33), '26734"><script>', 26734, null]) expect(isCommuneCode(bad)).toBe(false);
+    for (const bad of ['', '-1', '26734 ', 'x'.repeat(33), '26734"><script>', 26734, null])
+      expect(isCommuneCode(bad)).toBe(false);
   });
 });
 

@@ -17,7 +17,12 @@ describe('health endpoints', () => {
       store.close(); // the database goes away under a running server
       const res = await app.inject('/readyz');
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toEqual({ statusCode: 503, code: 'CW_ERR_NOT_READY', error: 'Service Unavailable', message: 'database not reachable' });
+      expect(res.json()).toEqual({
+        statusCode: 503,
+        code: 'CW_ERR_NOT_READY',
+        error: 'Service Unavailable',
+        message: 'database not reachable',
+      });
       expect((await app.inject('/healthz')).statusCode).toBe(200);
     } finally {
       await app.close();

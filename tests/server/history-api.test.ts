@@ -32,15 +32,34 @@ describe('history API', () => {
     const results: ProbeResult[] = [];
     // e-signing (OCSP): fast at night, slow at 09:00 local on Monday and Tuesday, failing once at 09:00 Tuesday.
     for (const day of [0, 1]) {
-      for (const [hour, latencyMs, ok] of [[3, 40, true], [9, 2400, true], [9, 3100, day === 0]] as const) {
+      for (const [hour, latencyMs, ok] of [
+        [3, 40, true],
+        [9, 2400, true],
+        [9, 3100, day === 0],
+      ] as const) {
         results.push({
-          id: randomUUID(), seq: ++seq, ts: MONDAY + day * 24 * HOUR + hour * HOUR + seq * 1000, target: 'ocsp', kind: 'http', service: 'e-signing',
-          ok, durationMs: latencyMs, latencyMs, role: 'service', ...(ok ? (latencyMs > 2000 ? { layer: 'slow' } : {}) : { layer: 'service', error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } }),
+          id: randomUUID(),
+          seq: ++seq,
+          ts: MONDAY + day * 24 * HOUR + hour * HOUR + seq * 1000,
+          target: 'ocsp',
+          kind: 'http',
+          service: 'e-signing',
+          ok,
+          durationMs: latencyMs,
+          latencyMs,
+          role: 'service',
+          ...(ok
+            ? latencyMs > 2000
+              ? { layer: 'slow' }
+              : {}
+            : { layer: 'service', error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } }),
         });
       }
     }
     const res = await built.app.inject({
-      method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       payload: { v: 1, batchId: randomUUID(), commune: '26734', sentAt: NOW, results },
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -56,7 +75,8 @@ describe('history API', () => {
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(body.timezoneOffsetMinutes).toBe(420);
-    const cell = (weekday: number, hour: number) => body.cells.find((c: { weekday: number; hour: number }) => c.weekday === weekday && c.hour === hour);
+    const cell = (weekday: number, hour: number) =>
+      body.cells.find((c: { weekday: number; hour: number }) => c.weekday === weekday && c.hour === hour);
     expect(cell(1, 3)).toMatchObject({ count: 1, okCount: 1, latencyAvgMs: 40 });
     expect(cell(1, 9)).toMatchObject({ count: 2, okCount: 2, latencyAvgMs: 2750, latencyMaxMs: 3100 });
     expect(cell(2, 9)).toMatchObject({ count: 2, okCount: 1, successRatio: 0.5 });

@@ -19,7 +19,19 @@ import { parsePromText, sample } from '../helpers/prom-text.js';
 const NOW = Date.parse('2026-11-25T03:00:00Z');
 
 function result(seq: number, over: Partial<ProbeResult> = {}): ProbeResult {
-  return { id: randomUUID(), seq, ts: NOW - 60_000 + seq, target: 'motcua', kind: 'http', service: 'one-stop-shop', ok: true, durationMs: 120, latencyMs: 110, http: { statusCode: 200, phases: { totalMs: 110 } }, ...over };
+  return {
+    id: randomUUID(),
+    seq,
+    ts: NOW - 60_000 + seq,
+    target: 'motcua',
+    kind: 'http',
+    service: 'one-stop-shop',
+    ok: true,
+    durationMs: 120,
+    latencyMs: 110,
+    http: { statusCode: 200, phases: { totalMs: 110 } },
+    ...over,
+  };
 }
 
 function batch(commune: string, results: ProbeResult[], over: Partial<IngestBatch> = {}): IngestBatch {
@@ -36,7 +48,10 @@ describe('POST /api/v1/ingest', () => {
 
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir.path, 'cw.db') });
-    const config: ServerConfig = { ...(Value.Default(ServerConfigSchema, {}) as ServerConfig), ingest: { bodyLimitBytes: 64 * 1024, skewThresholdSec: 30 } };
+    const config: ServerConfig = {
+      ...(Value.Default(ServerConfigSchema, {}) as ServerConfig),
+      ingest: { bodyLimitBytes: 64 * 1024, skewThresholdSec: 30 },
+    };
     built = await buildApp({ store, config, now: () => clock });
     tokenA = createAgentToken(store, { commune: '26734', name: 'agent-a', now: NOW }).token;
     tokenB = createAgentToken(store, { commune: '10001', name: 'agent-b', now: NOW }).token;
@@ -61,13 +76,32 @@ describe('POST /api/v1/ingest', () => {
   const total = () => store.countResults({});
 
   it('stores a gzip batch and acknowledges it with the server time', async () => {
-    const b = batch('26734', [result(1), result(2, { ok: false, error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503, expected 200-399' }, http: { statusCode: 503, phases: {} } })]);
+    const b = batch('26734', [
+      result(1),
+      result(2, {
+        ok: false,
+        error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503, expected 200-399' },
+        http: { statusCode: 503, phases: {} },
+      }),
+    ]);
     const res = await post(gzipSync(JSON.stringify(b)), { ...auth(tokenA), 'content-encoding': 'gzip' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ batchId: b.batchId, stored: 2, duplicates: 0, replay: false, serverTime: NOW, skewMs: 0, clockCorrected: false });
+    expect(res.json()).toEqual({
+      batchId: b.batchId,
+      stored: 2,
+      duplicates: 0,
+      replay: false,
+      serverTime: NOW,
+      skewMs: 0,
+      clockCorrected: false,
+    });
     const stored = store.listResults({ commune: '26734', limit: 10 });
     expect(stored.map((r) => r.seq).sort()).toEqual([1, 2]);
-    expect(stored.find((r) => r.seq === 2)).toMatchObject({ ok: false, error: { code: 'CW_ERR_PROBE_HTTP_STATUS' }, http: { statusCode: 503 } });
+    expect(stored.find((r) => r.seq === 2)).toMatchObject({
+      ok: false,
+      error: { code: 'CW_ERR_PROBE_HTTP_STATUS' },
+      http: { statusCode: 503 },
+    });
   });
 
   it('acknowledges a retried batch without storing it twice', async () => {
@@ -98,7 +132,10 @@ describe('POST /api/v1/ingest', () => {
     expect(res.json()).toMatchObject({ skewMs: 0, clockCorrected: false });
     expect(store.listResults({ commune: '10001', limit: 100 }).find((x) => x.id === r.id)!.ts).toBe(NOW - 1000);
     clock = NOW;
-    expect((await post(batch('10001', [result(3)]), auth(tokenB))).json()).toMatchObject({ skewMs: 0, clockCorrected: false });
+    expect((await post(batch('10001', [result(3)]), auth(tokenB))).json()).toMatchObject({
+      skewMs: 0,
+      clockCorrected: false,
+    });
   });
 
   it('corrects timestamps when the agent clock is off by more than the threshold, keeping both (from its second push after the change)', async () => {
@@ -114,23 +151,151 @@ describe('POST /api/v1/ingest', () => {
   });
 
   describe('rejects, storing nothing', () => {
-    const cases: Array<{ name: string; send: () => ReturnType<typeof post>; status: number; code: string; message: RegExp }> = [
-      { name: 'no token', send: () => post(batch('26734', [result(100)])), status: 401, code: 'CW_ERR_AUTH_MISSING', message: /missing Authorization/ },
-      { name: 'wrong token', send: () => post(batch('26734', [result(100)]), auth(`${tokenA.slice(0, -4)}AAAA`)), status: 401, code: 'CW_ERR_AUTH_INVALID', message: /unknown, revoked or malformed/ },
-      { name: 'garbage token', send: () => post(batch('26734', [result(100)]), auth('hello')), status: 401, code: 'CW_ERR_AUTH_INVALID', message: /agent token/ },
-      { name: 'token of another commune', send: () => post(batch('26734', [result(100)]), auth(tokenB)), status: 403, code: 'CW_ERR_INGEST_COMMUNE_MISMATCH', message: /belongs to commune 10001, not 26734/ },
-      { name: 'malformed JSON', send: () => post('{"v":1,"batchId":', auth(tokenA)), status: 400, code: 'CW_ERR_BAD_JSON', message: /JSON/ },
-      { name: 'corrupt gzip', send: () => post(Buffer.from('not gzip at all'), { ...auth(tokenA), 'content-encoding': 'gzip' }), status: 400, code: 'CW_ERR_BAD_ENCODING', message: /gzip/ },
-      { name: 'unsupported encoding', send: () => post(JSON.stringify(batch('26734', [result(100)])), { ...auth(tokenA), 'content-encoding': 'br' }), status: 415, code: 'CW_ERR_BAD_ENCODING', message: /"br" is not supported/ },
-      { name: 'text/plain body', send: () => built.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { ...auth(tokenA), 'content-type': 'text/plain' }, payload: JSON.stringify(batch('26734', [result(100)])) }), status: 415, code: 'CW_ERR_UNSUPPORTED_MEDIA_TYPE', message: /text\/plain/ },
-      { name: 'missing field', send: () => post({ ...batch('26734', [result(100)]), batchId: undefined }, auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body.*batchId/ },
-      { name: 'wrong type deep inside', send: () => post(batch('26734', [result(100), { ...result(101), ts: 'yesterday' as never }]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/1\/ts must be integer/ },
-      { name: 'negative seq', send: () => post(batch('26734', [result(0)]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/0\/seq must be >= 1/ },
-      { name: 'bad service class', send: () => post(batch('26734', [result(100, { service: 'Hộ Tịch!' })]), auth(tokenA)), status: 400, code: 'CW_ERR_VALIDATION', message: /body\/results\/0\/service must match pattern/ },
-      { name: 'newer wire version', send: () => post(batch('26734', [result(100)], { v: 99 }), auth(tokenA)), status: 400, code: 'CW_ERR_INGEST_WIRE_VERSION', message: /upgrade the server/ },
-      { name: 'the same result twice in a batch', send: () => { const r = result(100); return post(batch('26734', [r, r]), auth(tokenA)); }, status: 400, code: 'CW_ERR_INGEST_DUPLICATE_RESULT', message: /repeats record id/ },
-      { name: 'oversize body', send: () => post(batch('26734', Array.from({ length: 400 }, (_, i) => result(200 + i))), auth(tokenA)), status: 413, code: 'CW_ERR_TOO_LARGE', message: /too large/i },
-      { name: 'gzip bomb (small compressed, huge JSON)', send: () => post(gzipSync(JSON.stringify(batch('26734', [result(100, { error: { code: 'X', message: 'x'.repeat(1900) } })], { agent: { hostname: ' '.repeat(200_000) } }))), { ...auth(tokenA), 'content-encoding': 'gzip' }), status: 413, code: 'CW_ERR_TOO_LARGE', message: /too large/i },
+    const cases: Array<{
+      name: string;
+      send: () => ReturnType<typeof post>;
+      status: number;
+      code: string;
+      message: RegExp;
+    }> = [
+      {
+        name: 'no token',
+        send: () => post(batch('26734', [result(100)])),
+        status: 401,
+        code: 'CW_ERR_AUTH_MISSING',
+        message: /missing Authorization/,
+      },
+      {
+        name: 'wrong token',
+        send: () => post(batch('26734', [result(100)]), auth(`${tokenA.slice(0, -4)}AAAA`)),
+        status: 401,
+        code: 'CW_ERR_AUTH_INVALID',
+        message: /unknown, revoked or malformed/,
+      },
+      {
+        name: 'garbage token',
+        send: () => post(batch('26734', [result(100)]), auth('hello')),
+        status: 401,
+        code: 'CW_ERR_AUTH_INVALID',
+        message: /agent token/,
+      },
+      {
+        name: 'token of another commune',
+        send: () => post(batch('26734', [result(100)]), auth(tokenB)),
+        status: 403,
+        code: 'CW_ERR_INGEST_COMMUNE_MISMATCH',
+        message: /belongs to commune 10001, not 26734/,
+      },
+      {
+        name: 'malformed JSON',
+        send: () => post('{"v":1,"batchId":', auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_BAD_JSON',
+        message: /JSON/,
+      },
+      {
+        name: 'corrupt gzip',
+        send: () => post(Buffer.from('not gzip at all'), { ...auth(tokenA), 'content-encoding': 'gzip' }),
+        status: 400,
+        code: 'CW_ERR_BAD_ENCODING',
+        message: /gzip/,
+      },
+      {
+        name: 'unsupported encoding',
+        send: () => post(JSON.stringify(batch('26734', [result(100)])), { ...auth(tokenA), 'content-encoding': 'br' }),
+        status: 415,
+        code: 'CW_ERR_BAD_ENCODING',
+        message: /"br" is not supported/,
+      },
+      {
+        name: 'text/plain body',
+        send: () =>
+          built.app.inject({
+            method: 'POST',
+            url: '/api/v1/ingest',
+            headers: { ...auth(tokenA), 'content-type': 'text/plain' },
+            payload: JSON.stringify(batch('26734', [result(100)])),
+          }),
+        status: 415,
+        code: 'CW_ERR_UNSUPPORTED_MEDIA_TYPE',
+        message: /text\/plain/,
+      },
+      {
+        name: 'missing field',
+        send: () => post({ ...batch('26734', [result(100)]), batchId: undefined }, auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_VALIDATION',
+        message: /body.*batchId/,
+      },
+      {
+        name: 'wrong type deep inside',
+        send: () => post(batch('26734', [result(100), { ...result(101), ts: 'yesterday' as never }]), auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_VALIDATION',
+        message: /body\/results\/1\/ts must be integer/,
+      },
+      {
+        name: 'negative seq',
+        send: () => post(batch('26734', [result(0)]), auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_VALIDATION',
+        message: /body\/results\/0\/seq must be >= 1/,
+      },
+      {
+        name: 'bad service class',
+        send: () => post(batch('26734', [result(100, { service: 'Hộ Tịch!' })]), auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_VALIDATION',
+        message: /body\/results\/0\/service must match pattern/,
+      },
+      {
+        name: 'newer wire version',
+        send: () => post(batch('26734', [result(100)], { v: 99 }), auth(tokenA)),
+        status: 400,
+        code: 'CW_ERR_INGEST_WIRE_VERSION',
+        message: /upgrade the server/,
+      },
+      {
+        name: 'the same result twice in a batch',
+        send: () => {
+          const r = result(100);
+          return post(batch('26734', [r, r]), auth(tokenA));
+        },
+        status: 400,
+        code: 'CW_ERR_INGEST_DUPLICATE_RESULT',
+        message: /repeats record id/,
+      },
+      {
+        name: 'oversize body',
+        send: () =>
+          post(
+            batch(
+              '26734',
+              Array.from({ length: 400 }, (_, i) => result(200 + i)),
+            ),
+            auth(tokenA),
+          ),
+        status: 413,
+        code: 'CW_ERR_TOO_LARGE',
+        message: /too large/i,
+      },
+      {
+        name: 'gzip bomb (small compressed, huge JSON)',
+        send: () =>
+          post(
+            gzipSync(
+              JSON.stringify(
+                batch('26734', [result(100, { error: { code: 'X', message: 'x'.repeat(1900) } })], {
+                  agent: { hostname: ' '.repeat(200_000) },
+                }),
+              ),
+            ),
+            { ...auth(tokenA), 'content-encoding': 'gzip' },
+          ),
+        status: 413,
+        code: 'CW_ERR_TOO_LARGE',
+        message: /too large/i,
+      },
     ];
     for (const c of cases) {
       it(`${c.name} → ${c.status}`, async () => {
@@ -157,11 +322,21 @@ describe('POST /api/v1/ingest', () => {
   });
 
   it('accepts fields it does not know yet (a newer agent), storing what it understands', async () => {
-    const r = { ...result(300), traceroute: { hops: 7 }, http: { statusCode: 200, phases: { totalMs: 5, quicMs: 1 } } } as ProbeResult;
-    const res = await post({ ...batch('26734', [r]), agent: { version: '9.0.0', uptimeSec: 12 }, compression: 'zstd-next' }, auth(tokenA));
+    const r = {
+      ...result(300),
+      traceroute: { hops: 7 },
+      http: { statusCode: 200, phases: { totalMs: 5, quicMs: 1 } },
+    } as ProbeResult;
+    const res = await post(
+      { ...batch('26734', [r]), agent: { version: '9.0.0', uptimeSec: 12 }, compression: 'zstd-next' },
+      auth(tokenA),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ stored: 1 });
-    expect(store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)).toMatchObject({ seq: 300, http: { statusCode: 200 } });
+    expect(store.listResults({ commune: '26734', limit: 100 }).find((x) => x.id === r.id)).toMatchObject({
+      seq: 300,
+      http: { statusCode: 200 },
+    });
     // Sequence gap detection: seqs 1-6 and now 300 arrived from agent-a, so 293 are unaccounted for.
     const s = parsePromText((await built.app.inject('/metrics')).body);
     expect(sample(s, 'communewatch_agent_missing_results', { commune: '26734', agent: 'agent-a' })).toBe(293);

@@ -29,12 +29,60 @@ describe('/metrics', () => {
     const now = Date.now();
     const base = { service: 'network', durationMs: 12, ts: now };
     const results: ProbeResult[] = [
-      { ...base, id: randomUUID(), seq: 1, target: 'motcua', kind: 'http', service: 'one-stop-shop', ok: true, latencyMs: 80,
-        http: { statusCode: 200, phases: { resolveMs: 1, connectMs: 2, tlsMs: 10, processingMs: 60, transferMs: 7, firstByteMs: 73, totalMs: 80 }, certExpiresAt: now + 30 * 86_400_000, tlsVersion: 'TLSv1.3' } },
-      { ...base, id: randomUUID(), seq: 2, target: 'gateway', kind: 'icmp', ok: true, latencyMs: 1.5,
-        icmp: { sent: 5, received: 4, lossRatio: 0.2, rttMinMs: 1, rttAvgMs: 1.5, rttMaxMs: 2.5, jitterMs: 0.4 } },
-      { ...base, id: randomUUID(), seq: 3, target: 'tsl-link', kind: 'tcp', ok: false, error: { code: 'CW_ERR_PROBE_CONN_REFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' }, tcp: {} },
-      { ...base, id: randomUUID(), seq: 4, target: 'resolver', kind: 'dns', ok: true, latencyMs: 3, dns: { resolveMs: 3, answers: ['203.0.113.5', '203.0.113.6'] } },
+      {
+        ...base,
+        id: randomUUID(),
+        seq: 1,
+        target: 'motcua',
+        kind: 'http',
+        service: 'one-stop-shop',
+        ok: true,
+        latencyMs: 80,
+        http: {
+          statusCode: 200,
+          phases: {
+            resolveMs: 1,
+            connectMs: 2,
+            tlsMs: 10,
+            processingMs: 60,
+            transferMs: 7,
+            firstByteMs: 73,
+            totalMs: 80,
+          },
+          certExpiresAt: now + 30 * 86_400_000,
+          tlsVersion: 'TLSv1.3',
+        },
+      },
+      {
+        ...base,
+        id: randomUUID(),
+        seq: 2,
+        target: 'gateway',
+        kind: 'icmp',
+        ok: true,
+        latencyMs: 1.5,
+        icmp: { sent: 5, received: 4, lossRatio: 0.2, rttMinMs: 1, rttAvgMs: 1.5, rttMaxMs: 2.5, jitterMs: 0.4 },
+      },
+      {
+        ...base,
+        id: randomUUID(),
+        seq: 3,
+        target: 'tsl-link',
+        kind: 'tcp',
+        ok: false,
+        error: { code: 'CW_ERR_PROBE_CONN_REFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' },
+        tcp: {},
+      },
+      {
+        ...base,
+        id: randomUUID(),
+        seq: 4,
+        target: 'resolver',
+        kind: 'dns',
+        ok: true,
+        latencyMs: 3,
+        dns: { resolveMs: 3, answers: ['203.0.113.5', '203.0.113.6'] },
+      },
     ];
     const res = await fetch(`${server.url}/api/v1/ingest`, {
       method: 'POST',
@@ -61,7 +109,9 @@ describe('/metrics', () => {
     expect(sample(s, 'communewatch_probe_http_duration_seconds', { ...t('motcua'), phase: 'tls' })).toBeCloseTo(0.01);
     expect(sample(s, 'communewatch_probe_ssl_earliest_cert_expiry', t('motcua'))).toBeGreaterThan(Date.now() / 1000);
     expect(sample(s, 'communewatch_probe_icmp_packet_loss_ratio', t('gateway'))).toBeCloseTo(0.2);
-    expect(sample(s, 'communewatch_probe_icmp_duration_seconds', { ...t('gateway'), phase: 'rtt' })).toBeCloseTo(0.0015);
+    expect(sample(s, 'communewatch_probe_icmp_duration_seconds', { ...t('gateway'), phase: 'rtt' })).toBeCloseTo(
+      0.0015,
+    );
     expect(sample(s, 'communewatch_probe_icmp_jitter_seconds', t('gateway'))).toBeCloseTo(0.0004);
     expect(sample(s, 'communewatch_probe_success', t('tsl-link'))).toBe(0);
     expect(sample(s, 'communewatch_probe_dns_answer_rrs', t('resolver'))).toBe(2);

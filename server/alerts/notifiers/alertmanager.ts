@@ -42,7 +42,7 @@ export function amAlerts(payload: Pick<NotificationPayload, 'firing' | 'resolved
       url: a.url,
     },
     startsAt: new Date(a.startedAt).toISOString(),
-    endsAt: new Date(firing.has(a) ? now + FIRING_VALIDITY_MS : a.endedAt ?? a.closedAt ?? now).toISOString(),
+    endsAt: new Date(firing.has(a) ? now + FIRING_VALIDITY_MS : (a.endedAt ?? a.closedAt ?? now)).toISOString(),
     generatorURL: a.url,
   }));
 }

@@ -56,14 +56,25 @@ export async function sendEmail(ctx: Pick<NotifyContext, 'smtp' | 'secret'>, mai
     };
   }
   try {
-    await cached.transport.sendMail({ from: smtp.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    await cached.transport.sendMail({
+      from: smtp.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+    });
   } catch (err) {
     const e = err as Error & { responseCode?: number; response?: string; code?: string };
-    throw new NotifyError(`email to ${mail.to.join(', ')}: ${e.responseCode ? `SMTP ${e.responseCode} ` : ''}${e.response ?? e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim());
+    throw new NotifyError(
+      `email to ${mail.to.join(', ')}: ${e.responseCode ? `SMTP ${e.responseCode} ` : ''}${e.response ?? e.code ?? ''} ${e.message}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   }
 }
 
 export const email: Notifier<EmailTarget> = {
   channel: 'email',
-  send: (message, _payload, target, ctx) => sendEmail(ctx, { to: target.to, subject: message.subject, text: message.text, html: message.html }),
+  send: (message, _payload, target, ctx) =>
+    sendEmail(ctx, { to: target.to, subject: message.subject, text: message.text, html: message.html }),
 };

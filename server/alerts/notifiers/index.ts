@@ -7,5 +7,5 @@ import { telegram } from './telegram.js';
 import { webhook } from './webhook.js';
 import { zalo } from './zalo.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each notifier checks its own target type
+// biome-ignore lint/suspicious/noExplicitAny: each notifier checks its own target type
 export const notifiers = { email, webhook, telegram, zalo, alertmanager } satisfies Record<Channel, Notifier<any>>;

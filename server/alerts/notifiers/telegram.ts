@@ -16,9 +16,13 @@ export const telegram: Notifier<TelegramTarget> = {
   async send(message, _payload, target, ctx) {
     const token = requiredSecret(ctx, target.botToken, 'telegram bot token');
     // The token is part of the URL: keep it out of error messages.
-    await postJson(`${target.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`, { chat_id: target.chatId, text: chatText(message, MAX_CHARS), disable_web_page_preview: true }, {
-      signal: ctx.signal,
-      what: `telegram chat ${target.chatId}`,
-    });
+    await postJson(
+      `${target.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`,
+      { chat_id: target.chatId, text: chatText(message, MAX_CHARS), disable_web_page_preview: true },
+      {
+        signal: ctx.signal,
+        what: `telegram chat ${target.chatId}`,
+      },
+    );
   },
 };

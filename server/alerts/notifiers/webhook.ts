@@ -28,7 +28,11 @@ export const webhook: Notifier<WebhookTarget> = {
       raw: body,
       signal,
       what: `webhook ${target.url}`,
-      headers: { 'user-agent': 'CommuneWatch', 'x-communewatch-timestamp': timestamp, ...(secret && { 'x-communewatch-signature': webhookSignature(secret, timestamp, body) }) },
+      headers: {
+        'user-agent': 'CommuneWatch',
+        'x-communewatch-timestamp': timestamp,
+        ...(secret && { 'x-communewatch-signature': webhookSignature(secret, timestamp, body) }),
+      },
     });
   },
 };

@@ -23,18 +23,26 @@ export const zalo: Notifier<ZaloTarget> = {
     const token = requiredSecret(ctx, target.accessToken, 'zalo access token');
     const text = chatText(message, MAX_CHARS);
     for (const userId of target.userIds) {
-      const answer = await postJson(`${target.apiUrl.replace(/\/+$/, '')}/v3.0/oa/message/cs`, { recipient: { user_id: userId }, message: { text } }, {
-        signal: ctx.signal,
-        headers: { access_token: token },
-        what: `zalo user ${userId}`,
-      });
+      const answer = await postJson(
+        `${target.apiUrl.replace(/\/+$/, '')}/v3.0/oa/message/cs`,
+        { recipient: { user_id: userId }, message: { text } },
+        {
+          signal: ctx.signal,
+          headers: { access_token: token },
+          what: `zalo user ${userId}`,
+        },
+      );
       let result: { error?: number; message?: string };
       try {
         result = JSON.parse(answer) as typeof result;
       } catch {
         throw new NotifyError(`zalo user ${userId}: answer is not JSON: ${answer.slice(0, 200)}`);
       }
-      if (result.error !== 0) throw new NotifyError(`zalo user ${userId}: error ${result.error} ${result.message ?? ''}`.trim(), PERMANENT.has(result.error ?? 0));
+      if (result.error !== 0)
+        throw new NotifyError(
+          `zalo user ${userId}: error ${result.error} ${result.message ?? ''}`.trim(),
+          PERMANENT.has(result.error ?? 0),
+        );
     }
   },
 };

@@ -26,15 +26,30 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
   registerPage(app, deps, '/admin/maintenance', admin, (ctx) => {
     const { t, fmt } = ctx;
     const table: TableSpec<Silence> = {
-      id: 'silences', file: 'bao-tri', sheet: 'admin_maintenance', rows: store.alerts.silences(ctx.now), empty: 'no_rows',
+      id: 'silences',
+      file: 'bao-tri',
+      sheet: 'admin_maintenance',
+      rows: store.alerts.silences(ctx.now),
+      empty: 'no_rows',
       columns: [
         { head: 'kind', value: (s) => t(`silence_${s.kind}`) },
-        { head: 'applies_to', value: (s) => Object.entries(s.matchers).map(([k, v]) => `${k}=${v.join('|')}`).join('; ') },
+        {
+          head: 'applies_to',
+          value: (s) =>
+            Object.entries(s.matchers)
+              .map(([k, v]) => `${k}=${v.join('|')}`)
+              .join('; '),
+        },
         { head: 'from', value: (s) => fmt.dateTime(s.startsAt) },
         { head: 'to', value: (s) => fmt.dateTime(s.endsAt) },
         { head: 'comment', value: (s) => s.comment },
         { head: 'created_by', value: (s) => s.createdBy },
-        { head: 'actions', value: () => null, show: (s) => html`<form method="post" action="/admin/maintenance/${s.id}/delete">${csrfField(ctx)}<button class="danger">${t('delete')}</button></form>` },
+        {
+          head: 'actions',
+          value: () => null,
+          show: (s) =>
+            html`<form method="post" action="/admin/maintenance/${s.id}/delete">${csrfField(ctx)}<button class="danger">${t('delete')}</button></form>`,
+        },
       ],
     };
     const body = html`<p class="legend">${t('maintenance_explained')}</p>${renderTable(ctx, table)}
@@ -50,9 +65,19 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     return { title: t('admin_maintenance'), body, tables: [table] };
   });
 
-  registerAction<{ kind?: string; communes?: string; services?: string; startsAt?: string; endsAt?: string; comment?: string }>(app, '/admin/maintenance', admin, (request, body) => {
+  registerAction<{
+    kind?: string;
+    communes?: string;
+    services?: string;
+    startsAt?: string;
+    endsAt?: string;
+    comment?: string;
+  }>(app, '/admin/maintenance', admin, (request, body) => {
     const matchers: Matchers = {};
-    const communes = (body.communes ?? '').split(/[\s,]+/).filter(Boolean).map((c) => data.units.canonical(c));
+    const communes = (body.communes ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((c) => data.units.canonical(c));
     if (communes.length > 0) matchers.commune = communes;
     let services: string[] | undefined;
     try {
@@ -67,12 +92,24 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
       return ms;
     };
     const kind = body.kind === 'silence' ? 'silence' : 'maintenance';
-    createSilence(store, { kind, matchers, startsAt: time(body.startsAt, 'from'), endsAt: time(body.endsAt, 'to'), comment: (body.comment ?? '').trim() || '-' }, request.principal!.name, deps.now());
+    createSilence(
+      store,
+      {
+        kind,
+        matchers,
+        startsAt: time(body.startsAt, 'from'),
+        endsAt: time(body.endsAt, 'to'),
+        comment: (body.comment ?? '').trim() || '-',
+      },
+      request.principal!.name,
+      deps.now(),
+    );
     return '/admin/maintenance';
   });
 
   registerAction(app, '/admin/maintenance/:id/delete', admin, (request) => {
-    if (!store.alerts.deleteSilence(Number((request.params as { id: string }).id), request.principal!.name, deps.now())) throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active window');
+    if (!store.alerts.deleteSilence(Number((request.params as { id: string }).id), request.principal!.name, deps.now()))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active window');
     return '/admin/maintenance';
   });
 
@@ -81,7 +118,12 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     const year = new Date(ctx.now + ctx.offsetMin * 60_000).getUTCFullYear();
     const rows = store.calendar.days(store.calendar.scopes(), { from: `${year}-01-01`, to: `${year + 1}-12-31` });
     const table: TableSpec<ScopedDayRule> = {
-      id: 'days', file: 'lich-lam-viec', sheet: 'admin_calendar', rows, empty: 'no_rows', pageSize: 100,
+      id: 'days',
+      file: 'lich-lam-viec',
+      sheet: 'admin_calendar',
+      rows,
+      empty: 'no_rows',
+      pageSize: 100,
       columns: [
         { head: 'date', value: (d) => d.date.split('-').reverse().join('/') },
         { head: 'scope', value: (d) => d.scope || t('national') },
@@ -89,7 +131,12 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         { head: 'name', value: (d) => d.name },
         { head: 'source_doc', value: (d) => `${d.source ?? ''}${d.provisional ? ` (${t('provisional')})` : ''}` },
         { head: 'updated_by', value: (d) => d.updatedBy },
-        { head: 'actions', value: () => null, show: (d) => html`<form method="post" action="/admin/calendar/delete">${csrfField(ctx)}<input type="hidden" name="scope" value="${d.scope}"><input type="hidden" name="date" value="${d.date}"><button class="danger">${t('delete')}</button></form>` },
+        {
+          head: 'actions',
+          value: () => null,
+          show: (d) =>
+            html`<form method="post" action="/admin/calendar/delete">${csrfField(ctx)}<input type="hidden" name="scope" value="${d.scope}"><input type="hidden" name="date" value="${d.date}"><button class="danger">${t('delete')}</button></form>`,
+        },
       ],
     };
     const body = html`<p class="legend">${t('calendar_explained')}</p>${renderTable(ctx, table)}
@@ -104,26 +151,43 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     return { title: t('admin_calendar'), body, tables: [table] };
   });
 
-  registerAction<{ date?: string; kind?: string; name?: string; commune?: string; source?: string }>(app, '/admin/calendar', admin, (request, body) => {
-    const date = body.date ?? '';
-    if (!DATE.test(date) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) throw bad('date must be a real day');
-    if (body.kind !== 'off' && body.kind !== 'work') throw bad('kind must be off or work');
-    const name = (body.name ?? '').trim();
-    if (!name) throw bad('a day rule needs a name (e.g. the holiday or the swap notice)');
-    const commune = (body.commune ?? '').trim();
-    store.calendar.setDay(commune ? `c:${data.units.canonical(commune)}` : '', { date, kind: body.kind, name, ...(body.source?.trim() && { source: body.source.trim() }) }, request.principal!.name, deps.now());
-    return '/admin/calendar';
-  });
+  registerAction<{ date?: string; kind?: string; name?: string; commune?: string; source?: string }>(
+    app,
+    '/admin/calendar',
+    admin,
+    (request, body) => {
+      const date = body.date ?? '';
+      if (!DATE.test(date) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date)
+        throw bad('date must be a real day');
+      if (body.kind !== 'off' && body.kind !== 'work') throw bad('kind must be off or work');
+      const name = (body.name ?? '').trim();
+      if (!name) throw bad('a day rule needs a name (e.g. the holiday or the swap notice)');
+      const commune = (body.commune ?? '').trim();
+      store.calendar.setDay(
+        commune ? `c:${data.units.canonical(commune)}` : '',
+        { date, kind: body.kind, name, ...(body.source?.trim() && { source: body.source.trim() }) },
+        request.principal!.name,
+        deps.now(),
+      );
+      return '/admin/calendar';
+    },
+  );
 
   registerAction<{ scope?: string; date?: string }>(app, '/admin/calendar/delete', admin, (request, body) => {
-    if (!store.calendar.deleteDay(body.scope ?? '', body.date ?? '', request.principal!.name, deps.now())) throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such day rule');
+    if (!store.calendar.deleteDay(body.scope ?? '', body.date ?? '', request.principal!.name, deps.now()))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such day rule');
     return '/admin/calendar';
   });
 
   registerPage(app, deps, '/admin/config', admin, (ctx) => {
     const { t } = ctx;
     const units: TableSpec<CommuneUnit> = {
-      id: 'communes', file: 'don-vi', sheet: 'communes', rows: data.units.all(), empty: 'no_units_file', pageSize: 200,
+      id: 'communes',
+      file: 'don-vi',
+      sheet: 'communes',
+      rows: data.units.all(),
+      empty: 'no_units_file',
+      pageSize: 200,
       columns: [
         { head: 'code', value: (u) => u.code },
         { head: 'name', value: (u) => u.name },
@@ -137,7 +201,11 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
       probed.get(p.service)!.add(p.commune);
     }
     const services: TableSpec<[string, Set<string>]> = {
-      id: 'services', file: 'dich-vu', sheet: 'services', rows: [...probed].sort((a, b) => a[0].localeCompare(b[0])), empty: 'no_rows',
+      id: 'services',
+      file: 'dich-vu',
+      sheet: 'services',
+      rows: [...probed].sort((a, b) => a[0].localeCompare(b[0])),
+      empty: 'no_rows',
       columns: [
         { head: 'service_id', value: ([s]) => s },
         { head: 'service', value: ([s]) => data.serviceName(s, ctx.lang) },
@@ -146,10 +214,21 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     };
     // Receivers without their secrets: names, channels and how many addresses each.
     const receivers: TableSpec<Receiver> = {
-      id: 'receivers', file: 'noi-nhan-canh-bao', sheet: 'receivers', rows: alerts.receivers, empty: 'no_receivers',
+      id: 'receivers',
+      file: 'noi-nhan-canh-bao',
+      sheet: 'receivers',
+      rows: alerts.receivers,
+      empty: 'no_receivers',
       columns: [
         { head: 'name', value: (r) => r.name },
-        { head: 'channels', value: (r) => (['email', 'webhook', 'telegram', 'zalo', 'alertmanager'] as const).filter((k) => r[k]?.length).map((k) => `${k} × ${r[k]!.length}`).join(', ') },
+        {
+          head: 'channels',
+          value: (r) =>
+            (['email', 'webhook', 'telegram', 'zalo', 'alertmanager'] as const)
+              .filter((k) => r[k]?.length)
+              .map((k) => `${k} × ${r[k]!.length}`)
+              .join(', '),
+        },
         { head: 'language', value: (r) => r.language ?? alerts.language },
       ],
     };

@@ -27,7 +27,12 @@ import { adminOpsPages } from './admin-ops.js';
 const FLASH = 'cw_flash';
 
 export function flash(reply: FastifyReply, path: string, message: string): void {
-  void reply.setCookie(FLASH, Buffer.from(message).toString('base64url'), { path, httpOnly: true, sameSite: 'strict', maxAge: 60 });
+  void reply.setCookie(FLASH, Buffer.from(message).toString('base64url'), {
+    path,
+    httpOnly: true,
+    sameSite: 'strict',
+    maxAge: 60,
+  });
 }
 
 export function takeFlash(request: FastifyRequest, reply: FastifyReply, path: string): string | undefined {
@@ -46,7 +51,10 @@ export function csrfField(ctx: PageContext): Html {
 }
 
 /** The role check of role-input.ts, as a 400 on the page. */
-export function roleInput(role: string | undefined, services: string | undefined): { role: Role; services: string[] | undefined } {
+export function roleInput(
+  role: string | undefined,
+  services: string | undefined,
+): { role: Role; services: string[] | undefined } {
   try {
     return checkRole(role, parseServiceList(services));
   } catch (err) {
@@ -55,11 +63,21 @@ export function roleInput(role: string | undefined, services: string | undefined
 }
 
 /** Status and a revoke button, for rows that can be revoked (API keys, agent tokens). */
-function revocable<R extends { id: number; revokedAt: number | null }>(ctx: PageContext, base: string): Array<Column<R>> {
+function revocable<R extends { id: number; revokedAt: number | null }>(
+  ctx: PageContext,
+  base: string,
+): Array<Column<R>> {
   const { t } = ctx;
   return [
     { head: 'status', value: (r) => (r.revokedAt ? t('revoked') : t('active')) },
-    { head: 'actions', value: () => null, show: (r) => (r.revokedAt ? '' : html`<form method="post" action="${base}/${r.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`) },
+    {
+      head: 'actions',
+      value: () => null,
+      show: (r) =>
+        r.revokedAt
+          ? ''
+          : html`<form method="post" action="${base}/${r.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`,
+    },
   ];
 }
 
@@ -86,13 +104,19 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
       ['/admin/calendar', 'admin_calendar', 'admin_calendar_about'],
       ['/admin/config', 'admin_config', 'admin_config_about'],
     ];
-    return { title: t('nav_admin'), body: html`<div class="box"><table>${links.map(([href, k, about]) => html`<tr><th><a href="${href}">${t(k)}</a></th><td>${t(about)}</td></tr>`)}</table></div>` };
+    return {
+      title: t('nav_admin'),
+      body: html`<div class="box"><table>${links.map(([href, k, about]) => html`<tr><th><a href="${href}">${t(k)}</a></th><td>${t(about)}</td></tr>`)}</table></div>`,
+    };
   });
 
   registerPage(app, deps, '/admin/users', admin, (ctx, request, reply) => {
     const { t, fmt } = ctx;
     const table: TableSpec<User> = {
-      id: 'users', file: 'nguoi-dung', sheet: 'admin_users', rows: store.users.list(),
+      id: 'users',
+      file: 'nguoi-dung',
+      sheet: 'admin_users',
+      rows: store.users.list(),
       columns: [
         { head: 'username', value: (u) => u.username },
         { head: 'display_name', value: (u) => u.displayName },
@@ -101,8 +125,11 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
         { head: 'last_login', value: (u) => fmt.dateTime(u.lastLoginAt) },
         { head: 'status', value: (u) => (u.disabledAt ? t('disabled') : t('active')) },
         {
-          head: 'actions', value: () => null,
-          show: (u) => html`<form method="post" action="/admin/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}">${csrfField(ctx)}<button class="${u.disabledAt ? 'primary' : 'danger'}">${u.disabledAt ? t('enable') : t('disable')}</button></form>
+          head: 'actions',
+          value: () => null,
+          show: (
+            u,
+          ) => html`<form method="post" action="/admin/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}">${csrfField(ctx)}<button class="${u.disabledAt ? 'primary' : 'danger'}">${u.disabledAt ? t('enable') : t('disable')}</button></form>
 <form method="post" action="/admin/users/${u.id}/password">${csrfField(ctx)}<input type="password" name="password" placeholder="${t('new_password')}" autocomplete="new-password" required minlength="10"> <button class="primary">${t('set_password')}</button></form>`,
         },
       ],
@@ -120,18 +147,31 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
     return { title: t('admin_users'), body, tables: [table] };
   });
 
-  registerAction<{ username?: string; displayName?: string; role?: string; services?: string; password?: string }>(app, '/admin/users', admin, async (request, body, reply) => {
-    const username = (body.username ?? '').trim().toLowerCase();
-    if (!new RegExp(USERNAME_PATTERN).test(username)) throw bad('user names are 2–64 lower-case letters, digits, dot, dash or underscore');
-    if (store.users.byName(username)) throw bad(`a user "${username}" already exists`);
-    const { role, services } = roleInput(body.role, body.services);
-    const problem = passwordProblem(body.password ?? '', username);
-    if (problem) throw bad(problem);
-    store.users.create({ username, displayName: body.displayName?.trim() || username, role, services, passwordHash: await hashPassword(body.password!), now: deps.now() });
-    request.log.info({ by: request.principal!.name, username, role }, 'user created');
-    flash(reply, '/admin/users', `✓ ${username}`);
-    return '/admin/users';
-  });
+  registerAction<{ username?: string; displayName?: string; role?: string; services?: string; password?: string }>(
+    app,
+    '/admin/users',
+    admin,
+    async (request, body, reply) => {
+      const username = (body.username ?? '').trim().toLowerCase();
+      if (!new RegExp(USERNAME_PATTERN).test(username))
+        throw bad('user names are 2–64 lower-case letters, digits, dot, dash or underscore');
+      if (store.users.byName(username)) throw bad(`a user "${username}" already exists`);
+      const { role, services } = roleInput(body.role, body.services);
+      const problem = passwordProblem(body.password ?? '', username);
+      if (problem) throw bad(problem);
+      store.users.create({
+        username,
+        displayName: body.displayName?.trim() || username,
+        role,
+        services,
+        passwordHash: await hashPassword(body.password!),
+        now: deps.now(),
+      });
+      request.log.info({ by: request.principal!.name, username, role }, 'user created');
+      flash(reply, '/admin/users', `✓ ${username}`);
+      return '/admin/users';
+    },
+  );
 
   const userAction = (action: 'disable' | 'enable' | 'password') =>
     registerAction<{ password?: string }>(app, `/admin/users/:id/${action}`, admin, async (request, body, reply) => {
@@ -143,7 +183,8 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
         store.users.setPassword(user.id, await hashPassword(body.password!));
       } else {
         // The last active admin cannot lock everyone out.
-        if (action === 'disable' && user.role === 'admin' && user.disabledAt === null && store.users.countAdmins() <= 1) throw bad('this is the last active admin');
+        if (action === 'disable' && user.role === 'admin' && user.disabledAt === null && store.users.countAdmins() <= 1)
+          throw bad('this is the last active admin');
         store.users.setDisabled(user.id, action === 'disable', deps.now());
       }
       request.log.info({ by: request.principal!.name, user: user.username, action }, 'user changed');
@@ -157,7 +198,10 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
   registerPage(app, deps, '/admin/keys', admin, (ctx, request, reply) => {
     const { t, fmt } = ctx;
     const table: TableSpec<ApiTokenRow> = {
-      id: 'keys', file: 'khoa-api', sheet: 'admin_keys', rows: store.apiTokens.list(),
+      id: 'keys',
+      file: 'khoa-api',
+      sheet: 'admin_keys',
+      rows: store.apiTokens.list(),
       columns: [
         { head: 'name', value: (k) => k.name },
         { head: 'role', value: (k) => t(`role_${k.role}`) },
@@ -177,27 +221,41 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
     return { title: t('admin_keys'), body, tables: [table] };
   });
 
-  registerAction<{ name?: string; role?: string; services?: string }>(app, '/admin/keys', admin, (request, body, reply) => {
-    const name = (body.name ?? '').trim();
-    if (!name || name.length > 100) throw bad('a key needs a name (who or what uses it), at most 100 characters');
-    const { role, services } = roleInput(body.role, body.services);
-    const { token } = store.apiTokens.create({ name, role, services, now: deps.now() });
-    request.log.info({ by: request.principal!.name, name, role }, 'API key created');
-    flash(reply, '/admin/keys', token);
-    return '/admin/keys';
-  });
+  registerAction<{ name?: string; role?: string; services?: string }>(
+    app,
+    '/admin/keys',
+    admin,
+    (request, body, reply) => {
+      const name = (body.name ?? '').trim();
+      if (!name || name.length > 100) throw bad('a key needs a name (who or what uses it), at most 100 characters');
+      const { role, services } = roleInput(body.role, body.services);
+      const { token } = store.apiTokens.create({ name, role, services, now: deps.now() });
+      request.log.info({ by: request.principal!.name, name, role }, 'API key created');
+      flash(reply, '/admin/keys', token);
+      return '/admin/keys';
+    },
+  );
 
   registerAction(app, '/admin/keys/:id/revoke', admin, (request) => {
-    if (!store.apiTokens.revoke(Number((request.params as { id: string }).id), deps.now())) throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active key');
+    if (!store.apiTokens.revoke(Number((request.params as { id: string }).id), deps.now()))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active key');
     return '/admin/keys';
   });
 
   registerPage(app, deps, '/admin/agents', admin, (ctx, request, reply) => {
     const { t, fmt } = ctx;
     const table: TableSpec<AgentSummary> = {
-      id: 'agents', file: 'agent', sheet: 'agents', rows: store.listAgents(), pageSize: 200,
+      id: 'agents',
+      file: 'agent',
+      sheet: 'agents',
+      rows: store.listAgents(),
+      pageSize: 200,
       columns: [
-        { head: 'commune', value: (a) => a.commune, show: (a) => html`<a href="/communes/${encodeURIComponent(a.commune)}">${data.communeName(a.commune)}</a>` },
+        {
+          head: 'commune',
+          value: (a) => a.commune,
+          show: (a) => html`<a href="/communes/${encodeURIComponent(a.commune)}">${data.communeName(a.commune)}</a>`,
+        },
         { head: 'agent', value: (a) => a.name },
         { head: 'created', value: (a) => fmt.dateTime(a.createdAt) },
         { head: 'last_push', value: (a) => fmt.dateTime(a.lastPushAt) },
@@ -227,7 +285,8 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
   });
 
   registerAction(app, '/admin/agents/:id/revoke', admin, (request) => {
-    if (!store.revokeAgent(Number((request.params as { id: string }).id), deps.now())) throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active agent');
+    if (!store.revokeAgent(Number((request.params as { id: string }).id), deps.now()))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such active agent');
     return '/admin/agents';
   });
 

@@ -27,8 +27,18 @@ function summaryColumns(ctx: PageContext, head: Column<Summary>): Array<Column<S
     { head: 'verdict_partly-outage', num: true, value: (s) => s.partlyOutage },
     { head: 'verdict_not-outage', num: true, value: (s) => s.notOutage },
     { head: 'idle_online', num: true, value: (s) => s.idleOnline },
-    { head: 'outage_share', num: true, value: (s) => exportPercent(s.outageShare), show: (s) => fmt.percent(s.outageShare, 1) },
-    { head: 'outage_hours', num: true, value: (s) => Math.round(s.outageHours * 100) / 100, show: (s) => fmt.number(s.outageHours, 1) },
+    {
+      head: 'outage_share',
+      num: true,
+      value: (s) => exportPercent(s.outageShare),
+      show: (s) => fmt.percent(s.outageShare, 1),
+    },
+    {
+      head: 'outage_hours',
+      num: true,
+      value: (s) => Math.round(s.outageHours * 100) / 100,
+      show: (s) => fmt.number(s.outageHours, 1),
+    },
   ];
 }
 
@@ -44,24 +54,79 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
     // Summaries cover every dossier due in the period; the verdict filter picks the list below them.
     const opening = !ctx.query.get('from') && !ctx.query.get('to') && !commune;
     const cached = opening ? data.recentDossiers(ctx.now, verdict) : undefined;
-    const report = cached?.value ?? attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
-    const link = (s: Summary) => html`<a href="/dossiers?${new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key }).toString()}">${data.communeName(s.key)}</a>`;
-    const byCommune: TableSpec<Summary> = { id: 'communes', file: 'ho-so-theo-xa', sheet: 'by_commune', rows: report.byCommune, empty: 'no_dossiers', pageSize: 100, columns: summaryColumns(ctx, { head: 'commune', value: (s) => s.key, show: link }) };
-    const byService: TableSpec<Summary> = { id: 'services', file: 'ho-so-theo-dich-vu', sheet: 'by_service', rows: report.byService, empty: 'no_dossiers', columns: summaryColumns(ctx, { head: 'service', value: (s) => data.serviceName(s.key, ctx.lang) }) };
-    const byVendor: TableSpec<Summary> = { id: 'vendors', file: 'ho-so-theo-nha-cung-cap', sheet: 'by_vendor', rows: report.byVendor, empty: 'no_dossiers', columns: summaryColumns(ctx, { head: 'vendor', value: (s) => s.key }) };
+    const report =
+      cached?.value ??
+      attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
+    const link = (s: Summary) =>
+      html`<a href="/dossiers?${new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key }).toString()}">${data.communeName(s.key)}</a>`;
+    const byCommune: TableSpec<Summary> = {
+      id: 'communes',
+      file: 'ho-so-theo-xa',
+      sheet: 'by_commune',
+      rows: report.byCommune,
+      empty: 'no_dossiers',
+      pageSize: 100,
+      columns: summaryColumns(ctx, { head: 'commune', value: (s) => s.key, show: link }),
+    };
+    const byService: TableSpec<Summary> = {
+      id: 'services',
+      file: 'ho-so-theo-dich-vu',
+      sheet: 'by_service',
+      rows: report.byService,
+      empty: 'no_dossiers',
+      columns: summaryColumns(ctx, { head: 'service', value: (s) => data.serviceName(s.key, ctx.lang) }),
+    };
+    const byVendor: TableSpec<Summary> = {
+      id: 'vendors',
+      file: 'ho-so-theo-nha-cung-cap',
+      sheet: 'by_vendor',
+      rows: report.byVendor,
+      empty: 'no_dossiers',
+      columns: summaryColumns(ctx, { head: 'vendor', value: (s) => s.key }),
+    };
     const list: TableSpec<AttributedDossier> = {
-      id: 'dossiers', file: 'ho-so', sheet: 'nav_dossiers', rows: report.dossiers, empty: 'no_dossiers', pageSize: 100,
+      id: 'dossiers',
+      file: 'ho-so',
+      sheet: 'nav_dossiers',
+      rows: report.dossiers,
+      empty: 'no_dossiers',
+      pageSize: 100,
       columns: [
-        { head: 'dossier', value: (d) => d.code, show: (d) => html`<a href="/dossiers/view?${new URLSearchParams({ source: d.source, code: d.code, commune: d.commune, due: String(d.dueAt) }).toString()}">${d.code}</a>` },
+        {
+          head: 'dossier',
+          value: (d) => d.code,
+          show: (d) =>
+            html`<a href="/dossiers/view?${new URLSearchParams({ source: d.source, code: d.code, commune: d.commune, due: String(d.dueAt) }).toString()}">${d.code}</a>`,
+        },
         { head: 'commune', value: (d) => d.commune },
         { head: 'procedure', value: (d) => d.procedureName ?? d.procedureCode ?? '' },
         { head: 'field', value: (d) => d.field ?? d.fieldName },
         { head: 'due', value: (d) => fmt.dateTime(d.dueAt) },
         { head: 'finished', value: (d) => (d.finishedAt === null ? t('open') : fmt.dateTime(d.finishedAt)) },
-        { head: 'late_hours', num: true, value: (d) => Math.round((d.lateMs / 3_600_000) * 100) / 100, show: (d) => fmt.duration(d.lateMs) },
-        { head: 'verdict', value: (d) => t(`verdict_${d.verdict}`), show: (d) => html`<span class="${d.verdict === 'outage' ? 'sev-down' : d.verdict === 'partly-outage' ? 'sev-degraded' : ''}">${t(`verdict_${d.verdict}`)}</span>` },
-        { head: 'outage_hours', num: true, value: (d) => Math.round((d.outageMs / 3_600_000) * 100) / 100, show: (d) => fmt.duration(d.outageMs) },
-        { head: 'incidents', value: (d) => d.incidentIds.join(' '), show: (d) => html`${d.incidentIds.map((id, i) => html`${i ? ' ' : ''}<a href="/incidents/${id}">#${id}</a>`)}` },
+        {
+          head: 'late_hours',
+          num: true,
+          value: (d) => Math.round((d.lateMs / 3_600_000) * 100) / 100,
+          show: (d) => fmt.duration(d.lateMs),
+        },
+        {
+          head: 'verdict',
+          value: (d) => t(`verdict_${d.verdict}`),
+          show: (d) =>
+            html`<span class="${d.verdict === 'outage' ? 'sev-down' : d.verdict === 'partly-outage' ? 'sev-degraded' : ''}">${t(`verdict_${d.verdict}`)}</span>`,
+        },
+        {
+          head: 'outage_hours',
+          num: true,
+          value: (d) => Math.round((d.outageMs / 3_600_000) * 100) / 100,
+          show: (d) => fmt.duration(d.outageMs),
+        },
+        {
+          head: 'incidents',
+          value: (d) => d.incidentIds.join(' '),
+          show: (d) =>
+            html`${d.incidentIds.map((id, i) => html`${i ? ' ' : ''}<a href="/incidents/${id}">#${id}</a>`)}`,
+        },
         { head: 'idle_online', value: (d) => (d.idleOnline ? 'x' : ''), show: (d) => (d.idleOnline ? t('yes') : '') },
       ],
     };
@@ -95,7 +160,9 @@ ${periodFields(ctx, from, to)}
     const source = ctx.query.get('source') ?? '';
     const commune = ctx.query.get('commune') ?? '';
     const found = Number.isFinite(due)
-      ? attributeDossiers(attribution, { from: due, to: due + 1, commune, now: ctx.now, limit: 100_000 }).dossiers.find((d) => d.code === code && d.source === source)
+      ? attributeDossiers(attribution, { from: due, to: due + 1, commune, now: ctx.now, limit: 100_000 }).dossiers.find(
+          (d) => d.code === code && d.source === source,
+        )
       : undefined;
     if (!found) throw new HttpError(404, ErrorCode.NOT_FOUND, 'dossier_not_found');
     const d = found;

@@ -12,9 +12,19 @@ export function equipmentPage(app: FastifyInstance, deps: PageDeps, data: WebDat
     const { t, fmt } = ctx;
     const all = pcRows(data.live);
     const problem = ctx.query.get('problem') as EquipmentProblem | null;
-    const rows = problem && EQUIPMENT_PROBLEMS.includes(problem) ? all.filter((r) => r.problems.includes(problem)) : all;
-    const communesWith = (p: EquipmentProblem) => new Set(all.filter((r) => r.problems.includes(p)).map((r) => r.commune)).size;
-    const table: TableSpec<PcRow> = { id: 'pcs', file: 'thiet-bi', sheet: 'nav_equipment', columns: pcColumns(ctx, data), rows, empty: 'no_pcs', pageSize: 200 };
+    const rows =
+      problem && EQUIPMENT_PROBLEMS.includes(problem) ? all.filter((r) => r.problems.includes(problem)) : all;
+    const communesWith = (p: EquipmentProblem) =>
+      new Set(all.filter((r) => r.problems.includes(p)).map((r) => r.commune)).size;
+    const table: TableSpec<PcRow> = {
+      id: 'pcs',
+      file: 'thiet-bi',
+      sheet: 'nav_equipment',
+      columns: pcColumns(ctx, data),
+      rows,
+      empty: 'no_pcs',
+      pageSize: 200,
+    };
     const body = html`<div class="cards">
 <div class="card">${t('pcs')}<b>${fmt.number(all.length)}</b></div>
 ${EQUIPMENT_PROBLEMS.map((p) => html`<div class="card"><a href="/equipment?problem=${p}">${t(`problem_${p}`)}</a><b>${fmt.number(all.filter((r) => r.problems.includes(p)).length)}</b><small>${t('in_n_communes', { n: fmt.number(communesWith(p)) })}</small></div>`)}

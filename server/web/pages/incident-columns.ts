@@ -23,7 +23,11 @@ export function incidentColumns(ctx: PageContext, data: WebData): Array<Column<I
   const end = (i: Incident) => i.endedAt ?? ctx.now;
   return [
     { head: 'incident', value: (i) => i.id, show: (i) => html`<a href="/incidents/${i.id}">#${i.id}</a>` },
-    { head: 'severity', value: (i) => t(`severity_${i.severity}`), show: (i) => html`<span class="sev-${i.severity}">${t(`severity_${i.severity}`)}</span>` },
+    {
+      head: 'severity',
+      value: (i) => t(`severity_${i.severity}`),
+      show: (i) => html`<span class="sev-${i.severity}">${t(`severity_${i.severity}`)}</span>`,
+    },
     { head: 'cause', value: (i) => t(causeKey(i)) },
     { head: 'service', value: (i) => (i.service ? data.serviceName(i.service, ctx.lang) : '') },
     {
@@ -38,7 +42,15 @@ export function incidentColumns(ctx: PageContext, data: WebData): Array<Column<I
     { head: 'target', value: (i) => i.target ?? '' },
     { head: 'started', value: (i) => fmt.dateTime(i.startedAt) },
     { head: 'ended', value: (i) => (i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt)) },
-    { head: 'duration', num: true, value: (i) => Math.round((end(i) - i.startedAt) / 60_000), show: (i) => fmt.duration(end(i) - i.startedAt) },
-    { head: 'acknowledged', value: (i) => (i.acknowledgedBy ? `${i.acknowledgedBy} ${fmt.dateTime(i.acknowledgedAt)}` : '') },
+    {
+      head: 'duration',
+      num: true,
+      value: (i) => Math.round((end(i) - i.startedAt) / 60_000),
+      show: (i) => fmt.duration(end(i) - i.startedAt),
+    },
+    {
+      head: 'acknowledged',
+      value: (i) => (i.acknowledgedBy ? `${i.acknowledgedBy} ${fmt.dateTime(i.acknowledgedAt)}` : ''),
+    },
   ];
 }

@@ -9,7 +9,15 @@ import type { PageContext } from '../context.js';
 import { ALL_ROLES, registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
 import { countedIncidents, incidentColumns, incidentPlaces } from './incident-columns.js';
-import { causeExplainedKey, causeKey, INCIDENT_CAUSES, type EvidenceRow, type Incident, type IncidentCause, type IncidentEvent } from '../../outages/incident.js';
+import {
+  causeExplainedKey,
+  causeKey,
+  INCIDENT_CAUSES,
+  type EvidenceRow,
+  type Incident,
+  type IncidentCause,
+  type IncidentEvent,
+} from '../../outages/incident.js';
 import { serviceFilter } from '../../auth/scope.js';
 import { acknowledgeIncident } from '../../outages/manual-incidents.js';
 import { ErrorCode, HttpError } from '../../errors.js';
@@ -27,12 +35,25 @@ export function incidentPages(app: FastifyInstance, deps: PageDeps, data: WebDat
     const open = ctx.query.get('open') === '1';
     const folded = ctx.query.get('folded') === '1';
     const listed = data.store.incidents.list({
-      from, to, commune, service, openOnly: open, limit: 5000,
+      from,
+      to,
+      commune,
+      service,
+      openOnly: open,
+      limit: 5000,
       ...(INCIDENT_CAUSES.includes(cause as IncidentCause) && { cause: cause as IncidentCause }),
       ...(ctx.principal.services && { services: ctx.principal.services }),
     });
     const incidents = folded ? listed : countedIncidents(listed);
-    const table: TableSpec<Incident> = { id: 'incidents', file: 'su-co', sheet: 'nav_incidents', columns: incidentColumns(ctx, data), rows: incidents, empty: 'no_incidents', pageSize: 100 };
+    const table: TableSpec<Incident> = {
+      id: 'incidents',
+      file: 'su-co',
+      sheet: 'nav_incidents',
+      columns: incidentColumns(ctx, data),
+      rows: incidents,
+      empty: 'no_incidents',
+      pageSize: 100,
+    };
     const body = html`<form class="filters" method="get" action="/incidents">
 ${periodFields(ctx, from, to)}
 <label>${t('commune')}<input name="commune" value="${commune ?? ''}" size="8"></label>
@@ -50,11 +71,19 @@ ${renderTable(ctx, table)}`;
     const id = Number((request.params as { id: string }).id);
     const inc = Number.isInteger(id) && id > 0 ? data.store.incidents.get(id) : undefined;
     const visible = serviceFilter(ctx.principal);
-    if (!inc || (inc.deletedAt !== null && ctx.principal.role !== 'admin') || (ctx.principal.services && !visible(inc.service))) {
+    if (
+      !inc ||
+      (inc.deletedAt !== null && ctx.principal.role !== 'admin') ||
+      (ctx.principal.services && !visible(inc.service))
+    ) {
       throw new HttpError(404, ErrorCode.NOT_FOUND, 'incident_not_found');
     }
     const evidence: TableSpec<EvidenceRow> = {
-      id: 'evidence', file: `su-co-${inc.id}-bang-chung`, sheet: 'evidence', rows: data.store.incidents.evidence(inc.id, 500), empty: 'no_evidence',
+      id: 'evidence',
+      file: `su-co-${inc.id}-bang-chung`,
+      sheet: 'evidence',
+      rows: data.store.incidents.evidence(inc.id, 500),
+      empty: 'no_evidence',
       columns: [
         { head: 'time', value: (e) => fmt.dateTime(e.ts) },
         { head: 'commune', value: (e) => e.commune },
@@ -67,7 +96,11 @@ ${renderTable(ctx, table)}`;
       ],
     };
     const events: TableSpec<IncidentEvent> = {
-      id: 'events', file: `su-co-${inc.id}-nhat-ky`, sheet: 'history', rows: data.store.incidents.events(inc.id), empty: 'no_rows',
+      id: 'events',
+      file: `su-co-${inc.id}-nhat-ky`,
+      sheet: 'history',
+      rows: data.store.incidents.events(inc.id),
+      empty: 'no_rows',
       columns: [
         { head: 'time', value: (e) => fmt.dateTime(e.at) },
         { head: 'event', value: (e) => e.kind },
@@ -76,8 +109,12 @@ ${renderTable(ctx, table)}`;
       ],
     };
     const notifications: TableSpec<NotificationRow> = {
-      id: 'notifications', file: `su-co-${inc.id}-thong-bao`, sheet: 'notifications', empty: 'no_notifications',
-      rows: ctx.principal.role === 'vendor' ? [] : data.store.alerts.listNotifications({ incidentId: inc.id, limit: 200 }),
+      id: 'notifications',
+      file: `su-co-${inc.id}-thong-bao`,
+      sheet: 'notifications',
+      empty: 'no_notifications',
+      rows:
+        ctx.principal.role === 'vendor' ? [] : data.store.alerts.listNotifications({ incidentId: inc.id, limit: 200 }),
       columns: [
         { head: 'time', value: (n) => fmt.dateTime(n.sentAt ?? n.createdAt) },
         { head: 'kind', value: (n) => n.kind },
@@ -88,7 +125,9 @@ ${renderTable(ctx, table)}`;
         { head: 'error', value: (n) => n.lastError ?? '' },
       ],
     };
-    const places = inc.commune ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }] : inc.communes;
+    const places = inc.commune
+      ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }]
+      : inc.communes;
     const body = html`${inc.mergedInto !== null ? html`<p class="note"><a href="/incidents/${inc.mergedInto}">${t('merged_into', { id: inc.mergedInto })}</a></p>` : ''}<div class="box"><table>
 <tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${inc.flapping ? html` · ${t('flapping')}` : ''}</td></tr>
 <tr><th>${t('cause')}</th><td>${t(causeKey(inc))} — ${t(causeExplainedKey(inc))}</td></tr>
@@ -111,7 +150,11 @@ ${renderTable(ctx, evidence)}
 ${ctx.principal.role === 'vendor' ? '' : html`<h2>${t('notifications')}</h2>${renderTable(ctx, notifications)}`}
 <h2>${t('history')}</h2>
 ${renderTable(ctx, events)}`;
-    return { title: `${t('incident')} #${inc.id}`, body, tables: [evidence, events, ...(ctx.principal.role === 'vendor' ? [] : [notifications])] };
+    return {
+      title: `${t('incident')} #${inc.id}`,
+      body,
+      tables: [evidence, events, ...(ctx.principal.role === 'vendor' ? [] : [notifications])],
+    };
   });
 
   registerAction(app, '/incidents/:id/ack', ['admin'], (request) => {

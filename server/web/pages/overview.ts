@@ -23,30 +23,75 @@ export function overviewPage(app: FastifyInstance, deps: PageDeps, data: WebData
   registerPage(app, deps, '/', ALL_ROLES, (ctx) => {
     const { t } = ctx;
     const visible = serviceFilter(ctx.principal);
-    const fleet = fleetState({ live: data.live, store: data.store, communes: data.units.all().map((u) => u.code) }, visible);
+    const fleet = fleetState(
+      { live: data.live, store: data.store, communes: data.units.all().map((u) => u.code) },
+      visible,
+    );
     const uptime = data.uptime({ now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
     const communes = filterCommunes(ctx, fleet, data);
 
     const openTable: TableSpec<(typeof fleet.open)[number]> = {
-      id: 'open', file: 'su-co-dang-mo', sheet: 'open_incidents', columns: incidentColumns(ctx, data), rows: fleet.open, empty: 'no_open_incidents', pageSize: 50,
+      id: 'open',
+      file: 'su-co-dang-mo',
+      sheet: 'open_incidents',
+      columns: incidentColumns(ctx, data),
+      rows: fleet.open,
+      empty: 'no_open_incidents',
+      pageSize: 50,
     };
     const serviceTable: TableSpec<string> = {
-      id: 'services', file: 'ty-le-san-sang-dich-vu', sheet: 'uptime_by_service', rows: fleet.services,
+      id: 'services',
+      file: 'ty-le-san-sang-dich-vu',
+      sheet: 'uptime_by_service',
+      rows: fleet.services,
       columns: [
-        { head: 'service', value: (s) => s, show: (s) => html`<a href="/services/${encodeURIComponent(s)}">${data.serviceName(s, ctx.lang)}</a>` },
+        {
+          head: 'service',
+          value: (s) => s,
+          show: (s) => html`<a href="/services/${encodeURIComponent(s)}">${data.serviceName(s, ctx.lang)}</a>`,
+        },
         ...uptimeColumns<string>(ctx, (s) => uptime.byService.get(s), 'service'),
       ],
     };
     const gridColumns: Array<Column<string>> = [
-      { head: 'commune', value: (c) => c, show: (c) => html`<a href="/communes/${encodeURIComponent(c)}">${data.communeName(c)}</a>` },
+      {
+        head: 'commune',
+        value: (c) => c,
+        show: (c) => html`<a href="/communes/${encodeURIComponent(c)}">${data.communeName(c)}</a>`,
+      },
       { head: 'network', value: (c) => t(`state_${fleet.network(c)}`), show: (c) => stateBadge(ctx, fleet.network(c)) },
-      ...fleet.services.map((s): Column<string> => ({
-        head: 'service', label: data.serviceName(s, ctx.lang), vertical: true, value: (c) => t(`state_${fleet.cell(c, s)}`), show: (c) => stateBadge(ctx, fleet.cell(c, s)),
-      })),
-      { head: 'uptime_d30_work', num: true, value: (c) => exportPercent(uptime.byCommune.get(c)?.d30.work.service), show: (c) => ctx.fmt.percent(uptime.byCommune.get(c)?.d30.work.service) },
-      { head: 'network_uptime_d30', num: true, value: (c) => exportPercent(uptime.byCommune.get(c)?.d30.all.network), show: (c) => ctx.fmt.percent(uptime.byCommune.get(c)?.d30.all.network) },
+      ...fleet.services.map(
+        (s): Column<string> => ({
+          head: 'service',
+          label: data.serviceName(s, ctx.lang),
+          vertical: true,
+          value: (c) => t(`state_${fleet.cell(c, s)}`),
+          show: (c) => stateBadge(ctx, fleet.cell(c, s)),
+        }),
+      ),
+      {
+        head: 'uptime_d30_work',
+        num: true,
+        value: (c) => exportPercent(uptime.byCommune.get(c)?.d30.work.service),
+        show: (c) => ctx.fmt.percent(uptime.byCommune.get(c)?.d30.work.service),
+      },
+      {
+        head: 'network_uptime_d30',
+        num: true,
+        value: (c) => exportPercent(uptime.byCommune.get(c)?.d30.all.network),
+        show: (c) => ctx.fmt.percent(uptime.byCommune.get(c)?.d30.all.network),
+      },
     ];
-    const gridTable: TableSpec<string> = { id: 'grid', file: 'trang-thai-xa-dich-vu', sheet: 'grid_title', rows: communes, columns: gridColumns, pageSize: 100, className: 'grid', empty: 'no_communes' };
+    const gridTable: TableSpec<string> = {
+      id: 'grid',
+      file: 'trang-thai-xa-dich-vu',
+      sheet: 'grid_title',
+      rows: communes,
+      columns: gridColumns,
+      pageSize: 100,
+      className: 'grid',
+      empty: 'no_communes',
+    };
     const problems = fleet.communes.filter((c) => STATE_RANK[fleet.worst(c)] <= STATE_RANK.unconfirmed).length;
 
     const body = html`
@@ -69,8 +114,6 @@ ${renderTable(ctx, gridTable)}`;
     return { title: t('nav_overview'), body, tables: [openTable, serviceTable, gridTable] };
   });
 }
-
-
 
 function filterCommunes(ctx: PageContext, fleet: Fleet, data: WebData): string[] {
   const q = foldVietnamese(ctx.query.get('q') ?? '').trim();

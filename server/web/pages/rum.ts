@@ -15,7 +15,12 @@ export function rumPage(app: FastifyInstance, deps: PageDeps, data: WebData): vo
   registerPage(app, deps, '/rum', ALL_ROLES, (ctx) => {
     const { t, fmt } = ctx;
     const own = ctx.principal.services;
-    const appIds = own ? data.store.rum.apps().filter((a) => a.services?.some((s) => own.includes(s))).map((a) => a.id) : undefined;
+    const appIds = own
+      ? data.store.rum
+          .apps()
+          .filter((a) => a.services?.some((s) => own.includes(s)))
+          .map((a) => a.id)
+      : undefined;
     const since = ctx.now - 7 * DAY;
     const top = (counts: Record<string, number>, n = 3) =>
       Object.entries(counts)
@@ -23,9 +28,16 @@ export function rumPage(app: FastifyInstance, deps: PageDeps, data: WebData): vo
         .slice(0, n)
         .map(([k, c]) => `${k} (${fmt.number(c)})`)
         .join(', ');
-    const groups = data.store.rum.errorGroups({ appIds, since, limit: 500 }).map((g) => ({ ...g, dims: data.store.rum.errorDims(g.id) }));
+    const groups = data.store.rum
+      .errorGroups({ appIds, since, limit: 500 })
+      .map((g) => ({ ...g, dims: data.store.rum.errorDims(g.id) }));
     const errors: TableSpec<ErrorGroup & { dims: ReturnType<typeof data.store.rum.errorDims> }> = {
-      id: 'errors', file: 'loi-trinh-duyet', sheet: 'rum_errors', rows: groups, empty: 'no_rows', pageSize: 100,
+      id: 'errors',
+      file: 'loi-trinh-duyet',
+      sheet: 'rum_errors',
+      rows: groups,
+      empty: 'no_rows',
+      pageSize: 100,
       columns: [
         { head: 'app', value: (g) => g.app },
         { head: 'error', value: (g) => `${g.type}: ${g.message}` },
@@ -40,11 +52,21 @@ export function rumPage(app: FastifyInstance, deps: PageDeps, data: WebData): vo
       ],
     };
     const failures: TableSpec<FetchFailureRow> = {
-      id: 'fetches', file: 'goi-api-loi', sheet: 'rum_fetches', rows: data.store.rum.fetchFailures({ appIds, since, limit: 500 }), empty: 'no_rows', pageSize: 100,
+      id: 'fetches',
+      file: 'goi-api-loi',
+      sheet: 'rum_fetches',
+      rows: data.store.rum.fetchFailures({ appIds, since, limit: 500 }),
+      empty: 'no_rows',
+      pageSize: 100,
       columns: [
         { head: 'app', value: (f) => f.app },
         { head: 'url', value: (f) => f.url },
-        { head: 'http_status', num: true, value: (f) => f.status, show: (f) => (f.status === 0 ? t('network_failure') : String(f.status)) },
+        {
+          head: 'http_status',
+          num: true,
+          value: (f) => f.status,
+          show: (f) => (f.status === 0 ? t('network_failure') : String(f.status)),
+        },
         { head: 'count', num: true, value: (f) => f.count },
         { head: 'commune', value: (f) => f.commune },
         { head: 'date', value: (f) => fmt.date(f.day) },

@@ -30,39 +30,92 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
     const fleet = fleetState({ live: data.live, store: data.store }, serviceFilter(ctx.principal));
     const uptime = data.uptime({ now: ctx.now, ...(ctx.principal.services && { services: ctx.principal.services }) });
     const table: TableSpec<string> = {
-      id: 'services', file: 'dich-vu', sheet: 'uptime_by_service', rows: fleet.services, empty: 'no_rows',
+      id: 'services',
+      file: 'dich-vu',
+      sheet: 'uptime_by_service',
+      rows: fleet.services,
+      empty: 'no_rows',
       columns: [
-        { head: 'service', value: (s) => data.serviceName(s, ctx.lang), show: (s) => html`<a href="/services/${encodeURIComponent(s)}">${data.serviceName(s, ctx.lang)}</a>` },
+        {
+          head: 'service',
+          value: (s) => data.serviceName(s, ctx.lang),
+          show: (s) => html`<a href="/services/${encodeURIComponent(s)}">${data.serviceName(s, ctx.lang)}</a>`,
+        },
         { head: 'service_id', value: (s) => s },
         { head: 'open_incidents', num: true, value: (s) => fleet.open.filter((i) => i.service === s).length },
         ...uptimeColumns<string>(ctx, (s) => uptime.byService.get(s), 'service'),
       ],
     };
-    return { title: t('nav_services'), body: html`<p class="legend">${t('uptime_explained')}</p>${renderTable(ctx, table)}`, tables: [table] };
+    return {
+      title: t('nav_services'),
+      body: html`<p class="legend">${t('uptime_explained')}</p>${renderTable(ctx, table)}`,
+      tables: [table],
+    };
   });
 
   registerPage(app, deps, '/services/:service', ALL_ROLES, (ctx, request) => {
     const { t, fmt } = ctx;
     const service = (request.params as { service: string }).service;
-    if (!/^[a-z][a-z0-9-]{0,39}$/.test(service) || !serviceFilter(ctx.principal)(service)) throw new HttpError(404, ErrorCode.NOT_FOUND, 'service_not_found');
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(service) || !serviceFilter(ctx.principal)(service))
+      throw new HttpError(404, ErrorCode.NOT_FOUND, 'service_not_found');
     const from = ctx.now - 30 * DAY;
     const sources = loadUptimeSources(data.store, { from, to: ctx.now });
     const all = uptimeReport(data, { from, to: ctx.now, service, workingHours: false }, sources).rows;
-    const work = new Map(uptimeReport(data, { from, to: ctx.now, service, workingHours: true }, sources).rows.map((r) => [r.commune, r]));
-    const rows = all.sort((a, b) => (work.get(a.commune)?.serviceUptime ?? 1) - (work.get(b.commune)?.serviceUptime ?? 1) || a.commune.localeCompare(b.commune));
-    
+    const work = new Map(
+      uptimeReport(data, { from, to: ctx.now, service, workingHours: true }, sources).rows.map((r) => [r.commune, r]),
+    );
+    const rows = all.sort(
+      (a, b) =>
+        (work.get(a.commune)?.serviceUptime ?? 1) - (work.get(b.commune)?.serviceUptime ?? 1) ||
+        a.commune.localeCompare(b.commune),
+    );
+
     const uptimeTable: TableSpec<UptimeRow> = {
-      id: 'uptime', file: `ty-le-san-sang-${service}`, sheet: 'uptime_by_commune', rows, empty: 'no_rows', pageSize: 100,
+      id: 'uptime',
+      file: `ty-le-san-sang-${service}`,
+      sheet: 'uptime_by_commune',
+      rows,
+      empty: 'no_rows',
+      pageSize: 100,
       columns: [
-        { head: 'commune', value: (r) => r.commune, show: (r) => html`<a href="/communes/${encodeURIComponent(r.commune)}">${data.communeName(r.commune)}</a>` },
-        { head: 'uptime_d30_work', num: true, value: (r) => exportPercent(work.get(r.commune)?.serviceUptime), show: (r) => fmt.percent(work.get(r.commune)?.serviceUptime) },
-        { head: 'uptime_d30_all', num: true, value: (r) => exportPercent(r.serviceUptime), show: (r) => fmt.percent(r.serviceUptime) },
-        { head: 'service_down_work', num: true, value: (r) => Math.round((work.get(r.commune)?.serviceDownMs ?? 0) / 60_000), show: (r) => fmt.duration(work.get(r.commune)?.serviceDownMs ?? 0) },
-        { head: 'network_down', num: true, value: (r) => Math.round(r.networkDownMs / 60_000), show: (r) => fmt.duration(r.networkDownMs) },
+        {
+          head: 'commune',
+          value: (r) => r.commune,
+          show: (r) => html`<a href="/communes/${encodeURIComponent(r.commune)}">${data.communeName(r.commune)}</a>`,
+        },
+        {
+          head: 'uptime_d30_work',
+          num: true,
+          value: (r) => exportPercent(work.get(r.commune)?.serviceUptime),
+          show: (r) => fmt.percent(work.get(r.commune)?.serviceUptime),
+        },
+        {
+          head: 'uptime_d30_all',
+          num: true,
+          value: (r) => exportPercent(r.serviceUptime),
+          show: (r) => fmt.percent(r.serviceUptime),
+        },
+        {
+          head: 'service_down_work',
+          num: true,
+          value: (r) => Math.round((work.get(r.commune)?.serviceDownMs ?? 0) / 60_000),
+          show: (r) => fmt.duration(work.get(r.commune)?.serviceDownMs ?? 0),
+        },
+        {
+          head: 'network_down',
+          num: true,
+          value: (r) => Math.round(r.networkDownMs / 60_000),
+          show: (r) => fmt.duration(r.networkDownMs),
+        },
       ],
     };
     const incidents: TableSpec<Incident> = {
-      id: 'incidents', file: `su-co-${service}`, sheet: 'nav_incidents', columns: incidentColumns(ctx, data), empty: 'no_incidents', pageSize: 50,
+      id: 'incidents',
+      file: `su-co-${service}`,
+      sheet: 'nav_incidents',
+      columns: incidentColumns(ctx, data),
+      empty: 'no_incidents',
+      pageSize: 50,
       rows: countedIncidents(data.store.incidents.list({ from, to: ctx.now, service, limit: 2000 })),
     };
     const certs = new Map<string, CertRow>();
@@ -77,11 +130,21 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
       }
     }
     const certTable: TableSpec<CertRow> = {
-      id: 'tls', file: `chung-thu-${service}`, sheet: 'tls_expiry', rows: [...certs.values()].sort((a, b) => a.expiresAt - b.expiresAt), empty: 'no_tls',
+      id: 'tls',
+      file: `chung-thu-${service}`,
+      sheet: 'tls_expiry',
+      rows: [...certs.values()].sort((a, b) => a.expiresAt - b.expiresAt),
+      empty: 'no_tls',
       columns: [
         { head: 'target', value: (c) => c.target },
         { head: 'expires', value: (c) => fmt.dateTime(c.expiresAt) },
-        { head: 'days_left', num: true, value: (c) => Math.floor((c.expiresAt - ctx.now) / DAY), show: (c) => html`<span class="${c.expiresAt - ctx.now < 14 * DAY ? 'sev-down' : ''}">${fmt.number(Math.floor((c.expiresAt - ctx.now) / DAY))}</span>` },
+        {
+          head: 'days_left',
+          num: true,
+          value: (c) => Math.floor((c.expiresAt - ctx.now) / DAY),
+          show: (c) =>
+            html`<span class="${c.expiresAt - ctx.now < 14 * DAY ? 'sev-down' : ''}">${fmt.number(Math.floor((c.expiresAt - ctx.now) / DAY))}</span>`,
+        },
         { head: 'communes', num: true, value: (c) => c.communes },
       ],
     };

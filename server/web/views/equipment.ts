@@ -50,7 +50,8 @@ export function pcRows(live: LiveState, commune?: string): PcRow[] {
     const h = s.health;
     let worstDisk: { free: number; size: number } | undefined;
     for (const d of h?.disks ?? []) {
-      if (d.sizeBytes > 0 && (!worstDisk || d.freeBytes / d.sizeBytes < worstDisk.free / worstDisk.size)) worstDisk = { free: d.freeBytes, size: d.sizeBytes };
+      if (d.sizeBytes > 0 && (!worstDisk || d.freeBytes / d.sizeBytes < worstDisk.free / worstDisk.size))
+        worstDisk = { free: d.freeBytes, size: d.sizeBytes };
     }
     const mem = inv?.memTotalBytes ?? h?.memTotalBytes ?? null;
     const os = inv?.os ? `${inv.os.distro} ${inv.os.release}`.trim() : '';

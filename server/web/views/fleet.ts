@@ -9,7 +9,15 @@ import { counts, isDownNow, type Incident } from '../../outages/incident.js';
 export type CellState = 'up' | 'degraded' | 'down' | 'network' | 'silent' | 'unconfirmed' | 'none';
 
 /** Worst first: the grid sorts communes by their worst cell. */
-export const STATE_RANK: Record<CellState, number> = { down: 0, network: 1, silent: 2, degraded: 3, unconfirmed: 4, up: 5, none: 6 };
+export const STATE_RANK: Record<CellState, number> = {
+  down: 0,
+  network: 1,
+  silent: 2,
+  degraded: 3,
+  unconfirmed: 4,
+  up: 5,
+  none: 6,
+};
 
 export interface Fleet {
   communes: string[];
@@ -22,7 +30,8 @@ export interface Fleet {
 }
 
 const key = (commune: string, service: string) => `${commune}\u0000${service}`;
-const worse = (a: CellState | undefined, b: CellState): CellState => (a === undefined || STATE_RANK[b] < STATE_RANK[a] ? b : a);
+const worse = (a: CellState | undefined, b: CellState): CellState =>
+  a === undefined || STATE_RANK[b] < STATE_RANK[a] ? b : a;
 
 /** Communes an open incident is still affecting (a central incident lists each with its own end). */
 function affected(i: Incident): string[] {
@@ -30,15 +39,25 @@ function affected(i: Incident): string[] {
   return i.communes.filter((c) => c.endedAt === null).map((c) => c.commune);
 }
 
-export function fleetState(deps: { live: LiveState; store: Store; communes?: readonly string[] }, visible: (service: string) => boolean): Fleet {
-  const open = deps.store.incidents.list({ openOnly: true, limit: 100_000 }).filter((i) => counts(i) && (i.service === null || i.service === 'network' || visible(i.service)));
+export function fleetState(
+  deps: { live: LiveState; store: Store; communes?: readonly string[] },
+  visible: (service: string) => boolean,
+): Fleet {
+  const open = deps.store.incidents
+    .list({ openOnly: true, limit: 100_000 })
+    .filter((i) => counts(i) && (i.service === null || i.service === 'network' || visible(i.service)));
   const networkOf = new Map<string, CellState>();
   const incidentCell = new Map<string, CellState>();
   for (const i of open) {
     for (const c of affected(i)) {
-      if (i.cause === 'commune-network') networkOf.set(c, worse(networkOf.get(c), isDownNow(i) ? 'network' : 'degraded'));
+      if (i.cause === 'commune-network')
+        networkOf.set(c, worse(networkOf.get(c), isDownNow(i) ? 'network' : 'degraded'));
       else if (i.cause === 'agent-silent') networkOf.set(c, worse(networkOf.get(c), 'silent'));
-      else if (i.service) incidentCell.set(key(c, i.service), worse(incidentCell.get(key(c, i.service)), isDownNow(i) ? 'down' : 'degraded'));
+      else if (i.service)
+        incidentCell.set(
+          key(c, i.service),
+          worse(incidentCell.get(key(c, i.service)), isDownNow(i) ? 'down' : 'degraded'),
+        );
     }
   }
   const liveCell = new Map<string, CellState>();

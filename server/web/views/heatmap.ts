@@ -37,15 +37,16 @@ export function heatmap(ctx: PageContext, cells: readonly HourOfDayCell[], metri
   const hours = Array.from({ length: 24 }, (_, h) => h);
   return html`<div class="box"><table class="heat" data-metric="${metric}"><thead><tr><th></th>${hours.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
 ${ORDER.map(
-  (wd) => html`<tr><th>${t(`weekday_${wd}` as never)}</th>${hours.map((h) => {
-    const c = at.get(`${wd}:${h}`);
-    const v = value(c);
-    if (v === null) return raw('<td></td>');
-    const label = metric === 'failures' ? fmt.percent(v, 1) : `${fmt.number(v, 0)} ms`;
-    const tip = `${t(`weekday_${wd}` as never)} ${h}:00 — ${label} (${t('samples', { n: fmt.number(c!.count) })})`;
-    const intensity = (v - base) / scale;
-    return html`<td style="background:${colour(intensity)}"${intensity > 0.6 ? raw(' class="dark"') : ''} title="${tip}">${metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0)}</td>`;
-  })}</tr>`,
+  (wd) =>
+    html`<tr><th>${t(`weekday_${wd}` as never)}</th>${hours.map((h) => {
+      const c = at.get(`${wd}:${h}`);
+      const v = value(c);
+      if (v === null) return raw('<td></td>');
+      const label = metric === 'failures' ? fmt.percent(v, 1) : `${fmt.number(v, 0)} ms`;
+      const tip = `${t(`weekday_${wd}` as never)} ${h}:00 — ${label} (${t('samples', { n: fmt.number(c!.count) })})`;
+      const intensity = (v - base) / scale;
+      return html`<td style="background:${colour(intensity)}"${intensity > 0.6 ? raw(' class="dark"') : ''} title="${tip}">${metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0)}</td>`;
+    })}</tr>`,
 )}
 </tbody></table></div>
 <p class="legend">${metric === 'failures' ? t('heat_failures_legend') : t('heat_latency_legend', { min: fmt.number(fastest, 0), max: fmt.number(slowest, 0) })}</p>`;

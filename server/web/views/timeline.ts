@@ -23,7 +23,9 @@ export function groupByTarget(rows: readonly RollupRow[]): TargetHistory[] {
     h.byBucket.set(r.bucket, r);
   }
   // Network path first (what the commune itself controls), then services.
-  return [...out.values()].sort((a, b) => Number(b.service === 'network') - Number(a.service === 'network') || a.target.localeCompare(b.target));
+  return [...out.values()].sort(
+    (a, b) => Number(b.service === 'network') - Number(a.service === 'network') || a.target.localeCompare(b.target),
+  );
 }
 
 function cellClass(r: RollupRow | undefined): string {
@@ -37,7 +39,9 @@ export function timelineStrip(ctx: PageContext, h: TargetHistory, from: number, 
   const cells: Html[] = [];
   for (let b = Math.floor(from / HOUR) * HOUR; b < to; b += HOUR) {
     const r = h.byBucket.get(b);
-    const tip = r ? `${ctx.fmt.dateTime(b)} — ${ctx.fmt.percent(r.okCount / r.count, 1)} OK` : `${ctx.fmt.dateTime(b)} — ${ctx.t('state_none')}`;
+    const tip = r
+      ? `${ctx.fmt.dateTime(b)} — ${ctx.fmt.percent(r.okCount / r.count, 1)} OK`
+      : `${ctx.fmt.dateTime(b)} — ${ctx.t('state_none')}`;
     cells.push(html`<span class="s-${cellClass(r)}" title="${tip}"></span>`);
   }
   return html`<div class="timeline">${cells}</div>`;
@@ -52,24 +56,42 @@ export interface ChartSpec {
   data: Array<Array<number | null>>;
 }
 
-export function latencyLossChart(ctx: PageContext, histories: readonly TargetHistory[], from: number, to: number, maxSeries = 8): ChartSpec {
+export function latencyLossChart(
+  ctx: PageContext,
+  histories: readonly TargetHistory[],
+  from: number,
+  to: number,
+  maxSeries = 8,
+): ChartSpec {
   const xs: number[] = [];
   for (let b = Math.floor(from / HOUR) * HOUR; b < to; b += HOUR) xs.push(b);
   const series: ChartSpec['series'] = [];
   const data: ChartSpec['data'] = [xs.map((b) => b / 1000)];
   for (const h of histories.slice(0, maxSeries)) {
     series.push({ label: `${h.target} (ms)`, unit: 'ms', scale: 'ms' });
-    data.push(xs.map((b) => {
-      const r = h.byBucket.get(b);
-      return r && r.latencyCount > 0 ? Math.round((r.latencySumMs / r.latencyCount) * 10) / 10 : null;
-    }));
+    data.push(
+      xs.map((b) => {
+        const r = h.byBucket.get(b);
+        return r && r.latencyCount > 0 ? Math.round((r.latencySumMs / r.latencyCount) * 10) / 10 : null;
+      }),
+    );
   }
   for (const h of histories.filter((x) => x.kind === 'icmp').slice(0, 4)) {
     series.push({ label: `${h.target} — ${ctx.t('loss')} (%)`, unit: '%', scale: '%' });
-    data.push(xs.map((b) => {
-      const r = h.byBucket.get(b);
-      return r && r.lossCount > 0 ? Math.round((r.lossSum / r.lossCount) * 1000) / 10 : null;
-    }));
+    data.push(
+      xs.map((b) => {
+        const r = h.byBucket.get(b);
+        return r && r.lossCount > 0 ? Math.round((r.lossSum / r.lossCount) * 1000) / 10 : null;
+      }),
+    );
   }
-  return { xLabel: ctx.t('time'), series, axes: [{ scale: 'ms', label: ctx.t('latency_ms') }, { scale: '%', label: ctx.t('loss_pct') }], data };
+  return {
+    xLabel: ctx.t('time'),
+    series,
+    axes: [
+      { scale: 'ms', label: ctx.t('latency_ms') },
+      { scale: '%', label: ctx.t('loss_pct') },
+    ],
+    data,
+  };
 }

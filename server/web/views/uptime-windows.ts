@@ -35,7 +35,10 @@ interface Acc {
 const ratio = (a: Acc | undefined): Ratio => {
   if (!a) return { service: null, network: null };
   const base = a.observed - a.networkDown;
-  return { service: base > 0 ? 1 - a.serviceDown / base : null, network: a.observed > 0 ? 1 - a.networkDown / a.observed : null };
+  return {
+    service: base > 0 ? 1 - a.serviceDown / base : null,
+    network: a.observed > 0 ? 1 - a.networkDown / a.observed : null,
+  };
 };
 
 /** Local midnight (of the configured offset) at or before `now`. */
@@ -49,7 +52,11 @@ export function uptimeWindows(
   deps: { store: Store; units: Units; calendars: CalendarBook; offsetMin: number },
   q: { now: number; services?: readonly string[]; commune?: string; service?: string },
 ): UptimeWindows {
-  const starts: Record<WindowKey, number> = { today: localMidnight(q.now, deps.offsetMin), d7: q.now - 7 * 86_400_000, d30: q.now - 30 * 86_400_000 };
+  const starts: Record<WindowKey, number> = {
+    today: localMidnight(q.now, deps.offsetMin),
+    d7: q.now - 7 * 86_400_000,
+    d30: q.now - 30 * 86_400_000,
+  };
   const perService = new Map<string, Map<string, Acc>>();
   const perCommune = new Map<string, Map<string, Acc>>();
   const total = new Map<string, Acc>();
@@ -66,11 +73,26 @@ export function uptimeWindows(
     m.set(slot, a);
   };
   // One read of the widest window serves all six reports.
-  const sources = loadUptimeSources(deps.store, { from: Math.min(...Object.values(starts)), to: q.now, commune: q.commune });
+  const sources = loadUptimeSources(deps.store, {
+    from: Math.min(...Object.values(starts)),
+    to: q.now,
+    commune: q.commune,
+  });
   for (const w of WINDOWS) {
     for (const mode of ['all', 'work'] as const) {
       const slot = `${w}/${mode}`;
-      const { rows } = uptimeReport(deps, { from: starts[w], to: q.now, workingHours: mode === 'work', services: q.services, commune: q.commune, service: q.service }, sources);
+      const { rows } = uptimeReport(
+        deps,
+        {
+          from: starts[w],
+          to: q.now,
+          workingHours: mode === 'work',
+          services: q.services,
+          commune: q.commune,
+          service: q.service,
+        },
+        sources,
+      );
       for (const r of rows) {
         add(perService, r.service, slot, r);
         // A commune's rows share its observed time and network downtime, so summing them keeps the ratios right.
@@ -80,7 +102,9 @@ export function uptimeWindows(
     }
   }
   const shape = (m: Map<string, Acc> | undefined) =>
-    Object.fromEntries(WINDOWS.map((w) => [w, { all: ratio(m?.get(`${w}/all`)), work: ratio(m?.get(`${w}/work`)) }])) as Record<WindowKey, Record<'all' | 'work', Ratio>>;
+    Object.fromEntries(
+      WINDOWS.map((w) => [w, { all: ratio(m?.get(`${w}/all`)), work: ratio(m?.get(`${w}/work`)) }]),
+    ) as Record<WindowKey, Record<'all' | 'work', Ratio>>;
   return {
     byService: new Map([...perService].map(([k, m]) => [k, shape(m)])),
     byCommune: new Map([...perCommune].map(([k, m]) => [k, shape(m)])),
@@ -96,7 +120,10 @@ export function uptimeWindows(
 export class TimedCache<T> {
   private readonly entries = new Map<string, { at: number; value: T }>();
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 500,
+  ) {}
 
   get(key: string, now: number, compute: () => T): { at: number; value: T } {
     const hit = this.entries.get(key);

@@ -44,11 +44,17 @@ describe('PathMonitor', () => {
   it('folds hop results into a snapshot: resolvers are up while any one answers', async () => {
     const { m, release } = monitor({ uplink: '203.113.1.1' }, { 'path-dns-1': false, 'path-uplink': false });
     release();
-    expect(await m.check()).toEqual({ at: 1_000, gateway: { ok: true }, resolvers: { ok: true }, uplink: { ok: false }, datacentre: undefined });
+    expect(await m.check()).toEqual({
+      at: 1_000,
+      gateway: { ok: true },
+      resolvers: { ok: true },
+      uplink: { ok: false },
+      datacentre: undefined,
+    });
     expect(m.latest()).toMatchObject({ uplink: { ok: false } });
   });
 
-  it('carries each ICMP hop\'s echo loss into the snapshot; resolvers and TCP hops have none', async () => {
+  it("carries each ICMP hop's echo loss into the snapshot; resolvers and TCP hops have none", async () => {
     const icmp = (received: number) => ({ sent: 3, received, lossRatio: Math.round((1 - received / 3) * 1000) / 1000 });
     const results: Record<string, Partial<ProbeResult>> = {
       'path-gateway': { ok: true, icmp: icmp(3) },
@@ -101,14 +107,22 @@ describe('PathMonitor', () => {
         throw new Error('nothing should be probed');
       },
     });
-    expect(await m.check()).toEqual({ at: 0, gateway: undefined, resolvers: undefined, uplink: undefined, datacentre: undefined });
+    expect(await m.check()).toEqual({
+      at: 0,
+      gateway: undefined,
+      resolvers: undefined,
+      uplink: undefined,
+      datacentre: undefined,
+    });
   });
 
   it('probes new hops after setConfig (a changed central plan)', async () => {
     const { m, calls, release } = monitor({ gateway: 'none', resolvers: [], uplink: '203.113.1.1' }, {});
     release();
     await m.check();
-    m.setConfig(Value.Default(PathConfigSchema, { gateway: 'none', resolvers: [], uplink: '203.113.9.9' }) as PathConfig);
+    m.setConfig(
+      Value.Default(PathConfigSchema, { gateway: 'none', resolvers: [], uplink: '203.113.9.9' }) as PathConfig,
+    );
     await m.check();
     expect(calls.map((c) => c.params.host)).toEqual(['203.113.1.1', '203.113.9.9']);
   });

@@ -82,7 +82,10 @@ describe('dns probe', () => {
   });
 
   it('expectAnswers: passes when every value is present (case and root dot ignored)', async () => {
-    const out = await dns.run({ query: 'ok.test', recordType: 'MX', server: ns.server, expectAnswers: ['10 MAIL.ok.test.'] }, ctx());
+    const out = await dns.run(
+      { query: 'ok.test', recordType: 'MX', server: ns.server, expectAnswers: ['10 MAIL.ok.test.'] },
+      ctx(),
+    );
     expect(out.ok).toBe(true);
   });
 
@@ -90,7 +93,9 @@ describe('dns probe', () => {
     const out = await dns.run({ query: 'ok.test', server: ns.server, expectAnswers: ['10.1.2.3', '10.9.9.9'] }, ctx());
     expect(out.ok).toBe(false);
     expect(out.error?.code).toBe('CW_ERR_PROBE_DNS_ANSWER_MISMATCH');
-    expect(out.error?.message).toBe(`expected 10.9.9.9 among answers to ok.test A @${ns.server}, got 10.1.2.3, 10.1.2.4`);
+    expect(out.error?.message).toBe(
+      `expected 10.9.9.9 among answers to ok.test A @${ns.server}, got 10.1.2.3, 10.1.2.4`,
+    );
     expect(out.dns?.answers).toEqual(['10.1.2.3', '10.1.2.4']);
     expect(out.latencyMs).toBeGreaterThan(0);
   });

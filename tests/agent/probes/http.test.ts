@@ -18,7 +18,8 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   const hop = /^\/hop\/(\d+)$/.exec(path);
   if (path === '/ok') res.end('hello from the commune portal');
   else if (path === '/503') res.writeHead(503).end('maintenance');
-  else if (path === '/hang') return; // accept, never answer
+  else if (path === '/hang')
+    return; // accept, never answer
   else if (hop) {
     const n = Number(hop[1]);
     if (n === 0) res.end('landed');
@@ -27,16 +28,21 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   else if (path === '/see-other') res.writeHead(303, { location: '/echo' }).end();
   else if (path === '/auth') res.end(`auth:${req.headers.authorization ?? '-'}`);
   else if (path === '/same-origin') res.writeHead(302, { location: '/auth' }).end();
-  else if (path === '/other-origin') res.writeHead(302, { location: `http://localhost:${req.socket.localPort}/auth` }).end();
+  else if (path === '/other-origin')
+    res.writeHead(302, { location: `http://localhost:${req.socket.localPort}/auth` }).end();
   else if (path === '/echo') {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => res.end(`${req.method} ${req.headers['user-agent']} ${req.headers['x-token'] ?? '-'} ${Buffer.concat(chunks).toString()}`));
+    req.on('end', () =>
+      res.end(
+        `${req.method} ${req.headers['user-agent']} ${req.headers['x-token'] ?? '-'} ${Buffer.concat(chunks).toString()}`,
+      ),
+    );
   } else if (path === '/slow-body') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('first part; ');
     setTimeout(() => res.end('second part'), 40); // a real transfer phase to measure
-  } else if (path === '/big') res.end(Buffer.alloc(2 * 1024 * 1024, 'a').toString() + 'NEEDLE');
+  } else if (path === '/big') res.end(`${Buffer.alloc(2 * 1024 * 1024, 'a').toString()}NEEDLE`);
   else res.writeHead(404).end();
 }
 
@@ -142,7 +148,10 @@ describe('http probe', () => {
 
   it('more than 10 redirects → CW_ERR_PROBE_HTTP_PROTOCOL', async () => {
     const out = await httpProbe.run({ url: `${base}/loop` }, ctx());
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_PROTOCOL', message: `more than 10 redirects (next: ${base}/loop)` });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_HTTP_PROTOCOL',
+      message: `more than 10 redirects (next: ${base}/loop)`,
+    });
     expect(out.http?.redirects).toBe(10);
   });
 
@@ -160,10 +169,22 @@ describe('http probe', () => {
   });
 
   it('sends its User-Agent and the configured method, headers and body; 303 turns POST into GET', async () => {
-    const post = await httpProbe.run({ url: `${base}/echo`, method: 'POST', body: 'a=1', headers: { 'X-Token': 't' }, keyword: `POST ${USER_AGENT} t a=1` }, ctx());
+    const post = await httpProbe.run(
+      {
+        url: `${base}/echo`,
+        method: 'POST',
+        body: 'a=1',
+        headers: { 'X-Token': 't' },
+        keyword: `POST ${USER_AGENT} t a=1`,
+      },
+      ctx(),
+    );
     expect(post.ok, JSON.stringify(post.error)).toBe(true);
     expect(USER_AGENT).toMatch(/^CommuneWatch-Agent\/\d+\.\d+\.\d+/);
-    const seeOther = await httpProbe.run({ url: `${base}/see-other`, method: 'POST', body: 'a=1', keyword: `GET ${USER_AGENT} - ` }, ctx());
+    const seeOther = await httpProbe.run(
+      { url: `${base}/see-other`, method: 'POST', body: 'a=1', keyword: `GET ${USER_AGENT} - ` },
+      ctx(),
+    );
     expect(seeOther.ok, JSON.stringify(seeOther.error)).toBe(true);
   });
 
@@ -207,7 +228,9 @@ describe('http probe', () => {
     const out = await httpProbe.run({ url: `${tlsBase}/ok`, headers: { Authorization: 'Bearer secret' } }, ctx());
     expect(out.ok).toBe(false);
     expect(out.error?.code).toBe('CW_ERR_PROBE_TLS');
-    expect(out.error?.message).toBe(`certificate of ${tlsBase.slice('https://'.length)} not trusted: DEPTH_ZERO_SELF_SIGNED_CERT`);
+    expect(out.error?.message).toBe(
+      `certificate of ${tlsBase.slice('https://'.length)} not trusted: DEPTH_ZERO_SELF_SIGNED_CERT`,
+    );
     expect(out.http?.certExpiresAt).toBe(cert.notAfterMs);
     expect(out.http?.tlsVersion).toBe('TLSv1.3');
     expect(out.http?.phases.tlsMs).toBeGreaterThan(0);

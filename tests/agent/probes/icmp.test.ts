@@ -19,7 +19,10 @@ async function withFakePing(output: string, fn: () => Promise<void>): Promise<st
   const saved = process.env.PATH;
   try {
     writeFileSync(join(dir.path, 'output.txt'), output);
-    writeFileSync(join(dir.path, 'ping'), `#!/bin/sh\nprintf '%s ' "$@" > '${dir.path}/args.txt'\ncat '${dir.path}/output.txt'\n`);
+    writeFileSync(
+      join(dir.path, 'ping'),
+      `#!/bin/sh\nprintf '%s ' "$@" > '${dir.path}/args.txt'\ncat '${dir.path}/output.txt'\n`,
+    );
     chmodSync(join(dir.path, 'ping'), 0o755);
     process.env.PATH = `${dir.path}:${saved ?? ''}`;
     await fn();
@@ -108,13 +111,24 @@ describe('icmp probe (system ping)', () => {
     const output = header + reply(1, 10) + reply(2, 14) + reply(4, 12) + reply(6, 20) + footer(6, 4);
     let out: Awaited<ReturnType<typeof icmp.run>> | undefined;
     const args = await withFakePing(output, async () => {
-      out = await icmp.run({ host: '10.9.8.7', count: 6, intervalMs: 1000, packetSize: 100 }, { ...ctx(10_000), sourceAddress: '10.0.0.2' });
+      out = await icmp.run(
+        { host: '10.9.8.7', count: 6, intervalMs: 1000, packetSize: 100 },
+        { ...ctx(10_000), sourceAddress: '10.0.0.2' },
+      );
     });
     expect(args).toBe('-n -W 2 -c 6 -I 10.0.0.2 -s 100 -i 1 10.9.8.7');
     expect(out?.ok).toBe(true);
     expect(out?.error).toBeUndefined();
     // Jitter: mean of |14-10|, |12-14|, |20-12| = 14/3.
-    expect(out?.icmp).toEqual({ sent: 6, received: 4, lossRatio: 0.333, rttMinMs: 10, rttAvgMs: 14, rttMaxMs: 20, jitterMs: 4.667 });
+    expect(out?.icmp).toEqual({
+      sent: 6,
+      received: 4,
+      lossRatio: 0.333,
+      rttMinMs: 10,
+      rttAvgMs: 14,
+      rttMaxMs: 20,
+      jitterMs: 4.667,
+    });
     expect(out?.latencyMs).toBe(14);
   });
 
@@ -134,7 +148,10 @@ describe('icmp probe (system ping)', () => {
       out = await icmp.run({ host: '10.9.8.7' }, ctx(10_000));
     });
     expect(out?.ok).toBe(false);
-    expect(out?.error).toEqual({ code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'ping 10.9.8.7: 5 of 5 echo requests lost' });
+    expect(out?.error).toEqual({
+      code: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      message: 'ping 10.9.8.7: 5 of 5 echo requests lost',
+    });
     expect(out?.icmp).toEqual({ sent: 5, received: 0, lossRatio: 1 });
     expect(out?.latencyMs).toBeUndefined();
   });

@@ -37,7 +37,13 @@ function ctx(timeoutMs = 10_000): ProbeContext {
 type Target = { host: string; count: number; intervalMs?: number };
 
 /** A directory holding `ping`: a script that records its arguments and environment and prints `output`. */
-function fakePingDir(output: Buffer): { dir: string; script: string; args: () => string; env: () => string; remove: () => void } {
+function fakePingDir(output: Buffer): {
+  dir: string;
+  script: string;
+  args: () => string;
+  env: () => string;
+  remove: () => void;
+} {
   const dir = tempDir('cw-pinglocale-');
   writeFileSync(join(dir.path, 'output'), output);
   const script = join(dir.path, 'ping');
@@ -72,12 +78,17 @@ async function runLinux(output: Buffer, target: Target): Promise<ProbeOutcome> {
  * Another platform: os.platform() (read by icmp.ts and by the package at call time) reports `platform`, and the
  * package's spawn of ping.exe or /sbin/ping runs the fake script with the arguments it was given.
  */
-async function runAs(platform: NodeJS.Platform, output: Buffer, target: Target): Promise<{ out: ProbeOutcome; executable: string; args: string }> {
+async function runAs(
+  platform: NodeJS.Platform,
+  output: Buffer,
+  target: Target,
+): Promise<{ out: ProbeOutcome; executable: string; args: string }> {
   const fake = fakePingDir(output);
   const realSpawn = cp.spawn;
   const spawn = vi
     .spyOn(cp, 'spawn')
-    .mockImplementation(((_file: string, args: readonly string[], options: SpawnOptions) => realSpawn(fake.script, args, options)) as unknown as typeof cp.spawn);
+    .mockImplementation(((_file: string, args: readonly string[], options: SpawnOptions) =>
+      realSpawn(fake.script, args, options)) as unknown as typeof cp.spawn);
   vi.spyOn(os, 'platform').mockReturnValue(platform);
   try {
     const out = await icmp.run(target, ctx());
@@ -111,11 +122,46 @@ function expectRtts(detail: IcmpDetail | undefined, times: number[]): void {
 describe('Linux iputils under vi_VN.UTF-8: the measurement does not depend on the locale', () => {
   // iputils has no Vietnamese catalogue (Debian ships none at all), so replies and footer are the same text in
   // both locales; the fixtures were captured with the arguments the probe passes (-n -W, -c, -i).
-  const measured: { name: string; target: Target; sent: number; received: number; lossRatio: number; times: number[] }[] = [
-    { name: 'linux-vi-ok.txt', target: { host: '127.0.0.1', count: 3, intervalMs: 200 }, sent: 3, received: 3, lossRatio: 0, times: [0.029, 0.04, 0.035] },
-    { name: 'linux-c-ok.txt', target: { host: '127.0.0.1', count: 3, intervalMs: 200 }, sent: 3, received: 3, lossRatio: 0, times: [0.019, 0.035, 0.032] },
-    { name: 'linux-vi-partial-loss.txt', target: { host: '127.0.0.3', count: 4, intervalMs: 200 }, sent: 4, received: 2, lossRatio: 0.5, times: [0.669, 0.039] },
-    { name: 'linux-c-partial-loss.txt', target: { host: '127.0.0.3', count: 4, intervalMs: 200 }, sent: 4, received: 2, lossRatio: 0.5, times: [0.025, 0.039] },
+  const measured: {
+    name: string;
+    target: Target;
+    sent: number;
+    received: number;
+    lossRatio: number;
+    times: number[];
+  }[] = [
+    {
+      name: 'linux-vi-ok.txt',
+      target: { host: '127.0.0.1', count: 3, intervalMs: 200 },
+      sent: 3,
+      received: 3,
+      lossRatio: 0,
+      times: [0.029, 0.04, 0.035],
+    },
+    {
+      name: 'linux-c-ok.txt',
+      target: { host: '127.0.0.1', count: 3, intervalMs: 200 },
+      sent: 3,
+      received: 3,
+      lossRatio: 0,
+      times: [0.019, 0.035, 0.032],
+    },
+    {
+      name: 'linux-vi-partial-loss.txt',
+      target: { host: '127.0.0.3', count: 4, intervalMs: 200 },
+      sent: 4,
+      received: 2,
+      lossRatio: 0.5,
+      times: [0.669, 0.039],
+    },
+    {
+      name: 'linux-c-partial-loss.txt',
+      target: { host: '127.0.0.3', count: 4, intervalMs: 200 },
+      sent: 4,
+      received: 2,
+      lossRatio: 0.5,
+      times: [0.025, 0.039],
+    },
   ];
   it.each(measured)('$name → sent $sent, received $received, loss $lossRatio, RTTs from the replies', async (c) => {
     const out = await runLinux(fixture(c.name), c.target);
@@ -127,22 +173,35 @@ describe('Linux iputils under vi_VN.UTF-8: the measurement does not depend on th
   });
 
   it('the vi_VN and C captures differ only in the measured numbers', () => {
-    const shape = (name: string) => fixture(name).toString('utf8').replace(/\d+(\.\d+)?/g, 'N');
-    for (const kind of ['ok', 'partial-loss', 'all-lost']) expect(shape(`linux-vi-${kind}.txt`)).toBe(shape(`linux-c-${kind}.txt`));
+    const shape = (name: string) =>
+      fixture(name)
+        .toString('utf8')
+        .replace(/\d+(\.\d+)?/g, 'N');
+    for (const kind of ['ok', 'partial-loss', 'all-lost'])
+      expect(shape(`linux-vi-${kind}.txt`)).toBe(shape(`linux-c-${kind}.txt`));
   });
 
-  it.each(['linux-vi-all-lost.txt', 'linux-c-all-lost.txt'])('%s → CW_ERR_PROBE_ICMP_NO_REPLY with loss 1 in either locale', async (name) => {
-    const out = await runLinux(fixture(name), { host: '127.0.0.4', count: 3, intervalMs: 200 });
-    expect(out.ok).toBe(false);
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'ping 127.0.0.4: 3 of 3 echo requests lost' });
-    expect(out.icmp).toEqual({ sent: 3, received: 0, lossRatio: 1 });
-  });
+  it.each(['linux-vi-all-lost.txt', 'linux-c-all-lost.txt'])(
+    '%s → CW_ERR_PROBE_ICMP_NO_REPLY with loss 1 in either locale',
+    async (name) => {
+      const out = await runLinux(fixture(name), { host: '127.0.0.4', count: 3, intervalMs: 200 });
+      expect(out.ok).toBe(false);
+      expect(out.error).toEqual({
+        code: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+        message: 'ping 127.0.0.4: 3 of 3 echo requests lost',
+      });
+      expect(out.icmp).toEqual({ sent: 3, received: 0, lossRatio: 1 });
+    },
+  );
 
-  it.each(['linux-vi-local-reject.txt', 'linux-c-local-reject.txt'])('%s: "+3 errors" in the footer still reads as 3 sent, 0 received', async (name) => {
-    const out = await runLinux(fixture(name), { host: '127.0.0.5', count: 3, intervalMs: 200 });
-    expect(out.ok).toBe(false);
-    expect(out.icmp).toEqual({ sent: 3, received: 0, lossRatio: 1 });
-  });
+  it.each(['linux-vi-local-reject.txt', 'linux-c-local-reject.txt'])(
+    '%s: "+3 errors" in the footer still reads as 3 sent, 0 received',
+    async (name) => {
+      const out = await runLinux(fixture(name), { host: '127.0.0.5', count: 3, intervalMs: 200 });
+      expect(out.ok).toBe(false);
+      expect(out.icmp).toEqual({ sent: 3, received: 0, lossRatio: 1 });
+    },
+  );
 });
 
 describe('Linux error class comes from ping’s words: English under LANG=C, Vietnamese if LC_ALL/LC_MESSAGES leak through', () => {
@@ -150,17 +209,49 @@ describe('Linux error class comes from ping’s words: English under LANG=C, Vie
   // Under the locale the agent intends (C), each event gets its proper code; the same event captured with
   // LC_ALL=vi_VN.UTF-8 loses it. The agent must therefore run ping with LC_ALL/LC_MESSAGES unset or C.
   const cases: { event: string; host: string; count: number; c: string; vi: string; sentAnything: boolean }[] = [
-    { event: 'unknown-host', host: 'no-such-host.invalid', count: 1, c: 'CW_ERR_PROBE_DNS', vi: 'CW_ERR_PROBE_ICMP_NO_REPLY', sentAnything: false },
-    { event: 'network-unreachable', host: '127.0.0.1', count: 1, c: 'CW_ERR_PROBE_UNREACHABLE', vi: 'CW_ERR_PROBE_ICMP_NO_REPLY', sentAnything: false },
-    { event: 'no-capability', host: '127.0.0.1', count: 1, c: 'CW_ERR_PROBE_ICMP_NO_PING_BINARY', vi: 'CW_ERR_PROBE_ICMP_NO_REPLY', sentAnything: false },
+    {
+      event: 'unknown-host',
+      host: 'no-such-host.invalid',
+      count: 1,
+      c: 'CW_ERR_PROBE_DNS',
+      vi: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      sentAnything: false,
+    },
+    {
+      event: 'network-unreachable',
+      host: '127.0.0.1',
+      count: 1,
+      c: 'CW_ERR_PROBE_UNREACHABLE',
+      vi: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      sentAnything: false,
+    },
+    {
+      event: 'no-capability',
+      host: '127.0.0.1',
+      count: 1,
+      c: 'CW_ERR_PROBE_ICMP_NO_PING_BINARY',
+      vi: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      sentAnything: false,
+    },
     // "From 127.0.0.5 … Destination Host Unreachable" plus "sendmsg: Operation not permitted" (a local firewall
     // reject). Under C the EPERM line wins (classify checks "cannot run" first); under vi only the iputils line
     // is English, so it reads as unreachable. The two locales disagree.
-    { event: 'local-reject', host: '127.0.0.5', count: 3, c: 'CW_ERR_PROBE_ICMP_NO_PING_BINARY', vi: 'CW_ERR_PROBE_UNREACHABLE', sentAnything: true },
+    {
+      event: 'local-reject',
+      host: '127.0.0.5',
+      count: 3,
+      c: 'CW_ERR_PROBE_ICMP_NO_PING_BINARY',
+      vi: 'CW_ERR_PROBE_UNREACHABLE',
+      sentAnything: true,
+    },
   ];
   it.each(cases)('$event: C → $c; LC_ALL=vi_VN → $vi', async (c) => {
     const underC = await runLinux(fixture(`linux-c-${c.event}.txt`), { host: c.host, count: c.count, intervalMs: 200 });
-    const underVi = await runLinux(fixture(`linux-vi-${c.event}.txt`), { host: c.host, count: c.count, intervalMs: 200 });
+    const underVi = await runLinux(fixture(`linux-vi-${c.event}.txt`), {
+      host: c.host,
+      count: c.count,
+      intervalMs: 200,
+    });
     expect(underC.ok).toBe(false);
     expect(underVi.ok).toBe(false);
     expect(underC.error?.code).toBe(c.c);
@@ -172,9 +263,19 @@ describe('Linux error class comes from ping’s words: English under LANG=C, Vie
 
   it('the ping package sets LANG=C but passes LC_ALL and LC_MESSAGES through, and glibc lets those win', async () => {
     const fake = fakePingDir(fixture('linux-c-ok.txt'));
-    const saved = { PATH: process.env.PATH, LC_ALL: process.env.LC_ALL, LC_MESSAGES: process.env.LC_MESSAGES, LANG: process.env.LANG };
+    const saved = {
+      PATH: process.env.PATH,
+      LC_ALL: process.env.LC_ALL,
+      LC_MESSAGES: process.env.LC_MESSAGES,
+      LANG: process.env.LANG,
+    };
     try {
-      Object.assign(process.env, { PATH: `${fake.dir}:${saved.PATH ?? ''}`, LANG: 'vi_VN.UTF-8', LC_ALL: 'vi_VN.UTF-8', LC_MESSAGES: 'vi_VN.UTF-8' });
+      Object.assign(process.env, {
+        PATH: `${fake.dir}:${saved.PATH ?? ''}`,
+        LANG: 'vi_VN.UTF-8',
+        LC_ALL: 'vi_VN.UTF-8',
+        LC_MESSAGES: 'vi_VN.UTF-8',
+      });
       const out = await icmp.run({ host: '127.0.0.1', count: 3, intervalMs: 200 }, ctx());
       expect(out.ok).toBe(true);
       expect(fake.env()).toBe('LANG=C LC_ALL=vi_VN.UTF-8 LC_MESSAGES=vi_VN.UTF-8');
@@ -202,7 +303,11 @@ const VI_LOCALE = hasViLocale();
 const ON_CI = process.env.CI === 'true';
 
 const VI_MISSING = 'locale vi_VN.UTF-8 missing: locale-gen vi_VN.UTF-8';
-const VI_STATE = VI_LOCALE ? 'vi_VN locale generated' : ON_CI ? `required on CI, ${VI_MISSING}` : `skipped, ${VI_MISSING}`;
+const VI_STATE = VI_LOCALE
+  ? 'vi_VN locale generated'
+  : ON_CI
+    ? `required on CI, ${VI_MISSING}`
+    : `skipped, ${VI_MISSING}`;
 
 describe.skipIf(!VI_LOCALE && !ON_CI)(`real ping to 127.0.0.1 under a Vietnamese environment (${VI_STATE})`, () => {
   const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
@@ -229,11 +334,23 @@ describe.skipIf(!VI_LOCALE && !ON_CI)(`real ping to 127.0.0.1 under a Vietnamese
 /** The package's Windows parser, built as ping-promise builds it: the builder first fills in defaults. */
 interface PingParser {
   eat(line: string): PingParser;
-  getResult(): { alive: boolean; times: number[]; packetLoss: string; min: string; max: string; avg: string; output: string };
+  getResult(): {
+    alive: boolean;
+    times: number[];
+    packetLoss: string;
+    min: string;
+    max: string;
+    avg: string;
+    output: string;
+  };
 }
 const requirePing = createRequire(import.meta.url);
-const parserFactory = requirePing('ping/lib/parser/factory') as { createParser(addr: string, platform: string, config: object): PingParser };
-const winBuilder = requirePing('ping/lib/builder/win') as { getCommandArguments(addr: string, config: object): string[] };
+const parserFactory = requirePing('ping/lib/parser/factory') as {
+  createParser(addr: string, platform: string, config: object): PingParser;
+};
+const winBuilder = requirePing('ping/lib/builder/win') as {
+  getCommandArguments(addr: string, config: object): string[];
+};
 
 function parseWindows(output: Buffer, host: string, count: number): ReturnType<PingParser['getResult']> {
   // The config icmp.ts passes on win32 (no deadline, no -i); the builder mutates it (packetSize 32, …).
@@ -275,7 +392,11 @@ describe('Windows ping.exe (synthetic samples): the package parser reads only AS
   it('the mojibake of OEM code page 1258 parses exactly like the UTF-8 text', () => {
     const garbled = fixture('windows-vi-partial-loss.cp1258.bin').toString('utf8');
     expect(garbled).toContain('\uFFFD');
-    const { output: _garbled, ...fromCp1258 } = parseWindows(fixture('windows-vi-partial-loss.cp1258.bin'), '10.0.0.1', 4);
+    const { output: _garbled, ...fromCp1258 } = parseWindows(
+      fixture('windows-vi-partial-loss.cp1258.bin'),
+      '10.0.0.1',
+      4,
+    );
     const { output: _clean, ...fromUtf8 } = parseWindows(fixture('windows-vi-partial-loss.txt'), '10.0.0.1', 4);
     expect(fromCp1258).toEqual(fromUtf8);
   });
@@ -302,14 +423,25 @@ describe('Windows failures: what the probe reports, English vs Vietnamese', () =
   // ping never sent anything: no icmp detail, and the first line of output as the evidence.
   it('all requests timed out → NO_REPLY, but no icmp detail (loss 1 is not reported)', async () => {
     const { out } = await runAs('win32', fixture('windows-en-all-lost.txt'), { host: '10.0.0.9', count: 4 });
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'ping 10.0.0.9: 4 of 4 echo requests lost: Pinging 10.0.0.9 with 32 bytes of data:' });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      message: 'ping 10.0.0.9: 4 of 4 echo requests lost: Pinging 10.0.0.9 with 32 bytes of data:',
+    });
     expect(out.icmp).toBeUndefined();
   });
 
   it.each([
-    ['windows-en-unreachable.txt', 'CW_ERR_PROBE_UNREACHABLE', 'ping 10.0.0.9: 4 of 4 echo requests lost: Reply from 10.0.0.1: Destination host unreachable.'],
+    [
+      'windows-en-unreachable.txt',
+      'CW_ERR_PROBE_UNREACHABLE',
+      'ping 10.0.0.9: 4 of 4 echo requests lost: Reply from 10.0.0.1: Destination host unreachable.',
+    ],
     // The same event in Vietnamese: the words are not recognised, so the header line becomes the evidence.
-    ['windows-vi-unreachable.txt', 'CW_ERR_PROBE_ICMP_NO_REPLY', 'ping 10.0.0.9: 4 of 4 echo requests lost: Đang ping 10.0.0.9 với 32 byte dữ liệu:'],
+    [
+      'windows-vi-unreachable.txt',
+      'CW_ERR_PROBE_ICMP_NO_REPLY',
+      'ping 10.0.0.9: 4 of 4 echo requests lost: Đang ping 10.0.0.9 với 32 byte dữ liệu:',
+    ],
   ])('%s → %s', async (name, code, message) => {
     const { out } = await runAs('win32', fixture(name), { host: '10.0.0.9', count: 4 });
     expect(out.ok).toBe(false);
@@ -329,7 +461,10 @@ describe('Windows failures: what the probe reports, English vs Vietnamese', () =
 
 describe('macOS / BSD ping (synthetic samples; not localised)', () => {
   it('partial loss: sent from the footer, RTTs from the replies', async () => {
-    const { out, executable } = await runAs('darwin', fixture('macos-partial-loss.txt'), { host: '10.0.0.1', count: 4 });
+    const { out, executable } = await runAs('darwin', fixture('macos-partial-loss.txt'), {
+      host: '10.0.0.1',
+      count: 4,
+    });
     expect(executable).toBe('/sbin/ping');
     expect(out.ok).toBe(true);
     expect(out.icmp).toMatchObject({ sent: 4, received: 3, lossRatio: 0.25 });
@@ -338,7 +473,10 @@ describe('macOS / BSD ping (synthetic samples; not localised)', () => {
 
   it('all lost → NO_REPLY with loss 1', async () => {
     const { out } = await runAs('darwin', fixture('macos-all-lost.txt'), { host: '10.0.0.9', count: 3 });
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_ICMP_NO_REPLY', message: 'ping 10.0.0.9: 3 of 3 echo requests lost' });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_ICMP_NO_REPLY',
+      message: 'ping 10.0.0.9: 3 of 3 echo requests lost',
+    });
     expect(out.icmp).toEqual({ sent: 3, received: 0, lossRatio: 1 });
   });
 

@@ -28,7 +28,9 @@ describe('probe registry', () => {
   });
 
   it.each(PROBE_KINDS)('%s targetSchema documents every field', (kind) => {
-    const { properties } = probes[kind].targetSchema as unknown as { properties: Record<string, { description?: string }> };
+    const { properties } = probes[kind].targetSchema as unknown as {
+      properties: Record<string, { description?: string }>;
+    };
     for (const [name, field] of Object.entries(properties)) expect(field.description, `${kind}.${name}`).toBeTruthy();
   });
 
@@ -45,7 +47,15 @@ describe('probe registry', () => {
     });
     const step = { name: 'api', url: 'http://a/', jsonPath: { path: '$.ok' } };
     expect(Value.Default(probes.transaction.targetSchema, { steps: [step] })).toEqual({
-      steps: [{ ...step, method: 'GET', expectStatus: [{ min: 200, max: 399 }], followRedirects: true, jsonPath: { path: '$.ok', exists: true } }],
+      steps: [
+        {
+          ...step,
+          method: 'GET',
+          expectStatus: [{ min: 200, max: 399 }],
+          followRedirects: true,
+          jsonPath: { path: '$.ok', exists: true },
+        },
+      ],
       maxBodyBytes: 1048576,
       insecureSkipVerify: false,
     });
@@ -68,18 +78,63 @@ describe('probe registry', () => {
     ['dns', { query: 'a', recordType: 'SOA' }, 'record type not supported'],
     ['dns', { query: 'a', server: 'dns.google' }, 'server must be an address'],
     ['transaction', { steps: [] }, 'no steps'],
-    ['transaction', { steps: Array.from({ length: 21 }, (_, i) => ({ name: `s${i}`, url: 'http://a/' })) }, 'more than 20 steps'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }, { name: 'a', url: 'http://a/x' }] }, 'duplicate step names'],
+    [
+      'transaction',
+      { steps: Array.from({ length: 21 }, (_, i) => ({ name: `s${i}`, url: 'http://a/' })) },
+      'more than 20 steps',
+    ],
+    [
+      'transaction',
+      {
+        steps: [
+          { name: 'a', url: 'http://a/' },
+          { name: 'a', url: 'http://a/x' },
+        ],
+      },
+      'duplicate step names',
+    ],
     ['transaction', { steps: [{ name: 'a', url: 'http://a/', colour: 'blue' }] }, 'unknown key inside a step'],
     ['transaction', { steps: [{ name: 'a', url: 'http://a/', form: { u: 'x' } }] }, 'form without method POST'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/', method: 'POST', form: { u: 'x' }, json: {} }] }, 'form and json together'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: 'data.total' } }] }, 'json path without $'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$..total' } }] }, 'json path outside the subset'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$.a', equals: 1, exists: false } }] }, 'equals with exists: false'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/', form: { p: '${password}' }, method: 'POST' }] }, 'placeholder without credentials'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { env: 'A', file: '/b' } }, 'two credential sources'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { file: 'secrets.json' } }, 'relative credentials file'],
-    ['transaction', { steps: [{ name: 'a', url: 'http://a/' }], credentials: { password: 'hunter2' } }, 'a secret in the config text'],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/', method: 'POST', form: { u: 'x' }, json: {} }] },
+      'form and json together',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: 'data.total' } }] },
+      'json path without $',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$..total' } }] },
+      'json path outside the subset',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/', jsonPath: { path: '$.a', equals: 1, exists: false } }] },
+      'equals with exists: false',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/', form: { p: '${password}' }, method: 'POST' }] },
+      'placeholder without credentials',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/' }], credentials: { env: 'A', file: '/b' } },
+      'two credential sources',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/' }], credentials: { file: 'secrets.json' } },
+      'relative credentials file',
+    ],
+    [
+      'transaction',
+      { steps: [{ name: 'a', url: 'http://a/' }], credentials: { password: 'hunter2' } },
+      'a secret in the config text',
+    ],
   ];
   it.each(INVALID)('%s rejects %j (%s)', (kind, target) => {
     expect(Value.Check(probes[kind].targetSchema as TSchema, target)).toBe(false);

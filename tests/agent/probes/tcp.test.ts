@@ -45,7 +45,10 @@ describe('tcp probe', () => {
     const closed = await unusedPort();
     const out = await tcp.run({ host: '127.0.0.1', port: closed }, ctx());
     expect(out.ok).toBe(false);
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_CONN_REFUSED', message: `connect ECONNREFUSED 127.0.0.1:${closed}` });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_CONN_REFUSED',
+      message: `connect ECONNREFUSED 127.0.0.1:${closed}`,
+    });
     expect(out.tcp).toEqual({});
   });
 

@@ -26,7 +26,13 @@ describe('transaction probe', () => {
     credentials: { file: credFile },
     steps: [
       { name: 'login-page', url: `${app.base}/dang-nhap`, keyword: 'Đăng nhập hệ thống một cửa' },
-      { name: 'login', url: `${app.base}/dang-nhap`, method: 'POST', form: { username: '${username}', password: '${password}' }, keyword: 'Xin chào' },
+      {
+        name: 'login',
+        url: `${app.base}/dang-nhap`,
+        method: 'POST',
+        form: { username: '${username}', password: '${password}' },
+        keyword: 'Xin chào',
+      },
       { name: 'profile', url: `${app.base}/api/ho-so`, jsonPath: { path: '$.data.total', equals: 12 } },
     ],
   });
@@ -69,7 +75,10 @@ describe('transaction probe', () => {
       expect(s.durationMs).toBe(s.phases?.totalMs);
       expect(s.phases?.connectMs).toBeGreaterThan(0);
     }
-    expect(out.latencyMs).toBeCloseTo(steps.reduce((sum, s) => sum + s.durationMs, 0), 2);
+    expect(out.latencyMs).toBeCloseTo(
+      steps.reduce((sum, s) => sum + s.durationMs, 0),
+      2,
+    );
     expect(out.durationMs).toBeGreaterThanOrEqual(out.latencyMs!);
     // The login's 302 was followed inside its step; the form went out encoded, with the pre-login cookie.
     expect(seen()).toEqual(['GET /dang-nhap', 'POST /dang-nhap', 'GET /ho-so', 'GET /api/ho-so']);
@@ -109,26 +118,44 @@ describe('transaction probe', () => {
     expect(out.ok).toBe(false);
     expect(out.transaction?.failedStep).toBe('login');
     expect(names(out.transaction?.steps)).toEqual(['login-page', 'login']);
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_KEYWORD', message: expect.stringMatching(/^login: keyword "Xin chào" not found/) });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_HTTP_KEYWORD',
+      message: expect.stringMatching(/^login: keyword "Xin chào" not found/),
+    });
     expect(out.transaction?.steps[1]?.error?.message).toMatch(/^keyword "Xin chào" not found/);
     expect(out.latencyMs).toBeUndefined(); // the profile step never ran: no comparable total
     expect(seen()).not.toContain('GET /api/ho-so');
     const text = JSON.stringify(out);
-    for (const form of [wrong, encodeURIComponent(wrong), new URLSearchParams({ p: wrong }).toString().slice(2)]) expect(text).not.toContain(form);
+    for (const form of [wrong, encodeURIComponent(wrong), new URLSearchParams({ p: wrong }).toString().slice(2)])
+      expect(text).not.toContain(form);
   });
 
   it('a JSON login that fails answers 401: failedStep with the status, and an echoed credential is masked', async () => {
     process.env.CW_TEST_HOTICH = JSON.stringify({ username: 'nguoi.la', password: 'khong-dung' });
-    const login = { name: 'login', url: `${app.base}/api/login`, method: 'POST' as const, json: { username: '${username}', password: '${password}' } };
+    const login = {
+      name: 'login',
+      url: `${app.base}/api/login`,
+      method: 'POST' as const,
+      json: { username: '${username}', password: '${password}' },
+    };
     const out = await transaction.run({ credentials: { env: 'CW_TEST_HOTICH' }, steps: [login] }, ctx());
     expect(out.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'login: status 401, expected 200-399' });
-    expect(app.requests[0]).toMatchObject({ contentType: 'application/json', body: '{"username":"nguoi.la","password":"khong-dung"}' });
+    expect(app.requests[0]).toMatchObject({
+      contentType: 'application/json',
+      body: '{"username":"nguoi.la","password":"khong-dung"}',
+    });
     // The app echoes the username; a check that quotes the value it found must not leak it.
     const echo = await transaction.run(
-      { credentials: { env: 'CW_TEST_HOTICH' }, steps: [{ ...login, expectStatus: [401], jsonPath: { path: '$.username', equals: 'canbo.xa' } }] },
+      {
+        credentials: { env: 'CW_TEST_HOTICH' },
+        steps: [{ ...login, expectStatus: [401], jsonPath: { path: '$.username', equals: 'canbo.xa' } }],
+      },
       ctx(),
     );
-    expect(echo.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_JSON', message: 'login: $.username is "***", expected "canbo.xa"' });
+    expect(echo.error).toEqual({
+      code: 'CW_ERR_PROBE_HTTP_JSON',
+      message: 'login: $.username is "***", expected "canbo.xa"',
+    });
     expect(JSON.stringify(echo)).not.toContain('nguoi.la');
   });
 
@@ -138,7 +165,12 @@ describe('transaction probe', () => {
       {
         credentials: { env: 'CW_TEST_HOTICH' },
         steps: [
-          { name: 'login', url: `${app.base}/api/login`, method: 'POST', json: { username: '${username}', password: '${password}', nho: true } },
+          {
+            name: 'login',
+            url: `${app.base}/api/login`,
+            method: 'POST',
+            json: { username: '${username}', password: '${password}', nho: true },
+          },
           { name: 'list', url: `${app.base}/api/ho-so`, jsonPath: { path: '$.data.items[1].id', equals: 'HS-002' } },
         ],
       },
@@ -163,11 +195,21 @@ describe('transaction probe', () => {
     const out = await transaction.run(target, ctx());
     expect(out.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'profile: status 500, expected 200-399' });
     expect(out.transaction?.failedStep).toBe('profile');
-    expect(out.transaction?.steps.map((s) => [s.name, s.ok, s.statusCode])).toEqual([['login-page', true, 200], ['login', true, 302], ['profile', false, 500]]);
-    expect(out.latencyMs).toBeCloseTo(out.transaction!.steps.reduce((sum, s) => sum + s.durationMs, 0), 2);
+    expect(out.transaction?.steps.map((s) => [s.name, s.ok, s.statusCode])).toEqual([
+      ['login-page', true, 200],
+      ['login', true, 302],
+      ['profile', false, 500],
+    ]);
+    expect(out.latencyMs).toBeCloseTo(
+      out.transaction!.steps.reduce((sum, s) => sum + s.durationMs, 0),
+      2,
+    );
     // Following the login's redirect lands on the broken page inside the login step, which is then the one to fail.
     const followed = await transaction.run(formFlow(), ctx());
-    expect(followed.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'login: status 500, expected 200-399' });
+    expect(followed.error).toEqual({
+      code: 'CW_ERR_PROBE_HTTP_STATUS',
+      message: 'login: status 500, expected 200-399',
+    });
   });
 
   it.each([
@@ -188,36 +230,66 @@ describe('transaction probe', () => {
     const target = formFlow();
     target.steps[0] = { ...target.steps[0]!, keyword: 'Cổng dịch vụ công' };
     const keyword = await transaction.run(target, ctx());
-    expect(keyword.error?.message).toMatch(/^login-page: keyword "Cổng dịch vụ công" not found in the first \d+ bytes of the body$/);
+    expect(keyword.error?.message).toMatch(
+      /^login-page: keyword "Cổng dịch vụ công" not found in the first \d+ bytes of the body$/,
+    );
     expect(names(keyword.transaction?.steps)).toEqual(['login-page']);
-    const html = await transaction.run({ steps: [{ name: 'page', url: `${app.base}/dang-nhap`, jsonPath: { path: '$.ok' } }] }, ctx());
-    expect(html.error).toEqual({ code: 'CW_ERR_PROBE_HTTP_JSON', message: expect.stringMatching(/^page: body is not JSON \(first \d+ bytes read\)$/) });
+    const html = await transaction.run(
+      { steps: [{ name: 'page', url: `${app.base}/dang-nhap`, jsonPath: { path: '$.ok' } }] },
+      ctx(),
+    );
+    expect(html.error).toEqual({
+      code: 'CW_ERR_PROBE_HTTP_JSON',
+      message: expect.stringMatching(/^page: body is not JSON \(first \d+ bytes read\)$/),
+    });
   });
 
-  it.skipIf(process.platform === 'win32')('a credentials file readable by others is refused before anything is sent; 0600 is accepted', async () => {
-    writeCredentials(app.account, 0o644);
-    const out = await transaction.run(formFlow(), ctx());
-    expect(out.error).toEqual({
-      code: 'CW_ERR_PROBE_CREDENTIALS',
-      message: `credentials file ${credFile} is open to other users (mode 0644); run: chmod 600 ${credFile}`,
-    });
-    expect(out.transaction).toEqual({ steps: [] });
-    expect(app.requests).toEqual([]);
-    chmodSync(credFile, 0o600);
-    expect((await transaction.run(formFlow(), ctx())).ok).toBe(true);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'a credentials file readable by others is refused before anything is sent; 0600 is accepted',
+    async () => {
+      writeCredentials(app.account, 0o644);
+      const out = await transaction.run(formFlow(), ctx());
+      expect(out.error).toEqual({
+        code: 'CW_ERR_PROBE_CREDENTIALS',
+        message: `credentials file ${credFile} is open to other users (mode 0644); run: chmod 600 ${credFile}`,
+      });
+      expect(out.transaction).toEqual({ steps: [] });
+      expect(app.requests).toEqual([]);
+      chmodSync(credFile, 0o600);
+      expect((await transaction.run(formFlow(), ctx())).ok).toBe(true);
+    },
+  );
 
   it('an unset environment variable: CW_ERR_PROBE_CREDENTIALS, nothing sent', async () => {
     const out = await transaction.run({ ...formFlow(), credentials: { env: 'CW_TEST_HOTICH' } }, ctx());
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_CREDENTIALS', message: 'environment variable CW_TEST_HOTICH is not set' });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_CREDENTIALS',
+      message: 'environment variable CW_TEST_HOTICH is not set',
+    });
     expect(app.requests).toEqual([]);
   });
 
   it('a placeholder with no credential: failure naming the step and placeholder, and no half-done login', async () => {
     writeCredentials({ username: app.account.username });
     const out = await transaction.run(formFlow(), ctx());
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_CREDENTIALS', message: 'login: placeholder ${password} has no credential (have: username)' });
-    expect(out.transaction).toEqual({ steps: [{ name: 'login', ok: false, durationMs: 0, error: { code: 'CW_ERR_PROBE_CREDENTIALS', message: 'placeholder ${password} has no credential (have: username)' } }], failedStep: 'login' });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_CREDENTIALS',
+      message: 'login: placeholder ${password} has no credential (have: username)',
+    });
+    expect(out.transaction).toEqual({
+      steps: [
+        {
+          name: 'login',
+          ok: false,
+          durationMs: 0,
+          error: {
+            code: 'CW_ERR_PROBE_CREDENTIALS',
+            message: 'placeholder ${password} has no credential (have: username)',
+          },
+        },
+      ],
+      failedStep: 'login',
+    });
     expect(app.requests).toEqual([]); // the login page step was not run either
   });
 
@@ -228,7 +300,10 @@ describe('transaction probe', () => {
     const started = performance.now();
     const out = await transaction.run(target, ctx(400));
     expect(performance.now() - started).toBeLessThan(1500);
-    expect(out.error).toEqual({ code: 'CW_ERR_PROBE_TIMEOUT', message: `profile: no response from ${app.base} within 400 ms (waiting for the response)` });
+    expect(out.error).toEqual({
+      code: 'CW_ERR_PROBE_TIMEOUT',
+      message: `profile: no response from ${app.base} within 400 ms (waiting for the response)`,
+    });
     expect(out.transaction?.failedStep).toBe('profile');
     expect(out.transaction?.steps.map((s) => s.ok)).toEqual([true, true, false]);
     expect(out.transaction?.steps[2]?.statusCode).toBeUndefined();
@@ -269,22 +344,31 @@ describe('transaction probe', () => {
 
   it('config: strict schema, unique step names, no inline secrets — each problem at its key', () => {
     const problems = (fields: Record<string, unknown>): unknown =>
-      resolveTargets([{ name: 'motcua', kind: 'transaction', service: 'one-stop-shop', ...fields } as never], { intervalSec: 300, timeoutMs: 30_000 }).problems;
+      resolveTargets([{ name: 'motcua', kind: 'transaction', service: 'one-stop-shop', ...fields } as never], {
+        intervalSec: 300,
+        timeoutMs: 30_000,
+      }).problems;
     const step = { name: 'home', url: 'https://motcua.example.vn/' };
     expect(problems({ steps: [step] })).toEqual([]);
     expect(problems({ steps: [{ ...step, colour: 'blue' }], retries: 2 })).toEqual([
       { path: 'targets[0].retries', message: 'unknown key (not allowed here; check the spelling)' },
       { path: 'targets[0].steps[0].colour', message: 'unknown key (not allowed here; check the spelling)' },
     ]);
-    expect(problems({ steps: [step, step] })).toEqual([{ path: 'targets[0].steps', message: 'step names must be unique' }]);
+    expect(problems({ steps: [step, step] })).toEqual([
+      { path: 'targets[0].steps', message: 'step names must be unique' },
+    ]);
     expect(problems({ steps: [step], credentials: { password: 'hunter2' } })).toEqual([
       { path: 'targets[0].credentials.password', message: 'unknown key (not allowed here; check the spelling)' },
     ]);
     expect(problems({ steps: [{ ...step, method: 'POST', form: { p: '${password}' } }] })).toEqual([
       { path: 'targets[0]', message: 'steps use ${name} placeholders but no credentials source is set' },
     ]);
-    expect(problems({ steps: [{ ...step, form: { p: 'x' } }] })).toEqual([{ path: 'targets[0].steps[0]', message: 'form and json need method: POST' }]);
-    expect(problems({ steps: [step], credentials: { file: 'motcua.json' } })).toEqual([{ path: 'targets[0].credentials', message: 'file must be an absolute path' }]);
+    expect(problems({ steps: [{ ...step, form: { p: 'x' } }] })).toEqual([
+      { path: 'targets[0].steps[0]', message: 'form and json need method: POST' },
+    ]);
+    expect(problems({ steps: [step], credentials: { file: 'motcua.json' } })).toEqual([
+      { path: 'targets[0].credentials', message: 'file must be an absolute path' },
+    ]);
   });
 });
 
@@ -293,7 +377,11 @@ describe('CookieJar', () => {
 
   it('host-only by default; Domain widens to subdomains, a foreign Domain is refused', () => {
     const jar = new CookieJar();
-    jar.store(url('https://motcua.hanoi.gov.vn/a'), ['host=1', 'wide=2; Domain=.hanoi.gov.vn', 'evil=3; Domain=example.com']);
+    jar.store(url('https://motcua.hanoi.gov.vn/a'), [
+      'host=1',
+      'wide=2; Domain=.hanoi.gov.vn',
+      'evil=3; Domain=example.com',
+    ]);
     expect(jar.header(url('https://motcua.hanoi.gov.vn/'))).toBe('host=1; wide=2');
     expect(jar.header(url('https://hotich.hanoi.gov.vn/'))).toBe('wide=2');
     expect(jar.header(url('https://example.com/'))).toBeUndefined();

@@ -21,19 +21,51 @@ import { tempDir } from '../../helpers/temp-dir.js';
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../../test-artifacts/screenshots/agent-status-page/', import.meta.url));
 const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const NOW = Date.UTC(2026, 10, 25, 3, 20); // 10:20 in Vietnam
 let seq = 0;
 function target(r: Partial<ProbeResult> & { target: string; service: string }, sinceMinAgo: number): TargetStatus {
   seq++;
-  return { since: NOW - sinceMinAgo * 60_000, result: { id: `result-${seq}`, seq, ts: NOW - 20_000, kind: 'http', role: 'service', ok: true, durationMs: 300, latencyMs: 300, ...r } };
+  return {
+    since: NOW - sinceMinAgo * 60_000,
+    result: {
+      id: `result-${seq}`,
+      seq,
+      ts: NOW - 20_000,
+      kind: 'http',
+      role: 'service',
+      ok: true,
+      durationMs: 300,
+      latencyMs: 300,
+      ...r,
+    },
+  };
 }
-const hop = (role: string, name: string) => target({ target: name, role, service: 'network', kind: 'icmp', latencyMs: 2 }, 300);
+const hop = (role: string, name: string) =>
+  target({ target: name, role, service: 'network', kind: 'icmp', latencyMs: 2 }, 300);
 
 function snapshot(oneStopShopDown: boolean): AgentSnapshot {
   const motcua = oneStopShopDown
-    ? target({ target: 'motcua-dang-nhap', service: 'one-stop-shop', ok: false, layer: 'service', error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 503 Service Unavailable' } }, 125)
+    ? target(
+        {
+          target: 'motcua-dang-nhap',
+          service: 'one-stop-shop',
+          ok: false,
+          layer: 'service',
+          error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'expected status 200, got 503 Service Unavailable' },
+        },
+        125,
+      )
     : target({ target: 'motcua-dang-nhap', service: 'one-stop-shop' }, 0);
   return {
     commune: '10345',
@@ -69,8 +101,19 @@ describe('agent status page in a browser', () => {
       ctx.skip(`${CHROMIUM} not installed (apt-get install -y chromium)`);
     }
     let down = true;
-    page = await startAgentStatusPage({ host: '127.0.0.1', port: 0, snapshot: () => snapshot(down), log: pino({ level: 'silent' }), now: () => NOW });
-    context = await chromium.launchPersistentContext(profile.path, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1000, height: 900 } });
+    page = await startAgentStatusPage({
+      host: '127.0.0.1',
+      port: 0,
+      snapshot: () => snapshot(down),
+      log: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+    context = await chromium.launchPersistentContext(profile.path, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1000, height: 900 },
+    });
     const tab = context.pages()[0] ?? (await context.newPage());
     const violations: string[] = [];
     tab.on('console', (m) => m.type() === 'error' && violations.push(m.text()));
@@ -83,7 +126,9 @@ describe('agent status page in a browser', () => {
     const red = tab.locator('tr.down', { hasText: 'motcua-dang-nhap' });
     expect(await red.locator('.pill').innerText()).toBe('Lỗi');
     // Page-side code as strings: the tests compile without the DOM library.
-    expect(await tab.evaluate("getComputedStyle(document.querySelector('tr.down .pill')).backgroundColor")).toBe('rgb(198, 40, 40)');
+    expect(await tab.evaluate("getComputedStyle(document.querySelector('tr.down .pill')).backgroundColor")).toBe(
+      'rgb(198, 40, 40)',
+    );
     expect(await red.innerText()).toContain('Phần mềm một cửa đang lỗi ở phía máy chủ');
     expect(await red.innerText()).toContain('từ 08:15 25/11/2026 (2 giờ 5 phút)');
     expect(await tab.locator('.pending').innerText()).toBe('12 kết quả đang chờ gửi');
@@ -92,14 +137,22 @@ describe('agent status page in a browser', () => {
     await tab.getByRole('link', { name: 'English' }).click();
     await tab.waitForURL(/\?lang=en$/);
     expect(await tab.locator('html').getAttribute('lang')).toBe('en');
-    expect(await tab.locator('.verdict').innerText()).toContain("The commune's network is fine; the fault is on the software side");
-    expect(await tab.locator('tr.down').innerText()).toContain('The one-stop-shop software is failing on the server side');
+    expect(await tab.locator('.verdict').innerText()).toContain(
+      "The commune's network is fine; the fault is on the software side",
+    );
+    expect(await tab.locator('tr.down').innerText()).toContain(
+      'The one-stop-shop software is failing on the server side',
+    );
     await tab.screenshot({ path: join(SHOTS, 'status-page-en.png'), fullPage: true });
 
     // The script re-fetches every 10 s: the service recovers, then the agent goes away.
     down = false;
     await tab.clock.runFor(10_000);
-    await tab.waitForFunction("document.querySelector('.verdict').textContent === 'All services work, but some are slower than allowed'", undefined, { timeout: 5000 });
+    await tab.waitForFunction(
+      "document.querySelector('.verdict').textContent === 'All services work, but some are slower than allowed'",
+      undefined,
+      { timeout: 5000 },
+    );
     expect(await tab.locator('#offline').isVisible()).toBe(false);
     await page.close();
     page = undefined;

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSnapshot, TargetStatus } from '../../../agent/agent.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
-import { formatDuration, formatTime, parseLang, renderPage, servicePhrase, verdictOf, type Lang } from '../../../agent/status-page/render.js';
+import {
+  formatDuration,
+  formatTime,
+  parseLang,
+  renderPage,
+  servicePhrase,
+  verdictOf,
+  type Lang,
+} from '../../../agent/status-page/render.js';
 import vi from '../../../agent/status-page/i18n/vi.json' with { type: 'json' };
 import en from '../../../agent/status-page/i18n/en.json' with { type: 'json' };
 
@@ -15,9 +23,24 @@ const NOW = T0 + (2 * 60 + 5) * 60_000;
 let seq = 0;
 function target(r: Partial<ProbeResult> & { target: string }, since = T0): TargetStatus {
   seq++;
-  return { since, result: { id: `result-${seq}`, seq, ts: NOW - 30_000, kind: 'http', service: 'one-stop-shop', role: 'service', ok: true, durationMs: 120, latencyMs: 120, ...r } };
+  return {
+    since,
+    result: {
+      id: `result-${seq}`,
+      seq,
+      ts: NOW - 30_000,
+      kind: 'http',
+      service: 'one-stop-shop',
+      role: 'service',
+      ok: true,
+      durationMs: 120,
+      latencyMs: 120,
+      ...r,
+    },
+  };
 }
-const hop = (role: string, ok: boolean) => target({ target: `path-${role}`, role, service: 'network', kind: 'icmp', ok });
+const hop = (role: string, ok: boolean) =>
+  target({ target: `path-${role}`, role, service: 'network', kind: 'icmp', ok });
 const healthyPath = () => [hop('gateway', true), hop('resolver', true), hop('uplink', true)];
 
 function snapshot(over: Partial<AgentSnapshot> = {}): AgentSnapshot {
@@ -33,7 +56,13 @@ function snapshot(over: Partial<AgentSnapshot> = {}): AgentSnapshot {
   };
 }
 const down = (name: string, layer: string | undefined, service = 'one-stop-shop') =>
-  target({ target: name, service, ok: false, ...(layer && { layer }), error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' } });
+  target({
+    target: name,
+    service,
+    ok: false,
+    ...(layer && { layer }),
+    error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: 'status 503' },
+  });
 const verdictText = (html: string) => /<div class="verdict (\w+)"[^>]*>([^<]*)/.exec(html)?.slice(1);
 
 describe('verdict', () => {
@@ -41,18 +70,63 @@ describe('verdict', () => {
     ['all up', snapshot(), 'allUp', 'Mọi dịch vụ hoạt động bình thường'],
     [
       'LAN down',
-      snapshot({ services: [down('motcua', 'lan'), down('hotich', 'lan', 'civil-status')], path: [hop('gateway', false), hop('uplink', false)] }),
+      snapshot({
+        services: [down('motcua', 'lan'), down('hotich', 'lan', 'civil-status')],
+        path: [hop('gateway', false), hop('uplink', false)],
+      }),
       'network',
       'Lỗi mạng tại xã',
     ],
-    ['uplink down', snapshot({ services: [down('motcua', 'uplink')], path: [hop('gateway', true), hop('uplink', false)] }), 'network', 'Lỗi mạng tại xã'],
-    ['one service down at the service layer', snapshot({ services: [down('motcua', 'service'), target({ target: 'hotich' })] }), 'software', 'Mạng của xã bình thường; lỗi ở phía phần mềm'],
-    ['a certificate fault', snapshot({ services: [down('motcua', 'tls')] }), 'software', 'Mạng của xã bình thường; lỗi ở phía phần mềm'],
-    ['slow only', snapshot({ services: [target({ target: 'motcua', layer: 'slow', latencyMs: 4321 }), target({ target: 'hotich' })] }), 'slow', 'Mọi dịch vụ hoạt động, nhưng có dịch vụ đang chậm hơn mức cho phép'],
-    ['DNS', snapshot({ services: [down('motcua', 'dns')] }), 'dns', 'Lỗi phân giải tên miền (DNS); đường truyền của xã vẫn thông'],
-    ['a failure on no layer', snapshot({ services: [down('motcua', undefined)] }), 'unknown', 'Có dịch vụ đang lỗi; chưa xác định được nguyên nhân'],
-    ['nothing measured yet', snapshot({ services: [], path: [] }), 'empty', 'Chưa có kết quả đo nào; kết quả đầu tiên sẽ có trong vòng vài phút'],
-    ['the gateway down before any service result', snapshot({ services: [], path: [hop('gateway', false)] }), 'network', 'Lỗi mạng tại xã'],
+    [
+      'uplink down',
+      snapshot({ services: [down('motcua', 'uplink')], path: [hop('gateway', true), hop('uplink', false)] }),
+      'network',
+      'Lỗi mạng tại xã',
+    ],
+    [
+      'one service down at the service layer',
+      snapshot({ services: [down('motcua', 'service'), target({ target: 'hotich' })] }),
+      'software',
+      'Mạng của xã bình thường; lỗi ở phía phần mềm',
+    ],
+    [
+      'a certificate fault',
+      snapshot({ services: [down('motcua', 'tls')] }),
+      'software',
+      'Mạng của xã bình thường; lỗi ở phía phần mềm',
+    ],
+    [
+      'slow only',
+      snapshot({
+        services: [target({ target: 'motcua', layer: 'slow', latencyMs: 4321 }), target({ target: 'hotich' })],
+      }),
+      'slow',
+      'Mọi dịch vụ hoạt động, nhưng có dịch vụ đang chậm hơn mức cho phép',
+    ],
+    [
+      'DNS',
+      snapshot({ services: [down('motcua', 'dns')] }),
+      'dns',
+      'Lỗi phân giải tên miền (DNS); đường truyền của xã vẫn thông',
+    ],
+    [
+      'a failure on no layer',
+      snapshot({ services: [down('motcua', undefined)] }),
+      'unknown',
+      'Có dịch vụ đang lỗi; chưa xác định được nguyên nhân',
+    ],
+    [
+      'nothing measured yet',
+      snapshot({ services: [], path: [] }),
+      'empty',
+      'Chưa có kết quả đo nào; kết quả đầu tiên sẽ có trong vòng vài phút',
+    ],
+    [
+      'the gateway down before any service result',
+      snapshot({ services: [], path: [hop('gateway', false)] }),
+      'network',
+      'Lỗi mạng tại xã',
+    ],
   ];
   it.each(cases)('%s', (_name, s, verdict, words) => {
     expect(verdictOf(s)).toBe(verdict);
@@ -61,7 +135,10 @@ describe('verdict', () => {
 
   it('colours the verdict by severity and counts failing services', () => {
     expect(verdictText(renderPage(snapshot(), { lang: 'vi', now: NOW }))?.[0]).toBe('up');
-    const html = renderPage(snapshot({ services: [down('motcua', 'service'), target({ target: 'hotich' })] }), { lang: 'vi', now: NOW });
+    const html = renderPage(snapshot({ services: [down('motcua', 'service'), target({ target: 'hotich' })] }), {
+      lang: 'vi',
+      now: NOW,
+    });
     expect(verdictText(html)?.[0]).toBe('down');
     expect(html).toContain('<small>1/2 dịch vụ đang lỗi</small>');
   });
@@ -84,7 +161,9 @@ describe('layer in plain words', () => {
     expect(phrase('vi', down('a', 'lan'))).toBe('Mạng nội bộ tại xã có sự cố (không tới được modem/router)');
     expect(phrase('vi', down('a', 'dns'))).toBe('Lỗi phân giải tên miền (DNS)');
     expect(phrase('vi', down('a', 'tls'))).toBe('Lỗi chứng thư số của máy chủ');
-    expect(phrase('vi', target({ target: 'a', layer: 'slow', latencyMs: 4321.4 }))).toBe('Đang chậm hơn mức cho phép (thời gian phản hồi 4321 ms)');
+    expect(phrase('vi', target({ target: 'a', layer: 'slow', latencyMs: 4321.4 }))).toBe(
+      'Đang chậm hơn mức cho phép (thời gian phản hồi 4321 ms)',
+    );
     expect(phrase('vi', down('a', 'quantum'))).toBe('Đang lỗi; chưa xác định được vị trí lỗi');
     expect(phrase('vi', target({ target: 'a' }))).toBe('Hoạt động bình thường');
   });
@@ -103,13 +182,18 @@ describe('time', () => {
     expect(formatDuration('vi', 7 * 60_000)).toBe('7 phút');
     expect(formatDuration('vi', 2 * 3_600_000)).toBe('2 giờ');
     expect(formatDuration('en', -5_000)).toBe('under 1 min');
-    expect(renderPage(snapshot({ services: [down('motcua', 'service')] }), { lang: 'vi', now: NOW })).toContain('từ 08:15 25/11/2026 (2 giờ 5 phút)');
+    expect(renderPage(snapshot({ services: [down('motcua', 'service')] }), { lang: 'vi', now: NOW })).toContain(
+      'từ 08:15 25/11/2026 (2 giờ 5 phút)',
+    );
   });
 });
 
 describe('outbox', () => {
   it('counts waiting results and shows the last successful push', () => {
-    const html = renderPage(snapshot({ outbox: { pending: 1234, oldestTs: NOW - 600_000, droppedTotal: 0, deadLettered: 0, lastSeq: 9 } }), { lang: 'vi', now: NOW });
+    const html = renderPage(
+      snapshot({ outbox: { pending: 1234, oldestTs: NOW - 600_000, droppedTotal: 0, deadLettered: 0, lastSeq: 9 } }),
+      { lang: 'vi', now: NOW },
+    );
     expect(html).toContain('1.234 kết quả đang chờ gửi');
     expect(html).toContain('Lần gửi thành công gần nhất: 10:19 25/11/2026 (1 phút trước)');
     expect(html).not.toContain('class="alert"');
@@ -120,7 +204,9 @@ describe('outbox', () => {
       push: { lastAckAt: null, skewMs: null, failing: true, lastError: 'connect ECONNREFUSED 10.0.0.1:443 <b>' },
     });
     const html = renderPage(s, { lang: 'vi', now: NOW });
-    expect(html).toMatch(/<p class="alert">Đang không gửi được kết quả về máy chủ\.[^<]*<br><small>Lỗi: connect ECONNREFUSED 10\.0\.0\.1:443 &lt;b&gt;<\/small>/);
+    expect(html).toMatch(
+      /<p class="alert">Đang không gửi được kết quả về máy chủ\.[^<]*<br><small>Lỗi: connect ECONNREFUSED 10\.0\.0\.1:443 &lt;b&gt;<\/small>/,
+    );
     expect(html).toContain('Chưa gửi thành công lần nào');
     expect(html).toContain('3 kết quả đã bị bỏ');
     expect(html).toContain('2 kết quả bị máy chủ từ chối');
@@ -133,7 +219,17 @@ describe('page', () => {
     const evil = '<script>alert(1)</script>';
     const s = snapshot({
       commune: evil,
-      services: [target({ target: evil, service: evil, ok: false, layer: evil, link: evil, blame: evil, error: { code: evil, message: evil } })],
+      services: [
+        target({
+          target: evil,
+          service: evil,
+          ok: false,
+          layer: evil,
+          link: evil,
+          blame: evil,
+          error: { code: evil, message: evil },
+        }),
+      ],
       path: [target({ target: evil, role: evil, ok: false })],
       push: { lastAckAt: null, skewMs: null, failing: true, lastError: evil },
     });

@@ -20,10 +20,39 @@ function snapshot(): AgentSnapshot {
     version: '0.1.0',
     startedAt: NOW - 7_200_000,
     services: [
-      { since: NOW - 600_000, result: { ...base, id: 'r-000001', seq: 1, target: 'motcua', service: 'one-stop-shop', ok: false, layer: 'service', error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: EVIL } } },
-      { since: NOW - 600_000, result: { ...base, id: 'r-000002', seq: 2, target: EVIL, service: 'civil-status', ok: true } },
+      {
+        since: NOW - 600_000,
+        result: {
+          ...base,
+          id: 'r-000001',
+          seq: 1,
+          target: 'motcua',
+          service: 'one-stop-shop',
+          ok: false,
+          layer: 'service',
+          error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: EVIL },
+        },
+      },
+      {
+        since: NOW - 600_000,
+        result: { ...base, id: 'r-000002', seq: 2, target: EVIL, service: 'civil-status', ok: true },
+      },
     ],
-    path: [{ since: NOW - 3_600_000, result: { ...base, id: 'r-000003', seq: 3, kind: 'icmp', role: 'gateway', target: 'path-gateway', service: 'network', ok: true } }],
+    path: [
+      {
+        since: NOW - 3_600_000,
+        result: {
+          ...base,
+          id: 'r-000003',
+          seq: 3,
+          kind: 'icmp',
+          role: 'gateway',
+          target: 'path-gateway',
+          service: 'network',
+          ok: true,
+        },
+      },
+    ],
     outbox: { pending: 5, oldestTs: NOW - 60_000, droppedTotal: 0, deadLettered: 0, lastSeq: 3 },
     push: { lastAckAt: null, skewMs: null, failing: true, lastError: `HTTP 502 ${EVIL}` },
   };
@@ -37,10 +66,22 @@ interface Reply {
 function fetchRaw(url: string, path: string, opts: { method?: string; host?: string } = {}): Promise<Reply> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers: opts.host ? { host: opts.host } : {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: opts.host ? { host: opts.host } : {},
+      },
+      (res) => {
+        let body = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (body += c))
+          .on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject).end();
   });
 }
@@ -51,7 +92,13 @@ describe('agent status page server', () => {
 
   beforeEach(async () => {
     current = snapshot;
-    page = await startAgentStatusPage({ host: '127.0.0.1', port: 0, snapshot: () => current(), log: pino({ level: 'silent' }), now: () => NOW });
+    page = await startAgentStatusPage({
+      host: '127.0.0.1',
+      port: 0,
+      snapshot: () => current(),
+      log: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
   });
   afterEach(() => page.close());
 
@@ -74,7 +121,7 @@ describe('agent status page server', () => {
 
   it('switches to English with ?lang=en', async () => {
     const r = await fetchRaw(page.url, '/?lang=en');
-    expect(r.body).toContain("The commune&#39;s network is fine; the fault is on the software side");
+    expect(r.body).toContain('The commune&#39;s network is fine; the fault is on the software side');
     expect(r.body).toContain('<html lang="en">');
   });
 
@@ -86,7 +133,10 @@ describe('agent status page server', () => {
     const body = JSON.parse(r.body) as AgentSnapshot;
     expect(body).toEqual(snapshot());
     expect(Object.keys(body).sort()).toEqual(['commune', 'outbox', 'path', 'push', 'services', 'startedAt', 'version']);
-    expect(body.services[0]).toMatchObject({ since: NOW - 600_000, result: { target: 'motcua', ok: false, layer: 'service' } });
+    expect(body.services[0]).toMatchObject({
+      since: NOW - 600_000,
+      result: { target: 'motcua', ok: false, layer: 'service' },
+    });
   });
 
   it('answers 404 for other paths and 405 for other methods', async () => {
@@ -127,7 +177,10 @@ describe('agent status page server', () => {
       .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     const reach = (host: string) =>
       new Promise<string>((resolve) => {
-        const s = connect({ host, port }, () => (s.destroy(), resolve('connected'))).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        const s = connect({ host, port }, () => {
+          s.destroy();
+          resolve('connected');
+        }).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       });
     expect(await reach('127.0.0.1')).toBe('connected');
     if (external) expect(await reach(external)).toBe('ECONNREFUSED');
@@ -136,7 +189,9 @@ describe('agent status page server', () => {
 
   it('rejects when the port is taken, and closes with a keep-alive connection open', async () => {
     const port = Number(new URL(page.url).port);
-    await expect(startAgentStatusPage({ host: '127.0.0.1', port, snapshot, log: pino({ level: 'silent' }) })).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      startAgentStatusPage({ host: '127.0.0.1', port, snapshot, log: pino({ level: 'silent' }) }),
+    ).rejects.toThrow(/EADDRINUSE/);
     const other = await startAgentStatusPage({ host: '127.0.0.1', port: 0, snapshot, log: pino({ level: 'silent' }) });
     // A browser keeps its connection open; close() must not wait for it to go away.
     const socket = connect({ host: '127.0.0.1', port: Number(new URL(other.url).port) });

@@ -12,7 +12,10 @@ const fake: HealthSources = {
     { mount: '/dev/shm', type: 'tmpfs', size: 1e9, available: 1e9 },
     { mount: 'D:', type: '', size: 0, available: 0 },
   ],
-  networkStats: async (ifaces) => ifaces.split(',').map((iface) => ({ iface, operstate: 'up', rx_errors: 1, tx_errors: 2, rx_dropped: 3, tx_dropped: 4 })),
+  networkStats: async (ifaces) =>
+    ifaces
+      .split(',')
+      .map((iface) => ({ iface, operstate: 'up', rx_errors: 1, tx_errors: 2, rx_dropped: 3, tx_dropped: 4 })),
   interfaces: () => ['Ethernet', 'Kết nối Mạng Cục bộ', 'evil;rm -rf'],
 };
 
@@ -47,12 +50,21 @@ describe('collectHealth', () => {
     expect(s.memTotalBytes).toBe(4_000_000_000);
     // Vietnamese Windows 7 adapter names pass; a name si's sanitiser would mangle is skipped and reported.
     expect(s.ifaces.map((i) => i.iface)).toEqual(['Ethernet', 'Kết nối Mạng Cục bộ']);
-    expect(s.ifaces[0]).toEqual({ iface: 'Ethernet', rxErrors: 1, txErrors: 2, rxDropped: 3, txDropped: 4, operstate: 'up' });
+    expect(s.ifaces[0]).toEqual({
+      iface: 'Ethernet',
+      rxErrors: 1,
+      txErrors: 2,
+      rxDropped: 3,
+      txDropped: 4,
+      operstate: 'up',
+    });
     expect(s.errors).toEqual(['networkStats: skipped 1 interface(s) with unusual names']);
   });
 
   it('a failing call leaves its part empty and is named in errors; the rest is collected', async () => {
-    const s = await collectHealth({ sources: { ...siHealthSources, fsSize: () => Promise.reject(new Error('df exploded')) } });
+    const s = await collectHealth({
+      sources: { ...siHealthSources, fsSize: () => Promise.reject(new Error('df exploded')) },
+    });
     expect(Value.Check(HealthSample, s)).toBe(true);
     expect(s.disks).toEqual([]);
     expect(s.errors).toEqual(['fsSize: df exploded']);
@@ -61,7 +73,10 @@ describe('collectHealth', () => {
   });
 
   it('a hung call times out instead of hanging the sample', async () => {
-    const s = await collectHealth({ sources: { ...fake, mem: () => new Promise(() => {}), interfaces: () => [] }, timeoutMs: 50 });
+    const s = await collectHealth({
+      sources: { ...fake, mem: () => new Promise(() => {}), interfaces: () => [] },
+      timeoutMs: 50,
+    });
     expect(Value.Check(HealthSample, s)).toBe(true);
     expect(s.errors).toEqual(['mem: timeout after 50 ms']);
     expect(s.memTotalBytes).toBeUndefined();
@@ -77,7 +92,9 @@ describe('collectHealth', () => {
         currentLoad: async () => ({ currentLoad: Number.NaN }),
         mem: async () => null as never,
         fsSize: boom,
-        networkStats: async () => [{ iface: 'eth0', operstate: 'up', rx_errors: Number.NaN, tx_errors: 0, rx_dropped: 0, tx_dropped: 0 }],
+        networkStats: async () => [
+          { iface: 'eth0', operstate: 'up', rx_errors: Number.NaN, tx_errors: 0, rx_dropped: 0, tx_dropped: 0 },
+        ],
         interfaces: () => ['eth0'],
       },
     });
@@ -85,7 +102,9 @@ describe('collectHealth', () => {
     expect(s.uptimeSec).toBeGreaterThan(0);
     expect(s.cpuLoadPct).toBeUndefined();
     expect(s.ifaces).toEqual([]);
-    expect(s.errors).toEqual(expect.arrayContaining(['currentLoad: no value yet', 'mem: no data', 'fsSize: sync boom']));
+    expect(s.errors).toEqual(
+      expect.arrayContaining(['currentLoad: no value yet', 'mem: no data', 'fsSize: sync boom']),
+    );
     expect(s.errors?.some((e) => e.startsWith('networkStats: no counters for eth0'))).toBe(true);
   });
 });

@@ -12,8 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { parsePnpJson } from '../../../agent/system/inventory.js';
 import { classifyUsb, factsFromPnp, factsFromSi, usbInventory } from '../../../agent/system/usb-classes.js';
 
-const fixture = (name: string): unknown[] => JSON.parse(readFileSync(new URL(`../../fixtures/usb/${name}`, import.meta.url), 'utf8'));
-const byId = (inv: ReturnType<typeof usbInventory>) => Object.fromEntries(inv.devices.map((d) => [`${d.vendorId}:${d.productId}`, d]));
+const fixture = (name: string): unknown[] =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/usb/${name}`, import.meta.url), 'utf8'));
+const byId = (inv: ReturnType<typeof usbInventory>) =>
+  Object.fromEntries(inv.devices.map((d) => [`${d.vendorId}:${d.productId}`, d]));
 
 describe('USB classification, Linux si.usb() shape', () => {
   const inv = usbInventory(fixture('linux-si-usb.json'));
@@ -39,7 +41,14 @@ describe('USB classification, Linux si.usb() shape', () => {
   it('drops hubs, keeps the rest, counts per class and lists important devices first', () => {
     expect(inv.devices).toHaveLength(11);
     expect(inv.counts).toEqual({ 'smartcard-reader': 1, 'signing-token': 1, scanner: 2, printer: 2, other: 5 });
-    expect(inv.devices.map((d) => d.class).slice(0, 6)).toEqual(['smartcard-reader', 'signing-token', 'scanner', 'scanner', 'printer', 'printer']);
+    expect(inv.devices.map((d) => d.class).slice(0, 6)).toEqual([
+      'smartcard-reader',
+      'signing-token',
+      'scanner',
+      'scanner',
+      'printer',
+      'printer',
+    ]);
     expect(dev['072f:b100']).toMatchObject({ name: 'ACR39U', manufacturer: 'ACS' });
   });
 });
@@ -58,11 +67,27 @@ describe('USB classification, Windows si.usb() + Win32_PnPEntity', () => {
     const inv = usbInventory(siRows, pnpRows);
     const dev = byId(inv);
     expect(Object.keys(dev).sort()).toEqual(
-      ['03f0:002a', '046d:c077', '04a9:1913', '04b8:118a', '05ac:12a8', '072f:b100', '0951:1666', '096e:0807', '0bda:0129', '413c:2113'].sort(),
+      [
+        '03f0:002a',
+        '046d:c077',
+        '04a9:1913',
+        '04b8:118a',
+        '05ac:12a8',
+        '072f:b100',
+        '0951:1666',
+        '096e:0807',
+        '0bda:0129',
+        '413c:2113',
+      ].sort(),
     );
     expect(dev['072f:b100']).toMatchObject({ class: 'smartcard-reader', name: 'ACS ACR39U', classCode: 0x0b });
     expect(dev['096e:0807']).toMatchObject({ class: 'signing-token', name: 'Feitian ePass2003' });
-    expect(dev['04a9:1913']).toMatchObject({ class: 'scanner', name: 'CanoScan LiDE 300', classCode: 0x06, basis: 'class' });
+    expect(dev['04a9:1913']).toMatchObject({
+      class: 'scanner',
+      name: 'CanoScan LiDE 300',
+      classCode: 0x06,
+      basis: 'class',
+    });
     // Print + scan + storage interfaces: counted as a scanner; its print queue counts it as a printer.
     expect(dev['04b8:118a']).toMatchObject({ class: 'scanner', name: 'EPSON L3250 Series', manufacturer: 'EPSON' });
     expect(dev['03f0:002a']).toMatchObject({ class: 'printer', classCode: 0x07 });
@@ -75,7 +100,9 @@ describe('USB classification, Windows si.usb() + Win32_PnPEntity', () => {
   it('ignores host controllers and root hubs', () => {
     expect(factsFromSi(siRows[0])).toBeUndefined();
     expect(factsFromSi(siRows[1])).toBeUndefined();
-    expect(factsFromPnp({ Name: 'USB Root Hub (USB 3.0)', PNPClass: 'USB', PNPDeviceID: 'USB\\ROOT_HUB30\\4&2B5C2C1F&0&0' })).toBeUndefined();
+    expect(
+      factsFromPnp({ Name: 'USB Root Hub (USB 3.0)', PNPClass: 'USB', PNPDeviceID: 'USB\\ROOT_HUB30\\4&2B5C2C1F&0&0' }),
+    ).toBeUndefined();
   });
 
   it('parses PowerShell JSON: array, single bare object, empty output, BOM', () => {
@@ -92,7 +119,12 @@ describe('classifyUsb rules', () => {
     classifyUsb({ vendorId, productId, names, classCodes });
 
   it.each([
-    ['unknown vendor, "Smart Card" in the name', f('1234', '5678', ['Smart Card Reader USB'], [0xff]), 'smartcard-reader', 'name'],
+    [
+      'unknown vendor, "Smart Card" in the name',
+      f('1234', '5678', ['Smart Card Reader USB'], [0xff]),
+      'smartcard-reader',
+      'name',
+    ],
     ['unknown CCID device', f('1234', '5678', ['Generic CCID reader'], [0x0b]), 'smartcard-reader', 'class'],
     ['CCID device named token', f('1234', '5678', ['PKI Token'], [0x0b]), 'signing-token', 'class'],
     ['SafeNet CCID device', f('0529', '9999', ['eToken'], [0x0b]), 'signing-token', 'class'],

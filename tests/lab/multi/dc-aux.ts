@@ -49,7 +49,12 @@ const hook = createHttpServer((req, res) => {
     } catch {
       // kept as text: the test reports it
     }
-    const line = { receivedAt: Date.now(), path: req.url ?? '', signatureOk: got.length === expected.length && timingSafeEqual(got, expected), body };
+    const line = {
+      receivedAt: Date.now(),
+      path: req.url ?? '',
+      signatureOk: got.length === expected.length && timingSafeEqual(got, expected),
+      body,
+    };
     appendFileSync(opts.messagesFile, `${JSON.stringify(line)}\n`);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');

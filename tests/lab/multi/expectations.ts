@@ -43,16 +43,34 @@ export const t0Of = (o: ScenarioOutcome, mark: string): number => {
 /** `t` within TOLERANCE_MS of `ref`. */
 export function expectNear(what: string, t: number | null | undefined, ref: number, toleranceMs = TOLERANCE_MS): void {
   const delta = t === null || t === undefined ? null : t - ref;
-  expect.soft(delta !== null && Math.abs(delta) <= toleranceMs, `${what}: ${delta === null ? 'none' : `${(delta / 1000).toFixed(1)} s`} from the fault's time (allowed ±${toleranceMs / 1000} s)`).toBe(true);
+  expect
+    .soft(
+      delta !== null && Math.abs(delta) <= toleranceMs,
+      `${what}: ${delta === null ? 'none' : `${(delta / 1000).toFixed(1)} s`} from the fault's time (allowed ±${toleranceMs / 1000} s)`,
+    )
+    .toBe(true);
 }
 
 export const counting = (o: ScenarioOutcome) => o.incidents.filter(countsTowardsUptime);
 export const ofCause = (o: ScenarioOutcome, cause: string, commune?: string) =>
-  counting(o).filter((i) => i.cause === cause && (commune === undefined || i.commune === commune || i.communes.some((c) => c.commune === commune)));
+  counting(o).filter(
+    (i) =>
+      i.cause === cause &&
+      (commune === undefined || i.commune === commune || i.communes.some((c) => c.commune === commune)),
+  );
 
-export const messagesAbout = (o: ScenarioOutcome, commune: string) => o.messages.filter((m) => messageCommunes(m).includes(commune));
+export const messagesAbout = (o: ScenarioOutcome, commune: string) =>
+  o.messages.filter((m) => messageCommunes(m).includes(commune));
 export const itemsOf = (m: LabMessage) => [...m.firing, ...m.resolved, ...m.confirmed];
-export const brief = (ms: LabMessage[]) => ms.map((m) => `${m.kind}[${itemsOf(m).map((a) => `${a.cause}#${a.id}`).join(',')}]`).join(' ');
+export const brief = (ms: LabMessage[]) =>
+  ms
+    .map(
+      (m) =>
+        `${m.kind}[${itemsOf(m)
+          .map((a) => `${a.cause}#${a.id}`)
+          .join(',')}]`,
+    )
+    .join(' ');
 /**
  * How one incident was told across messages, one letter per message that lists it: F (first FIRING),
  * U (listed as still failing again), R (RESOLVED), C (CONFIRMED). One story is `C` or `FU*R`.
@@ -70,7 +88,8 @@ export function storyOf(ms: LabMessage[], id: number): string {
   }
   return out;
 }
-export const briefIncidents = (is: LabIncident[]) => is.map((i) => `${i.cause}#${i.id}(${i.severity},${i.layer ?? '-'})`).join(' ');
+export const briefIncidents = (is: LabIncident[]) =>
+  is.map((i) => `${i.cause}#${i.id}(${i.severity},${i.layer ?? '-'})`).join(' ');
 
 /**
  * The rules of issue 12 that hold in every scenario:
@@ -82,14 +101,20 @@ export const briefIncidents = (is: LabIncident[]) => is.map((i) => `${i.cause}#$
  */
 export function expectCommonRules(o: ScenarioOutcome): void {
   expect.soft(o.error, `${o.name}: the scenario itself failed`).toBeUndefined();
-  for (const m of o.messages) expect.soft(m.signatureOk, `message ${m.kind} at ${m.receivedAt}: HMAC signature`).toBe(true);
+  for (const m of o.messages)
+    expect.soft(m.signatureOk, `message ${m.kind} at ${m.receivedAt}: HMAC signature`).toBe(true);
   const network = counting(o).filter((i) => i.cause === 'commune-network');
   for (const code of o.communes) {
     const mine = network.filter((i) => i.commune === code).sort((a, b) => a.startedAt - b.startedAt);
     for (let k = 1; k < mine.length; k++) {
       const prev = mine[k - 1]!;
       const cur = mine[k]!;
-      expect.soft((prev.endedAt ?? Infinity) <= cur.startedAt, `${code}: commune-network #${prev.id} and #${cur.id} overlap in time`).toBe(true);
+      expect
+        .soft(
+          (prev.endedAt ?? Infinity) <= cur.startedAt,
+          `${code}: commune-network #${prev.id} and #${cur.id} overlap in time`,
+        )
+        .toBe(true);
     }
   }
   for (const i of network) expect.soft(i.layer, `commune-network #${i.id} has a layer`).not.toBeNull();
@@ -101,13 +126,24 @@ export function expectCommonRules(o: ScenarioOutcome): void {
       const inc = byId.get(a.id);
       const over = inc?.endedAt ?? a.endedAt;
       const stale = over !== null && over !== undefined && over < m.generatedAt - STALE_FIRING_MS;
-      expect.soft(stale, `message ${idx + 1} (${m.kind}) lists ${a.cause}#${a.id} as FIRING ${over ? ((m.generatedAt - over) / 1000).toFixed(1) : '?'} s after it had ended`).toBe(false);
-      const resolvedLater = o.messages.slice(idx + 1).some((n) => [...n.resolved, ...n.confirmed].some((r) => r.id === a.id));
-      expect.soft(resolvedLater, `${a.cause}#${a.id} was announced FIRING (message ${idx + 1}) and never resolved`).toBe(true);
+      expect
+        .soft(
+          stale,
+          `message ${idx + 1} (${m.kind}) lists ${a.cause}#${a.id} as FIRING ${over ? ((m.generatedAt - over) / 1000).toFixed(1) : '?'} s after it had ended`,
+        )
+        .toBe(false);
+      const resolvedLater = o.messages
+        .slice(idx + 1)
+        .some((n) => [...n.resolved, ...n.confirmed].some((r) => r.id === a.id));
+      expect
+        .soft(resolvedLater, `${a.cause}#${a.id} was announced FIRING (message ${idx + 1}) and never resolved`)
+        .toBe(true);
     }
   });
 }
 
 /** Network downtime charged to a commune over the scenario's window, ms. */
-export const networkDownMs = (o: ScenarioOutcome, code: string) => Math.max(0, ...(o.uptime[code] ?? []).map((r) => r.networkDownMs));
-export const serviceDownMs = (o: ScenarioOutcome, code: string, service: string) => (o.uptime[code] ?? []).find((r) => r.service === service)?.serviceDownMs ?? 0;
+export const networkDownMs = (o: ScenarioOutcome, code: string) =>
+  Math.max(0, ...(o.uptime[code] ?? []).map((r) => r.networkDownMs));
+export const serviceDownMs = (o: ScenarioOutcome, code: string, service: string) =>
+  (o.uptime[code] ?? []).find((r) => r.service === service)?.serviceDownMs ?? 0;

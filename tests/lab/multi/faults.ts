@@ -47,10 +47,16 @@ function nftFault(name: string, ns: string, rules: { input?: string[]; forward?:
   const table = `cwf_${++tables}`;
   const chain = (hook: string, lines: string[] = []) =>
     `chain ${hook} { type filter hook ${hook} priority 0; policy accept;\n${lines.map((l) => `  ${l}\n`).join('')}}`;
-  run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet ${table} {\n${chain('input', rules.input)}\n${chain('forward', rules.forward)}\n}\n`);
+  run(
+    ['ip', 'netns', 'exec', ns, 'nft', '-f', '-'],
+    `table inet ${table} {\n${chain('input', rules.input)}\n${chain('forward', rules.forward)}\n}\n`,
+  );
   return installed(name, () => {
     try {
-      execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', table], { stdio: 'ignore', timeout: 10_000 });
+      execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', table], {
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
     } catch {
       // namespace already gone
     }
@@ -61,11 +67,14 @@ function nftFault(name: string, ns: string, rules: { input?: string[]; forward?:
 export const cut = (c: CommuneNet): Fault => nftFault(`cut ${c.gwNs}`, c.gwNs, { forward: ['drop'] });
 
 /** The gateway itself is unreachable (input and forward dropped). */
-export const lanCut = (c: CommuneNet): Fault => nftFault(`lan cut ${c.gwNs}`, c.gwNs, { input: ['drop'], forward: ['drop'] });
+export const lanCut = (c: CommuneNet): Fault =>
+  nftFault(`lan cut ${c.gwNs}`, c.gwNs, { input: ['drop'], forward: ['drop'] });
 
 /** The data centre's resolver ignores this commune (UDP and TCP 53); addresses still work. */
 export const dnsFailure = (dcNs: string, c: CommuneNet): Fault =>
-  nftFault(`dns failure ${c.addr}`, dcNs, { input: [`ip saddr ${c.addr} udp dport 53 drop`, `ip saddr ${c.addr} tcp dport 53 drop`] });
+  nftFault(`dns failure ${c.addr}`, dcNs, {
+    input: [`ip saddr ${c.addr} udp dport 53 drop`, `ip saddr ${c.addr} tcp dport 53 drop`],
+  });
 
 /** Per-direction drop percentage giving `pct` % round-trip loss. */
 export function perDirectionLoss(pct: number): number {
@@ -80,15 +89,39 @@ export const loss = (c: CommuneNet, pct: number): Fault =>
  * A congested uplink: a token bucket on both gateway interfaces (uploads leave by the WAN side, downloads
  * by the LAN side), saturated by `load` (a bulk download, started and stopped by the caller's callbacks).
  */
-export function congestion(c: CommuneNet, load: { start: () => void; stop: () => void }, rate = '256kbit', queueLatency = '500ms'): Fault {
+export function congestion(
+  c: CommuneNet,
+  load: { start: () => void; stop: () => void },
+  rate = '256kbit',
+  queueLatency = '500ms',
+): Fault {
   const devs = [c.gwLanIf, c.gwWanIf];
-  for (const dev of devs) inNs(c.gwNs, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '4kb', 'latency', queueLatency);
+  for (const dev of devs)
+    inNs(
+      c.gwNs,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      dev,
+      'root',
+      'tbf',
+      'rate',
+      rate,
+      'burst',
+      '4kb',
+      'latency',
+      queueLatency,
+    );
   load.start();
   return installed(`congestion ${rate} ${c.gwNs}`, () => {
     load.stop();
     for (const dev of devs) {
       try {
-        execFileSync('ip', ['netns', 'exec', c.gwNs, 'tc', 'qdisc', 'del', 'dev', dev, 'root'], { stdio: 'ignore', timeout: 10_000 });
+        execFileSync('ip', ['netns', 'exec', c.gwNs, 'tc', 'qdisc', 'del', 'dev', dev, 'root'], {
+          stdio: 'ignore',
+          timeout: 10_000,
+        });
       } catch {
         // already gone
       }

@@ -89,15 +89,23 @@ export class LabApi {
 
   get<T>(path: string, timeoutMs = 5000): Promise<T> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path, headers: { authorization: `Bearer ${this.key}`, host: 'lab' }, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) reject(new Error(`GET ${path}: ${res.statusCode} ${body.slice(0, 300)}`));
-          else resolve(JSON.parse(body) as T);
-        });
-      });
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          path,
+          headers: { authorization: `Bearer ${this.key}`, host: 'lab' },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) reject(new Error(`GET ${path}: ${res.statusCode} ${body.slice(0, 300)}`));
+            else resolve(JSON.parse(body) as T);
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end();
@@ -115,10 +123,17 @@ export class LabApi {
   }
 
   async incidents(from: number): Promise<LabIncident[]> {
-    return (await this.get<{ incidents: LabIncident[] }>(`/api/v1/incidents?from=${from}&limit=5000&deleted=true`)).incidents;
+    return (await this.get<{ incidents: LabIncident[] }>(`/api/v1/incidents?from=${from}&limit=5000&deleted=true`))
+      .incidents;
   }
 
-  async results(q: { commune: string; target?: string; from: number; to?: number; limit?: number }): Promise<LabResult[]> {
+  async results(q: {
+    commune: string;
+    target?: string;
+    from: number;
+    to?: number;
+    limit?: number;
+  }): Promise<LabResult[]> {
     const params = new URLSearchParams({ commune: q.commune, from: String(q.from), limit: String(q.limit ?? 2000) });
     if (q.target) params.set('target', q.target);
     if (q.to) params.set('to', String(q.to));
@@ -126,7 +141,8 @@ export class LabApi {
   }
 
   async uptime(q: { commune: string; from: number; to: number }): Promise<UptimeRowView[]> {
-    return (await this.get<{ rows: UptimeRowView[] }>(`/api/v1/uptime?commune=${q.commune}&from=${q.from}&to=${q.to}`)).rows;
+    return (await this.get<{ rows: UptimeRowView[] }>(`/api/v1/uptime?commune=${q.commune}&from=${q.from}&to=${q.to}`))
+      .rows;
   }
 }
 
@@ -138,7 +154,15 @@ export function readMessages(file: string): LabMessage[] {
     .filter((l) => l.trim() !== '')
     .map((l) => {
       const line = JSON.parse(l) as { receivedAt: number; signatureOk: boolean; body: Record<string, unknown> };
-      const b = line.body as { kind?: string; generatedAt?: number; groupKey?: string; firing?: AlertItemView[]; resolved?: AlertItemView[]; confirmed?: AlertItemView[]; message?: { subject?: string; text?: string } };
+      const b = line.body as {
+        kind?: string;
+        generatedAt?: number;
+        groupKey?: string;
+        firing?: AlertItemView[];
+        resolved?: AlertItemView[];
+        confirmed?: AlertItemView[];
+        message?: { subject?: string; text?: string };
+      };
       return {
         receivedAt: line.receivedAt,
         signatureOk: line.signatureOk,
@@ -155,4 +179,6 @@ export function readMessages(file: string): LabMessage[] {
 }
 
 /** The communes a message is about (all its items). */
-export const messageCommunes = (m: LabMessage): string[] => [...new Set([...m.firing, ...m.resolved, ...m.confirmed].flatMap((a) => a.communes.map((c) => c.code)))];
+export const messageCommunes = (m: LabMessage): string[] => [
+  ...new Set([...m.firing, ...m.resolved, ...m.confirmed].flatMap((a) => a.communes.map((c) => c.code))),
+];

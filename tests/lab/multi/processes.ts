@@ -27,8 +27,18 @@ export interface LabProcess {
   tail(chars?: number): string;
 }
 
-export function spawnInNs(name: string, ns: string, args: string[], logFile: string, env: Record<string, string> = {}, stdin: 'pipe' | 'ignore' = 'ignore'): LabProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, ...args], { env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] });
+export function spawnInNs(
+  name: string,
+  ns: string,
+  args: string[],
+  logFile: string,
+  env: Record<string, string> = {},
+  stdin: 'pipe' | 'ignore' = 'ignore',
+): LabProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, ...args], {
+    env: { ...process.env, ...env },
+    stdio: [stdin, 'pipe', 'pipe'],
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr!.pipe(log, { end: false });
   // stdout stays readable for "ready" lines; it is copied to the log as well.
@@ -75,7 +85,10 @@ export function waitForLine(p: LabProcess, word: string, timeoutMs = 30_000): Pr
       seen += d.toString();
       if (seen.includes(word)) done();
     };
-    const timer = setTimeout(() => done(new Error(`${p.name}: no "${word}" within ${timeoutMs} ms\n${p.tail()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`${p.name}: no "${word}" within ${timeoutMs} ms\n${p.tail()}`)),
+      timeoutMs,
+    );
     const onExit = () => done(new Error(`${p.name} exited before printing "${word}"\n${p.tail()}`));
     function done(err?: Error) {
       clearTimeout(timer);
@@ -92,7 +105,11 @@ export function waitForLine(p: LabProcess, word: string, timeoutMs = 30_000): Pr
 /** Runs the built CLI in the test's own namespace (no network): tokens and API keys. Returns stdout. */
 export function cli(args: string[]): string {
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
-  return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
+  return execFileSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+  }).trim();
 }
 
 /** A bulk download inside a commune namespace that reconnects until stopped: the congestion load. */

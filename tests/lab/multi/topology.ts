@@ -46,7 +46,12 @@ export interface WorldNet {
 
 export function run(args: string[], input?: string): string {
   try {
-    return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 15_000 });
+    return execFileSync(args[0]!, args.slice(1), {
+      encoding: 'utf8',
+      input,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 15_000,
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
@@ -117,7 +122,10 @@ function addNs(ns: string): void {
 /** A veth pair created inside its two namespaces (never in the root namespace), addressed and up. */
 function link(nsA: string, ifA: string, cidrA: string, nsB: string, ifB: string, cidrB: string): void {
   run(['ip', '-n', nsA, 'link', 'add', 'name', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
-  for (const [ns, dev, cidr] of [[nsA, ifA, cidrA], [nsB, ifB, cidrB]] as const) {
+  for (const [ns, dev, cidr] of [
+    [nsA, ifA, cidrA],
+    [nsB, ifB, cidrB],
+  ] as const) {
     run(['ip', '-n', ns, 'addr', 'add', cidr, 'dev', dev]);
     run(['ip', '-n', ns, 'link', 'set', dev, 'up']);
   }

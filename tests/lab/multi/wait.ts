@@ -28,7 +28,11 @@ export async function waitUntil<T>(
 }
 
 /** Like waitUntil, but returns false instead of throwing when the bound is reached. */
-export async function waitUntilOrFalse<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, opts: { timeoutMs?: number; everyMs?: number } = {}): Promise<boolean> {
+export async function waitUntilOrFalse<T>(
+  probe: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  opts: { timeoutMs?: number; everyMs?: number } = {},
+): Promise<boolean> {
   try {
     await waitUntil('', probe, done, opts);
     return true;
@@ -38,7 +42,11 @@ export async function waitUntilOrFalse<T>(probe: () => T | Promise<T>, done: (va
 }
 
 /** Waits until `count()` has not changed for `quietMs` (at most `maxMs`); true when it went quiet. */
-export async function waitQuiet(count: () => number | Promise<number>, quietMs: number, maxMs: number): Promise<boolean> {
+export async function waitQuiet(
+  count: () => number | Promise<number>,
+  quietMs: number,
+  maxMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + maxMs;
   let last = await count();
   let since = Date.now();

@@ -38,17 +38,37 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
   const time = { now: Math.floor(Date.now() / MIN) * MIN - 30 * MIN };
 
   beforeAll(async () => {
-    if (spawnSync(BIN, ['--version']).status !== 0) throw new Error(`${BIN} not found: apt-get install prometheus-alertmanager (.ci/run does)`);
+    if (spawnSync(BIN, ['--version']).status !== 0)
+      throw new Error(`${BIN} not found: apt-get install prometheus-alertmanager (.ci/run does)`);
     const port = await unusedPort();
     amUrl = `http://127.0.0.1:${port}`;
     const config = join(dir.path, 'alertmanager.yml');
     writeFileSync(config, 'route:\n  receiver: blackhole\n  group_wait: 1s\nreceivers:\n  - name: blackhole\n');
-    am = spawn(BIN, [`--config.file=${config}`, `--storage.path=${join(dir.path, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
-    await waitFor('alertmanager ready', async () => (await fetch(`${amUrl}/-/ready`).catch(() => undefined))?.ok === true, (ok) => ok, { timeoutMs: 20_000 });
+    am = spawn(
+      BIN,
+      [
+        `--config.file=${config}`,
+        `--storage.path=${join(dir.path, 'am-data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'alertmanager ready',
+      async () => (await fetch(`${amUrl}/-/ready`).catch(() => undefined))?.ok === true,
+      (ok) => ok,
+      { timeoutMs: 20_000 },
+    );
 
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
     const cfg = Value.Default(ServerConfigSchema, {}) as ServerConfig;
-    cfg.alerts = { ...cfg.alerts, baseUrl: 'https://giamsat.example.gov.vn', receivers: [{ name: 'am', alertmanager: [{ url: amUrl }] }], route: { receiver: 'am', groupWaitSec: 0 } };
+    cfg.alerts = {
+      ...cfg.alerts,
+      baseUrl: 'https://giamsat.example.gov.vn',
+      receivers: [{ name: 'am', alertmanager: [{ url: amUrl }] }],
+      route: { receiver: 'am', groupWaitSec: 0 },
+    };
     built = await buildApp({ store, config: cfg, now: () => time.now, timers: false });
   }, 30_000);
 
@@ -62,7 +82,8 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
     dir.remove();
   });
 
-  const active = async (): Promise<AmAlert[]> => (await (await fetch(`${amUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true`)).json()) as AmAlert[];
+  const active = async (): Promise<AmAlert[]> =>
+    (await (await fetch(`${amUrl}/api/v2/alerts?active=true&silenced=true&inhibited=true`)).json()) as AmAlert[];
 
   async function tick() {
     store.transaction(() => built.alerting.tick());
@@ -77,15 +98,30 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
     expect(store.alerts.listNotifications({ limit: 10 })).toMatchObject([{ channel: 'alertmanager', status: 'sent' }]);
     const [incident] = store.incidents.list({ limit: 1 });
     const alerts = await waitFor('the alert in Alertmanager', active, (a) => a.length === 1, { timeoutMs: 10_000 });
-    expect(alerts[0]!.labels).toEqual({ alertname: 'CommuneWatchIncident', incident_id: String(incident!.id), cause: 'local-service', severity: 'critical', scope: 'local', service: 'civil-status', commune: '26734', layer: 'tls' });
-    expect(alerts[0]!.annotations).toMatchObject({ summary: 'Phần mềm hộ tịch lỗi khi truy cập từ xã', url: `https://giamsat.example.gov.vn/incidents/${incident!.id}` });
+    expect(alerts[0]!.labels).toEqual({
+      alertname: 'CommuneWatchIncident',
+      incident_id: String(incident!.id),
+      cause: 'local-service',
+      severity: 'critical',
+      scope: 'local',
+      service: 'civil-status',
+      commune: '26734',
+      layer: 'tls',
+    });
+    expect(alerts[0]!.annotations).toMatchObject({
+      summary: 'Phần mềm hộ tịch lỗi khi truy cập từ xã',
+      url: `https://giamsat.example.gov.vn/incidents/${incident!.id}`,
+    });
     expect(Date.parse(alerts[0]!.startsAt)).toBe(start);
     expect(alerts[0]!.status.state).toBe('active');
 
     await driver.rounds('26734', 'hotich', start + 5 * MIN, 2, true, { service: 'civil-status' });
     time.now += 10 * MIN; // past groupInterval (5 min)
     await tick();
-    expect(store.alerts.listNotifications({ limit: 10 }).map((n) => [n.kind, n.status])).toEqual([['resolved', 'sent'], ['firing', 'sent']]);
+    expect(store.alerts.listNotifications({ limit: 10 }).map((n) => [n.kind, n.status])).toEqual([
+      ['resolved', 'sent'],
+      ['firing', 'sent'],
+    ]);
     await waitFor('the alert resolved in Alertmanager', active, (a) => a.length === 0, { timeoutMs: 10_000 });
   });
 
@@ -99,13 +135,22 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
     await driver.rounds('20002', 'motcua', start + MIN, 3, false, { layer: 'service' });
     await tick();
     const local = store.incidents.list({ commune: '20002', cause: 'local-service', limit: 1 })[0]!;
-    await waitFor('the local alert', active, (a) => a.some((x) => x.labels.incident_id === String(local.id)), { timeoutMs: 10_000 });
-    for (let k = 4; k <= 6; k++) for (const c of ['20002', '20003']) await driver.rounds(c, 'motcua', start + k * MIN, 1, false, { layer: 'service' });
+    await waitFor('the local alert', active, (a) => a.some((x) => x.labels.incident_id === String(local.id)), {
+      timeoutMs: 10_000,
+    });
+    for (let k = 4; k <= 6; k++)
+      for (const c of ['20002', '20003'])
+        await driver.rounds(c, 'motcua', start + k * MIN, 1, false, { layer: 'service' });
     time.now += 30_000;
     await tick();
     const central = store.incidents.list({ cause: 'central-service', limit: 1 })[0]!;
     expect(central.communes.map((c) => c.commune)).toEqual(['20002', '20003']);
-    const after = await waitFor('only the central alert', active, (a) => a.length === 1 && a[0]!.labels.incident_id === String(central.id), { timeoutMs: 10_000 });
+    const after = await waitFor(
+      'only the central alert',
+      active,
+      (a) => a.length === 1 && a[0]!.labels.incident_id === String(central.id),
+      { timeoutMs: 10_000 },
+    );
     expect(after[0]!.labels).toMatchObject({ cause: 'central-service', severity: 'critical' });
     for (const c of ['20002', '20003']) await driver.rounds(c, 'motcua', time.now + MIN, 2, true);
     time.now += 10 * MIN;

@@ -53,14 +53,25 @@ describe('alerts', () => {
     return file;
   }
 
-  async function setup(route: Partial<NonNullable<AlertConfig['route']>> = {}, extra: Partial<AlertConfig> = {}, incidents: Partial<ServerConfig['incidents']> = {}) {
+  async function setup(
+    route: Partial<NonNullable<AlertConfig['route']>> = {},
+    extra: Partial<AlertConfig> = {},
+    incidents: Partial<ServerConfig['incidents']> = {},
+  ) {
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
     config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     config.incidents = { ...config.incidents, ...incidents };
     config.alerts = {
       ...config.alerts,
       baseUrl: 'https://giamsat.example.gov.vn',
-      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'CommuneWatch <giamsat@example.gov.vn>', timeoutMs: 5000 },
+      smtp: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        requireTls: false,
+        from: 'CommuneWatch <giamsat@example.gov.vn>',
+        timeoutMs: 5000,
+      },
       receivers: [
         {
           name: 'so-khcn',
@@ -93,11 +104,14 @@ describe('alerts', () => {
   it('a service down at 3 of 10 communes: one message per channel, in Vietnamese, then one resolved message', async () => {
     await setup();
     for (const c of COMMUNES) await driver.rounds(c, 'motcua', T0, 1, true);
-    for (const c of COMMUNES.slice(0, 3)) await driver.rounds(c, 'motcua', T0 + 2 * MIN, 3, false, { layer: 'service' });
+    for (const c of COMMUNES.slice(0, 3))
+      await driver.rounds(c, 'motcua', T0 + 2 * MIN, 3, false, { layer: 'service' });
     await tick(T0 + 7 * MIN); // group_wait (30 s) has passed since the central incident opened at 08:06
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
-    expect(mail.subject).toBe('[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã');
+    expect(mail.subject).toBe(
+      '[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã',
+    );
     expect(smtp.envelopes[0]).toEqual(['it@example.gov.vn', 'truc@example.gov.vn']);
     expect(mail.text).toContain('3 xã: 10001, 10002, 10003');
     expect(mail.text).toContain('Từ 24/11/2026 08:02');
@@ -106,11 +120,20 @@ describe('alerts', () => {
     // The webhook, signed; Telegram once; Zalo once per follower.
     expect(webhookCalls()).toHaveLength(1);
     const hook = webhookCalls()[0]!;
-    expect(hook.headers['x-communewatch-signature']).toBe(webhookSignature('hook-secret', hook.headers['x-communewatch-timestamp'] as string, hook.body));
-    expect(JSON.parse(hook.body)).toMatchObject({ version: 1, kind: 'firing', firing: [{ cause: 'central-service', service: 'one-stop-shop' }] });
+    expect(hook.headers['x-communewatch-signature']).toBe(
+      webhookSignature('hook-secret', hook.headers['x-communewatch-timestamp'] as string, hook.body),
+    );
+    expect(JSON.parse(hook.body)).toMatchObject({
+      version: 1,
+      kind: 'firing',
+      firing: [{ cause: 'central-service', service: 'one-stop-shop' }],
+    });
     expect(telegramCalls()).toHaveLength(1);
     expect(telegramCalls()[0]!.url).toBe('/bot123:ABC/sendMessage');
-    expect(JSON.parse(telegramCalls()[0]!.body)).toMatchObject({ chat_id: '-100200', text: expect.stringContaining('ĐANG LỖI') });
+    expect(JSON.parse(telegramCalls()[0]!.body)).toMatchObject({
+      chat_id: '-100200',
+      text: expect.stringContaining('ĐANG LỖI'),
+    });
     expect(zaloCalls().map((r) => JSON.parse(r.body).recipient.user_id)).toEqual(['111', '222']);
     expect(zaloCalls()[0]!.headers.access_token).toBe('zalo-token');
     // Recovery at all three: one resolved message.
@@ -123,10 +146,13 @@ describe('alerts', () => {
     expect(smtp.mails).toHaveLength(2); // nothing fires: no reminder
     // The same outage again soon after the resolved notice: announced after groupWait (a new group, as in
     // Alertmanager), not held until groupInterval after the last message.
-    for (const c of COMMUNES.slice(0, 3)) await driver.rounds(c, 'motcua', T0 + 13 * MIN, 3, false, { layer: 'service' });
+    for (const c of COMMUNES.slice(0, 3))
+      await driver.rounds(c, 'motcua', T0 + 13 * MIN, 3, false, { layer: 'service' });
     await tick(T0 + 16 * MIN);
     expect(smtp.mails).toHaveLength(3);
-    expect(smtp.mails[2]!.subject).toBe('[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã');
+    expect(smtp.mails[2]!.subject).toBe(
+      '[CommuneWatch] ĐANG LỖI: Hệ thống một cửa điện tử lỗi ở phía máy chủ (nhiều xã cùng lỗi) — 3 xã',
+    );
     expect(store.alerts.listNotifications({ limit: 100 }).every((n) => n.status === 'sent')).toBe(true);
   });
 
@@ -152,7 +178,22 @@ describe('alerts', () => {
     try {
       const caFile = join(dir.path, `${randomUUID()}-ca.pem`);
       writeFileSync(caFile, cert.cert);
-      await setup({}, { smtp: { host: '127.0.0.1', port: tlsSmtp.port, secure: false, requireTls: true, user: 'giamsat', password: { file: secret('smtp', 'mật-khẩu') }, from: 'CommuneWatch <giamsat@example.gov.vn>', timeoutMs: 5000, caFile } });
+      await setup(
+        {},
+        {
+          smtp: {
+            host: '127.0.0.1',
+            port: tlsSmtp.port,
+            secure: false,
+            requireTls: true,
+            user: 'giamsat',
+            password: { file: secret('smtp', 'mật-khẩu') },
+            from: 'CommuneWatch <giamsat@example.gov.vn>',
+            timeoutMs: 5000,
+            caFile,
+          },
+        },
+      );
       await driver.rounds('10001', 'motcua', T0, 3, false, { layer: 'uplink' });
       await tick(T0 + 3 * MIN);
       expect(tlsSmtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001']);
@@ -169,12 +210,21 @@ describe('alerts', () => {
     await driver.rounds(COMMUNES[0]!, 'motcua', T0, 3, false, { layer: 'uplink' });
     await tick(T0 + 3 * MIN);
     const zaloRow = () => store.alerts.listNotifications({ limit: 10 }).find((n) => n.channel === 'zalo')!;
-    expect(zaloRow()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'zalo user 111: error -216 Access token is invalid' });
+    expect(zaloRow()).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'zalo user 111: error -216 Access token is invalid',
+    });
     hooks.answer('/v3.0/oa/message/cs', 200, { error: -213, message: 'User has not followed OA' });
     await tick(T0 + 3 * MIN + 11_000);
     expect(zaloRow()).toMatchObject({ status: 'dead', attempts: 2 });
-    const viaApi = await built.app.inject({ url: '/api/v1/notifications?status=dead', headers: { authorization: `Bearer ${store.apiTokens.create({ name: 'v', role: 'viewer', now: T0 }).token}` } });
-    expect(viaApi.json().notifications).toMatchObject([{ channel: 'zalo', lastError: expect.stringContaining('-213') }]);
+    const viaApi = await built.app.inject({
+      url: '/api/v1/notifications?status=dead',
+      headers: { authorization: `Bearer ${store.apiTokens.create({ name: 'v', role: 'viewer', now: T0 }).token}` },
+    });
+    expect(viaApi.json().notifications).toMatchObject([
+      { channel: 'zalo', lastError: expect.stringContaining('-213') },
+    ]);
   });
 
   it('retries after the SMTP server refuses, and keeps the failure visible meanwhile', async () => {
@@ -183,14 +233,19 @@ describe('alerts', () => {
     await driver.rounds(COMMUNES[0]!, 'motcua', T0, 3, false, { layer: 'uplink' });
     await tick(T0 + 3 * MIN);
     expect(smtp.mails).toHaveLength(0);
-    const [pending] = store.alerts.listNotifications({ status: 'pending', limit: 10 }).filter((n) => n.channel === 'email');
+    const [pending] = store.alerts
+      .listNotifications({ status: 'pending', limit: 10 })
+      .filter((n) => n.channel === 'email');
     expect(pending).toMatchObject({ attempts: 1, lastError: expect.stringContaining('451') });
     await tick(T0 + 3 * MIN + 5_000);
     expect(smtp.mails).toHaveLength(0); // backoff: not before 10 s
     await tick(T0 + 3 * MIN + 11_000);
     expect(smtp.mails).toHaveLength(1);
     expect(smtp.mails[0]!.subject).toBe('[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001');
-    expect(store.alerts.listNotifications({ limit: 10 }).find((n) => n.channel === 'email')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(store.alerts.listNotifications({ limit: 10 }).find((n) => n.channel === 'email')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
   });
 
   it('groups: forty communes losing their network at once make one message per receiver, not forty', async () => {
@@ -205,8 +260,16 @@ describe('alerts', () => {
   it('a maintenance window holds notifications back; one that is still failing after it is sent then', async () => {
     await setup();
     const res = await built.app.inject({
-      method: 'POST', url: '/api/v1/silences', headers: { authorization: `Bearer ${store.apiTokens.create({ name: 'it', role: 'admin', now: T0 }).token}` },
-      payload: { kind: 'maintenance', matchers: { commune: ['10001'] }, startsAt: T0, endsAt: T0 + 30 * MIN, comment: 'Nâng cấp đường truyền' },
+      method: 'POST',
+      url: '/api/v1/silences',
+      headers: { authorization: `Bearer ${store.apiTokens.create({ name: 'it', role: 'admin', now: T0 }).token}` },
+      payload: {
+        kind: 'maintenance',
+        matchers: { commune: ['10001'] },
+        startsAt: T0,
+        endsAt: T0 + 30 * MIN,
+        comment: 'Nâng cấp đường truyền',
+      },
     });
     expect(res.statusCode, res.body).toBe(201);
     await driver.rounds('10001', 'motcua', T0, 3, false, { layer: 'uplink' });
@@ -238,14 +301,24 @@ describe('alerts', () => {
     await driver.rounds('10001', 'motcua', T0, 3, false, { layer: 'uplink' });
     await driver.rounds('10002', 'portal', T0, 3, false, { layer: 'service', service: 'portal' });
     const [first] = store.incidents.list({ commune: '10002', limit: 1 });
-    const ack = await built.app.inject({ method: 'POST', url: `/api/v1/incidents/${first!.id}/ack`, headers: { authorization: `Bearer ${store.apiTokens.create({ name: 'truc-ban', role: 'admin', now: T0 }).token}` } });
+    const ack = await built.app.inject({
+      method: 'POST',
+      url: `/api/v1/incidents/${first!.id}/ack`,
+      headers: {
+        authorization: `Bearer ${store.apiTokens.create({ name: 'truc-ban', role: 'admin', now: T0 }).token}`,
+      },
+    });
     expect(ack.statusCode).toBe(200);
     await tick(T0 + 5 * MIN);
     expect(smtp.mails).toHaveLength(2); // one per group (cause, service)
     await tick(T0 + 31 * MIN);
     await tick(T0 + 40 * MIN);
-    const toLeaders = smtp.envelopes.map((e, i) => [e, smtp.mails[i]!.subject] as const).filter(([e]) => e.includes('lanhdao@example.gov.vn'));
-    expect(toLeaders.map(([, s]) => s)).toEqual(['[CommuneWatch] CHUYỂN CẤP: CHƯA AI XỬ LÝ: Mất kết nối mạng tại xã — 10001']);
+    const toLeaders = smtp.envelopes
+      .map((e, i) => [e, smtp.mails[i]!.subject] as const)
+      .filter(([e]) => e.includes('lanhdao@example.gov.vn'));
+    expect(toLeaders.map(([, s]) => s)).toEqual([
+      '[CommuneWatch] CHUYỂN CẤP: CHƯA AI XỬ LÝ: Mất kết nối mạng tại xã — 10001',
+    ]);
     await tick(T0 + 66 * MIN); // repeatInterval: 1 h after the first messages (08:05)
     const reminders = smtp.mails.filter((m) => m.subject?.includes('NHẮC LẠI'));
     expect(reminders).toHaveLength(2);
@@ -259,10 +332,14 @@ describe('alerts', () => {
     store.transaction(() => built.incidents.checkSilence(time.now));
     await tick(T0 + 11 * MIN);
     // While cut off, the server knows only that the agent is silent, and says so.
-    expect(smtp.mails.map((m) => m.subject)).toEqual(['[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã']);
+    expect(smtp.mails.map((m) => m.subject)).toEqual([
+      '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
+    ]);
     // Back at 08:20 with what it buffered: the uplink was down 08:01–08:15.
     time.now = T0 + 20 * MIN;
-    const buffered = Array.from({ length: 19 }, (_, k) => driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}));
+    const buffered = Array.from({ length: 19 }, (_, k) =>
+      driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}),
+    );
     await driver.push(c, buffered, { outboxPending: buffered.length });
     // Its next live round, measured with the link back, shows the commune has caught up.
     time.now = T0 + 20 * MIN + 40_000;
@@ -275,7 +352,9 @@ describe('alerts', () => {
       '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
       '[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)',
     ]);
-    expect(smtp.mails[1]!.text).toContain('Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink');
+    expect(smtp.mails[1]!.text).toContain(
+      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
+    );
     expect(smtp.mails[1]!.text).toContain('Đã khắc phục (1)');
     expect(smtp.mails[1]!.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
     const silent = store.incidents.list({ cause: 'agent-silent', limit: 5, includeDeleted: true })[0]!;
@@ -299,13 +378,24 @@ describe('alerts', () => {
     await tick(t + 12 * MIN);
     // The first flap is a normal outage and recovery; from the fourth change on, one incident stays open
     // (flapping) until the target has been up for ten minutes: one more pair, not three.
-    expect(smtp.mails.map((m) => m.subject!.replace(/:.*/, ''))).toEqual(['[CommuneWatch] ĐANG LỖI', '[CommuneWatch] ĐÃ KHẮC PHỤC', '[CommuneWatch] ĐANG LỖI', '[CommuneWatch] ĐÃ KHẮC PHỤC']);
+    expect(smtp.mails.map((m) => m.subject!.replace(/:.*/, ''))).toEqual([
+      '[CommuneWatch] ĐANG LỖI',
+      '[CommuneWatch] ĐÃ KHẮC PHỤC',
+      '[CommuneWatch] ĐANG LỖI',
+      '[CommuneWatch] ĐÃ KHẮC PHỤC',
+    ]);
     expect(store.incidents.list({ limit: 10 }).map((i) => i.flapping)).toEqual([true, false]);
   });
 
   it('refuses a config whose routes name unknown receivers, with the key path', async () => {
     const { checkAlertConfig } = await import('../../../server/alerts/alert-config-check.js');
-    const problems = checkAlertConfig({ ...(Value.Default(ServerConfigSchema, {}) as ServerConfig).alerts, receivers: [{ name: 'a', webhook: [{ url: 'http://x', timeoutMs: 1000 }] }], route: { receiver: 'a', routes: [{ match: { cause: ['agent-silent'] }, receiver: 'b' }] } });
-    expect(problems).toEqual([{ path: 'alerts.route.routes[0].receiver', message: 'no receiver named "b" in alerts.receivers' }]);
+    const problems = checkAlertConfig({
+      ...(Value.Default(ServerConfigSchema, {}) as ServerConfig).alerts,
+      receivers: [{ name: 'a', webhook: [{ url: 'http://x', timeoutMs: 1000 }] }],
+      route: { receiver: 'a', routes: [{ match: { cause: ['agent-silent'] }, receiver: 'b' }] },
+    });
+    expect(problems).toEqual([
+      { path: 'alerts.route.routes[0].receiver', message: 'no receiver named "b" in alerts.receivers' },
+    ]);
   });
 });

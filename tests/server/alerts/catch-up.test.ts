@@ -24,7 +24,9 @@ describe('catching up after short cuts, recovering incidents, severity changes',
     }
     // Cut from 08:00:30 to 08:01:30: six failing rounds buffered, pushed in one batch right after the heal
     // (before any new round), then the live rounds.
-    const buffered = Array.from({ length: 6 }, (_, k) => h.driver.result(C, 'motcua', T0 + 30 * SEC + k * every, false, { layer: 'uplink' }));
+    const buffered = Array.from({ length: 6 }, (_, k) =>
+      h.driver.result(C, 'motcua', T0 + 30 * SEC + k * every, false, { layer: 'uplink' }),
+    );
     h.time.now = T0 + 90 * SEC + 500;
     await h.driver.push(C, buffered, { outboxPending: 6, probeIntervalSec: 10 });
     await h.tick(T0 + 100 * SEC); // groupWait is over: but the commune is catching up
@@ -36,7 +38,9 @@ describe('catching up after short cuts, recovering incidents, severity changes',
     }
     await h.tick(T0 + 5 * MIN);
     expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
-    expect(h.got()[0]!.confirmed).toMatchObject([{ cause: 'commune-network', startedAt: T0 + 30 * SEC, endedAt: T0 + 95 * SEC, layer: 'uplink' }]);
+    expect(h.got()[0]!.confirmed).toMatchObject([
+      { cause: 'commune-network', startedAt: T0 + 30 * SEC, endedAt: T0 + 95 * SEC, layer: 'uplink' },
+    ]);
     expect(h.store.incidents.catchingUp()).toEqual([]);
   });
 
@@ -94,7 +98,10 @@ describe('a network incident opened live as the link went down, then the agent s
   afterEach(async () => h.close());
 
   it('after the heal: one message — the silence resolved and the network outage confirmed', async () => {
-    h = await alertHarness({ groupWaitSec: 2, groupIntervalSec: 5 }, { agentSilent: { afterIntervals: 3, minSec: 30, checkEverySec: 5 } });
+    h = await alertHarness(
+      { groupWaitSec: 2, groupIntervalSec: 5 },
+      { agentSilent: { afterIntervals: 3, minSec: 30, checkEverySec: 5 } },
+    );
     const every = 3 * SEC;
     const round = (at: number, ok: boolean) => [
       h.driver.result(C, 'path-uplink', at, ok, { ...UPLINK, ...(!ok && { layer: 'uplink' }) }),
@@ -106,7 +113,11 @@ describe('a network incident opened live as the link went down, then the agent s
     }
     // The cut at +12 s: one last batch gets through with three failing rounds (more still queued), then nothing.
     h.time.now = T0 + 21 * SEC;
-    await h.driver.push(C, [12, 15, 18].flatMap((s) => round(T0 + s * SEC, false)), { outboxPending: 8, probeIntervalSec: 3 });
+    await h.driver.push(
+      C,
+      [12, 15, 18].flatMap((s) => round(T0 + s * SEC, false)),
+      { outboxPending: 8, probeIntervalSec: 3 },
+    );
     for (let s = 22; s < 60; s += 2) {
       h.time.now = T0 + s * SEC;
       h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
@@ -116,16 +127,23 @@ describe('a network incident opened live as the link went down, then the agent s
     expect(h.got()[0]!.firing).toMatchObject([{ cause: 'agent-silent' }]);
     // Healed at +60 s: the backlog (failing until +57 s, then the link back), then live rounds.
     h.time.now = T0 + 61 * SEC;
-    await h.driver.push(C, [21, 24, 27, 30, 33, 36, 39, 42, 45, 48, 51, 54, 57].flatMap((s) => round(T0 + s * SEC, false)), { outboxPending: 26, probeIntervalSec: 3 });
+    await h.driver.push(
+      C,
+      [21, 24, 27, 30, 33, 36, 39, 42, 45, 48, 51, 54, 57].flatMap((s) => round(T0 + s * SEC, false)),
+      { outboxPending: 26, probeIntervalSec: 3 },
+    );
     for (let s = 62; s < 90; s += 1) {
       h.time.now = T0 + s * SEC;
-      if (s % 3 === 0) await h.driver.push(C, round(T0 + (s - 1) * SEC, true), { outboxPending: 2, probeIntervalSec: 3 });
+      if (s % 3 === 0)
+        await h.driver.push(C, round(T0 + (s - 1) * SEC, true), { outboxPending: 2, probeIntervalSec: 3 });
       h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
       await h.tick();
     }
     const got = h.got();
     expect(got.map((m) => m.kind)).toEqual(['firing', 'confirmed']);
-    expect(got[1]!.confirmed).toMatchObject([{ cause: 'commune-network', startedAt: T0 + 12 * SEC, endedAt: T0 + 62 * SEC }]);
+    expect(got[1]!.confirmed).toMatchObject([
+      { cause: 'commune-network', startedAt: T0 + 12 * SEC, endedAt: T0 + 62 * SEC },
+    ]);
     expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent' }]);
   });
 });
@@ -136,7 +154,17 @@ describe('a story told whole and then changed by results that arrived late', () 
 
   it('is told again, marked corrected, with its final times; a person’s correction is not', async () => {
     h = await alertHarness({ groupWaitSec: 5 });
-    const id = h.incident({ scope: 'central', cause: 'central-service', severity: 'down', service: 'one-stop-shop', startedAt: T0, endedAt: T0 + 4 * MIN }, ['10001', '10003']);
+    const id = h.incident(
+      {
+        scope: 'central',
+        cause: 'central-service',
+        severity: 'down',
+        service: 'one-stop-shop',
+        startedAt: T0,
+        endedAt: T0 + 4 * MIN,
+      },
+      ['10001', '10003'],
+    );
     await h.tick(T0 + 5 * MIN);
     expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
     // Commune 10002's backlog arrives: it failed with them until 08:08 (the engine extends the central incident).

@@ -38,7 +38,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function alertHarness(route: Partial<NonNullable<AlertConfig['route']>> = {}, incidents: Partial<ServerConfig['incidents']> = {}): Promise<Harness> {
+export async function alertHarness(
+  route: Partial<NonNullable<AlertConfig['route']>> = {},
+  incidents: Partial<ServerConfig['incidents']> = {},
+): Promise<Harness> {
   const dir = tempDir();
   const hooks = await startRecorder();
   const store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
@@ -58,18 +61,24 @@ export async function alertHarness(route: Partial<NonNullable<AlertConfig['route
   const built = await buildApp({ store, config, now: () => time.now, timers: false });
   const driver = new IngestDriver(built, store, COMMUNES, time);
   return {
-    store, built, driver, time, hooks,
+    store,
+    built,
+    driver,
+    time,
+    hooks,
     admin: store.apiTokens.create({ name: 'it', role: 'admin', now: T0 }).token,
     async tick(at) {
       if (at !== undefined) time.now = at;
       store.transaction(() => built.alerting.tick());
       await built.alerting.deliver();
     },
-    got: (receiver = 'first') => hooks.requests.filter((r) => r.url === `/${receiver}`).map((r) => JSON.parse(r.body) as Message),
+    got: (receiver = 'first') =>
+      hooks.requests.filter((r) => r.url === `/${receiver}`).map((r) => JSON.parse(r.body) as Message),
     incident(input, communes) {
       return store.transaction(() => {
         const id = store.incidents.create({ ...input, now: time.now });
-        for (const c of communes ?? []) store.incidents.setCommune(id, { commune: c, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
+        for (const c of communes ?? [])
+          store.incidents.setCommune(id, { commune: c, startedAt: input.startedAt, endedAt: input.endedAt ?? null });
         built.alerting.onIncident(id);
         return id;
       });

@@ -27,13 +27,19 @@ describe('alert routing stories', () => {
     const local = h.got()[0]!.firing[0]!;
     expect(local).toMatchObject({ cause: 'local-service', communes: [{ code: '10002' }] });
     // 10003 fails too while 10002 still does: 2 of 5 communes probing it, a central incident takes 10002's over.
-    for (let k = 5; k <= 7; k++) for (const c of ['10002', '10003']) await h.driver.rounds(c, 'motcua', T0 + k * MIN, 1, false, { layer: 'service' });
+    for (let k = 5; k <= 7; k++)
+      for (const c of ['10002', '10003'])
+        await h.driver.rounds(c, 'motcua', T0 + k * MIN, 1, false, { layer: 'service' });
     await h.tick(T0 + 7 * MIN + 10 * SEC); // the local's group is due, the central's not yet: the resolve waits for it
     expect(h.got()).toHaveLength(1);
     await h.tick(T0 + 8 * MIN);
     const [, merged] = h.got();
     const central = h.store.incidents.list({ cause: 'central-service', limit: 1 })[0]!;
-    expect(merged).toMatchObject({ kind: 'firing', firing: [{ id: central.id, change: 'firing' }], resolved: [{ id: local.id, change: 'resolved', mergedInto: central.id }] });
+    expect(merged).toMatchObject({
+      kind: 'firing',
+      firing: [{ id: central.id, change: 'firing' }],
+      resolved: [{ id: local.id, change: 'resolved', mergedInto: central.id }],
+    });
     expect(merged!.message.text).toContain(`Đã gộp vào sự cố chung #${central.id}`);
     for (const c of ['10002', '10003']) await h.driver.rounds(c, 'motcua', T0 + 10 * MIN, 2, true);
     await h.tick(T0 + 15 * MIN);
@@ -43,20 +49,45 @@ describe('alert routing stories', () => {
   });
 
   const centralOf = (communes: string[]) =>
-    h.incident({ scope: 'central', cause: 'central-service', severity: 'down', service: 'civil-status', layer: 'service', startedAt: T0 }, communes);
+    h.incident(
+      {
+        scope: 'central',
+        cause: 'central-service',
+        severity: 'down',
+        service: 'civil-status',
+        layer: 'service',
+        startedAt: T0,
+      },
+      communes,
+    );
 
   it('maintenance on one commune of a central incident: sent, with that commune marked; on all of them: held until one window ends', async () => {
     h = await alertHarness();
-    const res = await api('POST', '/api/v1/silences', { kind: 'maintenance', matchers: { commune: ['10003'] }, startsAt: T0, endsAt: T0 + 60 * MIN, comment: 'Nâng cấp' });
+    const res = await api('POST', '/api/v1/silences', {
+      kind: 'maintenance',
+      matchers: { commune: ['10003'] },
+      startsAt: T0,
+      endsAt: T0 + 60 * MIN,
+      comment: 'Nâng cấp',
+    });
     expect(res.statusCode, res.body).toBe(201);
     centralOf(['10002', '10003']);
     await h.tick(T0 + MIN);
     const [msg] = h.got();
-    expect(msg).toMatchObject({ kind: 'firing', firing: [{ communes: [{ code: '10002' }, { code: '10003', muted: true }] }] });
+    expect(msg).toMatchObject({
+      kind: 'firing',
+      firing: [{ communes: [{ code: '10002' }, { code: '10003', muted: true }] }],
+    });
     expect(msg!.firing[0]!.communes[0]!.muted).toBeUndefined();
     expect(msg!.message.text).toContain('2 xã: 10002, 10003 [đang bảo trì / tạm tắt thông báo]');
 
-    await api('POST', '/api/v1/silences', { kind: 'maintenance', matchers: { commune: ['10004', '10005'] }, startsAt: T0, endsAt: T0 + 30 * MIN, comment: 'Nâng cấp' });
+    await api('POST', '/api/v1/silences', {
+      kind: 'maintenance',
+      matchers: { commune: ['10004', '10005'] },
+      startsAt: T0,
+      endsAt: T0 + 30 * MIN,
+      comment: 'Nâng cấp',
+    });
     h.time.now = T0 + 2 * MIN;
     centralOf(['10004', '10005']);
     await h.tick(T0 + 5 * MIN);
@@ -68,8 +99,21 @@ describe('alert routing stories', () => {
 
   it('a window deleted early: the held FIRING goes to the first receiver at once; escalation only escalateAfterSec after it; the resolve reaches both', async () => {
     h = await alertHarness({ escalateAfterSec: 600, escalateTo: 'second' });
-    const res = await api('POST', '/api/v1/silences', { kind: 'maintenance', matchers: { commune: ['10001'] }, startsAt: T0, endsAt: T0 + 60 * MIN, comment: 'VNPT nâng cấp' });
-    const id = h.incident({ scope: 'local', cause: 'commune-network', severity: 'down', commune: '10001', layer: 'uplink', startedAt: T0 });
+    const res = await api('POST', '/api/v1/silences', {
+      kind: 'maintenance',
+      matchers: { commune: ['10001'] },
+      startsAt: T0,
+      endsAt: T0 + 60 * MIN,
+      comment: 'VNPT nâng cấp',
+    });
+    const id = h.incident({
+      scope: 'local',
+      cause: 'commune-network',
+      severity: 'down',
+      commune: '10001',
+      layer: 'uplink',
+      startedAt: T0,
+    });
     await h.tick(T0 + MIN);
     await h.tick(T0 + 15 * MIN); // the incident is older than escalateAfterSec, but nobody was told: no escalation
     expect([h.got('first').length, h.got('second').length]).toEqual([0, 0]);
@@ -94,8 +138,20 @@ describe('alert routing stories', () => {
 
   it('an incident that ended inside a maintenance window and was never told: nothing, also after the window', async () => {
     h = await alertHarness();
-    await api('POST', '/api/v1/silences', { kind: 'maintenance', matchers: { commune: ['10001'] }, startsAt: T0, endsAt: T0 + 30 * MIN, comment: 'Nâng cấp' });
-    const id = h.incident({ scope: 'local', cause: 'commune-network', severity: 'down', commune: '10001', startedAt: T0 });
+    await api('POST', '/api/v1/silences', {
+      kind: 'maintenance',
+      matchers: { commune: ['10001'] },
+      startsAt: T0,
+      endsAt: T0 + 30 * MIN,
+      comment: 'Nâng cấp',
+    });
+    const id = h.incident({
+      scope: 'local',
+      cause: 'commune-network',
+      severity: 'down',
+      commune: '10001',
+      startedAt: T0,
+    });
     await h.tick(T0 + MIN);
     h.time.now = T0 + 10 * MIN;
     h.update(id, { endedAt: T0 + 10 * MIN });
@@ -106,14 +162,33 @@ describe('alert routing stories', () => {
 
   it('an edit from the API that ends or deletes a told incident (no engine call) still gets its resolve', async () => {
     h = await alertHarness();
-    const a = h.incident({ scope: 'local', cause: 'commune-network', severity: 'down', commune: '10001', startedAt: T0 });
-    const b = h.incident({ scope: 'local', cause: 'commune-network', severity: 'down', commune: '10002', startedAt: T0 });
+    const a = h.incident({
+      scope: 'local',
+      cause: 'commune-network',
+      severity: 'down',
+      commune: '10001',
+      startedAt: T0,
+    });
+    const b = h.incident({
+      scope: 'local',
+      cause: 'commune-network',
+      severity: 'down',
+      commune: '10002',
+      startedAt: T0,
+    });
     await h.tick(T0 + MIN);
     h.time.now = T0 + 5 * MIN;
-    expect((await api('PATCH', `/api/v1/incidents/${a}`, { endedAt: T0 + 4 * MIN, reason: 'điện có lại' })).statusCode).toBe(200);
+    expect(
+      (await api('PATCH', `/api/v1/incidents/${a}`, { endedAt: T0 + 4 * MIN, reason: 'điện có lại' })).statusCode,
+    ).toBe(200);
     expect((await api('DELETE', `/api/v1/incidents/${b}?reason=nham`)).statusCode).toBe(200);
     await h.tick(T0 + 6 * MIN);
     expect(h.got().map((m) => m.kind)).toEqual(['firing', 'resolved']);
-    expect(h.got()[1]!.resolved.map((r) => r.id).sort()).toEqual([a, b].sort());
+    expect(
+      h
+        .got()[1]!
+        .resolved.map((r) => r.id)
+        .sort(),
+    ).toEqual([a, b].sort());
   });
 });

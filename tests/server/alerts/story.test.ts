@@ -28,22 +28,38 @@ describe('alert stories', () => {
     const got = h.got();
     expect(got.map((m) => m.kind)).toEqual(['confirmed']);
     expect(got[0]!.firing).toEqual([]);
-    expect(got[0]!.confirmed).toMatchObject([{ cause: 'commune-network', change: 'confirmed', startedAt: T0, endedAt: T0 + 2 * MIN + 5 * SEC, layer: 'uplink' }]);
+    expect(got[0]!.confirmed).toMatchObject([
+      {
+        cause: 'commune-network',
+        change: 'confirmed',
+        startedAt: T0,
+        endedAt: T0 + 2 * MIN + 5 * SEC,
+        layer: 'uplink',
+      },
+    ]);
     expect(got[0]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001');
-    expect(got[0]!.message.text).toContain('Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:00 đến 08:02, tầng uplink');
+    expect(got[0]!.message.text).toContain(
+      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:00 đến 08:02, tầng uplink',
+    );
     // A correction of the record afterwards starts no second story.
     const id = got[0]!.confirmed![0]!.id;
     h.update(id, { endedAt: T0 + 2 * MIN + 10 * SEC, corrected: true });
     await h.tick(T0 + 20 * MIN);
     expect(h.got()).toHaveLength(1);
-    expect(h.store.alerts.listNotifications({ incidentId: id, limit: 10 }).map((n) => [n.kind, n.status])).toEqual([['confirmed', 'sent']]);
+    expect(h.store.alerts.listNotifications({ incidentId: id, limit: 10 }).map((n) => [n.kind, n.status])).toEqual([
+      ['confirmed', 'sent'],
+    ]);
   });
 
   /**
    * Agent pushes at 08:00, then nothing; silent at 08:10 (told), back at 08:20 with its backlog in `batches`,
    * then (unless `fresh` is undefined) its next live round, measured with the link back, ok or not.
    */
-  async function partition(batches: Array<{ from: number; to: number; ok: (minute: number) => boolean; pending: number }>, ticksBetween = true, fresh?: boolean) {
+  async function partition(
+    batches: Array<{ from: number; to: number; ok: (minute: number) => boolean; pending: number }>,
+    ticksBetween = true,
+    fresh?: boolean,
+  ) {
     await h.driver.rounds(C, 'motcua', T0, 1, true);
     h.time.now = T0 + 10 * MIN;
     h.store.transaction(() => h.built.incidents.checkSilence(h.time.now));
@@ -53,7 +69,8 @@ describe('alert stories', () => {
     for (const b of batches) {
       h.time.now = at;
       const results = [];
-      for (let k = b.from; k <= b.to; k++) results.push(h.driver.result(C, 'motcua', T0 + k * MIN, b.ok(k), b.ok(k) ? {} : { layer: 'uplink' }));
+      for (let k = b.from; k <= b.to; k++)
+        results.push(h.driver.result(C, 'motcua', T0 + k * MIN, b.ok(k), b.ok(k) ? {} : { layer: 'uplink' }));
       await h.driver.push(C, results, { outboxPending: b.pending });
       at += 10 * SEC;
       if (ticksBetween) await h.tick(at - 5 * SEC);
@@ -61,7 +78,9 @@ describe('alert stories', () => {
     }
     if (fresh !== undefined) {
       h.time.now = at;
-      await h.driver.push(C, [h.driver.result(C, 'motcua', at - 2 * SEC, fresh, fresh ? {} : { layer: 'uplink' })], { outboxPending: 1 });
+      await h.driver.push(C, [h.driver.result(C, 'motcua', at - 2 * SEC, fresh, fresh ? {} : { layer: 'uplink' })], {
+        outboxPending: 1,
+      });
       at += 10 * SEC;
       if (ticksBetween) await h.tick(at - 5 * SEC);
       counts.push(h.got().length);
@@ -71,36 +90,54 @@ describe('alert stories', () => {
 
   it('after a 19-min partition the backlog in three batches: held while it arrives, then ONE message — the outage confirmed with its real times and layer, the silence resolved', async () => {
     h = await alertHarness();
-    const { end, counts } = await partition([
-      { from: 1, to: 7, ok: () => false, pending: 19 },
-      { from: 8, to: 14, ok: () => false, pending: 12 },
-      { from: 15, to: 19, ok: () => true, pending: 5 },
-    ], true, true);
+    const { end, counts } = await partition(
+      [
+        { from: 1, to: 7, ok: () => false, pending: 19 },
+        { from: 8, to: 14, ok: () => false, pending: 12 },
+        { from: 15, to: 19, ok: () => true, pending: 5 },
+      ],
+      true,
+      true,
+    );
     // Between the batches nothing went out beyond the silence's FIRING; the story once the backlog was in
     // and a live round, measured with the link back, showed the commune had caught up.
     expect(counts).toEqual([1, 1, 1, 2]);
-    expect(h.got()[0]!.message.subject).toBe('[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã');
+    expect(h.got()[0]!.message.subject).toBe(
+      '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
+    );
     await h.tick(end + 30 * SEC);
     await h.tick(end + 10 * MIN);
     const got = h.got();
     expect(got.map((m) => m.kind)).toEqual(['firing', 'confirmed']);
-    expect(got[1]!.confirmed).toMatchObject([{ cause: 'commune-network', startedAt: T0 + MIN, endedAt: T0 + 15 * MIN, layer: 'uplink' }]);
-    expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent', correction: 'superseded', id: got[0]!.firing[0]!.id }]);
+    expect(got[1]!.confirmed).toMatchObject([
+      { cause: 'commune-network', startedAt: T0 + MIN, endedAt: T0 + 15 * MIN, layer: 'uplink' },
+    ]);
+    expect(got[1]!.resolved).toMatchObject([
+      { cause: 'agent-silent', correction: 'superseded', id: got[0]!.firing[0]!.id },
+    ]);
     expect(got[1]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)');
-    expect(got[1]!.message.text).toContain('Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink');
+    expect(got[1]!.message.text).toContain(
+      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
+    );
     expect(got[1]!.message.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
   });
 
   it('after a partition with the link still down: ONE message — FIRING with the real start, and the silence resolved; then the resolve', async () => {
     h = await alertHarness();
-    const { end } = await partition([
-      { from: 1, to: 10, ok: () => false, pending: 19 },
-      { from: 11, to: 19, ok: () => false, pending: 9 },
-    ], true, false);
+    const { end } = await partition(
+      [
+        { from: 1, to: 10, ok: () => false, pending: 19 },
+        { from: 11, to: 19, ok: () => false, pending: 9 },
+      ],
+      true,
+      false,
+    );
     await h.tick(end + 30 * SEC);
     expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing']);
     const story = h.got()[1]!;
-    expect(story.firing).toMatchObject([{ cause: 'commune-network', change: 'firing', startedAt: T0 + MIN, endedAt: null }]);
+    expect(story.firing).toMatchObject([
+      { cause: 'commune-network', change: 'firing', startedAt: T0 + MIN, endedAt: null },
+    ]);
     expect(story.resolved).toMatchObject([{ cause: 'agent-silent', change: 'resolved' }]);
     expect(story.message.subject).toBe('[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001 (+1)');
     expect(story.message.text).toContain('Từ 24/11/2026 08:01');
@@ -119,7 +156,9 @@ describe('alert stories', () => {
     const got = h.got();
     expect(got.map((m) => m.kind)).toEqual(['firing', 'firing']);
     // Both may still be corrected by results to come, and say so.
-    expect(got[1]!.firing).toMatchObject([{ cause: 'commune-network', startedAt: T0 + MIN, correction: 'backfilling' }]);
+    expect(got[1]!.firing).toMatchObject([
+      { cause: 'commune-network', startedAt: T0 + MIN, correction: 'backfilling' },
+    ]);
     expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent', correction: 'backfilling' }]);
     expect(got[1]!.message.text).toContain('vẫn đang gửi bù dữ liệu');
   });
@@ -138,11 +177,16 @@ describe('alert stories', () => {
         await h.driver.rounds(C, 'motcua', T0, 1, true);
         const events = new Map<number, () => Promise<void>>();
         events.set(T0 + 4 * MIN, async () => h.store.transaction(() => h.built.incidents.checkSilence(h.time.now)));
-        const batches = [[1, 6, false, 15], [7, 11, false, 9], [12, 15, true, 4]] as const;
+        const batches = [
+          [1, 6, false, 15],
+          [7, 11, false, 9],
+          [12, 15, true, 4],
+        ] as const;
         batches.forEach(([from, to, ok, pending], i) =>
           events.set(T0 + 16 * MIN + i * 10 * SEC, async () => {
             const results = [];
-            for (let k = from; k <= to; k++) results.push(h.driver.result(C, 'motcua', T0 + k * MIN, ok, ok ? {} : { layer: 'uplink' }));
+            for (let k = from; k <= to; k++)
+              results.push(h.driver.result(C, 'motcua', T0 + k * MIN, ok, ok ? {} : { layer: 'uplink' }));
             await h.driver.push(C, results, { outboxPending: pending });
           }),
         );
@@ -176,7 +220,9 @@ describe('alert stories', () => {
         expect(told).toHaveLength(1);
         expect(wellTold(told[0]!), told[0]!.join(' ')).toBe(true);
         const last = h.got().at(-1)!;
-        expect([...last.resolved, ...(last.confirmed ?? [])]).toMatchObject([{ startedAt: T0 + 2 * MIN, endedAt: T0 + 3 * MIN + 20 * SEC }]);
+        expect([...last.resolved, ...(last.confirmed ?? [])]).toMatchObject([
+          { startedAt: T0 + 2 * MIN, endedAt: T0 + 3 * MIN + 20 * SEC },
+        ]);
       });
     }
   });

@@ -12,7 +12,8 @@ import { WorkCalendar, dayNumber, type DayRule } from '../../../server/calendar/
 const H = 3_600_000;
 /** Epoch ms of a Vietnam local time "YYYY-MM-DDTHH:mm". */
 const vn = (local: string) => Date.parse(`${local}:00+07:00`);
-const shipped = (year: number) => loadCalendarFile(fileURLToPath(new URL(`../../../server/calendar/holidays/vn-${year}.yaml`, import.meta.url)));
+const shipped = (year: number) =>
+  loadCalendarFile(fileURLToPath(new URL(`../../../server/calendar/holidays/vn-${year}.yaml`, import.meta.url)));
 const national = new WorkCalendar({ rules: [...shipped(2025).days, ...shipped(2026).days] });
 
 describe('WorkCalendar: the default timetable', () => {
@@ -47,11 +48,28 @@ describe('WorkCalendar: seasons and effective dates', () => {
   const summerWinter = {
     effectiveFrom: '2020-06-01',
     seasons: [
-      { from: '04-16', weekdays: [1, 2, 3, 4, 5], sessions: [{ startMin: 7 * 60, endMin: 11 * 60 + 30 }, { startMin: 13 * 60 + 30, endMin: 17 * 60 }] },
-      { from: '10-16', weekdays: [1, 2, 3, 4, 5], sessions: [{ startMin: 7 * 60 + 30, endMin: 12 * 60 }, { startMin: 13 * 60, endMin: 16 * 60 + 30 }] },
+      {
+        from: '04-16',
+        weekdays: [1, 2, 3, 4, 5],
+        sessions: [
+          { startMin: 7 * 60, endMin: 11 * 60 + 30 },
+          { startMin: 13 * 60 + 30, endMin: 17 * 60 },
+        ],
+      },
+      {
+        from: '10-16',
+        weekdays: [1, 2, 3, 4, 5],
+        sessions: [
+          { startMin: 7 * 60 + 30, endMin: 12 * 60 },
+          { startMin: 13 * 60, endMin: 16 * 60 + 30 },
+        ],
+      },
     ],
   };
-  const yearRound = { effectiveFrom: '2023-11-01', seasons: [{ from: '01-01', weekdays: [1, 2, 3, 4, 5], sessions: [{ startMin: 8 * 60, endMin: 12 * 60 }] }] };
+  const yearRound = {
+    effectiveFrom: '2023-11-01',
+    seasons: [{ from: '01-01', weekdays: [1, 2, 3, 4, 5], sessions: [{ startMin: 8 * 60, endMin: 12 * 60 }] }],
+  };
   const cal = new WorkCalendar({ schedules: [[summerWinter, yearRound]] });
 
   it('uses the summer sessions from 16 April and the winter ones from 16 October, wrapping over New Year', () => {
@@ -65,11 +83,19 @@ describe('WorkCalendar: seasons and effective dates', () => {
   it('switches timetable on its effective date, and uses the default before the first one', () => {
     expect(cal.day('2023-10-31').sessions).toHaveLength(2);
     expect(cal.day('2023-11-01').sessions).toEqual([{ startMin: 480, endMin: 720 }]);
-    expect(cal.day('2019-03-12').sessions).toEqual([{ startMin: 450, endMin: 690 }, { startMin: 780, endMin: 1020 }]);
+    expect(cal.day('2019-03-12').sessions).toEqual([
+      { startMin: 450, endMin: 690 },
+      { startMin: 780, endMin: 1020 },
+    ]);
   });
 
   it('lets a commune timetable win over the province one from its own effective date only', () => {
-    const communeLayer = [{ effectiveFrom: '2025-07-01', seasons: [{ from: '01-01', weekdays: [1, 2, 3, 4, 5, 6], sessions: [{ startMin: 420, endMin: 660 }] }] }];
+    const communeLayer = [
+      {
+        effectiveFrom: '2025-07-01',
+        seasons: [{ from: '01-01', weekdays: [1, 2, 3, 4, 5, 6], sessions: [{ startMin: 420, endMin: 660 }] }],
+      },
+    ];
     const layered = new WorkCalendar({ schedules: [communeLayer, [yearRound]] });
     expect(layered.day('2025-06-30').sessions).toEqual([{ startMin: 480, endMin: 720 }]);
     expect(layered.day('2025-07-05').sessions).toEqual([{ startMin: 420, endMin: 660 }]); // a Saturday, worked there
@@ -81,13 +107,39 @@ describe('the shipped national calendars', () => {
   const works = (d: string) => expect(national.day(d).sessions.length, d).toBeGreaterThan(0);
 
   it('2025: Tết 27–31 Jan, Hùng Kings 7 Apr, 30/4–2/5 with Saturday 26 Apr worked, National Day 1–2 Sep', () => {
-    ['2025-01-01', '2025-01-27', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-07', '2025-04-30', '2025-05-01', '2025-05-02', '2025-09-01', '2025-09-02'].forEach(off);
+    [
+      '2025-01-01',
+      '2025-01-27',
+      '2025-01-28',
+      '2025-01-29',
+      '2025-01-30',
+      '2025-01-31',
+      '2025-04-07',
+      '2025-04-30',
+      '2025-05-01',
+      '2025-05-02',
+      '2025-09-01',
+      '2025-09-02',
+    ].forEach(off);
     ['2025-01-24', '2025-02-03', '2025-04-08', '2025-04-26', '2025-05-05', '2025-09-03'].forEach(works);
     expect(national.day('2025-04-26').rule).toMatchObject({ kind: 'work', name: 'Làm bù cho thứ Sáu 02/5' });
   });
 
   it('2026: Tết 16–20 Feb, compensatory 27 Apr, 30/4–1/5, 31 Aug swapped for Saturday 22 Aug, 1–2 Sep', () => {
-    ['2026-01-01', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-04-27', '2026-04-30', '2026-05-01', '2026-08-31', '2026-09-01', '2026-09-02'].forEach(off);
+    [
+      '2026-01-01',
+      '2026-02-16',
+      '2026-02-17',
+      '2026-02-18',
+      '2026-02-19',
+      '2026-02-20',
+      '2026-04-27',
+      '2026-04-30',
+      '2026-05-01',
+      '2026-08-31',
+      '2026-09-01',
+      '2026-09-02',
+    ].forEach(off);
     ['2026-02-13', '2026-02-23', '2026-04-28', '2026-08-22', '2026-09-03'].forEach(works);
     expect(national.day('2026-11-24').rule).toMatchObject({ provisional: true });
   });
@@ -104,7 +156,9 @@ describe('the shipped national calendars', () => {
 const T0 = vn('2024-12-20T00:00');
 const SPAN = 120 * 24 * H; // covers the Tết 2025 holiday
 const instant = fc.integer({ min: T0, max: T0 + SPAN });
-const intervalArb = fc.tuple(instant, instant).map(([a, b]): Interval => ({ start: Math.min(a, b), end: Math.max(a, b) }));
+const intervalArb = fc
+  .tuple(instant, instant)
+  .map(([a, b]): Interval => ({ start: Math.min(a, b), end: Math.max(a, b) }));
 const holidayRules: DayRule[] = shipped(2025).days;
 const cal = new WorkCalendar({ rules: holidayRules });
 
@@ -134,10 +188,15 @@ describe('working-time algebra (fast-check)', () => {
   it('is zero inside any holiday or weekend day', () => {
     const offDays = holidayRules.filter((r) => r.kind === 'off').map((r) => dayNumber(r.date));
     fc.assert(
-      fc.property(fc.constantFrom(...offDays, dayNumber('2025-03-15'), dayNumber('2025-03-16')), fc.integer({ min: 0, max: 24 * H }), fc.integer({ min: 0, max: 24 * H }), (day, p, q) => {
-        const start = vn(new Date(day * 24 * H).toISOString().slice(0, 10) + 'T00:00');
-        expect(cal.workingMs(start + Math.min(p, q), start + Math.max(p, q))).toBe(0);
-      }),
+      fc.property(
+        fc.constantFrom(...offDays, dayNumber('2025-03-15'), dayNumber('2025-03-16')),
+        fc.integer({ min: 0, max: 24 * H }),
+        fc.integer({ min: 0, max: 24 * H }),
+        (day, p, q) => {
+          const start = vn(`${new Date(day * 24 * H).toISOString().slice(0, 10)}T00:00`);
+          expect(cal.workingMs(start + Math.min(p, q), start + Math.max(p, q))).toBe(0);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -163,7 +222,8 @@ describe('working-time algebra (fast-check)', () => {
       fc.property(fc.array(intervalArb, { maxLength: 10 }), (set) => {
         const n = normalise(set);
         for (let i = 1; i < n.length; i++) expect(n[i]!.start).toBeGreaterThan(n[i - 1]!.end);
-        for (const x of set) if (x.end > x.start) expect(n.some((y) => y.start <= x.start && y.end >= x.end)).toBe(true);
+        for (const x of set)
+          if (x.end > x.start) expect(n.some((y) => y.start <= x.start && y.end >= x.end)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -175,7 +235,9 @@ describe('prefill of a future year (date-holidays + Labour Code rules)', () => {
     const { prefillYear } = await import('../../../server/calendar/prefill.js');
     const draft = prefillYear(2026).days;
     expect(draft.every((d) => d.provisional && d.kind === 'off')).toBe(true);
-    const real = shipped(2026).days.filter((d) => d.kind === 'off').map((d) => d.date);
+    const real = shipped(2026)
+      .days.filter((d) => d.kind === 'off')
+      .map((d) => d.date);
     expect(draft.map((d) => d.date)).toEqual(real.filter((d) => d !== '2026-08-31' && d !== '2026-11-24'));
   });
 

@@ -13,8 +13,17 @@ describe('units', () => {
   const units = loadUnits(fixture('units.yaml'));
 
   it('loads a two-tier province and one with districts into the same lookup', () => {
-    expect(units.commune('26734')).toEqual({ code: '26734', name: 'Xã Bảo Hà', province: { code: '15', name: 'Lào Cai' } });
-    expect(units.commune('99001')).toEqual({ code: '99001', name: 'Xã Một', province: { code: '99', name: 'Tỉnh Thử' }, district: { code: '990', name: 'Huyện Một' } });
+    expect(units.commune('26734')).toEqual({
+      code: '26734',
+      name: 'Xã Bảo Hà',
+      province: { code: '15', name: 'Lào Cai' },
+    });
+    expect(units.commune('99001')).toEqual({
+      code: '99001',
+      name: 'Xã Một',
+      province: { code: '99', name: 'Tỉnh Thử' },
+      district: { code: '990', name: 'Huyện Một' },
+    });
     expect(units.commune('12345')).toBeUndefined();
   });
 
@@ -27,7 +36,13 @@ describe('units', () => {
   });
 
   it('routes by province and district labels, with or without districts', () => {
-    const tree: RouteNode = { receiver: 'so-khcn', routes: [{ match: { district: ['990'] }, receiver: 'huyen-mot' }, { match: { province: ['15'] }, receiver: 'lao-cai' }] };
+    const tree: RouteNode = {
+      receiver: 'so-khcn',
+      routes: [
+        { match: { district: ['990'] }, receiver: 'huyen-mot' },
+        { match: { province: ['15'] }, receiver: 'lao-cai' },
+      ],
+    };
     expect(route(tree, placeLabels(['26734'], units)).map((m) => m.receiver)).toEqual(['lao-cai']);
     expect(route(tree, placeLabels(['99001'], units)).map((m) => m.receiver)).toEqual(['huyen-mot']);
     expect(route(tree, placeLabels(['12345'], units)).map((m) => m.receiver)).toEqual(['so-khcn']);
@@ -36,6 +51,8 @@ describe('units', () => {
   it('refuses a code used twice, naming where', () => {
     const file = fixture('duplicate.yaml');
     expect(() => loadUnits(file)).toThrow(ConfigError);
-    expect(() => loadUnits(file)).toThrow(`invalid config ${file}:\n  - provinces[0].communes[1].aliases[0] (line 6): code 26734 is already used at provinces[0].communes[0].code`);
+    expect(() => loadUnits(file)).toThrow(
+      `invalid config ${file}:\n  - provinces[0].communes[1].aliases[0] (line 6): code 26734 is already used at provinces[0].communes[0].code`,
+    );
   });
 });

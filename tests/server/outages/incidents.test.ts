@@ -4,14 +4,14 @@
  * flapping target. Each scenario asserts the incidents, their causes and times.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type App } from '../../../server/app.js';
-import { type ServerConfig } from '../../../server/config.js';
+import type { App } from '../../../server/app.js';
+import type { ServerConfig } from '../../../server/config.js';
 import type { Store } from '../../../server/store/store.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import type { Incident } from '../../../server/outages/incident.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { startIncidentApp, type IncidentApp } from '../../helpers/incident-app.js';
-import { IngestDriver, MIN } from '../../helpers/ingest-driver.js';
+import { type IngestDriver, MIN } from '../../helpers/ingest-driver.js';
 
 const T0 = Date.parse('2026-11-24T01:00:00Z'); // Tuesday 08:00 in Vietnam
 const COMMUNES = ['10001', '10002', '10003', '10004', '10005', '10006', '10007', '10008', '10009', '10010'];
@@ -50,22 +50,45 @@ describe('incidents from results', () => {
     for (let i = 0; i < 4; i++) {
       time.now = T0 + (2 + i) * MIN;
       await push(c, [
-        result(c, 'path-uplink', time.now, false, { role: 'uplink', kind: 'icmp', service: 'network', layer: 'uplink' }),
+        result(c, 'path-uplink', time.now, false, {
+          role: 'uplink',
+          kind: 'icmp',
+          service: 'network',
+          layer: 'uplink',
+        }),
         result(c, 'motcua', time.now, false, { layer: 'uplink' }),
       ]);
     }
     let incidents = all();
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ scope: 'local', cause: 'commune-network', commune: c, layer: 'uplink', severity: 'down', startedAt: T0 + 2 * MIN, endedAt: null });
+    expect(incidents[0]).toMatchObject({
+      scope: 'local',
+      cause: 'commune-network',
+      commune: c,
+      layer: 'uplink',
+      severity: 'down',
+      startedAt: T0 + 2 * MIN,
+      endedAt: null,
+    });
     expect(store.incidents.evidence(incidents[0]!.id, 100).length).toBeGreaterThanOrEqual(3);
     for (let i = 0; i < 2; i++) {
       time.now = T0 + (6 + i) * MIN;
-      await push(c, [result(c, 'path-uplink', time.now, true, { role: 'uplink', kind: 'icmp', service: 'network' }), result(c, 'motcua', time.now, true)]);
+      await push(c, [
+        result(c, 'path-uplink', time.now, true, { role: 'uplink', kind: 'icmp', service: 'network' }),
+        result(c, 'motcua', time.now, true),
+      ]);
     }
     incidents = all();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ cause: 'commune-network', startedAt: T0 + 2 * MIN, endedAt: T0 + 6 * MIN });
-    expect(store.incidents.events(incidents[0]!.id).map((e) => e.kind)).toEqual(['opened', 'target-added', 'target-left', 'eased', 'target-left', 'resolved']);
+    expect(store.incidents.events(incidents[0]!.id).map((e) => e.kind)).toEqual([
+      'opened',
+      'target-added',
+      'target-left',
+      'eased',
+      'target-left',
+      'resolved',
+    ]);
   });
 
   it('a service failing at 30 % of the communes probing it: one central incident listing them, not three local ones', async () => {
@@ -73,11 +96,19 @@ describe('incidents from results', () => {
     // All ten communes probe the one-stop-shop; three of them see it fail from 08:02, 08:03 and 08:04.
     for (const c of COMMUNES) await rounds(c, 'motcua', T0, 1, true);
     const failing = COMMUNES.slice(0, 3);
-    for (const [k, c] of failing.entries()) await rounds(c, 'motcua', T0 + (2 + k) * MIN, 3, false, { layer: 'service' });
+    for (const [k, c] of failing.entries())
+      await rounds(c, 'motcua', T0 + (2 + k) * MIN, 3, false, { layer: 'service' });
     let incidents = all();
     const central = incidents.filter((i) => i.cause === 'central-service');
     expect(central).toHaveLength(1);
-    expect(central[0]).toMatchObject({ scope: 'central', service: 'one-stop-shop', commune: null, startedAt: T0 + 2 * MIN, endedAt: null, layer: 'service' });
+    expect(central[0]).toMatchObject({
+      scope: 'central',
+      service: 'one-stop-shop',
+      commune: null,
+      startedAt: T0 + 2 * MIN,
+      endedAt: null,
+      layer: 'service',
+    });
     expect(central[0]!.communes.map((x) => x.commune)).toEqual(failing);
     // The local records stay as history, folded into the central one, so no time is counted twice.
     const locals = incidents.filter((i) => i.cause === 'local-service');
@@ -119,9 +150,14 @@ describe('incidents from results', () => {
     // Back at 08:20 with everything it buffered: the uplink was down from 08:02 to 08:12.
     time.now = T0 + 20 * MIN;
     const buffered: ProbeResult[] = [];
-    for (let m = 2; m < 20; m++) buffered.push(result(c, 'motcua', T0 + m * MIN, m >= 12, m < 12 ? { layer: 'uplink' } : {}));
+    for (let m = 2; m < 20; m++)
+      buffered.push(result(c, 'motcua', T0 + m * MIN, m >= 12, m < 12 ? { layer: 'uplink' } : {}));
     await push(c, buffered.slice(0, 9), { outboxPending: 18 });
-    expect(all().find((i) => i.cause === 'agent-silent')).toMatchObject({ endedAt: T0 + 20 * MIN, backfillUntil: T0 + 20 * MIN, superseded: false });
+    expect(all().find((i) => i.cause === 'agent-silent')).toMatchObject({
+      endedAt: T0 + 20 * MIN,
+      backfillUntil: T0 + 20 * MIN,
+      superseded: false,
+    });
     await push(c, buffered.slice(9), { outboxPending: 9 });
     incidents = all();
     const silent = incidents.find((i) => i.cause === 'agent-silent')!;
@@ -140,12 +176,22 @@ describe('incidents from results', () => {
     built.incidents.checkSilence(time.now);
     // It probed until 08:05, the PC was off until 08:30, then probed again.
     time.now = T0 + 40 * MIN;
-    const buffered = [1, 2, 3, 4, 5, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39].map((m) => result(c, 'motcua', T0 + m * MIN, true));
+    const buffered = [1, 2, 3, 4, 5, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39].map((m) =>
+      result(c, 'motcua', T0 + m * MIN, true),
+    );
     await push(c, buffered, { outboxPending: buffered.length });
     const silent = all().filter((i) => i.cause === 'agent-silent');
     expect(silent).toHaveLength(1);
-    expect(silent[0]).toMatchObject({ startedAt: T0 + 5 * MIN, endedAt: T0 + 30 * MIN, corrected: true, superseded: false });
-    expect(store.incidents.events(silent[0]!.id).at(-1)).toMatchObject({ kind: 'corrected', detail: { before: { startedAt: T0, endedAt: T0 + 40 * MIN } } });
+    expect(silent[0]).toMatchObject({
+      startedAt: T0 + 5 * MIN,
+      endedAt: T0 + 30 * MIN,
+      corrected: true,
+      superseded: false,
+    });
+    expect(store.incidents.events(silent[0]!.id).at(-1)).toMatchObject({
+      kind: 'corrected',
+      detail: { before: { startedAt: T0, endedAt: T0 + 40 * MIN } },
+    });
   });
 
   it('a flapping target keeps one incident open until it has been stable', async () => {
@@ -174,7 +220,9 @@ describe('incidents from results', () => {
     await setup();
     const c = COMMUNES[0]!;
     await rounds(c, 'ocsp', T0, 3, true, { service: 'e-signing', layer: 'slow' });
-    expect(all()).toMatchObject([{ cause: 'local-service', severity: 'degraded', service: 'e-signing', startedAt: T0 }]);
+    expect(all()).toMatchObject([
+      { cause: 'local-service', severity: 'degraded', service: 'e-signing', startedAt: T0 },
+    ]);
     await rounds(c, 'ocsp', T0 + 3 * MIN, 3, false, { service: 'e-signing', layer: 'tls' });
     const [inc] = all();
     expect(inc).toMatchObject({ severity: 'down', startedAt: T0 });

@@ -12,7 +12,7 @@ import type { Incident } from '../../../server/outages/incident.js';
 import { uptime } from '../../../server/outages/uptime.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { startIncidentApp, type IncidentApp } from '../../helpers/incident-app.js';
-import { IngestDriver, MIN, type ResultOptions } from '../../helpers/ingest-driver.js';
+import { type IngestDriver, MIN, type ResultOptions } from '../../helpers/ingest-driver.js';
 
 const T0 = Date.parse('2026-11-24T01:00:00Z'); // Tuesday 08:00 in Vietnam
 const COMMUNES = ['10001', '10002', '10003', '10004', '10005'];
@@ -66,12 +66,25 @@ describe('incidents on messy links', () => {
     expect(incidents.map((i) => [i.cause, i.severity])).toEqual([['commune-network', 'degraded']]);
     const [net] = incidents;
     // The gateway's lost echoes put it on the LAN: the incident moves nearer, and stays there as it recovers.
-    expect(net).toMatchObject({ commune: c, layer: 'lan', startedAt: T0 + 2 * MIN, endedAt: T0 + 10 * MIN, downSpans: [] });
-    expect(store.incidents.events(net!.id).filter((e) => e.kind === 'layer-changed').map((e) => [e.detail.from, e.detail.to])).toEqual([['uplink', 'lan']]);
+    expect(net).toMatchObject({
+      commune: c,
+      layer: 'lan',
+      startedAt: T0 + 2 * MIN,
+      endedAt: T0 + 10 * MIN,
+      downSpans: [],
+    });
+    expect(
+      store.incidents
+        .events(net!.id)
+        .filter((e) => e.kind === 'layer-changed')
+        .map((e) => [e.detail.from, e.detail.to]),
+    ).toEqual([['uplink', 'lan']]);
     expect(net!.figures).toMatchObject({ lossPct: 30 });
     expect(uptimeOf(c, 'one-stop-shop', 14)).toMatchObject({ networkDownMs: 0, serviceDownMs: 0 });
     // A lossy echo is labelled lossy, not slow.
-    expect(store.incidents.evidence(net!.id, 100).map((e) => e.summary)).toContainEqual(expect.stringMatching(/^LOSSY icmp 40 ms loss 30%/));
+    expect(store.incidents.evidence(net!.id, 100).map((e) => e.summary)).toContainEqual(
+      expect.stringMatching(/^LOSSY icmp 40 ms loss 30%/),
+    );
   });
 
   it('an uplink cut: one network incident at the uplink layer, started by its first failure, down only while services failed', async () => {
@@ -84,7 +97,14 @@ describe('incidents on messy links', () => {
     ]);
     const incidents = all();
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ cause: 'commune-network', severity: 'down', layer: 'uplink', startedAt: T0 + 2 * MIN, endedAt: T0 + 8 * MIN, downSpans: [[T0 + 3 * MIN, T0 + 8 * MIN]] });
+    expect(incidents[0]).toMatchObject({
+      cause: 'commune-network',
+      severity: 'down',
+      layer: 'uplink',
+      startedAt: T0 + 2 * MIN,
+      endedAt: T0 + 8 * MIN,
+      downSpans: [[T0 + 3 * MIN, T0 + 8 * MIN]],
+    });
     expect(uptimeOf(c, 'one-stop-shop', 11)).toMatchObject({ networkDownMs: 5 * MIN });
   });
 
@@ -97,11 +117,18 @@ describe('incidents on messy links', () => {
     time.now = T0 + 6 * MIN;
     await driver.push(c, service);
     expect(all()[0]).toMatchObject({ layer: 'uplink', startedAt: T0 + 2 * MIN });
-    const gateway = [1.5, 2.5, 3.5, 4.5, 5.5].map((m) => r(c, 'path-gateway', T0 + m * MIN, false, { ...GATEWAY, layer: 'lan' }));
+    const gateway = [1.5, 2.5, 3.5, 4.5, 5.5].map((m) =>
+      r(c, 'path-gateway', T0 + m * MIN, false, { ...GATEWAY, layer: 'lan' }),
+    );
     await driver.push(c, gateway);
     const [net] = all();
     expect(net).toMatchObject({ cause: 'commune-network', layer: 'lan', startedAt: T0 + 1.5 * MIN, endedAt: null });
-    expect(store.incidents.events(net!.id).map((e) => e.kind)).toEqual(['opened', 'target-added', 'start-moved', 'layer-changed']);
+    expect(store.incidents.events(net!.id).map((e) => e.kind)).toEqual([
+      'opened',
+      'target-added',
+      'start-moved',
+      'layer-changed',
+    ]);
   });
 
   it('a service that is slow while the commune network is congested is part of the network story, not the vendor’s', async () => {
@@ -120,10 +147,17 @@ describe('incidents on messy links', () => {
   it('one failure placed on the service inside a network outage is not yet the vendor’s; three are', async () => {
     await setup();
     const c = COMMUNES[0]!;
-    const layerAt = (m: number) => (m >= 2 && m < 9 ? (m === 5 ? 'service' : 'uplink') : m >= 9 && m < 12 ? 'service' : undefined);
-    await minutes(c, 0, 14, (m, ts) => [r(c, 'motcua', ts, layerAt(m) === undefined, layerAt(m) ? { layer: layerAt(m) as 'uplink' | 'service' } : {})]);
+    const layerAt = (m: number) =>
+      m >= 2 && m < 9 ? (m === 5 ? 'service' : 'uplink') : m >= 9 && m < 12 ? 'service' : undefined;
+    await minutes(c, 0, 14, (m, ts) => [
+      r(c, 'motcua', ts, layerAt(m) === undefined, layerAt(m) ? { layer: layerAt(m) as 'uplink' | 'service' } : {}),
+    ]);
     // The uplink fails 08:02–08:09 (one result at 08:05 misplaced on the service); then the vendor 08:09–08:12.
-    expect(all().map((i) => [i.cause, i.startedAt, i.endedAt]).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+    expect(
+      all()
+        .map((i) => [i.cause, i.startedAt, i.endedAt])
+        .sort((a, b) => Number(a[1]) - Number(b[1])),
+    ).toEqual([
       ['commune-network', T0 + 2 * MIN, T0 + 9 * MIN],
       ['local-service', T0 + 9 * MIN, T0 + 12 * MIN],
     ]);
@@ -134,24 +168,41 @@ describe('incidents on messy links', () => {
     const c = COMMUNES[0]!;
     // Lossy 08:01–08:05, clean 08:05–08:08, lossy again 08:08–08:12, then clean.
     const lossy = (m: number) => (m >= 1 && m < 5) || (m >= 8 && m < 12);
-    await minutes(c, 0, 20, (m, ts) => [r(c, 'loss-to-dc', ts, true, { ...LOSS_PROBE, lossRatio: lossy(m) ? 0.4 : 0 })]);
+    await minutes(c, 0, 20, (m, ts) => [
+      r(c, 'loss-to-dc', ts, true, { ...LOSS_PROBE, lossRatio: lossy(m) ? 0.4 : 0 }),
+    ]);
     const incidents = all();
-    expect(incidents.map((i) => [i.cause, i.severity, i.startedAt, i.endedAt, i.flapping])).toEqual([['commune-network', 'degraded', T0 + MIN, T0 + 12 * MIN, false]]);
+    expect(incidents.map((i) => [i.cause, i.severity, i.startedAt, i.endedAt, i.flapping])).toEqual([
+      ['commune-network', 'degraded', T0 + MIN, T0 + 12 * MIN, false],
+    ]);
   });
 
   it('a gateway that ignores ping while the uplink answers is no incident', async () => {
     await setup();
     const c = COMMUNES[0]!;
-    await minutes(c, 0, 8, (_m, ts) => [r(c, 'path-gateway', ts, false, { ...GATEWAY, layer: 'lan' }), r(c, 'path-uplink', ts, true, UPLINK), r(c, 'motcua', ts, true)]);
+    await minutes(c, 0, 8, (_m, ts) => [
+      r(c, 'path-gateway', ts, false, { ...GATEWAY, layer: 'lan' }),
+      r(c, 'path-uplink', ts, true, UPLINK),
+      r(c, 'motcua', ts, true),
+    ]);
     expect(all()).toEqual([]);
   });
 
   it('latency far above the target’s own baseline for the hour is degraded, and not downtime', async () => {
     await setup({ baselineMinSamples: 5 });
     const c = COMMUNES[0]!;
-    await minutes(c, 0, 20, (m, ts) => [r(c, 'kyso', ts, true, { service: 'e-signing', latencyMs: m >= 10 && m < 16 ? 4000 : 300 })]);
+    await minutes(c, 0, 20, (m, ts) => [
+      r(c, 'kyso', ts, true, { service: 'e-signing', latencyMs: m >= 10 && m < 16 ? 4000 : 300 }),
+    ]);
     const [inc] = all();
-    expect(inc).toMatchObject({ cause: 'local-service', service: 'e-signing', severity: 'degraded', layer: 'slow', startedAt: T0 + 10 * MIN, endedAt: T0 + 16 * MIN });
+    expect(inc).toMatchObject({
+      cause: 'local-service',
+      service: 'e-signing',
+      severity: 'degraded',
+      layer: 'slow',
+      startedAt: T0 + 10 * MIN,
+      endedAt: T0 + 16 * MIN,
+    });
     expect(inc!.figures).toMatchObject({ rttP50Ms: 4000, baselineMs: 300, slowestStep: 'kyso', slowestMs: 4000 });
     expect(uptimeOf(c, 'e-signing', 20)).toMatchObject({ serviceDownMs: 0 });
   });
@@ -214,19 +265,29 @@ describe('incidents on messy links', () => {
     const central = all().filter((i) => i.cause === 'central-service');
     expect(central).toHaveLength(1);
     expect(central[0]).toMatchObject({ startedAt: T0 + 7 * MIN, endedAt: null });
-    expect(store.incidents.get(first.id)).toMatchObject({ mergedInto: null, endedAt: T0 + 4 * MIN, acknowledgedBy: 'it' });
+    expect(store.incidents.get(first.id)).toMatchObject({
+      mergedInto: null,
+      endedAt: T0 + 4 * MIN,
+      acknowledgedBy: 'it',
+    });
   });
 
   it('central incidents are the same whether a commune’s results come live or hours later from its outbox', async () => {
     const scenario = async (lateCommune: boolean) => {
       await setup({ central: { minCommunes: 3, minShare: 1, minCommunesForShare: 3, overlapSec: 600 } });
       const [a, b, c] = COMMUNES as [string, string, string];
-      const failing = (x: string, from: number, to: number) => (m: number, ts: number) => [r(x, 'motcua', ts, !(m >= from && m < to), m >= from && m < to ? { layer: 'service' } : {})];
+      const failing = (x: string, from: number, to: number) => (m: number, ts: number) => [
+        r(x, 'motcua', ts, !(m >= from && m < to), m >= from && m < to ? { layer: 'service' } : {}),
+      ];
       const aRounds: ProbeResult[] = [];
       for (let m = 0; m < 20; m++) aRounds.push(...failing(a, 2, 12)(m, T0 + m * MIN));
       if (!lateCommune) {
         for (let m = 0; m < 20; m++) {
-          for (const [x, from, to] of [[a, 2, 12], [b, 5, 15], [c, 6, 9]] as const) {
+          for (const [x, from, to] of [
+            [a, 2, 12],
+            [b, 5, 15],
+            [c, 6, 9],
+          ] as const) {
             time.now = T0 + m * MIN;
             await driver.push(x, failing(x, from, to)(m, time.now));
           }
@@ -238,15 +299,34 @@ describe('incidents on messy links', () => {
         for (let k = 0; k < aRounds.length; k += 7) await driver.push(a, aRounds.slice(k, k + 7));
       }
       const incidents = all();
-      const central = incidents.filter((i) => i.cause === 'central-service').map((i) => ({ start: i.startedAt, end: i.endedAt, communes: i.communes.map((x) => [x.commune, x.startedAt, x.endedAt]) }));
-      const locals = incidents.filter((i) => i.cause === 'local-service').map((i) => [i.commune, i.startedAt, i.endedAt, i.mergedInto !== null]).sort();
+      const central = incidents
+        .filter((i) => i.cause === 'central-service')
+        .map((i) => ({
+          start: i.startedAt,
+          end: i.endedAt,
+          communes: i.communes.map((x) => [x.commune, x.startedAt, x.endedAt]),
+        }));
+      const locals = incidents
+        .filter((i) => i.cause === 'local-service')
+        .map((i) => [i.commune, i.startedAt, i.endedAt, i.mergedInto !== null])
+        .sort();
       await running?.close();
       running = undefined;
       return { central, locals };
     };
     const live = await scenario(false);
     const late = await scenario(true);
-    expect(live.central).toEqual([{ start: T0 + 2 * MIN, end: T0 + 15 * MIN, communes: [['10001', T0 + 2 * MIN, T0 + 12 * MIN], ['10002', T0 + 5 * MIN, T0 + 15 * MIN], ['10003', T0 + 6 * MIN, T0 + 9 * MIN]] }]);
+    expect(live.central).toEqual([
+      {
+        start: T0 + 2 * MIN,
+        end: T0 + 15 * MIN,
+        communes: [
+          ['10001', T0 + 2 * MIN, T0 + 12 * MIN],
+          ['10002', T0 + 5 * MIN, T0 + 15 * MIN],
+          ['10003', T0 + 6 * MIN, T0 + 9 * MIN],
+        ],
+      },
+    ]);
     expect(late).toEqual(live);
   });
 });

@@ -36,8 +36,20 @@ function round(driver: IngestDriver, c: string, m: number, s: RoundState): Probe
   const ts = T0 + m * MIN + COMMUNES.indexOf(c as (typeof COMMUNES)[number]) * 1000;
   const cut = s === 'cut';
   return [
-    driver.result(c, 'path-uplink', ts, !cut, { role: 'uplink', kind: 'icmp', service: 'network', ...(cut && { layer: 'uplink' }), ...(s === 'lossy' && { lossRatio: 0.4 }) }),
-    driver.result(c, 'motcua', ts, s === 'ok' || s === 'lossy', s === 'vendor' ? { layer: 'service' } : cut ? { layer: 'uplink' } : {}),
+    driver.result(c, 'path-uplink', ts, !cut, {
+      role: 'uplink',
+      kind: 'icmp',
+      service: 'network',
+      ...(cut && { layer: 'uplink' }),
+      ...(s === 'lossy' && { lossRatio: 0.4 }),
+    }),
+    driver.result(
+      c,
+      'motcua',
+      ts,
+      s === 'ok' || s === 'lossy',
+      s === 'vendor' ? { layer: 'service' } : cut ? { layer: 'uplink' } : {},
+    ),
   ];
 }
 
@@ -54,17 +66,25 @@ interface Delivery {
 
 const stateArb = fc.constantFrom<RoundState>('ok', 'ok', 'ok', 'vendor', 'cut', 'lossy');
 /** Faults last a few rounds, as they do: a script is a list of spells. */
-const scriptArb = fc.array(fc.record({ state: stateArb, length: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 8 }).map((spells) => {
-  const out: RoundState[] = [];
-  for (const s of spells) for (let k = 0; k < s.length && out.length < ROUNDS; k++) out.push(s.state);
-  while (out.length < ROUNDS) out.push('ok');
-  out[0] = 'ok';
-  return out;
-});
+const scriptArb = fc
+  .array(fc.record({ state: stateArb, length: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 8 })
+  .map((spells) => {
+    const out: RoundState[] = [];
+    for (const s of spells) for (let k = 0; k < s.length && out.length < ROUNDS; k++) out.push(s.state);
+    while (out.length < ROUNDS) out.push('ok');
+    out[0] = 'ok';
+    return out;
+  });
 const deliveryArb: fc.Arbitrary<Delivery> = fc.record({
   cuts: fc.array(fc.array(fc.boolean(), { minLength: ROUNDS, maxLength: ROUNDS }), { minLength: 3, maxLength: 3 }),
-  partitions: fc.array(fc.record({ from: fc.integer({ min: 1, max: ROUNDS }), length: fc.integer({ min: 0, max: 12 }) }), { minLength: 3, maxLength: 3 }),
-  jitter: fc.array(fc.array(fc.integer({ min: 0, max: 90 }), { minLength: ROUNDS, maxLength: ROUNDS }), { minLength: 3, maxLength: 3 }),
+  partitions: fc.array(
+    fc.record({ from: fc.integer({ min: 1, max: ROUNDS }), length: fc.integer({ min: 0, max: 12 }) }),
+    { minLength: 3, maxLength: 3 },
+  ),
+  jitter: fc.array(fc.array(fc.integer({ min: 0, max: 90 }), { minLength: ROUNDS, maxLength: ROUNDS }), {
+    minLength: 3,
+    maxLength: 3,
+  }),
   ticks: fc.array(fc.integer({ min: 0, max: ROUNDS + 15 }), { maxLength: 12 }),
 });
 const LIVE: Delivery = {
@@ -83,7 +103,13 @@ describe('incidents do not depend on how results arrive (property)', () => {
     config.incidents.central = { minCommunes: 3, minShare: 0.6, minCommunesForShare: 2, overlapSec: 600 };
     config.incidents.flap = { changes: 6, windowSec: 1800, stableSec: 300 };
     config.alerts.receivers = [{ name: 'it', webhook: [{ url: 'http://127.0.0.1:9/hook', timeoutMs: 1000 }] }];
-    config.alerts.route = { receiver: 'it', groupWaitSec: 10, groupIntervalSec: 60, repeatIntervalSec: 3600, groupBy: ['commune', 'cause'] };
+    config.alerts.route = {
+      receiver: 'it',
+      groupWaitSec: 10,
+      groupIntervalSec: 60,
+      repeatIntervalSec: 3600,
+      groupBy: ['commune', 'cause'],
+    };
     const time = { now: T0 };
     const built = await buildApp({ store, config, now: () => time.now, timers: false });
     const driver = new IngestDriver(built, store, COMMUNES, time);
@@ -111,11 +137,13 @@ describe('incidents do not depend on how results arrive (property)', () => {
     // After the last result, the timers keep running for a while (group intervals, holds), as in production.
     for (const minute of [...delivery.ticks, ROUNDS + 20, ROUNDS + 30, ROUNDS + 45, ROUNDS + 60]) {
       events.push({
-        at: T0 + minute * MIN + 30_000, order: events.length,
-        act: async () => store.transaction(() => {
-          built.incidents.checkSilence(time.now);
-          built.alerting.tick();
-        }),
+        at: T0 + minute * MIN + 30_000,
+        order: events.length,
+        act: async () =>
+          store.transaction(() => {
+            built.incidents.checkSilence(time.now);
+            built.alerting.tick();
+          }),
       });
     }
     events.sort((a, b) => a.at - b.at || a.order - b.order);
@@ -131,47 +159,93 @@ describe('incidents do not depend on how results arrive (property)', () => {
       const p = n.payload as NotificationPayload & { confirmed?: AlertItem[] };
       for (const a of [...p.firing, ...p.resolved, ...(p.confirmed ?? [])]) {
         const key = keyOf.get(a.id)!;
-        told.set(key, [...(told.get(key) ?? []), { change: a.change, startedAt: a.startedAt, endedAt: a.endedAt ?? a.closedAt ?? null }]);
+        told.set(key, [
+          ...(told.get(key) ?? []),
+          { change: a.change, startedAt: a.startedAt, endedAt: a.endedAt ?? a.closedAt ?? null },
+        ]);
       }
     }
     const incidents = stored
       .filter((i) => counts(i) && i.cause !== 'agent-silent')
       .map((i) => ({
-        cause: i.cause, commune: i.commune, service: i.service, severity: i.severity, layer: i.layer, startedAt: i.startedAt, endedAt: i.endedAt,
-        downSpans: i.downSpans, flapping: i.flapping, communes: i.cause === 'central-service' ? i.communes : [],
+        cause: i.cause,
+        commune: i.commune,
+        service: i.service,
+        severity: i.severity,
+        layer: i.layer,
+        startedAt: i.startedAt,
+        endedAt: i.endedAt,
+        downSpans: i.downSpans,
+        flapping: i.flapping,
+        communes: i.cause === 'central-service' ? i.communes : [],
       }))
-      .sort((a, b) => a.startedAt - b.startedAt || String(a.commune).localeCompare(String(b.commune)) || a.cause.localeCompare(b.cause));
+      .sort(
+        (a, b) =>
+          a.startedAt - b.startedAt ||
+          String(a.commune).localeCompare(String(b.commune)) ||
+          a.cause.localeCompare(b.cause),
+      );
     // Every incident that counts is told, and its story is whole.
     for (const i of stored.filter((x) => counts(x) && x.cause !== 'agent-silent')) {
       const story = told.get(keyOf.get(i.id)!) ?? [];
       const changes = story.map((x) => x.change).join(' ');
       // A story told whole may be told again, corrected, when results that arrived late change it.
-      if (i.endedAt === null) expect(changes, `open incident ${keyOf.get(i.id)}`).toMatch(/^((firing( ongoing)* resolved|confirmed) )*firing( ongoing)*$/);
+      if (i.endedAt === null)
+        expect(changes, `open incident ${keyOf.get(i.id)}`).toMatch(
+          /^((firing( ongoing)* resolved|confirmed) )*firing( ongoing)*$/,
+        );
       else {
-        expect(changes, `ended incident ${keyOf.get(i.id)}`).toMatch(/^((firing( ongoing)* resolved|confirmed) )*(firing( ongoing)* resolved|confirmed)$/);
-        expect(story.at(-1), `closing times of ${keyOf.get(i.id)}`).toMatchObject({ startedAt: i.startedAt, endedAt: i.endedAt });
+        expect(changes, `ended incident ${keyOf.get(i.id)}`).toMatch(
+          /^((firing( ongoing)* resolved|confirmed) )*(firing( ongoing)* resolved|confirmed)$/,
+        );
+        expect(story.at(-1), `closing times of ${keyOf.get(i.id)}`).toMatchObject({
+          startedAt: i.startedAt,
+          endedAt: i.endedAt,
+        });
       }
     }
-    if (process.env.CW_PROPERTY_STATS) console.log(JSON.stringify({ told: [...told.values()].map((x) => x.map((y) => y.change[0]).join('')).join(',') }));
+    if (process.env.CW_PROPERTY_STATS)
+      console.log(
+        JSON.stringify({ told: [...told.values()].map((x) => x.map((y) => y.change[0]).join('')).join(',') }),
+      );
     // A merged incident, or a silent record, is told at most once through to its end.
-    for (const [key, story] of told) expect(story.map((x) => x.change).join(' '), key).toMatch(/^((firing( ongoing)* resolved|confirmed) )*(firing( ongoing)* resolved|confirmed|firing( ongoing)*)$/);
+    for (const [key, story] of told)
+      expect(story.map((x) => x.change).join(' '), key).toMatch(
+        /^((firing( ongoing)* resolved|confirmed) )*(firing( ongoing)* resolved|confirmed|firing( ongoing)*)$/,
+      );
     await built.app.close();
     store.close();
     return incidents;
   }
 
-  it('the same incidents, whatever the batching, partitions, interleaving and ticks', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(scriptArb, { minLength: 3, maxLength: 3 }), deliveryArb, async (scripts, delivery) => {
-        const live = await run(scripts, LIVE);
-        const other = await run(scripts, delivery);
-        if (process.env.CW_PROPERTY_STATS) console.log(JSON.stringify({ n: live.length, causes: live.map((i) => `${i.cause.slice(0, 1)}${i.severity.slice(0, 1)}`).join('') }));
-        expect(other).toEqual(live);
-      }),
-      // A fixed seed keeps CI deterministic; CW_PROPERTY_SEED / CW_PROPERTY_RUNS explore further.
-      {
-        numRuns: RUNS,
-        seed: Number(process.env.CW_PROPERTY_SEED ?? 20_261_207), path: process.env.CW_PROPERTY_PATH },
-    );
-  }, Math.max(180_000, RUNS * 5000));
+  it(
+    'the same incidents, whatever the batching, partitions, interleaving and ticks',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(scriptArb, { minLength: 3, maxLength: 3 }),
+          deliveryArb,
+          async (scripts, delivery) => {
+            const live = await run(scripts, LIVE);
+            const other = await run(scripts, delivery);
+            if (process.env.CW_PROPERTY_STATS)
+              console.log(
+                JSON.stringify({
+                  n: live.length,
+                  causes: live.map((i) => `${i.cause.slice(0, 1)}${i.severity.slice(0, 1)}`).join(''),
+                }),
+              );
+            expect(other).toEqual(live);
+          },
+        ),
+        // A fixed seed keeps CI deterministic; CW_PROPERTY_SEED / CW_PROPERTY_RUNS explore further.
+        {
+          numRuns: RUNS,
+          seed: Number(process.env.CW_PROPERTY_SEED ?? 20_261_207),
+          path: process.env.CW_PROPERTY_PATH,
+        },
+      );
+    },
+    Math.max(180_000, RUNS * 5000),
+  );
 });

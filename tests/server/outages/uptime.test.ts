@@ -31,16 +31,32 @@ describe('uptime()', () => {
       ...base,
       incidents: [
         incident({ startedAt: at(8), endedAt: at(10) }),
-        incident({ scope: 'central', cause: 'central-service', commune: null, startedAt: at(9), endedAt: at(12), communes: [{ commune: '26734', startedAt: at(9), endedAt: at(11) }, { commune: '26737', startedAt: at(9), endedAt: at(12) }] }),
+        incident({
+          scope: 'central',
+          cause: 'central-service',
+          commune: null,
+          startedAt: at(9),
+          endedAt: at(12),
+          communes: [
+            { commune: '26734', startedAt: at(9), endedAt: at(11) },
+            { commune: '26737', startedAt: at(9), endedAt: at(12) },
+          ],
+        }),
         incident({ service: 'portal', startedAt: at(13), endedAt: at(20) }), // another service
         incident({ startedAt: at(14), endedAt: at(15), mergedInto: 99 }), // folded into a central one
         incident({ startedAt: at(16), endedAt: at(17), deletedAt: at(20) }),
       ],
     });
-    expect(figures).toMatchObject({ observedMs: 24 * H, networkDownMs: 0, serviceDownMs: 3 * H, serviceUptime: 21 / 24, networkUptime: 1 });
+    expect(figures).toMatchObject({
+      observedMs: 24 * H,
+      networkDownMs: 0,
+      serviceDownMs: 3 * H,
+      serviceUptime: 21 / 24,
+      networkUptime: 1,
+    });
   });
 
-  it("charges time without data (agent silent, link down) to the commune network, never to the vendor", () => {
+  it('charges time without data (agent silent, link down) to the commune network, never to the vendor', () => {
     const figures = uptime({
       ...base,
       incidents: [
@@ -57,12 +73,21 @@ describe('uptime()', () => {
   });
 
   it('leaves planned maintenance and the time before the first result out of both', () => {
-    const figures = uptime({ ...base, observedFrom: at(6), planned: [{ start: at(22), end: at(26) }], incidents: [incident({ startedAt: at(21), endedAt: at(23) })] });
+    const figures = uptime({
+      ...base,
+      observedFrom: at(6),
+      planned: [{ start: at(22), end: at(26) }],
+      incidents: [incident({ startedAt: at(21), endedAt: at(23) })],
+    });
     expect(figures).toMatchObject({ observedMs: 16 * H, plannedMs: 2 * H, serviceDownMs: 1 * H });
   });
 
   it('in working hours, counts only office sessions', () => {
-    const figures = uptime({ ...base, calendar: new WorkCalendar(), incidents: [incident({ startedAt: at(11), endedAt: at(14) })] });
+    const figures = uptime({
+      ...base,
+      calendar: new WorkCalendar(),
+      incidents: [incident({ startedAt: at(11), endedAt: at(14) })],
+    });
     // Sessions 07:30–11:30 and 13:00–17:00; the outage covers 11:00–11:30 and 13:00–14:00.
     expect(figures).toMatchObject({ observedMs: 8 * H, serviceDownMs: 1.5 * H });
   });
@@ -77,18 +102,55 @@ describe('GET /api/v1/uptime', () => {
 
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir.path, `${randomUUID()}.db`) });
-    built = await buildApp({ store, config: Value.Default(ServerConfigSchema, {}) as ServerConfig, now: () => time.now, timers: false });
+    built = await buildApp({
+      store,
+      config: Value.Default(ServerConfigSchema, {}) as ServerConfig,
+      now: () => time.now,
+      timers: false,
+    });
     key = store.apiTokens.create({ name: 'lanh-dao', role: 'viewer', now: at(0) }).token;
     const admin = store.apiTokens.create({ name: 'it', role: 'admin', now: at(0) }).token;
     const driver = new IngestDriver(built, store, ['26734'], time);
     await driver.rounds('26734', 'hotich', at(7), 1, true, { service: 'civil-status' });
     time.now = at(12);
-    const post = (url: string, payload: object) => built.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${admin}` }, payload });
-    expect((await post('/api/v1/incidents', { cause: 'local-service', service: 'civil-status', communes: ['26734'], startedAt: at(9), endedAt: at(10), note: 'sổ trực' })).statusCode).toBe(201);
+    const post = (url: string, payload: object) =>
+      built.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${admin}` }, payload });
+    expect(
+      (
+        await post('/api/v1/incidents', {
+          cause: 'local-service',
+          service: 'civil-status',
+          communes: ['26734'],
+          startedAt: at(9),
+          endedAt: at(10),
+          note: 'sổ trực',
+        })
+      ).statusCode,
+    ).toBe(201);
     time.now = at(15.5);
-    expect((await post('/api/v1/incidents', { cause: 'commune-network', communes: ['26734'], startedAt: at(14), endedAt: at(15), note: 'mất điện' })).statusCode).toBe(201);
+    expect(
+      (
+        await post('/api/v1/incidents', {
+          cause: 'commune-network',
+          communes: ['26734'],
+          startedAt: at(14),
+          endedAt: at(15),
+          note: 'mất điện',
+        })
+      ).statusCode,
+    ).toBe(201);
     time.now = at(15.5);
-    expect((await post('/api/v1/silences', { kind: 'maintenance', matchers: { commune: ['26734'] }, startsAt: at(16), endsAt: at(17), comment: 'bảo trì' })).statusCode).toBe(201);
+    expect(
+      (
+        await post('/api/v1/silences', {
+          kind: 'maintenance',
+          matchers: { commune: ['26734'] },
+          startsAt: at(16),
+          endsAt: at(17),
+          comment: 'bảo trì',
+        })
+      ).statusCode,
+    ).toBe(201);
     time.now = at(24);
   });
   afterAll(async () => {
@@ -98,14 +160,36 @@ describe('GET /api/v1/uptime', () => {
   });
 
   it('answers per commune and service, 24×7 and in working hours', async () => {
-    const res = await built.app.inject({ url: `/api/v1/uptime?from=${at(0)}&to=${at(24)}`, headers: { authorization: `Bearer ${key}` } });
+    const res = await built.app.inject({
+      url: `/api/v1/uptime?from=${at(0)}&to=${at(24)}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const [row] = res.json().rows;
     // Observed from the first result (07:00) to midnight, minus the hour of maintenance: 16 h.
-    expect(row).toMatchObject({ commune: '26734', service: 'civil-status', observedMs: 16 * H, plannedMs: H, networkDownMs: H, serviceDownMs: H });
-    const working = (await built.app.inject({ url: `/api/v1/uptime?from=${at(0)}&to=${at(24)}&working=true`, headers: { authorization: `Bearer ${key}` } })).json();
+    expect(row).toMatchObject({
+      commune: '26734',
+      service: 'civil-status',
+      observedMs: 16 * H,
+      plannedMs: H,
+      networkDownMs: H,
+      serviceDownMs: H,
+    });
+    const working = (
+      await built.app.inject({
+        url: `/api/v1/uptime?from=${at(0)}&to=${at(24)}&working=true`,
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json();
     // Office time from 07:30: 4 h + 4 h, minus the maintenance hour 16:00–17:00 = 7 h.
     expect(working.rows[0]).toMatchObject({ observedMs: 7 * H, networkDownMs: H, serviceDownMs: H });
-    expect((await built.app.inject({ url: `/api/v1/uptime?from=${at(5)}&to=${at(1)}`, headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(400);
+    expect(
+      (
+        await built.app.inject({
+          url: `/api/v1/uptime?from=${at(5)}&to=${at(1)}`,
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 });

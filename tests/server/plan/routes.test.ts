@@ -46,7 +46,11 @@ describe('GET /api/v1/agent/config', () => {
   });
 
   const get = (token?: string, headers: Record<string, string> = {}) =>
-    built.app.inject({ method: 'GET', url: '/api/v1/agent/config', headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers } });
+    built.app.inject({
+      method: 'GET',
+      url: '/api/v1/agent/config',
+      headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers },
+    });
 
   it("answers the plan of the token's commune, with a strong ETag", async () => {
     const res = await get(tokenA);
@@ -55,7 +59,12 @@ describe('GET /api/v1/agent/config', () => {
     expect(res.headers['cache-control']).toBe('private, no-cache');
     const plan = res.json();
     expect(plan.commune).toBe('26734');
-    expect(plan.targets.map((t: { name: string }) => t.name)).toEqual(['dvcqg', 'dvcqg-sso', 'hotich-moj', 'motcua-tinh']);
+    expect(plan.targets.map((t: { name: string }) => t.name)).toEqual([
+      'dvcqg',
+      'dvcqg-sso',
+      'hotich-moj',
+      'motcua-tinh',
+    ]);
     expect(res.headers.etag).toBe(`"${plan.version}"`);
     const other = await get(tokenB);
     expect(other.json().commune).toBe('26737');
@@ -102,7 +111,11 @@ describe('GET /api/v1/agent/config', () => {
   it('is not served when no catalogue is configured', async () => {
     const config = Value.Default(ServerConfigSchema, {}) as ServerConfig;
     const bare = await buildApp({ store, config });
-    const res = await bare.app.inject({ method: 'GET', url: '/api/v1/agent/config', headers: { authorization: `Bearer ${tokenA}` } });
+    const res = await bare.app.inject({
+      method: 'GET',
+      url: '/api/v1/agent/config',
+      headers: { authorization: `Bearer ${tokenA}` },
+    });
     expect(res.statusCode).toBe(404);
     await bare.app.close();
   });
@@ -112,7 +125,9 @@ describe('GET /api/v1/agent/config', () => {
     writeFileSync(bad, CATALOGUE.replace('all: [dvcqg, hotich, paygov]', 'all: [dvcqg, hotich, paygo]'));
     const config = { ...(Value.Default(ServerConfigSchema, {}) as ServerConfig), catalogue: bad };
     await expect(buildApp({ store, config })).rejects.toThrow(ConfigError);
-    await expect(buildApp({ store, config })).rejects.toThrow(`invalid config ${bad}:\n  - all[2] (line 25): no service with id "paygo"`);
+    await expect(buildApp({ store, config })).rejects.toThrow(
+      `invalid config ${bad}:\n  - all[2] (line 25): no service with id "paygo"`,
+    );
   });
 
   it('compares If-None-Match weakly, as RFC 9110 asks', () => {

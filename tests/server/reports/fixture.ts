@@ -64,19 +64,38 @@ export async function seed(): Promise<Seeded> {
   await driver.rounds('26734', 'motcua', time.now, 1, true, { service: 'one-stop-shop' });
   await driver.rounds('26737', 'hotich', time.now, 1, true, { service: 'civil-status' });
   await driver.rounds('99001', 'motcua', time.now, 1, true, { service: 'one-stop-shop' });
-  await driver.rounds('26734', 'motcua', vn('2026-10-06T09:00'), 3, false, { service: 'one-stop-shop', layer: 'service' });
+  await driver.rounds('26734', 'motcua', vn('2026-10-06T09:00'), 3, false, {
+    service: 'one-stop-shop',
+    layer: 'service',
+  });
   await driver.rounds('26734', 'motcua', vn('2026-10-06T09:30'), 2, true, { service: 'one-stop-shop' });
   const detected = api.store.incidents.list({ limit: 10 });
-  expect(detected.map((i) => [i.cause, i.commune, i.startedAt, i.endedAt])).toEqual([['local-service', '26734', vn('2026-10-06T09:00'), vn('2026-10-06T09:30')]]);
+  expect(detected.map((i) => [i.cause, i.commune, i.startedAt, i.endedAt])).toEqual([
+    ['local-service', '26734', vn('2026-10-06T09:00'), vn('2026-10-06T09:30')],
+  ]);
 
   time.now = vn('2026-11-03T08:00');
   const post = async (url: string, payload: object) => {
-    const res = await api.built.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${api.admin}` }, payload });
+    const res = await api.built.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${api.admin}` },
+      payload,
+    });
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json();
   };
   const incident = async (cause: string, communes: string[], from: string, to: string, service?: string) =>
-    (await post('/api/v1/incidents', { cause, service, communes, startedAt: vn(from), endedAt: vn(to), note: 'sổ trực' })).incident.id as number;
+    (
+      await post('/api/v1/incidents', {
+        cause,
+        service,
+        communes,
+        startedAt: vn(from),
+        endedAt: vn(to),
+        note: 'sổ trực',
+      })
+    ).incident.id as number;
   const ids = {
     detected: detected[0]!.id,
     A: await incident('central-service', ['26734', '26737'], '2026-10-15T13:00', '2026-10-15T17:00', 'civil-status'),
@@ -86,8 +105,23 @@ export async function seed(): Promise<Seeded> {
     E: await incident('commune-network', ['26734'], '2026-10-30T16:00', '2026-11-02T09:00'),
     F: await incident('local-service', ['99001'], '2026-10-08T08:00', '2026-10-08T10:00', 'one-stop-shop'),
   };
-  const dossier = (code: string, commune: string, field: string, received: string, due: string, finished: string, extra: object = {}) =>
-    ({ MaHoSo: code, TenLinhVuc: field, DonViXuLy: commune, NgayTiepNhan: received, NgayHenTra: due, NgayTra: finished, ...extra });
+  const dossier = (
+    code: string,
+    commune: string,
+    field: string,
+    received: string,
+    due: string,
+    finished: string,
+    extra: object = {},
+  ) => ({
+    MaHoSo: code,
+    TenLinhVuc: field,
+    DonViXuLy: commune,
+    NgayTiepNhan: received,
+    NgayHenTra: due,
+    NgayTra: finished,
+    ...extra,
+  });
   const imported = await post('/api/v1/dossiers', {
     source: 'motcua-laocai',
     records: [
@@ -95,7 +129,10 @@ export async function seed(): Promise<Seeded> {
       dossier('D2', '26734', 'Hộ tịch', '14/10/2026 08:00', '15/10/2026 08:30', '16/10/2026 08:30'),
       dossier('D3', '26737', 'Đất đai', '05/10/2026 08:00', '06/10/2026 08:00', '07/10/2026 08:00'),
       dossier('D4', '26737', 'Hộ tịch', '20/10/2026 08:00', '22/10/2026 17:00', '21/10/2026 10:00'),
-      dossier('D5', '26734', 'Hộ tịch', '01/10/2026 08:00', '09/10/2026 17:00', '08/10/2026 10:00', { KenhTiepNhan: 'trực tuyến', NgayXuLyDauTien: '05/10/2026 08:00' }),
+      dossier('D5', '26734', 'Hộ tịch', '01/10/2026 08:00', '09/10/2026 17:00', '08/10/2026 10:00', {
+        KenhTiepNhan: 'trực tuyến',
+        NgayXuLyDauTien: '05/10/2026 08:00',
+      }),
       dossier('D6', '26734', 'Hộ tịch', '30/10/2026 08:00', '03/11/2026 17:00', '02/11/2026 10:00'),
       dossier('D7', '26734', 'Hộ tịch', '14/09/2026 08:00', '15/09/2026 17:00', '16/09/2026 17:00'),
       dossier('D8', '99001', 'Đất đai', '19/10/2026 08:00', '20/10/2026 17:00', '21/10/2026 17:00'),
@@ -103,7 +140,9 @@ export async function seed(): Promise<Seeded> {
   });
   expect(imported).toMatchObject({ status: 'imported', inserted: 8 });
   return {
-    api, time, ids,
+    api,
+    time,
+    ids,
     async close() {
       await api.close();
       dir.remove();

@@ -10,7 +10,12 @@ import { CalendarBook } from '../../../server/calendar/calendar-book.js';
 import { DossierConfigSchema, type DossierConfig } from '../../../server/dossiers/dossier-config.js';
 import { ReportsConfigSchema, type ReportsConfig } from '../../../server/reports/report-config.js';
 import { createReportLog, type ReportLog } from '../../../server/reports/sqlite-report-log.js';
-import { CLAIM_LEASE_MS, latestDueMonth, monthlyDueAt, MonthlyReports } from '../../../server/reports/monthly-schedule.js';
+import {
+  CLAIM_LEASE_MS,
+  latestDueMonth,
+  monthlyDueAt,
+  MonthlyReports,
+} from '../../../server/reports/monthly-schedule.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { seed, vn, type Seeded } from './fixture.js';
 
@@ -33,17 +38,33 @@ describe('monthly report schedule', () => {
   });
 
   function reportsConfig(monthly: object = {}): ReportsConfig {
-    return Value.Default(ReportsConfigSchema, { monthly: { enabled: true, recipients: LEADERS, scope: { provinces: ['15'] }, ...monthly } }) as ReportsConfig;
+    return Value.Default(ReportsConfigSchema, {
+      monthly: { enabled: true, recipients: LEADERS, scope: { provinces: ['15'] }, ...monthly },
+    }) as ReportsConfig;
   }
 
   /** What the server builds at start: a scheduler over the store, with its own report log and calendars. */
   function scheduler(opts: { monthly?: object; reportLog?: ReportLog } = {}) {
     const units = s.api.built.units;
     return new MonthlyReports({
-      store, reportLog: opts.reportLog ?? createReportLog(store.db), units, calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: 420 }),
+      store,
+      reportLog: opts.reportLog ?? createReportLog(store.db),
+      units,
+      calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: 420 }),
       config: {
-        reports: reportsConfig(opts.monthly), dossiers: Value.Default(DossierConfigSchema, {}) as DossierConfig, timezoneOffsetMinutes: 420,
-        alerts: { smtp: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'CommuneWatch <giamsat@laocai.gov.vn>', timeoutMs: 10_000 } },
+        reports: reportsConfig(opts.monthly),
+        dossiers: Value.Default(DossierConfigSchema, {}) as DossierConfig,
+        timezoneOffsetMinutes: 420,
+        alerts: {
+          smtp: {
+            host: '127.0.0.1',
+            port: smtp.port,
+            secure: false,
+            requireTls: false,
+            from: 'CommuneWatch <giamsat@laocai.gov.vn>',
+            timeoutMs: 10_000,
+          },
+        },
       },
       now: () => {
         throw new Error('the tests pass the time to every call');
@@ -56,22 +77,36 @@ describe('monthly report schedule', () => {
     expect(monthlyDueAt({ year: 2026, month: 12 }, at, 420)).toBe(vn('2027-01-05T18:00'));
     expect(latestDueMonth(vn('2026-11-05T17:59'), at, 420)).toEqual({ year: 2026, month: 9 });
     expect(latestDueMonth(vn('2026-11-05T18:00'), at, 420)).toEqual({ year: 2026, month: 10 });
-    expect(latestDueMonth(vn('2027-01-01T07:30'), { dayOfMonth: 1, time: '07:30' }, 420)).toEqual({ year: 2026, month: 12 });
+    expect(latestDueMonth(vn('2027-01-01T07:30'), { dayOfMonth: 1, time: '07:30' }, 420)).toEqual({
+      year: 2026,
+      month: 12,
+    });
   });
 
   it('does nothing while disabled', async () => {
-    expect(await scheduler({ monthly: { enabled: false } }).tick(vn('2026-11-01T07:30'))).toEqual({ status: 'disabled' });
+    expect(await scheduler({ monthly: { enabled: false } }).tick(vn('2026-11-01T07:30'))).toEqual({
+      status: 'disabled',
+    });
     expect(smtp.mails).toHaveLength(0);
   });
 
   it('sends October at 07:30 on 1 November, once, and not again after a restart', async () => {
     const reports = scheduler();
     // September went out in its time (recorded here as the server would have done then).
-    createReportLog(store.db).markSent('monthly', '2026-09', { now: vn('2026-10-01T07:30'), by: 'schedule', recipients: LEADERS, subject: 'CommuneWatch — Báo cáo tháng 09/2026 — Lào Cai' });
+    createReportLog(store.db).markSent('monthly', '2026-09', {
+      now: vn('2026-10-01T07:30'),
+      by: 'schedule',
+      recipients: LEADERS,
+      subject: 'CommuneWatch — Báo cáo tháng 09/2026 — Lào Cai',
+    });
     expect(await reports.tick(vn('2026-11-01T07:29'))).toEqual({ status: 'already-sent', month: '2026-09' });
     expect(smtp.mails).toHaveLength(0);
 
-    expect(await reports.tick(vn('2026-11-01T07:30'))).toMatchObject({ status: 'sent', month: '2026-10', recipients: LEADERS });
+    expect(await reports.tick(vn('2026-11-01T07:30'))).toMatchObject({
+      status: 'sent',
+      month: '2026-10',
+      recipients: LEADERS,
+    });
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
     expect(mail.subject).toBe('CommuneWatch — Báo cáo tháng 10/2026 — Lào Cai');
@@ -94,7 +129,13 @@ describe('monthly report schedule', () => {
     expect(await restarted.tick(vn('2026-11-20T14:00'))).toEqual({ status: 'already-sent', month: '2026-10' });
     expect(smtp.mails).toHaveLength(1);
     expect(createReportLog(store.db).get('monthly', '2026-10')).toMatchObject({
-      status: 'sent', attempts: 1, sentAt: vn('2026-11-01T07:30'), sentBy: 'schedule', recipients: LEADERS, subject: 'CommuneWatch — Báo cáo tháng 10/2026 — Lào Cai', lastError: null,
+      status: 'sent',
+      attempts: 1,
+      sentAt: vn('2026-11-01T07:30'),
+      sentBy: 'schedule',
+      recipients: LEADERS,
+      subject: 'CommuneWatch — Báo cáo tháng 10/2026 — Lào Cai',
+      lastError: null,
     });
   });
 
@@ -105,9 +146,20 @@ describe('monthly report schedule', () => {
     // Down from 5 December to 4 February: only January is sent; December is not sent late.
     expect(await scheduler().tick(vn('2027-02-04T09:00'))).toMatchObject({ status: 'sent', month: '2027-01' });
     expect(smtp.mails.map((m) => m.subject)).toEqual([
-      'CommuneWatch — Báo cáo tháng 10/2026 — Lào Cai', 'CommuneWatch — Báo cáo tháng 11/2026 — Lào Cai', 'CommuneWatch — Báo cáo tháng 01/2027 — Lào Cai',
+      'CommuneWatch — Báo cáo tháng 10/2026 — Lào Cai',
+      'CommuneWatch — Báo cáo tháng 11/2026 — Lào Cai',
+      'CommuneWatch — Báo cáo tháng 01/2027 — Lào Cai',
     ]);
-    expect(createReportLog(store.db).list('monthly', 10).map((e) => [e.period, e.status])).toEqual([['2027-01', 'sent'], ['2026-11', 'sent'], ['2026-10', 'sent'], ['2026-09', 'sent']]);
+    expect(
+      createReportLog(store.db)
+        .list('monthly', 10)
+        .map((e) => [e.period, e.status]),
+    ).toEqual([
+      ['2027-01', 'sent'],
+      ['2026-11', 'sent'],
+      ['2026-10', 'sent'],
+      ['2026-09', 'sent'],
+    ]);
   });
 
   it('retries a refused send with backoff; takes over a claim left by a process that died', async () => {
@@ -117,12 +169,22 @@ describe('monthly report schedule', () => {
     smtp.refuseNext(1);
     const failed = await reports.tick(due);
     expect(failed).toMatchObject({ status: 'failed', month: '2027-02', nextAttemptAt: due + 5 * MIN });
-    expect(log.get('monthly', '2027-02')).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: due + 5 * MIN, lastError: expect.stringContaining('SMTP 451') });
+    expect(log.get('monthly', '2027-02')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      nextAttemptAt: due + 5 * MIN,
+      lastError: expect.stringContaining('SMTP 451'),
+    });
     expect(await reports.tick(due + 4 * MIN)).toEqual({ status: 'waiting-retry', month: '2027-02' });
     const before = smtp.mails.length;
     expect(await reports.tick(due + 5 * MIN)).toMatchObject({ status: 'sent', month: '2027-02' });
     expect(smtp.mails).toHaveLength(before + 1);
-    expect(log.get('monthly', '2027-02')).toMatchObject({ status: 'sent', attempts: 2, sentAt: due + 5 * MIN, lastError: null });
+    expect(log.get('monthly', '2027-02')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      sentAt: due + 5 * MIN,
+      lastError: null,
+    });
 
     // Another process claimed March's report at 07:30 and died before sending it.
     const april = vn('2027-04-01T07:30');
@@ -144,7 +206,10 @@ describe('monthly report schedule', () => {
     expect(test).toMatchObject({ recipients: ['it@laocai.gov.vn'], counted: false });
     expect(smtp.envelopes.at(-1)).toEqual(['it@laocai.gov.vn']);
     expect(log.get('monthly', '2027-04')).toBeUndefined();
-    expect(await reports.sendNow({ year: 2027, month: 4 }, { now, by: 'cli:test' })).toMatchObject({ recipients: LEADERS, counted: true });
+    expect(await reports.sendNow({ year: 2027, month: 4 }, { now, by: 'cli:test' })).toMatchObject({
+      recipients: LEADERS,
+      counted: true,
+    });
     expect(log.get('monthly', '2027-04')).toMatchObject({ status: 'sent', sentBy: 'cli:test' });
     const count = smtp.mails.length;
     expect(await reports.tick(vn('2027-05-01T07:30'))).toEqual({ status: 'already-sent', month: '2027-04' });

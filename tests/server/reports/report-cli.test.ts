@@ -32,23 +32,58 @@ describe('communewatch report monthly', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     mkdirSync(data);
-    writeFileSync(join(dir.path, 'units.yaml'), 'provinces:\n  - { code: "15", name: Lào Cai, communes: [{ code: "26734", name: Xã Bảo Hà }] }\n');
-    writeFileSync(config, [
-      'dataDir: data',
-      'units: units.yaml',
-      'alerts:',
-      `  smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, requireTls: false, from: "CommuneWatch <giamsat@laocai.gov.vn>" }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir.path, 'units.yaml'),
+      'provinces:\n  - { code: "15", name: Lào Cai, communes: [{ code: "26734", name: Xã Bảo Hà }] }\n',
+    );
+    writeFileSync(
+      config,
+      [
+        'dataDir: data',
+        'units: units.yaml',
+        'alerts:',
+        `  smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, requireTls: false, from: "CommuneWatch <giamsat@laocai.gov.vn>" }`,
+        '',
+      ].join('\n'),
+    );
     // Xã Bảo Hà probes the civil-status software from 1 October; it was down 15 Oct 13:00–17:00 (4 of 176 working hours).
     const store = openSqliteStore({ file: databaseFile(data) });
     const agent = createAgentToken(store, { commune: '26734', name: 'ubnd-bao-ha', now: vn('2026-10-01T07:00') });
     const ts = vn('2026-10-01T07:00');
     store.ingestBatch({
-      agentId: agent.agent.id, commune: '26734', batchId: randomUUID(), receivedAt: ts, skewMs: 0,
-      results: [{ id: randomUUID(), seq: 1, ts, agentTs: ts, target: 'hotich', kind: 'http', service: 'civil-status', ok: true, durationMs: 90, latencyMs: 90 }],
+      agentId: agent.agent.id,
+      commune: '26734',
+      batchId: randomUUID(),
+      receivedAt: ts,
+      skewMs: 0,
+      results: [
+        {
+          id: randomUUID(),
+          seq: 1,
+          ts,
+          agentTs: ts,
+          target: 'hotich',
+          kind: 'http',
+          service: 'civil-status',
+          ok: true,
+          durationMs: 90,
+          latencyMs: 90,
+        },
+      ],
     });
-    recordIncident(store, { cause: 'local-service', service: 'civil-status', communes: ['26734'], startedAt: vn('2026-10-15T13:00'), endedAt: vn('2026-10-15T17:00'), note: 'sổ trực' }, 'test', vn('2026-11-02T08:00'));
+    recordIncident(
+      store,
+      {
+        cause: 'local-service',
+        service: 'civil-status',
+        communes: ['26734'],
+        startedAt: vn('2026-10-15T13:00'),
+        endedAt: vn('2026-10-15T17:00'),
+        note: 'sổ trực',
+      },
+      'test',
+      vn('2026-11-02T08:00'),
+    );
     store.close();
   });
   afterAll(async () => {
@@ -68,24 +103,39 @@ describe('communewatch report monthly', () => {
 
   it('--to sends a test that leaves the scheduled delivery alone; without it, the configured recipients are needed', async () => {
     await run({ to: ['it@laocai.gov.vn'] });
-    expect(printed).toBe('Sent the report for 10/2026 to it@laocai.gov.vn: "CommuneWatch — Báo cáo tháng 10/2026".\nA test send: the scheduled delivery to the configured recipients is unchanged.\n');
+    expect(printed).toBe(
+      'Sent the report for 10/2026 to it@laocai.gov.vn: "CommuneWatch — Báo cáo tháng 10/2026".\nA test send: the scheduled delivery to the configured recipients is unchanged.\n',
+    );
     expect(smtp.mails.map((m) => m.subject)).toEqual(['CommuneWatch — Báo cáo tháng 10/2026']);
     expect(smtp.envelopes).toEqual([['it@laocai.gov.vn']]);
     const store = openSqliteStore({ file: databaseFile(data) });
     expect(createReportLog(store.db).list('monthly', 10)).toEqual([]);
     store.close();
-    await expect(run({})).rejects.toThrow('no recipients: set reports.monthly.recipients in the server config, or give --to');
+    await expect(run({})).rejects.toThrow(
+      'no recipients: set reports.monthly.recipients in the server config, or give --to',
+    );
     await expect(run({ print: true, to: ['it@laocai.gov.vn'] })).rejects.toThrow('--print and --to do not go together');
-    await expect(run({ print: true, month: { year: 2026, month: 12 } })).rejects.toThrow('--month 12/2026 has not begun yet');
+    await expect(run({ print: true, month: { year: 2026, month: 12 } })).rejects.toThrow(
+      '--month 12/2026 has not begun yet',
+    );
   });
 
   it('checks --month and --to as commander parses them', async () => {
     const parse = async (...args: string[]) => {
-      const program = new Command('communewatch').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+      const program = new Command('communewatch')
+        .exitOverride()
+        .configureOutput({ writeErr: () => {}, writeOut: () => {} });
       reportCommand(program);
-      return program.parseAsync(['report', 'monthly', ...args], { from: 'user' }).then(() => undefined, (err: CommanderError) => err.message);
+      return program.parseAsync(['report', 'monthly', ...args], { from: 'user' }).then(
+        () => undefined,
+        (err: CommanderError) => err.message,
+      );
     };
-    expect(await parse('--month', '2026-13')).toBe("error: option '--month <yyyy-MM>' argument '2026-13' is invalid. use yyyy-MM, e.g. 2026-10");
-    expect(await parse('--to', 'it@laocai.gov.vn,lanh dao')).toBe(`error: option '--to <addresses>' argument 'it@laocai.gov.vn,lanh dao' is invalid. "lanh dao" is not an e-mail address; use a@b.vn,c@d.vn`);
+    expect(await parse('--month', '2026-13')).toBe(
+      "error: option '--month <yyyy-MM>' argument '2026-13' is invalid. use yyyy-MM, e.g. 2026-10",
+    );
+    expect(await parse('--to', 'it@laocai.gov.vn,lanh dao')).toBe(
+      `error: option '--to <addresses>' argument 'it@laocai.gov.vn,lanh dao' is invalid. "lanh dao" is not an e-mail address; use a@b.vn,c@d.vn`,
+    );
   });
 });

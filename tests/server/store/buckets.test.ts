@@ -33,9 +33,20 @@ describe('RollupAccumulator', () => {
     const minute = [...acc.aggregates('minute')];
     expect(minute).toHaveLength(2);
     expect(minute[0]).toEqual({
-      targetId: 1, bucket: at('2026-11-24T17:30:00Z'), count: 3, okCount: 2, latencyCount: 2,
-      latencySum: 40, latencyMin: 10, latencyMax: 30, lossSum: 0.25, lossCount: 1,
+      targetId: 1,
+      bucket: at('2026-11-24T17:30:00Z'),
+      count: 3,
+      okCount: 2,
+      latencyCount: 2,
+      latencySum: 40,
+      latencyMin: 10,
+      latencyMax: 30,
+      lossSum: 0.25,
+      lossCount: 1,
     });
-    expect([...acc.aggregates('day')].map((a) => a.bucket)).toEqual([at('2026-11-24T17:00:00Z'), at('2026-11-24T17:00:00Z')]);
+    expect([...acc.aggregates('day')].map((a) => a.bucket)).toEqual([
+      at('2026-11-24T17:00:00Z'),
+      at('2026-11-24T17:00:00Z'),
+    ]);
   });
 });

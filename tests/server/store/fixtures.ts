@@ -66,7 +66,13 @@ export function result(overrides: Partial<ResultToStore> = {}): ResultToStore {
 
 /** An agent in commune 26734 plus a batch builder bound to it. */
 export function withAgent(store: SqliteStore, commune = '26734') {
-  const agent = store.createAgent({ commune, name: 'pc-1', tokenLookup: `lk-${commune}-${counter++}`, tokenHash: 'ab'.repeat(32), now: T0 });
+  const agent = store.createAgent({
+    commune,
+    name: 'pc-1',
+    tokenLookup: `lk-${commune}-${counter++}`,
+    tokenHash: 'ab'.repeat(32),
+    now: T0,
+  });
   let batchNo = 0;
   const batch = (results: ResultToStore[], extra: Partial<IngestInput> = {}): IngestInput => ({
     agentId: agent.id,

@@ -16,20 +16,65 @@ describe('migrations', () => {
     const file = join(tempDir(), 'nested', 'deeper', 'cw.db');
     const store = track(openSqliteStore({ file }));
     const db = store.db;
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(SHIPPED.map((m) => ({ version: m.version, name: m.name })));
-    expect(SHIPPED.slice(0, 8).map((m) => m.name)).toEqual(['init', 'fault-layer', 'pc-health-inventory', 'calendar', 'incidents', 'alerts', 'incident-agent-index', 'dossiers']);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(
+      SHIPPED.map((m) => ({ version: m.version, name: m.name })),
+    );
+    expect(SHIPPED.slice(0, 8).map((m) => m.name)).toEqual([
+      'init',
+      'fault-layer',
+      'pc-health-inventory',
+      'calendar',
+      'incidents',
+      'alerts',
+      'incident-agent-index',
+      'dossiers',
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.pragma('temp_store', { simple: true })).toBe(2);
     expect(db.pragma('journal_size_limit', { simple: true })).toBe(67_108_864);
-    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name <> 'schema_migrations'").all() as { name: string; sql: string }[];
+    const tables = db
+      .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name <> 'schema_migrations'")
+      .all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
-      'agents', 'alert_groups', 'alert_members', 'api_tokens', 'calendar_audit', 'calendar_days', 'commune_catchup', 'dossier_imports', 'dossier_staging', 'dossiers',
-      'health_samples', 'incident_communes', 'incident_events',
-      'incident_evidence', 'incidents', 'ingested_batches', 'inventory_docs', 'notifications', 'report_log', 'results', 'rollup_day', 'rollup_hour', 'rollup_minute', 'rollup_service_hour', 'rum_apps', 'rum_batches', 'rum_error_dims', 'rum_error_groups', 'rum_fetch_failures', 'rum_vitals',
-      'silences', 'target_states', 'targets', 'users', 'web_sessions', 'work_schedules',
+      'agents',
+      'alert_groups',
+      'alert_members',
+      'api_tokens',
+      'calendar_audit',
+      'calendar_days',
+      'commune_catchup',
+      'dossier_imports',
+      'dossier_staging',
+      'dossiers',
+      'health_samples',
+      'incident_communes',
+      'incident_events',
+      'incident_evidence',
+      'incidents',
+      'ingested_batches',
+      'inventory_docs',
+      'notifications',
+      'report_log',
+      'results',
+      'rollup_day',
+      'rollup_hour',
+      'rollup_minute',
+      'rollup_service_hour',
+      'rum_apps',
+      'rum_batches',
+      'rum_error_dims',
+      'rum_error_groups',
+      'rum_fetch_failures',
+      'rum_vitals',
+      'silences',
+      'target_states',
+      'targets',
+      'users',
+      'web_sessions',
+      'work_schedules',
     ]);
     for (const t of tables) expect(t.sql, t.name).toMatch(/\)\s*STRICT/);
   });
@@ -53,7 +98,9 @@ describe('migrations', () => {
     const file = join(tempDir(), 'cw.db');
     openSqliteStore({ file }).close();
     const raw = new Database(file);
-    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, ?)').run('from-the-future', T0);
+    raw
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, ?)')
+      .run('from-the-future', T0);
     raw.close();
     let caught: unknown;
     try {
@@ -71,7 +118,9 @@ describe('migrations', () => {
     const dir = tempDir();
     const notADb = join(dir, 'garbage.db');
     writeFileSync(notADb, 'this is not an SQLite database, just text long enough to have a header'.repeat(10));
-    expect(() => openSqliteStore({ file: notADb })).toThrow(new RegExp(`cannot open database ${notADb}: .*not a database`));
+    expect(() => openSqliteStore({ file: notADb })).toThrow(
+      new RegExp(`cannot open database ${notADb}: .*not a database`),
+    );
     const isADir = join(dir, 'a-directory');
     mkdirSync(isADir);
     expect(() => openSqliteStore({ file: isADir })).toThrow(`cannot open database ${isADir}`);
@@ -81,13 +130,21 @@ describe('migrations', () => {
     const store = openTempStore();
     const next = LATEST + 1;
     const label = (name: string) => `${String(next).padStart(3, '0')}-${name}`;
-    const broken = { version: next, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER) STRICT; SELECT nope FROM nowhere;' };
+    const broken = {
+      version: next,
+      name: 'broken',
+      sql: 'CREATE TABLE half_done (x INTEGER) STRICT; SELECT nope FROM nowhere;',
+    };
     expect(() => migrate(store.db, { migrations: [...SHIPPED, broken] })).toThrow(/no such table: nowhere/);
     expect(store.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0);
     expect(store.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(LATEST);
 
     const fixed = { version: next, name: 'fixed', sql: 'CREATE TABLE later (x INTEGER) STRICT;' };
-    expect(migrate(store.db, { migrations: [...SHIPPED, fixed] })).toEqual({ from: LATEST, to: next, applied: [label('fixed')] });
+    expect(migrate(store.db, { migrations: [...SHIPPED, fixed] })).toEqual({
+      from: LATEST,
+      to: next,
+      applied: [label('fixed')],
+    });
   });
 
   it('rejects misnamed or non-consecutive migration files', () => {
@@ -97,6 +154,8 @@ describe('migrations', () => {
     expect(() => loadMigrations(pathToFileURL(`${gap}/`))).toThrow('migration 003-skip.sql: expected version 2');
     const misnamed = tempDir();
     writeFileSync(join(misnamed, '001_init.sql'), 'SELECT 1;');
-    expect(() => loadMigrations(pathToFileURL(`${misnamed}/`))).toThrow('migration file 001_init.sql does not match NNN-name.sql');
+    expect(() => loadMigrations(pathToFileURL(`${misnamed}/`))).toThrow(
+      'migration file 001_init.sql does not match NNN-name.sql',
+    );
   });
 });

@@ -8,9 +8,19 @@ describe('applyRetention', () => {
   it('deletes raw rows past rawDays while rollups survive and still answer', () => {
     const store = openTempStore();
     const { batch } = withAgent(store);
-    store.ingestBatch(batch([result({ ts: NOW - 40 * DAY }), result({ ts: NOW - 10 * DAY }), result({ ts: NOW - MINUTE })]));
+    store.ingestBatch(
+      batch([result({ ts: NOW - 40 * DAY }), result({ ts: NOW - 10 * DAY }), result({ ts: NOW - MINUTE })]),
+    );
     const report = store.applyRetention({ rawDays: 7, minuteDays: 7, hourDays: 30, dayDays: 0 }, NOW);
-    expect(report).toEqual({ rawDeleted: 2, minuteDeleted: 2, hourDeleted: 1, dayDeleted: 0, batchesDeleted: 0, healthDeleted: 0, more: false });
+    expect(report).toEqual({
+      rawDeleted: 2,
+      minuteDeleted: 2,
+      hourDeleted: 1,
+      dayDeleted: 0,
+      batchesDeleted: 0,
+      healthDeleted: 0,
+      more: false,
+    });
 
     expect(store.listResults({}).map((r) => r.ts)).toEqual([NOW - MINUTE]);
     expect(store.countResults({ to: NOW - 7 * DAY })).toBe(0);
@@ -18,7 +28,10 @@ describe('applyRetention', () => {
     expect(store.rollups({ resolution: 'hour', ...ALL })).toHaveLength(2);
     expect(store.rollups({ resolution: 'minute', ...ALL })).toHaveLength(1);
     // Safe to repeat: nothing more to do.
-    expect(store.applyRetention({ rawDays: 7, minuteDays: 7, hourDays: 30, dayDays: 0 }, NOW)).toMatchObject({ rawDeleted: 0, more: false });
+    expect(store.applyRetention({ rawDays: 7, minuteDays: 7, hourDays: 30, dayDays: 0 }, NOW)).toMatchObject({
+      rawDeleted: 0,
+      more: false,
+    });
   });
 
   it('keeps a rollup bucket that still overlaps the window, and 0 days keeps everything', () => {
@@ -59,13 +72,18 @@ describe('applyRetention', () => {
     const recent = batch([result({ ts: NOW - 3 * DAY })], { receivedAt: NOW - 3 * DAY });
     store.ingestBatch(old);
     store.ingestBatch(recent);
-    expect(store.applyRetention({ rawDays: 1, minuteDays: 1, hourDays: 1, dayDays: 0 }, NOW)).toMatchObject({ batchesDeleted: 1, rawDeleted: 2 });
+    expect(store.applyRetention({ rawDays: 1, minuteDays: 1, hourDays: 1, dayDays: 0 }, NOW)).toMatchObject({
+      batchesDeleted: 1,
+      rawDeleted: 2,
+    });
     expect(store.ingestBatch(recent)).toMatchObject({ replay: true, stored: 1 });
     expect(store.ingestBatch(old)).toMatchObject({ replay: false });
   });
 
   it('rejects a negative retention', () => {
     const store = openTempStore();
-    expect(() => store.applyRetention({ rawDays: -1, minuteDays: 1, hourDays: 1, dayDays: 0 }, NOW)).toThrow('retention rawDays must be ≥ 0');
+    expect(() => store.applyRetention({ rawDays: -1, minuteDays: 1, hourDays: 1, dayDays: 0 }, NOW)).toThrow(
+      'retention rawDays must be ≥ 0',
+    );
   });
 });

@@ -5,7 +5,12 @@ import { DAY, HOUR, MINUTE, openTempStore, result, T0 } from './fixtures.js';
 import { withAgent } from './fixtures.js';
 
 /** The one rollup row of `target` in the bucket starting at `bucket`. */
-function rollupAt(store: SqliteStore, resolution: Resolution, bucket: number, target = 'portal'): RollupRow | undefined {
+function rollupAt(
+  store: SqliteStore,
+  resolution: Resolution,
+  bucket: number,
+  target = 'portal',
+): RollupRow | undefined {
   return store.rollups({ resolution, from: bucket, to: bucket + 1 }).find((r) => r.target === target);
 }
 
@@ -16,30 +21,77 @@ describe('ingestBatch', () => {
   it('stores results and folds them into minute, hour and local-day rollups', () => {
     const store = openTempStore();
     const { batch } = withAgent(store);
-    const outcome = store.ingestBatch(batch([
-      result({ ts: T0 + 5_000, latencyMs: 100 }),
-      result({ ts: T0 + 20_000, latencyMs: 300, ok: false, error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: '[STATUS] (503) == 200' } }),
-      result({ ts: T0 + 50_000, latencyMs: undefined, ok: false }),
-      result({ ts: T0 + 2 * MINUTE, latencyMs: 50 }),
-      // 23:59 local on 24 Nov: same UTC date, previous local day.
-      result({ ts: LOCAL_DAY_25_NOV - MINUTE, latencyMs: 10 }),
-      result({ target: 'gateway', kind: 'icmp', service: 'network', ts: T0 + 1000, latencyMs: 20, icmp: { sent: 4, received: 3, lossRatio: 0.25 } }),
-      result({ target: 'gateway', kind: 'icmp', service: 'network', ts: T0 + 3000, latencyMs: 40, icmp: { sent: 4, received: 4, lossRatio: 0 } }),
-    ]));
+    const outcome = store.ingestBatch(
+      batch([
+        result({ ts: T0 + 5_000, latencyMs: 100 }),
+        result({
+          ts: T0 + 20_000,
+          latencyMs: 300,
+          ok: false,
+          error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: '[STATUS] (503) == 200' },
+        }),
+        result({ ts: T0 + 50_000, latencyMs: undefined, ok: false }),
+        result({ ts: T0 + 2 * MINUTE, latencyMs: 50 }),
+        // 23:59 local on 24 Nov: same UTC date, previous local day.
+        result({ ts: LOCAL_DAY_25_NOV - MINUTE, latencyMs: 10 }),
+        result({
+          target: 'gateway',
+          kind: 'icmp',
+          service: 'network',
+          ts: T0 + 1000,
+          latencyMs: 20,
+          icmp: { sent: 4, received: 3, lossRatio: 0.25 },
+        }),
+        result({
+          target: 'gateway',
+          kind: 'icmp',
+          service: 'network',
+          ts: T0 + 3000,
+          latencyMs: 40,
+          icmp: { sent: 4, received: 4, lossRatio: 0 },
+        }),
+      ]),
+    );
     expect(outcome).toMatchObject({ replay: false, stored: 7, duplicates: 0 });
     expect(outcome.storedResults).toHaveLength(7);
     expect(store.countResults({})).toBe(7);
 
     expect(rollupAt(store, 'minute', T0)).toEqual({
-      commune: '26734', target: 'portal', service: 'portal', kind: 'http', bucket: T0,
-      count: 3, okCount: 1, latencyCount: 2, latencySumMs: 400, latencyMinMs: 100, latencyMaxMs: 300, lossSum: 0, lossCount: 0,
+      commune: '26734',
+      target: 'portal',
+      service: 'portal',
+      kind: 'http',
+      bucket: T0,
+      count: 3,
+      okCount: 1,
+      latencyCount: 2,
+      latencySumMs: 400,
+      latencyMinMs: 100,
+      latencyMaxMs: 300,
+      lossSum: 0,
+      lossCount: 0,
     });
     expect(rollupAt(store, 'minute', T0 + 2 * MINUTE)).toMatchObject({ count: 1, latencySumMs: 50 });
-    expect(rollupAt(store, 'hour', T0 - 30 * MINUTE)).toMatchObject({ count: 4, okCount: 2, latencyCount: 3, latencySumMs: 450, latencyMinMs: 50, latencyMaxMs: 300 });
+    expect(rollupAt(store, 'hour', T0 - 30 * MINUTE)).toMatchObject({
+      count: 4,
+      okCount: 2,
+      latencyCount: 3,
+      latencySumMs: 450,
+      latencyMinMs: 50,
+      latencyMaxMs: 300,
+    });
     expect(rollupAt(store, 'day', LOCAL_DAY_25_NOV)).toMatchObject({ count: 4, latencyMinMs: 50 });
     expect(rollupAt(store, 'day', LOCAL_DAY_24_NOV)).toMatchObject({ count: 1, latencySumMs: 10 });
     expect(rollupAt(store, 'day', LOCAL_DAY_25_NOV, 'gateway')).toMatchObject({
-      kind: 'icmp', service: 'network', count: 2, okCount: 2, latencySumMs: 60, latencyMinMs: 20, latencyMaxMs: 40, lossSum: 0.25, lossCount: 2,
+      kind: 'icmp',
+      service: 'network',
+      count: 2,
+      okCount: 2,
+      latencySumMs: 60,
+      latencyMinMs: 20,
+      latencyMaxMs: 40,
+      lossSum: 0.25,
+      lossCount: 2,
     });
   });
 
@@ -49,7 +101,12 @@ describe('ingestBatch', () => {
     store.ingestBatch(batch([result({ latencyMs: undefined, ok: false })]));
     expect(rollupAt(store, 'minute', T0)).toMatchObject({ latencyCount: 0, latencyMinMs: null, latencyMaxMs: null });
     store.ingestBatch(batch([result({ ts: T0 + 1, latencyMs: 7 })]));
-    expect(rollupAt(store, 'minute', T0)).toMatchObject({ count: 2, latencyCount: 1, latencyMinMs: 7, latencyMaxMs: 7 });
+    expect(rollupAt(store, 'minute', T0)).toMatchObject({
+      count: 2,
+      latencyCount: 1,
+      latencyMinMs: 7,
+      latencyMaxMs: 7,
+    });
   });
 
   it('answers a replayed batchId with the original counts, storing no results but noting the agent was seen', () => {
@@ -57,10 +114,27 @@ describe('ingestBatch', () => {
     const { agent, batch } = withAgent(store);
     const first = batch([result(), result()], { status: { version: '1.0.0' } });
     expect(store.ingestBatch(first)).toMatchObject({ replay: false, stored: 2, duplicates: 0 });
-    const before = { results: store.countResults({}), rollup: rollupAt(store, 'minute', T0), agent: store.listAgents()[0] };
+    const before = {
+      results: store.countResults({}),
+      rollup: rollupAt(store, 'minute', T0),
+      agent: store.listAgents()[0],
+    };
 
-    const retried = { ...first, receivedAt: T0 + HOUR, skewMs: 999, status: { version: '2.0.0' }, results: [...first.results, result({ ts: T0 + 5 })] };
-    expect(store.ingestBatch(retried)).toEqual({ replay: true, stored: 2, duplicates: 0, storedResults: [], storedHealth: [], storedInventory: [] });
+    const retried = {
+      ...first,
+      receivedAt: T0 + HOUR,
+      skewMs: 999,
+      status: { version: '2.0.0' },
+      results: [...first.results, result({ ts: T0 + 5 })],
+    };
+    expect(store.ingestBatch(retried)).toEqual({
+      replay: true,
+      stored: 2,
+      duplicates: 0,
+      storedResults: [],
+      storedHealth: [],
+      storedInventory: [],
+    });
     expect(store.countResults({})).toBe(before.results);
     expect(rollupAt(store, 'minute', T0)).toEqual(before.rollup);
     expect(store.listAgents().find((a) => a.id === agent.id)).toEqual({
@@ -96,7 +170,13 @@ describe('ingestBatch', () => {
     store.ingestBatch(batch([result({ ts: T0 })]));
     const late = store.ingestBatch(batch([result({ ts: old + 30_000, latencyMs: 20, ok: false })]));
     expect(late.stored).toBe(1);
-    expect(rollupAt(store, 'minute', old)).toMatchObject({ count: 2, okCount: 1, latencySumMs: 100, latencyMinMs: 20, latencyMaxMs: 80 });
+    expect(rollupAt(store, 'minute', old)).toMatchObject({
+      count: 2,
+      okCount: 1,
+      latencySumMs: 100,
+      latencyMinMs: 20,
+      latencyMaxMs: 80,
+    });
     expect(rollupAt(store, 'hour', old - 30 * MINUTE)).toMatchObject({ count: 2 });
     expect(rollupAt(store, 'day', LOCAL_DAY_25_NOV - 3 * DAY)).toMatchObject({ count: 2 });
     expect(rollupAt(store, 'day', LOCAL_DAY_25_NOV)).toMatchObject({ count: 1 });
@@ -137,12 +217,28 @@ describe('ingestBatch', () => {
   it('updates the agent: last push, skew, status only when given, max seq and results received', () => {
     const store = openTempStore();
     const { agent, batch } = withAgent(store);
-    store.ingestBatch(batch([result({ seq: 41 }), result({ seq: 40 })], { receivedAt: T0 + 5, skewMs: -1234, status: { version: '1.2.0', outboxPending: 3 } }));
+    store.ingestBatch(
+      batch([result({ seq: 41 }), result({ seq: 40 })], {
+        receivedAt: T0 + 5,
+        skewMs: -1234,
+        status: { version: '1.2.0', outboxPending: 3 },
+      }),
+    );
     store.ingestBatch(batch([result({ seq: 12 })], { receivedAt: T0 + 9, skewMs: 250.4 }));
-    expect(store.listAgents()).toEqual([{
-      id: agent.id, commune: '26734', name: 'pc-1', createdAt: T0, revokedAt: null,
-      lastPushAt: T0 + 9, lastSkewMs: 250, lastStatus: { version: '1.2.0', outboxPending: 3 }, maxSeq: 41, resultsReceived: 3,
-    }]);
+    expect(store.listAgents()).toEqual([
+      {
+        id: agent.id,
+        commune: '26734',
+        name: 'pc-1',
+        createdAt: T0,
+        revokedAt: null,
+        lastPushAt: T0 + 9,
+        lastSkewMs: 250,
+        lastStatus: { version: '1.2.0', outboxPending: 3 },
+        maxSeq: 41,
+        resultsReceived: 3,
+      },
+    ]);
   });
 
   it('lets the newest result decide a target kind and service, not a late one', () => {
@@ -158,15 +254,35 @@ describe('ingestBatch', () => {
 describe('agents', () => {
   it('finds an agent by token lookup with its hash, and never a revoked one', () => {
     const store = openTempStore();
-    const created = store.createAgent({ commune: '00004', name: 'ba-dinh-pc', tokenLookup: 'lookup-1', tokenHash: 'f'.repeat(64), now: T0 });
-    expect(created).toEqual({ id: created.id, commune: '00004', name: 'ba-dinh-pc', createdAt: T0, revokedAt: null, lastSkewMs: null });
+    const created = store.createAgent({
+      commune: '00004',
+      name: 'ba-dinh-pc',
+      tokenLookup: 'lookup-1',
+      tokenHash: 'f'.repeat(64),
+      now: T0,
+    });
+    expect(created).toEqual({
+      id: created.id,
+      commune: '00004',
+      name: 'ba-dinh-pc',
+      createdAt: T0,
+      revokedAt: null,
+      lastSkewMs: null,
+    });
     expect(store.findAgentByTokenLookup('lookup-1')).toEqual({ ...created, tokenHash: 'f'.repeat(64) });
     expect(store.findAgentByTokenLookup('lookup-2')).toBeUndefined();
 
     expect(store.revokeAgent(created.id, T0 + 1)).toBe(true);
     expect(store.revokeAgent(created.id, T0 + 2)).toBe(false);
     expect(store.findAgentByTokenLookup('lookup-1')).toBeUndefined();
-    expect(store.listAgents()[0]).toMatchObject({ id: created.id, revokedAt: T0 + 1, lastPushAt: null, lastStatus: null, maxSeq: 0, resultsReceived: 0 });
+    expect(store.listAgents()[0]).toMatchObject({
+      id: created.id,
+      revokedAt: T0 + 1,
+      lastPushAt: null,
+      lastStatus: null,
+      maxSeq: 0,
+      resultsReceived: 0,
+    });
   });
 
   it('answers ping while open, and close is idempotent', () => {

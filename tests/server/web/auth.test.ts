@@ -21,13 +21,30 @@ describe('web logins', () => {
         c.web.sessionMaxDays = 1;
       },
     });
-    t.store.users.create({ username: 'it-lead', role: 'admin', passwordHash: await hashPassword('correct horse battery'), now });
-    t.store.users.create({ username: 'vnpt', role: 'vendor', services: ['civil-status'], passwordHash: await hashPassword('vendor password 1'), now });
+    t.store.users.create({
+      username: 'it-lead',
+      role: 'admin',
+      passwordHash: await hashPassword('correct horse battery'),
+      now,
+    });
+    t.store.users.create({
+      username: 'vnpt',
+      role: 'vendor',
+      services: ['civil-status'],
+      passwordHash: await hashPassword('vendor password 1'),
+      now,
+    });
   });
   afterAll(async () => t.close());
 
   const form = (body: Record<string, string>, headers: Record<string, string> = {}, ip = '10.0.0.1') =>
-    t.built.app.inject({ method: 'POST', url: '/login', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(body).toString() });
+    t.built.app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: new URLSearchParams(body).toString(),
+    });
 
   async function login(username: string, password: string, ip = '10.0.0.1') {
     const res = await form({ username, password, next: '/incidents' }, {}, ip);
@@ -61,7 +78,13 @@ describe('web logins', () => {
   });
 
   it('does not believe a client claiming HTTPS unless trustProxy is on', async () => {
-    const direct = await t.built.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' }, payload: 'username=it-lead&password=correct+horse+battery', remoteAddress: '10.0.0.9' });
+    const direct = await t.built.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' },
+      payload: 'username=it-lead&password=correct+horse+battery',
+      remoteAddress: '10.0.0.9',
+    });
     // trustProxy is off by default: a client cannot claim HTTPS.
     expect(String(direct.headers['set-cookie'])).not.toContain('Secure');
   });
@@ -78,17 +101,24 @@ describe('web logins', () => {
 
   it('rate-limits login attempts per client address with Retry-After', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 7; i++) codes.push((await form({ username: 'it-lead', password: `guess ${i}` }, {}, '10.0.0.3')).statusCode);
+    for (let i = 0; i < 7; i++)
+      codes.push((await form({ username: 'it-lead', password: `guess ${i}` }, {}, '10.0.0.3')).statusCode);
     expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429]);
     const limited = await form({ username: 'it-lead', password: 'correct horse battery' }, {}, '10.0.0.3');
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not affected.
-    expect((await form({ username: 'it-lead', password: 'correct horse battery' }, {}, '10.0.0.4')).statusCode).toBe(303);
+    expect((await form({ username: 'it-lead', password: 'correct horse battery' }, {}, '10.0.0.4')).statusCode).toBe(
+      303,
+    );
   });
 
   it('refuses a login form posted from another site', async () => {
-    const res = await form({ username: 'it-lead', password: 'correct horse battery' }, { origin: 'https://evil.example', host: 'cw.local' }, '10.0.0.5');
+    const res = await form(
+      { username: 'it-lead', password: 'correct horse battery' },
+      { origin: 'https://evil.example', host: 'cw.local' },
+      '10.0.0.5',
+    );
     expect(res.statusCode).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
   });
@@ -98,14 +128,30 @@ describe('web logins', () => {
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2Fincidents%3Fopen%3D1');
     // A crafted next never leaves the site.
-    const evil = await form({ username: 'it-lead', password: 'correct horse battery', next: '//evil.example/x' }, {}, '10.0.0.6');
+    const evil = await form(
+      { username: 'it-lead', password: 'correct horse battery', next: '//evil.example/x' },
+      {},
+      '10.0.0.6',
+    );
     expect(evil.headers.location).toBe('/');
   });
 
   it('needs the CSRF token for writes made with the cookie, on pages and on the API', async () => {
     const { cookie, csrf } = await login('it-lead', 'correct horse battery', '10.0.0.7');
-    const silence = { kind: 'silence', matchers: { service: ['portal'] }, startsAt: now, endsAt: now + 3_600_000, comment: 'test' };
-    const api = (headers: Record<string, string>) => t.built.app.inject({ method: 'POST', url: '/api/v1/silences', headers: { cookie, 'content-type': 'application/json', ...headers }, payload: silence });
+    const silence = {
+      kind: 'silence',
+      matchers: { service: ['portal'] },
+      startsAt: now,
+      endsAt: now + 3_600_000,
+      comment: 'test',
+    };
+    const api = (headers: Record<string, string>) =>
+      t.built.app.inject({
+        method: 'POST',
+        url: '/api/v1/silences',
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        payload: silence,
+      });
     const without = await api({});
     expect(without.statusCode).toBe(403);
     expect(without.json().code).toBe('CW_ERR_AUTH_CSRF');
@@ -113,8 +159,23 @@ describe('web logins', () => {
     expect((await api({ 'x-csrf-token': csrf })).statusCode).toBe(201);
     // Reads need no token; an API key needs none either (no ambient credential to forge).
     expect((await t.built.app.inject({ url: '/api/v1/silences', headers: { cookie } })).statusCode).toBe(200);
-    expect((await t.built.app.inject({ method: 'POST', url: '/api/v1/silences', headers: { authorization: `Bearer ${t.admin}` }, payload: silence })).statusCode).toBe(201);
-    const page = (body: string) => t.built.app.inject({ method: 'POST', url: '/admin/keys', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+    expect(
+      (
+        await t.built.app.inject({
+          method: 'POST',
+          url: '/api/v1/silences',
+          headers: { authorization: `Bearer ${t.admin}` },
+          payload: silence,
+        })
+      ).statusCode,
+    ).toBe(201);
+    const page = (body: string) =>
+      t.built.app.inject({
+        method: 'POST',
+        url: '/admin/keys',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body,
+      });
     expect((await page('name=grafana&role=viewer')).statusCode).toBe(403);
     const ok = await page(`name=grafana&role=viewer&_csrf=${encodeURIComponent(csrf)}`);
     expect(ok.statusCode).toBe(303);
@@ -137,7 +198,12 @@ describe('web logins', () => {
     }
     expect((await open(b.cookie)).statusCode).toBe(303); // a day after login, used or not
     const c = await login('it-lead', 'correct horse battery', '10.0.1.3');
-    const out = await t.built.app.inject({ method: 'POST', url: '/logout', headers: { cookie: c.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(c.csrf)}` });
+    const out = await t.built.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie: c.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(c.csrf)}`,
+    });
     expect(out.statusCode).toBe(303);
     expect((await open(c.cookie)).statusCode).toBe(303);
     const d = await login('vnpt', 'vendor password 1', '10.0.1.4');
@@ -151,10 +217,16 @@ describe('web logins', () => {
     const none = await t.built.app.inject({ url: '/api/v1/incidents' });
     expect(none.statusCode).toBe(401);
     expect(none.json().code).toBe('CW_ERR_AUTH_MISSING');
-    const stale = await t.built.app.inject({ url: '/api/v1/incidents', headers: { cookie: `cw_session=${'a'.repeat(43)}` } });
+    const stale = await t.built.app.inject({
+      url: '/api/v1/incidents',
+      headers: { cookie: `cw_session=${'a'.repeat(43)}` },
+    });
     expect(stale.statusCode).toBe(401);
     expect(stale.json().message).toContain('log in again');
-    const badKey = await t.built.app.inject({ url: '/api/v1/incidents', headers: { authorization: `Bearer cwk_${'0'.repeat(16)}_${'A'.repeat(43)}` } });
+    const badKey = await t.built.app.inject({
+      url: '/api/v1/incidents',
+      headers: { authorization: `Bearer cwk_${'0'.repeat(16)}_${'A'.repeat(43)}` },
+    });
     expect(badKey.json().code).toBe('CW_ERR_AUTH_INVALID');
   });
 });

@@ -41,11 +41,27 @@ describe('web pages', () => {
     // Then civil-status fails at 26734 only: a local-service incident there.
     await drive.rounds('26734', 'hotich', T0 - 30 * MIN, 5, false, { service: 'civil-status', layer: 'service' });
     // A formula typed into an error message must not run in a spreadsheet.
-    await drive.push('26737', [{ ...drive.result('26737', 'motcua', clock.now, false, { service: 'one-stop-shop', layer: 'service' }), error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: '=HYPERLINK("http://evil")' } }]);
+    await drive.push('26737', [
+      {
+        ...drive.result('26737', 'motcua', clock.now, false, { service: 'one-stop-shop', layer: 'service' }),
+        error: { code: 'CW_ERR_PROBE_HTTP_STATUS', message: '=HYPERLINK("http://evil")' },
+      },
+    ]);
     clock.now = T0;
     const user = async (username: string, role: 'admin' | 'viewer' | 'vendor', services?: string[]) => {
-      t.store.users.create({ username, role, services, passwordHash: await hashPassword(`${username} secret pw`), now: clock.now });
-      const res = await t.built.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=${username}&password=${encodeURIComponent(`${username} secret pw`)}` });
+      t.store.users.create({
+        username,
+        role,
+        services,
+        passwordHash: await hashPassword(`${username} secret pw`),
+        now: clock.now,
+      });
+      const res = await t.built.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `username=${username}&password=${encodeURIComponent(`${username} secret pw`)}`,
+      });
       expect(res.statusCode).toBe(303);
       cookies[username] = String(res.headers['set-cookie']).split(';')[0]!;
     };
@@ -56,7 +72,7 @@ describe('web pages', () => {
   });
   afterAll(async () => t.close());
 
-  it('shows the open incident first and the grid with each cell\'s state', async () => {
+  it("shows the open incident first and the grid with each cell's state", async () => {
     const res = await get('/', 'leader');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
@@ -88,7 +104,8 @@ describe('web pages', () => {
 
   it('has the same keys in both catalogues, and no empty text', () => {
     expect(Object.keys(CATALOGUES.en).sort()).toEqual(Object.keys(CATALOGUES.vi).sort());
-    for (const lang of ['vi', 'en'] as const) for (const [k, v] of Object.entries(CATALOGUES[lang])) expect(v.trim(), `${lang}.${k}`).not.toBe('');
+    for (const lang of ['vi', 'en'] as const)
+      for (const [k, v] of Object.entries(CATALOGUES[lang])) expect(v.trim(), `${lang}.${k}`).not.toBe('');
   });
 
   it('shows an incident with its evidence and the notifications list', async () => {
@@ -158,7 +175,12 @@ describe('web pages', () => {
     const page = await get('/admin/keys', 'admin1');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const post = (url: string, body: Record<string, string>) =>
-      t.built.app.inject({ method: 'POST', url, headers: { cookie: cookies.admin1!, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...body }).toString() });
+      t.built.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: cookies.admin1!, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
+      });
     const made = await post('/admin/keys', { name: 'grafana', role: 'viewer' });
     expect(made.statusCode).toBe(303);
     const flash = String(made.headers['set-cookie']).split(';')[0]!;
@@ -171,12 +193,26 @@ describe('web pages', () => {
     const vendorWithout = await post('/admin/users', { username: 'fpt', role: 'vendor', password: 'a long enough pw' });
     expect(vendorWithout.statusCode).toBe(400);
     expect(vendorWithout.body).toContain('a vendor needs');
-    expect((await post('/admin/users', { username: 'fpt', role: 'vendor', services: 'payment', password: 'a long enough pw' })).statusCode).toBe(303);
+    expect(
+      (
+        await post('/admin/users', {
+          username: 'fpt',
+          role: 'vendor',
+          services: 'payment',
+          password: 'a long enough pw',
+        })
+      ).statusCode,
+    ).toBe(303);
     expect(t.store.users.byName('fpt')).toMatchObject({ role: 'vendor', services: ['payment'] });
     // Viewers cannot post admin forms even with a valid token.
     const leaderPage = await get('/', 'leader');
     const leaderCsrf = /name="_csrf" value="([^"]+)"/.exec(leaderPage.body)![1]!;
-    const refused = await t.built.app.inject({ method: 'POST', url: '/admin/keys', headers: { cookie: cookies.leader!, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${leaderCsrf}&name=x&role=admin` });
+    const refused = await t.built.app.inject({
+      method: 'POST',
+      url: '/admin/keys',
+      headers: { cookie: cookies.leader!, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${leaderCsrf}&name=x&role=admin`,
+    });
     expect(refused.statusCode).toBe(403);
   });
 
@@ -190,7 +226,10 @@ describe('web pages', () => {
   });
 
   it('compresses pages and serves assets with long cache headers', async () => {
-    const res = await t.built.app.inject({ url: '/', headers: { cookie: cookies.leader!, 'accept-encoding': 'br, gzip' } });
+    const res = await t.built.app.inject({
+      url: '/',
+      headers: { cookie: cookies.leader!, 'accept-encoding': 'br, gzip' },
+    });
     expect(res.headers['content-encoding']).toBe('br');
     const css = /href="(\/assets\/[0-9a-f]{12}\/app.css)"/.exec((await get('/', 'leader')).body)![1]!;
     const asset = await t.built.app.inject({ url: css });
@@ -204,19 +243,49 @@ describe('web pages', () => {
     expect(before.body).toContain('Số liệu tính lúc 25/11/2026 09:00');
     expect(before.body).not.toContain('>WEB-1<');
     const imported = await t.built.app.inject({
-      method: 'POST', url: '/api/v1/dossiers', headers: { authorization: `Bearer ${t.admin}` },
-      payload: { source: 'motcua', records: [{ MaHoSo: 'WEB-1', DonViXuLy: '26734', NgayTiepNhan: '20/11/2026 08:00', NgayHenTra: '24/11/2026 17:00', NgayTra: '25/11/2026 08:30' }] },
+      method: 'POST',
+      url: '/api/v1/dossiers',
+      headers: { authorization: `Bearer ${t.admin}` },
+      payload: {
+        source: 'motcua',
+        records: [
+          {
+            MaHoSo: 'WEB-1',
+            DonViXuLy: '26734',
+            NgayTiepNhan: '20/11/2026 08:00',
+            NgayHenTra: '24/11/2026 17:00',
+            NgayTra: '25/11/2026 08:30',
+          },
+        ],
+      },
     });
     expect(imported.statusCode, imported.body).toBe(200);
     expect((await get('/dossiers', 'leader')).body).toContain('>WEB-1<');
   });
 
-  it('shows the errors users\' browsers met, a vendor only in its own apps', async () => {
+  it("shows the errors users' browsers met, a vendor only in its own apps", async () => {
     const origin = 'https://hotich.example.vn';
-    const { key } = t.store.rum.createApp({ name: 'hotich-web', origins: [origin], services: ['civil-status'], now: clock.now });
+    const { key } = t.store.rum.createApp({
+      name: 'hotich-web',
+      origins: [origin],
+      services: ['civil-status'],
+      now: clock.now,
+    });
     const res = await t.built.app.inject({
-      method: 'POST', url: '/collect', headers: { 'content-type': 'application/json', 'x-api-key': key, origin },
-      payload: { meta: { session: { attributes: { commune: '26734' } }, page: { url: `${origin}/khai-sinh?cccd=001099012345` } }, exceptions: [{ type: 'TypeError', value: 'Không ký được hồ sơ 12345', timestamp: new Date(clock.now).toISOString(), stacktrace: { frames: [{ filename: `${origin}/app.js`, function: 'kySo' }] } }] },
+      method: 'POST',
+      url: '/collect',
+      headers: { 'content-type': 'application/json', 'x-api-key': key, origin },
+      payload: {
+        meta: { session: { attributes: { commune: '26734' } }, page: { url: `${origin}/khai-sinh?cccd=001099012345` } },
+        exceptions: [
+          {
+            type: 'TypeError',
+            value: 'Không ký được hồ sơ 12345',
+            timestamp: new Date(clock.now).toISOString(),
+            stacktrace: { frames: [{ filename: `${origin}/app.js`, function: 'kySo' }] },
+          },
+        ],
+      },
     });
     expect(res.statusCode, res.body).toBe(202);
     const page = await get('/rum', 'leader');
@@ -226,7 +295,9 @@ describe('web pages', () => {
     expect(page.body).not.toContain('001099012345');
     expect((await get('/rum', 'vnpt')).body).toContain('Không ký được hồ sơ');
     expect((await get('/rum', 'viettel')).body).not.toContain('Không ký được hồ sơ');
-    expect((await get('/rum?export=csv&table=errors', 'leader')).body).toContain('kySo (https://hotich.example.vn/app.js)');
+    expect((await get('/rum?export=csv&table=errors', 'leader')).body).toContain(
+      'kySo (https://hotich.example.vn/app.js)',
+    );
   });
 
   it('answers a bad dossier drill-down with a 404 page, not a crash', async () => {
