@@ -1,58 +1,25 @@
 /**
- * The agent as one object: config in, probes scheduled, results written to the outbox, outbox pushed.
+ * The agent as one object: config in, probes scheduled, results written to the outbox, outbox pushed. This is
+ * the orchestration (start and stop, the scheduler, the path monitor, the pusher, a replaced plan, the status
+ * page); what one round of one target does is in round.ts.
  * Used by the `agent` CLI command and, in-process, by `demo`.
  */
-import { randomUUID } from 'node:crypto';
-import { hostname, networkInterfaces } from 'node:os';
-import type { Logger } from 'pino';
-import type { ProbeOutcome, ProbeResult } from '../protocol/wire.js';
-import type { AgentConfig, TargetConfig } from './config.js';
-import { Outbox } from './outbox.js';
-import { Pusher } from './pusher.js';
-import { Scheduler } from './scheduler.js';
-import { probes } from './probes/index.js';
-import { ProbeErrorCode } from './probes/errors.js';
-import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { VERSION } from '../common/version.js';
+import type { PathConfig } from '../protocol/plan.js';
+import type { AgentConfig } from './config.js';
+import { Outbox } from './outbox.js';
 import { PathMonitor, type PathMonitorDeps } from './path/path-monitor.js';
-import type { PathConfig } from './path/path-config.js';
-import { classify, type Classification } from './path/classify.js';
-import { SystemReporter } from './system-reporter.js';
+import type { TargetConfig } from './probes/schemas.js';
+import { Pusher } from './pusher.js';
+import { RoundRunner } from './round.js';
+import { Scheduler } from './scheduler.js';
+import type { AgentSnapshot } from './snapshot.js';
 import type { AgentStatusPage } from './status-page/server.js';
-
-/**
- * The local address a pinned target sends from. An interface is looked up at every round: a USB modem or
- * a TSLCD router port can come and go, and "no address" is itself the finding.
- */
-function resolveSource(target: TargetConfig): { address?: string } | { missing: string } {
-  if (target.sourceAddress) return { address: target.sourceAddress };
-  if (!target.sourceInterface) return {};
-  const addresses = networkInterfaces()[target.sourceInterface] ?? [];
-  const usable = addresses.filter((a) => !a.internal && !(a.family === 'IPv6' && a.address.startsWith('fe80')));
-  const chosen = usable.find((a) => a.family === 'IPv4') ?? usable[0];
-  if (chosen) return { address: chosen.address };
-  return { missing: `network interface ${target.sourceInterface} is missing or has no address (link down?)` };
-}
-
-/** A probe that ignores its abort signal must still not stall its target forever. */
-const HARD_DEADLINE_GRACE_MS = 2000;
-
-function withHardDeadline(run: Promise<ProbeOutcome>, ms: number, started: number): Promise<ProbeOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          durationMs: performance.now() - started,
-          error: { code: ProbeErrorCode.TIMEOUT, message: `probe did not finish within ${ms} ms` },
-        }),
-      ms,
-    );
-  });
-  return Promise.race([run, deadline]).finally(() => clearTimeout(timer));
-}
+import { SystemReporter } from './system-reporter.js';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -82,36 +49,17 @@ function safeHost(url: string): string | undefined {
   }
 }
 
-/** A target's latest result, and since when it has been in its current state (up, or down at a layer). */
-export interface TargetStatus {
-  result: ProbeResult;
-  since: number;
-}
-
-/** What the agent knows right now, for its local status page. */
-export interface AgentSnapshot {
-  commune: string;
-  version: string;
-  startedAt: number;
-  services: TargetStatus[];
-  path: TargetStatus[];
-  outbox: ReturnType<Outbox['stats']>;
-  push: ReturnType<Pusher['status']>;
-}
-
 export class Agent {
   readonly outbox: Outbox;
   readonly pusher: Pusher;
   private scheduler: Scheduler<TargetConfig>;
-  private readonly latest = new Map<string, TargetStatus>();
   private startedAt = 0;
   private readonly shutdown = new AbortController();
   private readonly now: () => number;
   private skippedRounds = 0;
   readonly path: PathMonitor;
   readonly system: SystemReporter;
-  /** Whether each target's latest round succeeded, for attributing failures to upstream dependencies. */
-  private readonly lastOk = new Map<string, boolean>();
+  readonly rounds: RoundRunner;
 
   constructor(private readonly deps: AgentDeps) {
     const { config, log } = deps;
@@ -152,10 +100,18 @@ export class Agent {
     this.path = new PathMonitor({
       config: config.path,
       defaultProbeName: firstServiceHostName(config.targets),
-      runRound: (t) => this.runRound(t),
+      runRound: (t) => this.rounds.run(t),
       now: this.now,
       log: log.child({ component: 'path' }),
       ...deps.pathDeps,
+    });
+    this.rounds = new RoundRunner({
+      outbox: this.outbox,
+      path: this.path,
+      shutdown: this.shutdown.signal,
+      onResult: () => this.pusher.notify(),
+      now: this.now,
+      log,
     });
     this.system = new SystemReporter({
       outbox: this.outbox,
@@ -182,7 +138,7 @@ export class Agent {
     return new Scheduler({
       targets,
       // A failed round (not a stopped one) gets confirmation rounds sooner than the next slot.
-      runRound: (t) => this.runRound(t).then((r) => r?.ok !== false),
+      runRound: (t) => this.rounds.run(t).then((r) => r?.ok !== false),
       now: this.now,
       random: this.deps.random,
       onSkipped: (t) => {
@@ -198,8 +154,7 @@ export class Agent {
    */
   async replaceTargets(targets: TargetConfig[]): Promise<void> {
     await this.scheduler.stop();
-    const names = new Set(targets.map((t) => t.name));
-    for (const name of this.latest.keys()) if (!names.has(name) && !name.startsWith('path-')) this.latest.delete(name);
+    this.rounds.keepOnly(new Set(targets.map((t) => t.name)));
     this.scheduler = this.makeScheduler(targets);
     if (this.startedAt && !this.shutdown.signal.aborted) this.scheduler.start();
     this.deps.log.info({ targets: targets.length }, 'probe plan replaced');
@@ -212,7 +167,7 @@ export class Agent {
   }
 
   snapshot(): AgentSnapshot {
-    const all = [...this.latest.values()];
+    const all = this.rounds.statuses();
     return {
       commune: this.deps.config.commune,
       version: VERSION,
@@ -264,80 +219,6 @@ export class Agent {
     this.system.start();
     this.scheduler.start();
     this.pusher.start();
-  }
-
-  /**
-   * Probes one target now and durably queues the result. Undefined when the agent is stopping: a round cut
-   * short by shutdown measured nothing about the target and must not be reported as a timeout.
-   */
-  async runRound(target: TargetConfig): Promise<ProbeResult | undefined> {
-    const ts = this.now();
-    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(target.timeoutMs)]);
-    const log = this.deps.log.child({ target: target.name });
-    const started = performance.now();
-    let outcome: ProbeOutcome;
-    const source = resolveSource(target);
-    try {
-      outcome =
-        'missing' in source
-          ? { ok: false, durationMs: 0, error: { code: ProbeErrorCode.UNREACHABLE, message: source.missing } }
-          : await withHardDeadline(
-              probes[target.kind].run(target.params as never, {
-                signal,
-                timeoutMs: target.timeoutMs,
-                now: this.now,
-                log,
-                sourceAddress: source.address,
-              }),
-              target.timeoutMs + HARD_DEADLINE_GRACE_MS,
-              started,
-            );
-    } catch (err) {
-      log.error({ err }, 'probe threw; recorded as an internal error');
-      outcome = {
-        ok: false,
-        durationMs: performance.now() - started,
-        error: { code: ProbeErrorCode.INTERNAL, message: (err as Error).message ?? String(err) },
-      };
-    }
-    if (this.shutdown.signal.aborted) return undefined;
-    const role = target.role ?? 'service';
-    // A pinned link whose interface has no address is the commune's own link being down.
-    const placement: Classification =
-      'missing' in source ? { layer: 'lan' } : role === 'service' ? await this.classify(target, outcome) : {};
-    this.lastOk.set(target.name, outcome.ok);
-    const result = this.outbox.append({
-      id: randomUUID(),
-      ts,
-      target: target.name,
-      kind: target.kind,
-      service: target.service,
-      role,
-      ...(target.link && { link: target.link }),
-      ...placement,
-      ...outcome,
-    });
-    const previous = this.latest.get(target.name);
-    const sameState = previous && previous.result.ok === result.ok && previous.result.layer === result.layer;
-    this.latest.set(target.name, { result, since: sameState ? previous.since : result.ts });
-    log.debug(
-      { seq: result.seq, ok: result.ok, latencyMs: result.latencyMs, error: result.error?.code, layer: result.layer },
-      'round done',
-    );
-    this.pusher.notify();
-    return result;
-  }
-
-  /** A failure waits for a path check of the same moment; a success only needs the latest one. */
-  private async classify(target: TargetConfig, outcome: ProbeOutcome): Promise<Classification> {
-    const path = outcome.ok ? this.path.latest() : await this.path.check();
-    return classify({
-      outcome,
-      kind: target.kind,
-      latencyBudgetMs: target.latencyBudgetMs,
-      path,
-      dependencies: target.dependsOn?.map((name) => ({ name, ok: this.lastOk.get(name) })),
-    });
   }
 
   /** Stops probing, lets the pusher finish its current request, and closes the outbox. */

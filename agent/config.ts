@@ -2,106 +2,20 @@
  * The agent's YAML config: which commune it speaks for, where the server is, how it buffers, and what it
  * probes. Strict: an unknown key is an error (a typo must not silently disable a check).
  *
- * Target fields common to every kind are checked here; kind-specific fields are checked by the probe's
- * own `targetSchema` (agent/probes/*), so adding a probe never touches this file.
+ * Targets are checked as a plan's are (resolveTargets in agent/probes/schemas.ts: the common fields, then each
+ * kind's own fields), so adding a probe never touches this file.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import {
-  COMMUNE_PATTERN,
-  NAME_PATTERN,
-  PROBE_KINDS,
-  SERVICE_PATTERN,
-  type ProbeKind,
-  type TargetRole,
-} from '../protocol/wire.js';
-import { PathConfigSchema } from './path/path-config.js';
+import { COMMUNE_PATTERN } from '../protocol/wire.js';
+import { PathConfigSchema, TargetCommon } from '../protocol/plan.js';
 import { openToOthers } from '../common/private-file.js';
-import {
-  checkConfig,
-  ConfigError,
-  LogLevel,
-  readYamlConfig,
-  schemaProblems,
-  throwIfProblems,
-  type ConfigProblem,
-} from '../common/config-file.js';
-import { probes } from './probes/index.js';
+import { checkConfig, ConfigError, LogLevel, readYamlConfig, throwIfProblems } from '../common/config-file.js';
+import { resolveTargets, type TargetConfig } from './probes/schemas.js';
 
 const strict = { additionalProperties: false } as const;
-
-export const TargetCommon = Type.Object(
-  {
-    name: Type.String({ pattern: NAME_PATTERN, description: 'unique within the agent; becomes the `target` label' }),
-    kind: Type.Unsafe<ProbeKind>({ type: 'string', enum: [...PROBE_KINDS] }),
-    service: Type.String({
-      pattern: SERVICE_PATTERN,
-      description: 'network, one-stop-shop, civil-status, e-signing, payment, portal, or custom',
-    }),
-    intervalSec: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 86_400,
-        description: 'seconds between rounds; keep >= 60 for government sites',
-      }),
-    ),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
-    retryIntervalSec: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 86_400,
-        description: 'after a failure, confirm it with up to 2 rounds this far apart',
-      }),
-    ),
-    latencyBudgetMs: Type.Optional(
-      Type.Number({
-        minimum: 1,
-        maximum: 600_000,
-        description: 'a success slower than this is reported with layer "slow"',
-      }),
-    ),
-    dependsOn: Type.Optional(
-      Type.Array(Type.String({ pattern: NAME_PATTERN }), {
-        maxItems: 16,
-        description: 'names of targets probing the upstream links this service needs',
-      }),
-    ),
-    link: Type.Optional(
-      Type.String({
-        pattern: NAME_PATTERN,
-        description: 'name of the network link this target is pinned to (e.g. tslcd, internet)',
-      }),
-    ),
-    sourceAddress: Type.Optional(
-      Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], {
-        description: 'send from this local address (pins the link)',
-      }),
-    ),
-    sourceInterface: Type.Optional(
-      Type.String({
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
-        description: 'send from the first address of this network interface (pins the link)',
-      }),
-    ),
-  },
-  // Kind-specific keys are allowed here and checked against the probe's schema afterwards.
-  { additionalProperties: true },
-);
-export const COMMON_KEYS = [
-  'name',
-  'kind',
-  'service',
-  'intervalSec',
-  'timeoutMs',
-  'retryIntervalSec',
-  'latencyBudgetMs',
-  'dependsOn',
-  'link',
-  'sourceAddress',
-  'sourceInterface',
-] as const;
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -207,25 +121,6 @@ export const AgentConfigSchema = Type.Object(
 );
 type RawAgentConfig = Static<typeof AgentConfigSchema>;
 
-/** A target ready to schedule: common fields resolved, kind-specific params validated by its probe. */
-export interface TargetConfig {
-  name: string;
-  kind: ProbeKind;
-  service: string;
-  intervalSec: number;
-  timeoutMs: number;
-  /** Confirmation rounds after a failure run this far apart (when shorter than the interval). */
-  retryIntervalSec: number;
-  params: Record<string, unknown>;
-  /** Path hop or service; targets from the config file are services, hops come from `path:`. */
-  role?: TargetRole;
-  latencyBudgetMs?: number;
-  dependsOn?: string[];
-  link?: string;
-  sourceAddress?: string;
-  sourceInterface?: string;
-}
-
 export interface AgentConfig extends Omit<RawAgentConfig, 'targets' | 'dataDir'> {
   file: string;
   dataDir: string;
@@ -256,79 +151,6 @@ export function loadAgentConfig(file: string): AgentConfig {
   throwIfProblems(parsed, problems);
   const { targets: _t, dataDir, ...rest } = raw;
   return { ...rest, file, dataDir: resolve(dirname(file), dataDir ?? 'agent-data'), targets };
-}
-
-/**
- * Resolves targets: defaults applied, kind-specific fields validated by the probe's schema, names unique,
- * timeouts shorter than intervals. Targets whose common fields are malformed are skipped here (the
- * top-level schema check reports them), so the indexes in problems stay those of the file.
- */
-export function resolveTargets(
-  rawTargets: Static<typeof TargetCommon>[],
-  defaults: { intervalSec: number; timeoutMs: number; retryIntervalSec?: number },
-): { targets: TargetConfig[]; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
-  const seen = new Map<string, number>();
-  const targets: TargetConfig[] = [];
-  rawTargets.forEach((t, i) => {
-    if (!Value.Check(TargetCommon, t)) return;
-    const params: Record<string, unknown> = { ...t };
-    for (const k of COMMON_KEYS) delete params[k];
-    const schema = probes[t.kind].targetSchema;
-    const withDefaults = Value.Default(schema, params) as Record<string, unknown>;
-    problems.push(...schemaProblems(schema, withDefaults, `targets[${i}]`));
-    if (t.name.startsWith('path-'))
-      problems.push({
-        path: `targets[${i}].name`,
-        message: 'names starting with "path-" are reserved for the path checks',
-      });
-    if (seen.has(t.name))
-      problems.push({
-        path: `targets[${i}].name`,
-        message: `duplicate target name "${t.name}" (also targets[${seen.get(t.name)}])`,
-      });
-    seen.set(t.name, i);
-    const timeoutMs = t.timeoutMs ?? defaults.timeoutMs;
-    const intervalSec = t.intervalSec ?? defaults.intervalSec;
-    if (timeoutMs > intervalSec * 1000) {
-      problems.push({
-        path: `targets[${i}].timeoutMs`,
-        message: `timeoutMs ${timeoutMs} exceeds the interval (${intervalSec} s): rounds would overlap`,
-      });
-    }
-    targets.push({
-      name: t.name,
-      kind: t.kind,
-      service: t.service,
-      intervalSec,
-      timeoutMs,
-      retryIntervalSec: t.retryIntervalSec ?? defaults.retryIntervalSec ?? 15,
-      params: withDefaults,
-      role: 'service',
-      ...(t.latencyBudgetMs !== undefined && { latencyBudgetMs: t.latencyBudgetMs }),
-      ...(t.dependsOn && { dependsOn: t.dependsOn }),
-      ...(t.link && { link: t.link }),
-      ...(t.sourceAddress && { sourceAddress: t.sourceAddress }),
-      ...(t.sourceInterface && { sourceInterface: t.sourceInterface }),
-    });
-    if (t.sourceAddress && t.sourceInterface) {
-      problems.push({
-        path: `targets[${i}].sourceInterface`,
-        message: 'set sourceAddress or sourceInterface, not both',
-      });
-    }
-  });
-  // Dependencies must name targets of this agent (checked after all names are known).
-  rawTargets.forEach((t, i) => {
-    if (!Value.Check(TargetCommon, t)) return;
-    t.dependsOn?.forEach((dep, j) => {
-      if (dep === t.name)
-        problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: 'a target cannot depend on itself' });
-      else if (!seen.has(dep))
-        problems.push({ path: `targets[${i}].dependsOn[${j}]`, message: `no target named "${dep}"` });
-    });
-  });
-  return { targets, problems };
 }
 
 export const TOKEN_ENV = 'COMMUNEWATCH_AGENT_TOKEN';

@@ -1,74 +1,15 @@
 /**
- * The probe plan an agent receives from the server (GET /api/v1/agent/config): its format and the checks an
- * agent applies before running it. The checks are those of the local config file (TargetCommon, then
- * resolveTargets; PathConfigSchema), so a plan is never held to a looser standard than a hand-written file.
- * The server (server/plan) builds plans and checks its catalogue with these same functions, so a catalogue
- * that loads yields plans every agent of this version accepts.
+ * The checks an agent applies to a probe plan received from the server (GET /api/v1/agent/config) before running
+ * it, and how its targets combine with the local file's. The plan's format is in protocol/plan.ts; its targets
+ * and path are checked by the local config file's rules (checkPlanTargets, checkPlanPath in
+ * agent/probes/schemas.ts), so a plan is never held to a looser standard than a hand-written file. The server
+ * (server/plan) checks its catalogue with those same functions, so a catalogue that loads yields plans every
+ * agent of this version accepts.
  */
-import { createHash } from 'node:crypto';
-import Type, { type Static } from 'typebox';
-import { Value } from 'typebox/value';
-import { COMMUNE_PATTERN } from '../protocol/wire.js';
 import { schemaProblems, type ConfigProblem } from '../common/config-file.js';
-import { resolveTargets, TargetCommon, type AgentConfig, type TargetConfig } from './config.js';
-import { PathConfigSchema, type PathConfig } from './path/path-config.js';
-
-export const PLAN_FORMAT = 1;
-/** Relative to `server.url`, like the ingest path, so a server behind a proxy sub-path works. */
-export const PLAN_PATH = 'api/v1/agent/config';
-
-/** Lenient at the top level (a newer server may add fields); targets and path are checked strictly below. */
-export const ProbePlanSchema = Type.Object({
-  v: Type.Integer({ minimum: 1, description: 'plan format' }),
-  version: Type.String({ minLength: 1, maxLength: 128, description: 'hash of the plan content; also its ETag' }),
-  commune: Type.String({ pattern: COMMUNE_PATTERN }),
-  targets: Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 1000 }),
-  path: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
-export type ProbePlan = Static<typeof ProbePlanSchema>;
-
-/** JSON with object keys sorted at every level, so equal content always gives equal text (and hash). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** The plan's `version`: a strong hash of its content, so the same plan always gets the same ETag. */
-export function planVersion(content: Omit<ProbePlan, 'version'>): string {
-  return createHash('sha256').update(canonicalJson(content)).digest('base64url');
-}
-
-/**
- * Checks plan targets exactly as the local file's are checked (TargetCommon, then resolveTargets), plus
- * one rule of its own: a remote target may not name a credentials source, because that would let
- * whoever controls the server make the agent read local secret files and send them to URLs it chooses.
- */
-export function checkPlanTargets(
-  raw: readonly unknown[],
-  defaults: { intervalSec: number; timeoutMs: number },
-): { targets: TargetConfig[]; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
-  raw.forEach((t, i) => {
-    problems.push(...schemaProblems(TargetCommon, t, `targets[${i}]`));
-    if (t && typeof t === 'object' && 'credentials' in t) {
-      problems.push({
-        path: `targets[${i}].credentials`,
-        message: 'not accepted from the server: define targets that log in in the local config file',
-      });
-    }
-  });
-  const resolved = resolveTargets(raw as Static<typeof TargetCommon>[], defaults);
-  return { targets: resolved.targets, problems: [...problems, ...resolved.problems] };
-}
-
-/** A plan's `path:` section with the agent's defaults applied, checked by the local file's schema. */
-export function checkPlanPath(raw: unknown, prefix = 'path'): { path: PathConfig; problems: ConfigProblem[] } {
-  const path = Value.Default(PathConfigSchema, Value.Clone(raw ?? {})) as PathConfig;
-  return { path, problems: schemaProblems(PathConfigSchema, path, prefix) };
-}
+import { PLAN_FORMAT, ProbePlanSchema, type PathConfig, type ProbePlan } from '../protocol/plan.js';
+import type { AgentConfig } from './config.js';
+import { checkPlanPath, checkPlanTargets, type TargetConfig } from './probes/schemas.js';
 
 export type PlanCheck =
   | { ok: true; plan: ProbePlan; targets: TargetConfig[]; path?: PathConfig }

@@ -11,9 +11,10 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { VERSION } from '../common/version.js';
-import type { AgentConfig, TargetConfig } from './config.js';
-import type { PathConfig } from './path/path-config.js';
-import { canonicalJson, checkPlan, mergeTargets, PLAN_PATH, type ProbePlan } from './probe-plan.js';
+import { canonicalJson, PLAN_PATH, type PathConfig, type ProbePlan } from '../protocol/plan.js';
+import type { AgentConfig } from './config.js';
+import { checkPlan, mergeTargets } from './probe-plan.js';
+import type { TargetConfig } from './probes/schemas.js';
 import { serverRequest } from './server-client.js';
 
 export const PLAN_FILE = 'plan.json';

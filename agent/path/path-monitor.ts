@@ -12,9 +12,10 @@ import dns from 'node:dns';
 import type { Logger } from 'pino';
 import si from 'systeminformation';
 import type { ProbeResult, TargetRole } from '../../protocol/wire.js';
-import type { TargetConfig } from '../config.js';
+import type { PathConfig } from '../../protocol/plan.js';
+import type { TargetConfig } from '../probes/schemas.js';
 import type { HopState, PathSnapshot } from './classify.js';
-import { parseHop, type PathConfig } from './path-config.js';
+import { parseHop } from './path-config.js';
 
 /** A hop check younger than this answers a demand without probing again. */
 const REUSE_MS = 5000;

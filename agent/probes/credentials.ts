@@ -9,42 +9,8 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
-import Type, { type Static } from 'typebox';
 import { openToOthers } from '../../common/private-file.js';
-
-/** Where a target's credentials live; the secret itself never appears in the config. */
-export const CredentialSource = Type.Refine(
-  Type.Refine(
-    Type.Object(
-      {
-        env: Type.Optional(
-          Type.String({
-            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
-            description: 'environment variable holding a JSON object of strings',
-          }),
-        ),
-        file: Type.Optional(
-          Type.String({
-            minLength: 1,
-            maxLength: 4096,
-            description: 'absolute path of a file (chmod 600) holding a JSON object of strings',
-          }),
-        ),
-      },
-      {
-        additionalProperties: false,
-        description: 'credentials source, {env: VAR} or {file: /path}; values fill ${name} placeholders',
-      },
-    ),
-    (c) => (c.env === undefined) !== (c.file === undefined),
-    () => 'set exactly one of env or file',
-  ),
-  // A probe does not know where the config file is, and the agent's working directory is no anchor.
-  (c) => c.file === undefined || isAbsolute(c.file),
-  () => 'file must be an absolute path',
-);
-export type CredentialSource = Static<typeof CredentialSource>;
+import { PLACEHOLDER, type CredentialSource } from './schemas.js';
 
 /** Credential values by name. */
 export type Credentials = Readonly<Record<string, string>>;
@@ -112,9 +78,6 @@ function parse(text: string, where: string): LoadedCredentials {
   }
   return { ok: true, values: Object.freeze({ ...(data as Record<string, string>) }) };
 }
-
-/** `${name}`: a letter or underscore, then letters, digits, `_`, `.` or `-`. Nothing else is touched. */
-export const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_.-]{0,63})\}/g;
 
 /** Thrown by `fill` for a placeholder with no credential; the caller turns it into a failed outcome. */
 export class MissingCredential extends Error {

@@ -5,55 +5,18 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { isIPv6 } from 'node:net';
-import Type from 'typebox';
 import type { ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
 import { errorCode, errorMessage, failure, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
-
-const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
-type RecordType = (typeof RECORD_TYPES)[number];
-
-/** The formats Resolver#setServers accepts: "ip", "ipv4:port", "[ipv6]:port", "ipv6". */
-const SERVER_PATTERN =
-  '^((\\d{1,3}\\.){3}\\d{1,3}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)$';
-
-/** Kind-specific fields of a `dns` target. */
-export const DnsTarget = Type.Object(
-  {
-    query: Type.String({
-      minLength: 1,
-      maxLength: 253,
-      pattern: '^[A-Za-z0-9_.-]+$',
-      description: 'domain name to resolve (the target itself is named by the common `name` key)',
-    }),
-    recordType: Type.Optional(
-      Type.Enum(RECORD_TYPES, { default: 'A', description: 'record type to ask for; default A' }),
-    ),
-    server: Type.Optional(
-      Type.String({
-        maxLength: 64,
-        pattern: SERVER_PATTERN,
-        description: 'resolver "ip", "ip:port" or "[v6]:port"; default: the system resolvers',
-      }),
-    ),
-    expectAnswers: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
-        minItems: 1,
-        maxItems: 64,
-        description: 'values that must all be among the answers (e.g. "203.0.113.7", MX "10 mail.example.vn")',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+import { DnsTarget, type DnsRecordType } from './schemas.js';
 
 /** DnsDetail.answers is bounded on the wire (64 items of ≤ 512 chars). */
 const MAX_ANSWERS = 64;
 const MAX_ANSWER_LENGTH = 512;
 
 /** One string per record, comparable with expectAnswers: MX "priority exchange", TXT chunks joined. */
-async function query(resolver: Resolver, name: string, type: RecordType): Promise<string[]> {
+async function query(resolver: Resolver, name: string, type: DnsRecordType): Promise<string[]> {
   switch (type) {
     case 'A':
       return resolver.resolve4(name);

@@ -13,73 +13,12 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import Type, { type Static } from 'typebox';
 import { VERSION } from '../../common/version.js';
 import type { HttpDetail, ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
 import { errorCode, errorMessage, failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
-
-export const DEFAULT_EXPECT = [{ min: 200, max: 399 }];
-export const DEFAULT_MAX_BODY = 1024 * 1024;
-
-const StatusRange = Type.Object(
-  {
-    min: Type.Integer({ minimum: 100, maximum: 599, description: 'lowest accepted status' }),
-    max: Type.Integer({ minimum: 100, maximum: 599, description: 'highest accepted status' }),
-  },
-  { additionalProperties: false },
-);
-
-/** Schema fields the `http` and `transaction` targets share, so both read the same in a config file. */
-export const HttpFields = {
-  url: Type.String({
-    maxLength: 2048,
-    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+\\S*$',
-    description: 'http:// or https:// URL',
-  }),
-  method: Type.Optional(
-    Type.Enum(['GET', 'HEAD', 'POST'], { default: 'GET', description: 'request method; default GET' }),
-  ),
-  headers: Type.Optional(
-    Type.Record(
-      Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
-      // Node throws on other characters (CR/LF injection); reject them at config time instead.
-      Type.String({ maxLength: 8192, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' }),
-      { additionalProperties: false, maxProperties: 32, description: 'extra request headers' },
-    ),
-  ),
-  expectStatus: Type.Optional(
-    Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), StatusRange]), {
-      minItems: 1,
-      maxItems: 32,
-      default: DEFAULT_EXPECT,
-      description: 'accepted statuses: integers and {min,max} ranges; default 200-399',
-    }),
-  ),
-  keyword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'text the body must contain' })),
-  maxBodyBytes: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      maximum: 16 * 1024 * 1024,
-      default: DEFAULT_MAX_BODY,
-      description: 'body bytes read at most; default 1 MiB',
-    }),
-  ),
-  followRedirects: Type.Optional(
-    Type.Boolean({ default: true, description: 'follow up to 10 redirects; default true' }),
-  ),
-  insecureSkipVerify: Type.Optional(
-    Type.Boolean({ default: false, description: 'accept untrusted certificates; default false' }),
-  ),
-};
-
-/** Kind-specific fields of an `http` target. */
-export const HttpTarget = Type.Object(
-  { ...HttpFields, body: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'request body (POST)' })) },
-  { additionalProperties: false },
-);
-type HttpTarget = Static<typeof HttpTarget>;
+import { DEFAULT_EXPECT, DEFAULT_MAX_BODY, HttpTarget } from './schemas.js';
 
 const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

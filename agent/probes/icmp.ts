@@ -8,48 +8,11 @@ import { isIPv6 } from 'node:net';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
 import ping, { type PingConfig } from 'ping';
-import Type from 'typebox';
 import type { IcmpDetail, ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
-import { errorMessage, failure, HostField, roundMs, since, startDeadline } from './outcome.js';
+import { errorMessage, failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
-
-const DEFAULT_COUNT = 5;
-const DEFAULT_INTERVAL_MS = 1000;
-
-/** Kind-specific fields of an `icmp` target. */
-export const IcmpTarget = Type.Object(
-  {
-    host: HostField,
-    count: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1000,
-        default: DEFAULT_COUNT,
-        description: 'echo requests per round; default 5',
-      }),
-    ),
-    intervalMs: Type.Optional(
-      Type.Integer({
-        minimum: 10,
-        maximum: 10_000,
-        default: DEFAULT_INTERVAL_MS,
-        description:
-          'gap between requests (ping -i); default 1000; iputils before 20210722 refuses below 200 unless run as root',
-      }),
-    ),
-    // Below 16 bytes iputils has no room for its timestamp and prints replies without "time=", which the
-    // package does not count as replies: every request would look lost.
-    packetSize: Type.Optional(
-      Type.Integer({
-        minimum: 16,
-        maximum: 65_000,
-        description: 'payload bytes (ping -s), 16-65000; default: the system ping default (56)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+import { ICMP_DEFAULT_COUNT, ICMP_DEFAULT_INTERVAL_MS, IcmpTarget } from './schemas.js';
 
 /** Per-reply wait (ping -W), seconds. */
 const REPLY_WAIT_SEC = 2;
@@ -130,8 +93,8 @@ export const icmp = defineProbe({
   targetSchema: IcmpTarget,
   async run(target, ctx): Promise<ProbeOutcome> {
     const start = performance.now();
-    const count = target.count ?? DEFAULT_COUNT;
-    const intervalMs = target.intervalMs ?? DEFAULT_INTERVAL_MS;
+    const count = target.count ?? ICMP_DEFAULT_COUNT;
+    const intervalMs = target.intervalMs ?? ICMP_DEFAULT_INTERVAL_MS;
     const platform = os.platform();
     const windows = platform === 'win32';
     if ((platform === 'linux' || platform === 'android') && !pingOnPath()) {

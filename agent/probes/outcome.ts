@@ -1,9 +1,8 @@
 /**
  * Helpers shared by the four probes: one clock for durations, one deadline that honours both ctx.signal and
  * ctx.timeoutMs, one mapping from Node error codes to ProbeErrorCode, one shape for failed outcomes — so that
- * "connection refused" reads the same in a TCP, HTTP or DNS result — and the target fields several kinds share.
+ * "connection refused" reads the same in a TCP, HTTP or DNS result.
  */
-import Type from 'typebox';
 import type { ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
 import type { ProbeContext } from './probe.js';
@@ -114,14 +113,3 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
 }
-
-/**
- * Host names and IP literals, as accepted by both DNS and net.connect. No leading "-": the ICMP probe hands the
- * host to the ping program as an argument, and "-f" must never become an option.
- */
-export const HostField = Type.String({
-  minLength: 1,
-  maxLength: 253,
-  pattern: '^[A-Za-z0-9_:][A-Za-z0-9._:%-]*$',
-  description: 'host name, IPv4 or IPv6 literal (no brackets)',
-});

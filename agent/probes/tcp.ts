@@ -3,20 +3,11 @@
  * The socket is closed as soon as it connects; nothing is written.
  */
 import net from 'node:net';
-import Type from 'typebox';
 import type { ProbeOutcome } from '../../protocol/wire.js';
 import { ProbeErrorCode } from './errors.js';
-import { errorCode, errorMessage, failure, HostField, since, startDeadline } from './outcome.js';
+import { errorCode, errorMessage, failure, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
-
-/** Kind-specific fields of a `tcp` target. */
-export const TcpTarget = Type.Object(
-  {
-    host: HostField,
-    port: Type.Integer({ minimum: 1, maximum: 65535, description: 'TCP port to connect to' }),
-  },
-  { additionalProperties: false },
-);
+import { TcpTarget } from './schemas.js';
 
 /**
  * `tcp` probe. ok when the handshake completes; `latencyMs` = `tcp.connectMs` = handshake time only

@@ -9,115 +9,16 @@
  * Secrets come from credentials.ts and are masked in every message this probe returns.
  */
 import net from 'node:net';
-import Type, { type Static } from 'typebox';
 import type { ProbeOutcome, TransactionDetail, TransactionStep } from '../../protocol/wire.js';
-import {
-  fill,
-  fillJson,
-  loadCredentials,
-  MissingCredential,
-  PLACEHOLDER,
-  redactor,
-  CredentialSource,
-  type Credentials,
-} from './credentials.js';
+import { fill, fillJson, loadCredentials, MissingCredential, redactor, type Credentials } from './credentials.js';
 import { ProbeErrorCode } from './errors.js';
-import {
-  DEFAULT_MAX_BODY,
-  exchange,
-  HttpFields,
-  keywordMissing,
-  statusMismatch,
-  type CookieStore,
-  type ExchangeRequest,
-} from './http.js';
+import { exchange, keywordMissing, statusMismatch, type CookieStore, type ExchangeRequest } from './http.js';
 import { failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
+import { DEFAULT_MAX_BODY, TransactionTarget } from './schemas.js';
 
-/** `$`, then `.key` or `[index]` segments: `$.data.total`, `$.data.items[0].id`. No wildcards, filters or quotes. */
-const JSON_PATH = '^\\$(\\.[A-Za-z_$][A-Za-z0-9_$-]*|\\[[0-9]{1,6}\\])*$';
-
-const JsonPathCheck = Type.Refine(
-  Type.Object(
-    {
-      path: Type.String({
-        maxLength: 256,
-        pattern: JSON_PATH,
-        description: '$ then .key / [index] segments, e.g. $.data.items[0].id',
-      }),
-      equals: Type.Optional(
-        Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()], {
-          description: 'the value must be exactly this (no type coercion)',
-        }),
-      ),
-      exists: Type.Optional(
-        Type.Boolean({ default: true, description: 'true (default): the value must be present; false: absent' }),
-      ),
-    },
-    { additionalProperties: false, description: 'a value the JSON body must (or must not) hold' },
-  ),
-  (c) => !(c.exists === false && c.equals !== undefined),
-  () => 'equals cannot be combined with exists: false',
-);
-
-const Step = Type.Refine(
-  Type.Object(
-    {
-      name: Type.String({
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
-        description: 'unique within the target; reported as failedStep',
-      }),
-      url: HttpFields.url,
-      method: HttpFields.method,
-      headers: HttpFields.headers,
-      form: Type.Optional(
-        Type.Record(Type.String({ pattern: '^.{1,128}$' }), Type.String({ maxLength: 8192 }), {
-          maxProperties: 64,
-          description: 'fields sent as application/x-www-form-urlencoded (POST)',
-        }),
-      ),
-      json: Type.Optional(Type.Unknown({ description: 'any JSON value, sent as application/json (POST)' })),
-      expectStatus: HttpFields.expectStatus,
-      keyword: HttpFields.keyword,
-      jsonPath: Type.Optional(JsonPathCheck),
-      followRedirects: HttpFields.followRedirects,
-    },
-    { additionalProperties: false },
-  ),
-  (s) =>
-    (s.form === undefined && s.json === undefined) ||
-    (s.method === 'POST' && (s.form === undefined || s.json === undefined)),
-  (s) =>
-    s.form !== undefined && s.json !== undefined
-      ? 'form and json cannot both be set'
-      : 'form and json need method: POST',
-);
-type Step = Static<typeof Step>;
-
-/** Kind-specific fields of a `transaction` target. */
-export const TransactionTarget = Type.Refine(
-  Type.Object(
-    {
-      steps: Type.Refine(
-        Type.Array(Step, {
-          minItems: 1,
-          maxItems: 20,
-          description: 'requests made in order; the first failure ends the round',
-        }),
-        (steps) => new Set(steps.map((s) => s.name)).size === steps.length,
-        () => 'step names must be unique',
-      ),
-      credentials: Type.Optional(CredentialSource),
-      insecureSkipVerify: HttpFields.insecureSkipVerify,
-      maxBodyBytes: HttpFields.maxBodyBytes,
-    },
-    { additionalProperties: false },
-  ),
-  // Caught when the config is checked rather than failing every round.
-  (t) => t.credentials !== undefined || !new RegExp(PLACEHOLDER.source).test(JSON.stringify(t.steps)),
-  () => 'steps use ${name} placeholders but no credentials source is set',
-);
-type TransactionTarget = Static<typeof TransactionTarget>;
+/** One step of a transaction target, as configured. */
+type Step = TransactionTarget['steps'][number];
 
 /**
  * Cookies of one round: enough of RFC 6265 for a login session — host-only or Domain, Path, Secure, deletion

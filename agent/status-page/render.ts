@@ -8,7 +8,7 @@
  * stops answering (a stale all-green page must not look current).
  */
 import { createHash } from 'node:crypto';
-import type { AgentSnapshot, TargetStatus } from '../agent.js';
+import type { AgentSnapshot, TargetStatus } from '../snapshot.js';
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
 

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { AgentSnapshot } from '../agent.js';
+import type { AgentSnapshot } from '../snapshot.js';
 import { CONTENT_SECURITY_POLICY, parseLang, renderPage } from './render.js';
 
 export interface AgentStatusPageOptions {

@@ -5,7 +5,7 @@
  * Plans are built once per commune and catalogue, then served from memory.
  */
 import { statSync } from 'node:fs';
-import type { Catalogue } from './catalogue.js';
+import type { Catalogue } from './catalogue-schema.js';
 import { loadCatalogue } from './catalogue.js';
 import { buildPlan, type BuiltPlan } from './plan-builder.js';
 

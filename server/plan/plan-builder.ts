@@ -5,14 +5,9 @@
  * ETag (agents are answered 304) and any change to what a commune probes gives a new one.
  */
 import type { ConfigProblem } from '../../common/config-file.js';
-import { canonicalJson, checkPlanTargets, PLAN_FORMAT, planVersion, type ProbePlan } from '../../agent/probe-plan.js';
-import type { CatalogueData, CommuneEntry } from './catalogue.js';
-
-/**
- * Floor of every interval in a plan. Every commune probes the same national systems: 3,321 agents at 60 s
- * is already ~55 requests/s to one site. Faster checks of local things belong in the commune's own file.
- */
-export const MIN_INTERVAL_SEC = 60;
+import { checkPlanTargets } from '../../agent/probes/schemas.js';
+import { canonicalJson, PLAN_FORMAT, planVersion, type ProbePlan } from '../../protocol/plan.js';
+import { MIN_INTERVAL_SEC, type CatalogueData, type CommuneEntry } from './catalogue-schema.js';
 /** The agent accepts at most this many targets (AgentConfigSchema). */
 const MAX_TARGETS = 1000;
 

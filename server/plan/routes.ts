@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../protocol/wire.js';
-import { ProbePlanSchema } from '../../agent/probe-plan.js';
+import { ProbePlanSchema } from '../../protocol/plan.js';
 import type { Store } from '../store/store.js';
 import { registerAgentAuth, requireAgent } from '../auth/agent-auth.js';
 import type { PlanSource } from './catalogue-source.js';

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PathConfig } from '../../agent/path/path-config.js';
+import type { PathConfig } from '../../protocol/plan.js';
 import pino from 'pino';
 import { buildApp, type App } from '../../server/app.js';
 import { openSqliteStore } from '../../server/store/sqlite-store.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Value } from 'typebox/value';
 import { PathMonitor, type PathTarget } from '../../../agent/path/path-monitor.js';
-import { PathConfigSchema, parseHop, type PathConfig } from '../../../agent/path/path-config.js';
+import { parseHop } from '../../../agent/path/path-config.js';
+import { PathConfigSchema, type PathConfig } from '../../../protocol/plan.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 
 function monitor(config: Partial<PathConfig>, verdicts: Record<string, boolean>, now = () => 1_000) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ProbeErrorCode } from '../../../agent/probes/errors.js';
 import { getProbe, probes } from '../../../agent/probes/index.js';
 import { errorCode, errorMessage } from '../../../agent/probes/outcome.js';
+import { targetSchemas } from '../../../agent/probes/schemas.js';
 import { PROBE_KINDS, type ProbeKind } from '../../../protocol/wire.js';
 
 /** The smallest valid kind-specific target of each kind. */
@@ -19,6 +20,10 @@ describe('probe registry', () => {
   it.each(PROBE_KINDS)('%s is registered under its own kind', (kind) => {
     expect(probes[kind].kind).toBe(kind);
     expect(getProbe(kind)).toBe(probes[kind]);
+  });
+
+  it.each(PROBE_KINDS)('%s runs targets of the schema the config and plan checks apply (schemas.ts)', (kind) => {
+    expect(probes[kind].targetSchema).toBe(targetSchemas[kind]);
   });
 
   it.each(PROBE_KINDS)('%s targetSchema accepts its minimal target and rejects an unknown key', (kind) => {

@@ -2,7 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolveTargets } from '../../../agent/config.js';
+import { resolveTargets } from '../../../agent/probes/schemas.js';
 import type { ProbeContext } from '../../../agent/probes/probe.js';
 import { CookieJar, transaction } from '../../../agent/probes/transaction.js';
 import type { TransactionStep } from '../../../protocol/wire.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type BrowserContext } from 'playwright-core';
-import type { AgentSnapshot, TargetStatus } from '../../../agent/agent.js';
+import type { AgentSnapshot, TargetStatus } from '../../../agent/snapshot.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import { startAgentStatusPage, type AgentStatusPage } from '../../../agent/status-page/server.js';
 import { tempDir } from '../../helpers/temp-dir.js';

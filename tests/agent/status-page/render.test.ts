@@ -3,7 +3,7 @@
  * "since" in Vietnam time, the outbox lines, and escaping of every untrusted string.
  */
 import { describe, expect, it } from 'vitest';
-import type { AgentSnapshot, TargetStatus } from '../../../agent/agent.js';
+import type { AgentSnapshot, TargetStatus } from '../../../agent/snapshot.js';
 import type { ProbeResult } from '../../../protocol/wire.js';
 import {
   formatDuration,

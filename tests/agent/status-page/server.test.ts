@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import pino from 'pino';
-import type { AgentSnapshot } from '../../../agent/agent.js';
+import type { AgentSnapshot } from '../../../agent/snapshot.js';
 import { startAgentStatusPage, type AgentStatusPage } from '../../../agent/status-page/server.js';
 
 const NOW = Date.UTC(2026, 10, 25, 3, 20);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalogue } from '../../../server/plan/catalogue.js';
 import { buildPlan } from '../../../server/plan/plan-builder.js';
-import { canonicalJson } from '../../../agent/probe-plan.js';
+import { canonicalJson } from '../../../protocol/plan.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { CATALOGUE } from './catalogue-text.js';
 
