@@ -89,7 +89,6 @@ export async function runReportMonthly(
     { CalendarBook },
     { seedShippedCalendars },
     { reportsConfigOf },
-    { createReportLog },
     { MonthlyReports },
     { cliActor },
   ] = await Promise.all([
@@ -100,7 +99,6 @@ export async function runReportMonthly(
     import('../server/calendar/calendar-book.js'),
     import('../server/calendar/seed.js'),
     import('../server/reports/report-config.js'),
-    import('../server/reports/sqlite-report-log.js'),
     import('../server/reports/monthly-schedule.js'),
     import('./store-access.js'),
   ]);
@@ -116,7 +114,7 @@ export async function runReportMonthly(
     seedShippedCalendars(store.calendar, now);
     const reports = new MonthlyReports({
       store,
-      reportLog: createReportLog(store.db),
+      reportLog: store.reports,
       units,
       calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: offset }),
       config: {

@@ -3,15 +3,19 @@ import { userInfo } from 'node:os';
 import { parseLocalTime } from '../common/local-time.js';
 import { loadServerConfig } from '../server/config.js';
 import { databaseFile } from '../server/main.js';
-import { openSqliteStore, type SqliteStore } from '../server/store/sqlite-store.js';
+import { openSqliteStore } from '../server/store/sqlite-store.js';
+import type { Store } from '../server/store/store.js';
 
 export interface StoreFlags {
   data?: string;
   config?: string;
 }
 
-/** Opens the server's store (per --config/--data), runs `fn`, and always closes it (after it settles, if async). */
-export function withStore<T>(flags: StoreFlags, fn: (store: SqliteStore, offsetMinutes: number) => T): T {
+/**
+ * Opens the server's store (per --config/--data), runs `fn`, and always closes it (after it settles, if async).
+ * Commands see only the Store seam, never the database connection.
+ */
+export function withStore<T>(flags: StoreFlags, fn: (store: Store, offsetMinutes: number) => T): T {
   const config = loadServerConfig({ config: flags.config, data: flags.data });
   const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: config.timezoneOffsetMinutes });
   let result: T;

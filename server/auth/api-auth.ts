@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, HttpError } from '../errors.js';
-import type { Role } from './api-tokens.js';
+import type { Role } from './roles.js';
 import { csrfMatches, needsCsrf, type Principal } from './principal.js';
 
 export function checkPrincipal(request: FastifyRequest, roles: readonly Role[]): Principal {

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
-import type { ApiPrincipal } from './api-tokens.js';
+import type { ApiPrincipal } from './roles.js';
 import type { WebConfig } from '../web/web-config.js';
 import type { SessionPolicy } from './sessions.js';
 

@@ -1,6 +1,6 @@
 /** Checks a role and, for vendors, the service classes it owns: shared by the CLI and the admin pages. */
 import { SERVICE_PATTERN } from '../../protocol/wire.js';
-import { ROLES, type Role } from './api-tokens.js';
+import { ROLES, type Role } from './roles.js';
 
 export function parseServiceList(text: string | undefined): string[] | undefined {
   const list = (text ?? '').split(/[\s,]+/).filter(Boolean);

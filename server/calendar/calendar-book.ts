@@ -4,7 +4,7 @@
  * cached until the calendar rows change.
  */
 import type { Units } from '../org/units.js';
-import type { CalendarStore, ScopedDayRule } from './calendar-store.js';
+import type { CalendarStore, ScopedDayRule } from '../store/calendar-store.js';
 import { WorkCalendar, VIETNAM_OFFSET_MIN, type DayRule, type Schedule } from './working-time.js';
 
 export class CalendarBook {

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { loadCalendarFile } from './calendar-file.js';
-import type { CalendarStore } from './calendar-store.js';
+import type { CalendarStore } from '../store/calendar-store.js';
 
 /** Next to this module, in the sources and in dist/ alike (the build copies the folder). */
 export const SHIPPED_CALENDAR_DIR = new URL('./holidays/', import.meta.url);

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
-import type { StoredDossier } from '../store/sqlite-dossiers.js';
+import type { StoredDossier } from '../store/dossier-store.js';
 import { attribute, groupSpans, type Attribution, type Verdict } from './attribution.js';
 import { servicesFor, type DossierConfig } from './dossier-config.js';
 

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { AgentSummary } from '../store/store.js';
-import type { IncidentStore } from '../store/sqlite-incidents.js';
+import type { IncidentStore } from '../store/incident-store.js';
 import type { Incident } from './incident.js';
 import type { IncidentConfig } from './incident-config.js';
 

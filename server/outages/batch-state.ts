@@ -3,7 +3,7 @@
  * store and written back once (and at each change of membership, so incident rebuilds read it), plus the
  * services whose local incidents changed, for the central re-evaluation after the batch.
  */
-import type { IncidentStore, TargetRow } from '../store/sqlite-incidents.js';
+import type { IncidentStore, TargetRow } from '../store/incident-store.js';
 import type { Incident } from './incident.js';
 import { initialMachine, normaliseMachine, type Machine, type MemberInfo } from './target-machine.js';
 

@@ -23,7 +23,7 @@
  * ends with the last commune that recovers. Runs after each ingest batch, inside its transaction.
  */
 import type { Logger } from 'pino';
-import type { IncidentStore } from '../store/sqlite-incidents.js';
+import type { IncidentStore } from '../store/incident-store.js';
 import { counts, type Incident } from './incident.js';
 import type { IncidentConfig } from './incident-config.js';
 import { recoverySince } from './target-machine.js';

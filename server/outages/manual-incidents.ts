@@ -5,7 +5,7 @@
  * the CLI both call these.
  */
 import type { Store } from '../store/store.js';
-import type { IncidentPatch } from '../store/sqlite-incidents.js';
+import type { IncidentPatch } from '../store/incident-store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import type { Incident, IncidentCause, IncidentSeverity } from './incident.js';
 

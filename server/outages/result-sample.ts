@@ -1,6 +1,6 @@
 /** A stored result as the state machine and the evidence see it. */
 import type { ResultToStore } from '../store/store.js';
-import type { TargetRow } from '../store/sqlite-incidents.js';
+import type { TargetRow } from '../store/incident-store.js';
 import type { EvidenceRow } from './incident.js';
 import { sampleCause } from './membership.js';
 import type { Sample } from './target-machine.js';

@@ -18,7 +18,7 @@ import type { AlertConfig } from '../alerts/alert-config.js';
 import { readSecret } from '../alerts/notifier.js';
 import { sendEmail, type OutgoingMail } from '../alerts/notifiers/email.js';
 import type { ReportsConfig, MonthlyReportConfig } from './report-config.js';
-import type { ReportLog } from './sqlite-report-log.js';
+import type { ReportLog } from '../store/report-log.js';
 import { monthlySummary, type MonthlySummary } from './monthly-summary.js';
 import { renderMonthlyMail, type RenderedReport } from './summary-mail.js';
 import { addMonths, localInstant, monthKey, monthOf, type ReportMonth } from './report-month.js';

@@ -6,7 +6,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { FaroPayload } from './payload.js';
-import type { RumApp } from './sqlite-rum.js';
+import type { RumApp } from '../store/rum-store.js';
 import { groupKey } from './fingerprint.js';
 import { pathTemplate, urlTemplate } from './scrub.js';
 import { VITALS, type Vital } from './vitals.js';

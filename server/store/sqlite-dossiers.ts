@@ -1,63 +1,11 @@
 /**
- * Dossiers in SQLite (migration 008). An import stages its valid rows in chunks (short transactions, so
- * ingest is never blocked for long), then merges them in one transaction: upsert by (source, code), an
- * unchanged row not even rewritten, so importing the same file twice changes nothing.
+ * The dossier seam (dossier-store.ts) on SQLite (migration 008). An import stages its valid rows in chunks
+ * (short transactions, so ingest is never blocked for long), then merges them in one transaction: upsert by
+ * (source, code), an unchanged row not even rewritten, so importing the same file twice changes nothing.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Dossier, RowProblem } from '../dossiers/dossier-row.js';
-
-export interface ImportCounts {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-
-export interface DossierImport extends ImportCounts {
-  id: number;
-  source: string;
-  fileName: string | null;
-  actor: string;
-  startedAt: number;
-  finishedAt: number | null;
-  status: 'staging' | 'imported' | 'refused' | 'failed';
-  rows: number;
-  valid: number;
-  invalid: number;
-  problems: RowProblem[];
-}
-
-export interface StoredDossier extends Dossier {
-  source: string;
-}
-
-export interface DossierStore {
-  begin(input: { source: string; fileName?: string; actor: string; now: number }): number;
-  /** Stages valid rows; returns the codes already staged by this import (repeated in the file). */
-  stage(importId: number, rows: Array<{ row: number; dossier: Dossier }>): Array<{ row: number; code: string }>;
-  /** Merges the staged rows into `dossiers`, records the outcome, drops the staging rows. */
-  commit(
-    importId: number,
-    summary: { rows: number; invalid: number; problems: RowProblem[] },
-    now: number,
-  ): ImportCounts;
-  /** Records a refused (or failed) import and drops its staging rows; nothing reaches `dossiers`. */
-  refuse(
-    importId: number,
-    status: 'refused' | 'failed',
-    summary: { rows: number; invalid: number; problems: RowProblem[] },
-    now: number,
-  ): void;
-  getImport(id: number): DossierImport | undefined;
-  count(): number;
-  /** Id of the newest completed import (0 before any): changes whenever dossiers may have changed. */
-  lastImportId(): number;
-  /** Dossiers due in [from, to), optionally of one commune. */
-  list(q: { dueFrom?: number; dueTo?: number; commune?: string; limit?: number }): StoredDossier[];
-  /** The same, streamed from SQLite: a year of a province is a million rows. */
-  iterate(q: { dueFrom?: number; dueTo?: number; commune?: string }): IterableIterator<StoredDossier>;
-  /** The earliest receipt among the dossiers due in the span (undefined when none): how far back outages matter. */
-  earliestReceived(q: { dueFrom?: number; dueTo?: number; commune?: string }): number | undefined;
-}
+import type { RowProblem } from '../dossiers/dossier-row.js';
+import type { DossierImport, DossierStore, StoredDossier } from './dossier-store.js';
 
 const MAX_PROBLEMS_KEPT = 1000;
 

@@ -1,7 +1,7 @@
 /**
- * Incidents in SQLite (migration 005): target state machines, incidents with their communes, evidence and
- * event timeline. Synchronous, and called inside the ingest transaction, so a batch's results and the
- * incidents they cause are committed together or not at all.
+ * The incident seam (incident-store.ts) on SQLite (migration 005): target state machines, incidents with
+ * their communes, evidence and event timeline. Synchronous, and called inside the ingest transaction, so a
+ * batch's results and the incidents they cause are committed together or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type {
@@ -12,137 +12,11 @@ import type {
   Incident,
   IncidentCause,
   IncidentCommune,
-  IncidentEvent,
   IncidentScope,
   IncidentSeverity,
 } from '../outages/incident.js';
 import type { Machine } from '../outages/target-machine.js';
-
-export interface NewIncident {
-  scope: IncidentScope;
-  cause: IncidentCause;
-  severity: IncidentSeverity;
-  service?: string | null;
-  commune?: string | null;
-  targetId?: number | null;
-  agentId?: number | null;
-  layer?: string | null;
-  startedAt: number;
-  endedAt?: number | null;
-  manual?: boolean;
-  notify?: boolean;
-  figures?: DegradedFigures | null;
-  downSpans?: DownSpan[] | null;
-  recordedBy?: string | null;
-  note?: string | null;
-  corrected?: boolean;
-  statusNote?: string | null;
-  now: number;
-}
-
-export type IncidentPatch = Partial<
-  Pick<
-    Incident,
-    | 'severity'
-    | 'layer'
-    | 'figures'
-    | 'downSpans'
-    | 'notify'
-    | 'startedAt'
-    | 'endedAt'
-    | 'flapping'
-    | 'note'
-    | 'mergedInto'
-    | 'statusNote'
-    | 'corrected'
-    | 'superseded'
-    | 'backfillUntil'
-    | 'acknowledgedAt'
-    | 'acknowledgedBy'
-    | 'deletedAt'
-    | 'deletedBy'
-    | 'cause'
-    | 'service'
-    | 'commune'
-  >
->;
-
-export interface IncidentQuery {
-  from?: number;
-  to?: number;
-  commune?: string;
-  service?: string;
-  cause?: IncidentCause;
-  openOnly?: boolean;
-  includeDeleted?: boolean;
-  /** Vendor view: only these service classes. */
-  services?: readonly string[];
-  limit: number;
-}
-
-export interface TargetRow {
-  id: number;
-  commune: string;
-  name: string;
-  kind: string;
-  service: string;
-}
-
-export interface IncidentStore {
-  target(commune: string, name: string): TargetRow | undefined;
-  targetById(id: number): TargetRow | undefined;
-  machine(targetId: number): { machine: Machine; incidentId: number | null } | undefined;
-  saveMachine(targetId: number, machine: Machine, incidentId: number | null): void;
-  /** The targets that are part of an incident now, with their machines (what each contributes). */
-  members(incidentId: number): Array<{ targetId: number; machine: Machine }>;
-  /** The commune's latest counted commune-network incident (open or ended). */
-  latestNetwork(commune: string): Incident | undefined;
-  /** Local incidents folded into a central one. */
-  mergedLocals(centralId: number): Incident[];
-  /** Marks a commune as catching up (its agent sent buffered results at `at`), or clears it (null). */
-  setCatchingUp(commune: string, at: number | null): void;
-  /** When a commune catching up last sent buffered results, if it is catching up. */
-  catchingUpLast(commune: string): number | undefined;
-  /** Every commune catching up, with since when. */
-  catchingUp(): Array<{ commune: string; since: number }>;
-  create(input: NewIncident): number;
-  update(id: number, patch: IncidentPatch, now: number): void;
-  get(id: number): Incident | undefined;
-  /** The open, counted incident matching all given keys. */
-  findOpen(keys: {
-    cause: IncidentCause;
-    scope?: IncidentScope;
-    commune?: string;
-    service?: string;
-    targetId?: number;
-    agentId?: number;
-  }): Incident | undefined;
-  /** Open agent-silent incidents and those still waiting for backfill, of one agent. */
-  silentFor(agentId: number): Incident[];
-  setCommune(incidentId: number, c: IncidentCommune): void;
-  /** Local-service and central incidents of a service overlapping [from, to), not deleted or superseded. */
-  serviceIncidents(service: string, from: number, to: number): Incident[];
-  /** Open local-service incidents of a service not yet merged into a central one. */
-  openLocalService(service: string): Incident[];
-  /** How many communes have such an incident (cheap: no records built). */
-  openLocalCommunes(service: string): number;
-  /** Communes that probed a service class since `since` (targets last seen then). */
-  probingCommunes(service: string, since: number): number;
-  addEvidence(incidentId: number, rows: EvidenceRow[], cap: number): void;
-  evidence(incidentId: number, limit: number): EvidenceRow[];
-  addEvent(incidentId: number, e: IncidentEvent): void;
-  events(incidentId: number): IncidentEvent[];
-  list(q: IncidentQuery): Incident[];
-  /** Result times of one agent in [from, to], ascending (backfill coverage). */
-  agentResultTimes(agentId: number, commune: string, from: number, to: number): number[];
-  /**
-   * Where and when counted incidents overlapping [from, to) held, one row per commune (a central incident
-   * gives one per commune it listed, with that commune's span): the cheap form dossier attribution needs.
-   */
-  outageSpans(from: number, to: number): SpanRow[];
-  /** Each (commune, service class) probed, with its first result: what uptime is computed for. */
-  communeServices(): Array<{ commune: string; service: string; firstSeen: number }>;
-}
+import type { IncidentStore, TargetRow } from './incident-store.js';
 
 interface IncidentRow {
   id: number;

@@ -1,6 +1,6 @@
 /**
  * The Store on one SQLite file (better-sqlite3, WAL). This module opens and migrates the database, and
- * holds agents and the ingest transaction; reads live in sqlite-reads.ts and retention in retention.ts.
+ * holds agents and the ingest transaction; reads live in sqlite-reads.ts and retention in sqlite-retention.ts.
  *
  * Ingest writes each new result once to the raw table and folds it into minute/hour/day rollups in the
  * same transaction, so dashboards and reports read rollups whose size depends on the time span, never on
@@ -11,20 +11,19 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { StoreError } from './store-error.js';
 import type { AgentStatus } from '../../protocol/wire.js';
 import { RESOLUTIONS, RollupAccumulator, ServiceHourAccumulator, type BucketAggregate } from './buckets.js';
-import { migrate, StoreError } from './migrate.js';
-import { createRetention } from './retention.js';
+import { migrate } from './sqlite-migrate.js';
+import { createRetention } from './sqlite-retention.js';
 import { createReads, detailJson } from './sqlite-reads.js';
-import { createHourOfDayProfile } from './profile.js';
-import { createSystemStore } from './system-store.js';
+import { createHourOfDayProfile } from './sqlite-profile.js';
+import { createSystemStore } from './sqlite-system.js';
 import { createIncidentStore } from './sqlite-incidents.js';
-import { createCalendarStore } from '../calendar/calendar-store.js';
-import { createApiTokenStore } from '../auth/api-tokens.js';
-import { createUserStore } from '../auth/users.js';
-import { createSessionStore } from '../auth/sessions.js';
-import { createReportLog } from '../reports/sqlite-report-log.js';
-import { createRumStore } from '../rum/sqlite-rum.js';
+import { createCalendarStore } from './sqlite-calendar.js';
+import { createApiTokenStore, createSessionStore, createUserStore } from './sqlite-auth.js';
+import { createReportLog } from './sqlite-report-log.js';
+import { createRumStore } from './sqlite-rum.js';
 import { createAlertStore } from './sqlite-alerts.js';
 import { createDossierStore } from './sqlite-dossiers.js';
 import type {
@@ -38,7 +37,7 @@ import type {
   Store,
 } from './store.js';
 
-export { StoreError } from './migrate.js';
+export { StoreError } from './store-error.js';
 
 export interface SqliteStoreOptions {
   /** Database file path; its directory is created if missing. */

@@ -1,18 +1,22 @@
 /**
  * The Store seam: everything the server keeps, behind one narrow synchronous interface
  * (better-sqlite3 is synchronous, and a synchronous store keeps each batch in exactly one transaction).
- * Domain modules receive a Store; nothing else touches SQL. camelCase here, snake_case in SQL.
+ * Domain modules receive a Store; nothing outside server/store/ touches SQL. camelCase here, snake_case in SQL.
+ *
+ * The seam files hold interfaces and records only, never a database driver: this one (agents, ingest, reads,
+ * retention) and the areas it composes — incident-store.ts, dossier-store.ts, auth-store.ts, rum-store.ts,
+ * report-log.ts, calendar-store.ts, alert-store.ts — plus store-error.ts. The SQLite implementation is
+ * sqlite-store.ts with its `sqlite-*.ts` parts; a second implementation is written against the seams alone
+ * (tests/server/store/seams.test.ts keeps them free of the driver, and every method documented).
  */
 import type { AgentStatus, HealthRecord, InventoryRecord, ProbeResult } from '../../protocol/wire.js';
-import type { CalendarStore } from '../calendar/calendar-store.js';
-import type { IncidentStore } from './sqlite-incidents.js';
-import type { ApiTokenStore } from '../auth/api-tokens.js';
-import type { UserStore } from '../auth/users.js';
-import type { SessionStore } from '../auth/sessions.js';
-import type { ReportLog } from '../reports/sqlite-report-log.js';
-import type { RumStore } from '../rum/sqlite-rum.js';
-import type { AlertStore } from './sqlite-alerts.js';
-import type { DossierStore } from './sqlite-dossiers.js';
+import type { ApiTokenStore, SessionStore, UserStore } from './auth-store.js';
+import type { CalendarStore } from './calendar-store.js';
+import type { DossierStore } from './dossier-store.js';
+import type { IncidentStore } from './incident-store.js';
+import type { ReportLog } from './report-log.js';
+import type { RumStore } from './rum-store.js';
+import type { AlertStore } from './alert-store.js';
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -210,6 +214,7 @@ export interface Store {
   }): AgentRecord;
   /** The agent whose token has this lookup id, unless revoked. */
   findAgentByTokenLookup(tokenLookup: string): AgentWithSecret | undefined;
+  /** Every agent, revoked ones included, by commune and name, with its last push and counters. */
   listAgents(): AgentSummary[];
   /** Revokes an agent's token (its results stay); false if no such agent or already revoked. */
   revokeAgent(agentId: number, now: number): boolean;
@@ -225,6 +230,7 @@ export interface Store {
 
   /** Raw results, newest first. Only covers the raw retention window. */
   listResults(query: ResultQuery): StoredResult[];
+  /** How many raw results match the query (no limit). */
   countResults(query: Omit<ResultQuery, 'limit'>): number;
   /** Rollup buckets in [from, to), oldest first. Cost depends on the span, never on raw-table size. */
   rollups(query: RollupQuery): RollupRow[];
@@ -241,10 +247,11 @@ export interface Store {
   readonly calendar: CalendarStore;
   /** Target state machines and incidents (server/outages). */
   readonly incidents: IncidentStore;
-  /** API keys with roles (server/auth/api-tokens.ts). */
+  /** API keys with roles (auth-store.ts). */
   readonly apiTokens: ApiTokenStore;
-  /** Web UI logins (users.ts) and their sessions (sessions.ts). */
+  /** Web UI logins (auth-store.ts). */
   readonly users: UserStore;
+  /** Web UI sessions of those logins (auth-store.ts). */
   readonly sessions: SessionStore;
   /** Alert groups, the notification queue, silences (server/alerts). */
   readonly alerts: AlertStore;

@@ -4,7 +4,7 @@
  * every table the page defines.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../auth/api-tokens.js';
+import type { Role } from '../auth/roles.js';
 import { csrfMatches } from '../auth/principal.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { sendTable, type ExportFormat } from '../export/tabular.js';

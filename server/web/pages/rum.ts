@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
 import { ALL_ROLES, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
-import type { ErrorGroup, FetchFailureRow } from '../../rum/sqlite-rum.js';
+import type { ErrorGroup, FetchFailureRow } from '../../store/rum-store.js';
 import type { WebData } from '../web-data.js';
 
 const DAY = 86_400_000;

@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import type { Store } from '../../../server/store/store.js';
 import type { AlertConfig } from '../../../server/alerts/alert-config.js';
 import type { AlertItem, NotificationPayload } from '../../../server/alerts/message.js';
-import type { NewIncident } from '../../../server/store/sqlite-incidents.js';
+import type { NewIncident } from '../../../server/store/incident-store.js';
 import { startRecorder, type Recorder } from '../../helpers/recorder.js';
 import { IngestDriver } from '../../helpers/ingest-driver.js';
 import { tempDir } from '../../helpers/temp-dir.js';

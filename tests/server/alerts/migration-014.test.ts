@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../../../server/store/migrate.js';
+import { loadMigrations, migrate } from '../../../server/store/sqlite-migrate.js';
 import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

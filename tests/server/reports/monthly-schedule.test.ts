@@ -9,7 +9,8 @@ import { openSqliteStore, type SqliteStore } from '../../../server/store/sqlite-
 import { CalendarBook } from '../../../server/calendar/calendar-book.js';
 import { DossierConfigSchema, type DossierConfig } from '../../../server/dossiers/dossier-config.js';
 import { ReportsConfigSchema, type ReportsConfig } from '../../../server/reports/report-config.js';
-import { createReportLog, type ReportLog } from '../../../server/reports/sqlite-report-log.js';
+import type { ReportLog } from '../../../server/store/report-log.js';
+import { createReportLog } from '../../../server/store/sqlite-report-log.js';
 import {
   CLAIM_LEASE_MS,
   latestDueMonth,

@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../../server/store/sqlite-store.js';
 import { databaseFile } from '../../../server/main.js';
 import { createAgentToken } from '../../../server/auth/agent-tokens.js';
 import { recordIncident } from '../../../server/outages/manual-incidents.js';
-import { createReportLog } from '../../../server/reports/sqlite-report-log.js';
+import { createReportLog } from '../../../server/store/sqlite-report-log.js';
 import { reportCommand, runReportMonthly, type ReportIo } from '../../../cli/report-cmd.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../../../server/store/migrate.js';
+import { loadMigrations, migrate } from '../../../server/store/sqlite-migrate.js';
 import { openSqliteStore, StoreError } from '../../../server/store/sqlite-store.js';
 import { openTempStore, result, T0, tempDir, track, withAgent } from './fixtures.js';
 

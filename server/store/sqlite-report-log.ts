@@ -1,47 +1,10 @@
 /**
- * Which reports went out (migration 010): one row per (kind, period). A sender first claims the period
- * (in an IMMEDIATE transaction, so two processes on one database cannot both send), then marks it sent or
- * failed. A claim left by a process that died mid-send expires after its lease and can be taken over:
- * delivery is at least once, and a duplicate needs a crash inside the few seconds of one SMTP exchange.
+ * The report log seam (report-log.ts) on SQLite (migration 010): one row per (kind, period). The claim is
+ * one INSERT … ON CONFLICT DO UPDATE … WHERE in an IMMEDIATE transaction, so two processes on one database
+ * cannot both take a period.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-
-export type ReportKind = 'monthly';
-export type ReportStatus = 'sending' | 'sent' | 'failed';
-
-export interface ReportLogEntry {
-  kind: ReportKind;
-  period: string;
-  status: ReportStatus;
-  attempts: number;
-  claimedAt: number | null;
-  nextAttemptAt: number | null;
-  sentAt: number | null;
-  sentBy: string | null;
-  recipients: string[];
-  subject: string | null;
-  lastError: string | null;
-  updatedAt: number;
-}
-
-export interface ReportLog {
-  get(kind: ReportKind, period: string): ReportLogEntry | undefined;
-  /**
-   * Takes the period for sending: true when nothing was sent yet, no live claim holds it (claims older than
-   * `leaseMs` are dead) and any retry wait is over. Counts an attempt.
-   */
-  claim(kind: ReportKind, period: string, now: number, leaseMs: number): boolean;
-  /** Records a delivery (also one made without a claim, e.g. from the command line). */
-  markSent(
-    kind: ReportKind,
-    period: string,
-    sent: { now: number; by: string; recipients: string[]; subject: string },
-  ): void;
-  /** Records a failed attempt; the period may be claimed again from `nextAttemptAt`. */
-  markFailed(kind: ReportKind, period: string, failed: { now: number; error: string; nextAttemptAt: number }): void;
-  /** Newest periods first. */
-  list(kind: ReportKind, limit: number): ReportLogEntry[];
-}
+import type { ReportKind, ReportLog, ReportLogEntry } from './report-log.js';
 
 interface Row extends Omit<ReportLogEntry, 'recipients'> {
   recipients: string;

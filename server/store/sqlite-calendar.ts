@@ -1,36 +1,11 @@
 /**
- * Calendar rows in SQLite (migration 004), with an audit line for every change. Synchronous like the rest
- * of the Store; `version` changes with every write so the CalendarBook knows when its cache is stale.
+ * The calendar seam (calendar-store.ts) on SQLite (migration 004), with an audit line for every change in
+ * the same transaction. `version` changes with every write so the CalendarBook knows when its cache is stale.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CalendarFile } from './calendar-file.js';
-import type { DayRule, Schedule, Season } from './working-time.js';
-
-export interface ScopedDayRule extends DayRule {
-  scope: string;
-  updatedBy: string;
-  updatedAt: number;
-}
-
-export interface ScopedSchedule extends Schedule {
-  scope: string;
-}
-
-export interface CalendarStore {
-  /** Upserts a file's schedules and days (same scope and date/effectiveFrom → replaced). */
-  importFile(file: CalendarFile, actor: string, now: number): { schedules: number; days: number };
-  setDay(scope: string, rule: DayRule, actor: string, now: number): void;
-  deleteDay(scope: string, date: string, actor: string, now: number): boolean;
-  /** Day rules of the given scopes, optionally within [fromDate, toDate]. */
-  days(scopes: readonly string[], range?: { from?: string; to?: string }): ScopedDayRule[];
-  schedules(scopes: readonly string[]): ScopedSchedule[];
-  /** National day rules exist for this year (the shipped calendar needs no seeding). */
-  hasYear(scope: string, year: number): boolean;
-  audit(limit: number): Array<{ at: number; actor: string; action: string; scope: string; detail: unknown }>;
-  /** Scopes that have any day rule or timetable. */
-  scopes(): string[];
-  readonly version: number;
-}
+import type { CalendarFile } from '../calendar/calendar-file.js';
+import type { DayRule, Season } from '../calendar/working-time.js';
+import type { CalendarStore, ScopedDayRule } from './calendar-store.js';
 
 export function createCalendarStore(db: BetterSqlite3.Database): CalendarStore {
   let version = 0;

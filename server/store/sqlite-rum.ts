@@ -1,111 +1,12 @@
 /**
- * SQLite storage of real-user monitoring: registered apps (keys hashed like API keys), batch
+ * The RUM seam (rum-store.ts) on SQLite (migration 012): registered apps (keys hashed like API keys), batch
  * idempotency keys, exception groups with their per-commune/browser/version/page counts, web-vital
  * histograms and failed fetches. Aggregates only: no raw payload is kept.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { issueToken, parseToken, secretMatches } from '../auth/agent-tokens.js';
-import type { GroupKey } from './fingerprint.js';
-import { boundsOf, bucketIndex, type Vital } from './vitals.js';
-
-export interface RumApp {
-  id: number;
-  name: string;
-  origins: string[];
-  services?: string[];
-  sampleRate: number;
-  createdAt: number;
-  revokedAt: number | null;
-}
-
-export interface ErrorGroup {
-  id: number;
-  app: string;
-  fingerprint: string;
-  type: string;
-  message: string;
-  frames: Array<{ function: string; file: string }>;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-  sampleStack: Array<{ function: string; file: string; lineno?: number; colno?: number }> | null;
-  samplePage: string | null;
-}
-
-export interface ErrorDims {
-  commune: Record<string, number>;
-  browser: Record<string, number>;
-  version: Record<string, number>;
-  page: Record<string, number>;
-}
-
-export interface ErrorOccurrence {
-  appId: number;
-  key: GroupKey;
-  at: number;
-  stack: ErrorGroup['sampleStack'];
-  page: string;
-  commune: string;
-  browser: string;
-  version: string;
-}
-
-export interface VitalRow {
-  app: string;
-  day: number;
-  page: string;
-  commune: string;
-  metric: Vital;
-  count: number;
-  sum: number;
-  buckets: number[];
-}
-
-export interface FetchFailureRow {
-  app: string;
-  day: number;
-  commune: string;
-  url: string;
-  status: number;
-  count: number;
-  durationSum: number;
-  lastSeen: number;
-}
-
-export interface RumStore {
-  createApp(input: { name: string; origins: string[]; services?: string[]; sampleRate?: number; now: number }): {
-    app: RumApp;
-    key: string;
-  };
-  apps(): RumApp[];
-  /** The live app of a key (constant-time secret check), or undefined. */
-  verifyKey(key: string): RumApp | undefined;
-  revokeApp(id: number, now: number): boolean;
-  /**
-   * The built-in app of the server's own UI (origin "self"), created if missing, with a new key each call:
-   * the key is written into every page, so the server keeps it in memory, never in clear on disk.
-   */
-  selfApp(name: string, now: number): { app: RumApp; key: string };
-  /** True the first time this app sends this Idempotency-Key (within the kept window). */
-  claimBatch(appId: number, key: string, now: number): boolean;
-  recordError(o: ErrorOccurrence): void;
-  recordVital(v: { appId: number; day: number; page: string; commune: string; metric: Vital; value: number }): void;
-  recordFetchFailure(f: {
-    appId: number;
-    day: number;
-    commune: string;
-    url: string;
-    status: number;
-    durationMs: number;
-    at: number;
-  }): void;
-  errorGroups(q: { appIds?: number[]; since?: number; limit: number }): ErrorGroup[];
-  errorDims(groupId: number): ErrorDims;
-  vitals(q: { appIds?: number[]; since: number }): VitalRow[];
-  fetchFailures(q: { appIds?: number[]; since: number; limit: number }): FetchFailureRow[];
-  /** Deletes aggregates older than `before` and idempotency keys older than `keysBefore`. */
-  prune(before: number, keysBefore: number): number;
-}
+import { issueToken, parseToken, secretMatches } from '../auth/tokens.js';
+import { boundsOf, bucketIndex } from '../rum/vitals.js';
+import type { ErrorDims, ErrorGroup, FetchFailureRow, RumApp, RumStore, VitalRow } from './rum-store.js';
 
 interface AppRow {
   id: number;

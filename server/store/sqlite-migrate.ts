@@ -7,18 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
-
-/** An error from the storage layer with a stable `CW_ERR_STORE_*` code. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
-}
+import { StoreError } from './store-error.js';
 
 export interface Migration {
   version: number;
