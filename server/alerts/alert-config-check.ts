@@ -1,8 +1,17 @@
-/** Checks of the `alerts:` section the schema cannot express, located like every config problem. */
+/**
+ * Checks of the `alerts:` section the schema cannot express, located like every config problem, and the
+ * secret files it names made absolute. Per-channel rules come from the notifier registry: what a channel
+ * needs elsewhere (`requires`) and which of its target fields are secrets (`secretFields`).
+ */
 import { resolve } from 'node:path';
 import type { ConfigProblem } from '../../common/config-file.js';
-import type { AlertConfig } from './alert-config.js';
+import type { AlertConfig, Receiver } from './alert-config.js';
+import type { SecretRef } from './config-parts.js';
+import { CHANNELS, getNotifier } from './notifiers/index.js';
 import { referencedReceivers } from './routing.js';
+
+/** The channels a receiver lists at least one target for. */
+const channelsOf = (r: Receiver) => CHANNELS.filter((c) => r[c]?.length);
 
 export function checkAlertConfig(alerts: AlertConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -14,13 +23,15 @@ export function checkAlertConfig(alerts: AlertConfig): ConfigProblem[] {
         message: `duplicate receiver "${r.name}" (also receivers[${names.get(r.name)}])`,
       });
     names.set(r.name, i);
-    if (r.email?.length && !alerts.smtp)
-      problems.push({ path: `alerts.receivers[${i}].email`, message: 'e-mail needs an `alerts.smtp` section' });
-    const channels = [r.email, r.webhook, r.telegram, r.zalo, r.alertmanager].filter((c) => c?.length).length;
-    if (channels === 0)
+    const channels = channelsOf(r);
+    for (const c of channels) {
+      const needs = getNotifier(c).requires?.(alerts);
+      if (needs) problems.push({ path: `alerts.receivers[${i}].${c}`, message: needs });
+    }
+    if (channels.length === 0)
       problems.push({
         path: `alerts.receivers[${i}]`,
-        message: 'a receiver needs at least one channel (email, webhook, telegram, zalo, alertmanager)',
+        message: `a receiver needs at least one channel (${CHANNELS.join(', ')})`,
       });
   });
   for (const ref of referencedReceivers(alerts.route)) {
@@ -42,9 +53,9 @@ export function resolveSecretFiles(alerts: AlertConfig, base: string): void {
   };
   fix(alerts.smtp?.password);
   if (alerts.smtp?.caFile) alerts.smtp.caFile = resolve(base, alerts.smtp.caFile);
-  for (const r of alerts.receivers) {
-    r.webhook?.forEach((w) => fix(w.secret));
-    r.telegram?.forEach((t) => fix(t.botToken));
-    r.zalo?.forEach((z) => fix(z.accessToken));
-  }
+  for (const r of alerts.receivers)
+    for (const c of channelsOf(r)) {
+      const fields: readonly string[] = getNotifier(c).secretFields;
+      for (const target of r[c] as Array<Record<string, SecretRef | undefined>>) for (const f of fields) fix(target[f]);
+    }
 }

@@ -3,29 +3,18 @@
  * Alertmanager's (match on labels → receiver, with group_wait / group_interval / repeat_interval), plus
  * escalation and what happens outside office hours. Secrets (SMTP password, bot tokens, webhook keys) are
  * never in this file: each is read from a file named here (0600, like the agent token) or an env var.
+ * A receiver's channels come from the notifier registry (notifiers/index.ts): each channel's key holds a
+ * list of that notifier's targets, so a new channel needs no change here.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TArray, type TOptional, type TSchema } from 'typebox';
+import { Matchers, SmtpConfig } from './config-parts.js';
+import { DEFAULT_MAX_TARGETS } from './notifier.js';
+import { CHANNELS, type Channel, notifiers } from './notifiers/index.js';
+
+// Routes and silences write label matchers; their schema lives with the other shared parts.
+export { Matchers };
 
 const strict = { additionalProperties: false } as const;
-const Secret = Type.Object(
-  {
-    file: Type.Optional(
-      Type.String({ minLength: 1, description: 'path of a file holding the secret (owner-only permissions)' }),
-    ),
-    env: Type.Optional(
-      Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable holding the secret' }),
-    ),
-  },
-  strict,
-);
-export type SecretRef = Static<typeof Secret>;
-
-/** Label name → accepted values. An incident matches when, for every label named, one of its values is accepted. */
-export const Matchers = Type.Record(
-  Type.String({ pattern: '^(cause|service|severity|scope|commune|province|district)$' }),
-  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 5000 }),
-);
-export type Matchers = Static<typeof Matchers>;
 
 const Timing = {
   groupWaitSec: Type.Optional(
@@ -85,51 +74,20 @@ const Route: TSchema = Type.Cyclic(
   'Route',
 );
 
-const Email = Type.Object({ to: Type.Array(Type.String({ format: 'email' }), { minItems: 1, maxItems: 100 }) }, strict);
-const Webhook = Type.Object(
-  {
-    url: Type.String({ pattern: '^https?://' }),
-    /** HMAC-SHA256 key: the body is signed in X-CommuneWatch-Signature: sha256=<hex>. */
-    secret: Type.Optional(Secret),
-    timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
-  },
-  strict,
-);
-const Telegram = Type.Object(
-  {
-    botToken: Secret,
-    chatId: Type.String({ pattern: '^-?[0-9]+$|^@[A-Za-z0-9_]{5,}$' }),
-    apiUrl: Type.String({ pattern: '^https?://', default: 'https://api.telegram.org' }),
-  },
-  strict,
-);
-const Zalo = Type.Object(
-  {
-    /** Official Account access token (from the Zalo OA admin); refreshed by the OA owner. */
-    accessToken: Secret,
-    userIds: Type.Array(Type.String({ pattern: '^[0-9]{1,32}$' }), {
-      minItems: 1,
-      maxItems: 100,
-      description: 'Zalo user ids of the followers to message',
-    }),
-    apiUrl: Type.String({ pattern: '^https?://', default: 'https://openapi.zalo.me' }),
-  },
-  strict,
-);
-const Alertmanager = Type.Object(
-  { url: Type.String({ pattern: '^https?://', description: 'base URL, e.g. http://alertmanager:9093' }) },
-  strict,
-);
+/** Each registered channel: an optional list of its targets under the channel's name. */
+type ChannelLists = { [C in Channel]: TOptional<TArray<(typeof notifiers)[C]['targetSchema']>> };
+const channelLists = Object.fromEntries(
+  CHANNELS.map((c) => {
+    const n: { targetSchema: TSchema; maxTargets?: number } = notifiers[c];
+    return [c, Type.Optional(Type.Array(n.targetSchema, { maxItems: n.maxTargets ?? DEFAULT_MAX_TARGETS }))];
+  }),
+) as ChannelLists;
 
 export const Receiver = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     language: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')])),
-    email: Type.Optional(Type.Array(Email, { maxItems: 20 })),
-    webhook: Type.Optional(Type.Array(Webhook, { maxItems: 20 })),
-    telegram: Type.Optional(Type.Array(Telegram, { maxItems: 20 })),
-    zalo: Type.Optional(Type.Array(Zalo, { maxItems: 20 })),
-    alertmanager: Type.Optional(Type.Array(Alertmanager, { maxItems: 5 })),
+    ...channelLists,
   },
   strict,
 );
@@ -140,32 +98,7 @@ export const AlertConfigSchema = Type.Object(
     /** Public URL of the server, for links in messages. */
     baseUrl: Type.String({ pattern: '^https?://', default: 'http://localhost:8080' }),
     language: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi' }),
-    smtp: Type.Optional(
-      Type.Object(
-        {
-          host: Type.String({ minLength: 1 }),
-          port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
-          /** true: TLS from the first byte (465); false: STARTTLS when offered (587, 25). */
-          secure: Type.Boolean({ default: false }),
-          requireTls: Type.Boolean({
-            default: true,
-            description: 'refuse to send without STARTTLS on a non-secure port',
-          }),
-          user: Type.Optional(Type.String({ minLength: 1 })),
-          password: Type.Optional(Secret),
-          from: Type.String({ minLength: 3, description: 'e.g. "CommuneWatch <giamsat@laocai.gov.vn>"' }),
-          caFile: Type.Optional(
-            Type.String({
-              minLength: 1,
-              description:
-                "PEM file of the CA that signed the mail server's certificate (a provincial private CA); relative to the config file",
-            }),
-          ),
-          timeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 20_000 }),
-        },
-        strict,
-      ),
-    ),
+    smtp: Type.Optional(SmtpConfig),
     receivers: Type.Array(Receiver, { maxItems: 500, default: [] }),
     /** Root of the routing tree; its settings are the defaults of every route below. */
     route: Type.Optional(Route),

@@ -8,15 +8,16 @@
  *    story in one message), escalate (escalation.ts). Holds (holds.ts): silences and maintenance windows,
  *    judged per commune; a commune whose agent is still sending its backlog after a partition; outside
  *    office hours a `digest` route waits for the next working session. Messages go into the persisted queue.
- * 3. deliver: send what is due through the channel's Notifier; failures are retried with capped
- *    exponential backoff and stay visible in /api/v1/notifications; a restart loses nothing.
+ * 3. deliver: send what is due through the channel's Notifier (notifiers/index.ts); failures are retried
+ *    with capped exponential backoff and stay visible in /api/v1/notifications; a restart loses nothing. A
+ *    queued row whose channel is no longer registered is given up (dead, with the reason), not retried.
  *
  * Per incident and route the story is FIRING (+ updates, reminders) then one RESOLVED, or one CONFIRMED,
  * whatever moment tick() falls on; a closed member is kept so that a later change cannot start it again —
  * unless results that arrived late change its times: then it is told again, marked as corrected.
  */
 import type { Store } from '../store/store.js';
-import type { Channel, GroupId, NotificationKind } from '../store/sqlite-alerts.js';
+import type { ChannelName, GroupId, NotificationKind } from '../store/alert-store.js';
 import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import { counts, type Incident } from '../outages/incident.js';
@@ -24,14 +25,13 @@ import type { AlertConfig, Receiver } from './alert-config.js';
 import { groupKey, incidentLabels } from './labels.js';
 import { renderMessage, type NotificationPayload } from './message.js';
 import { readSecret, NotifyError, type NotifyContext } from './notifier.js';
-import { notifiers } from './notifiers/index.js';
+import { CHANNELS, getNotifier, isChannel } from './notifiers/index.js';
 import { route, type RouteMatch } from './routing.js';
 import { holdContext, silenceFingerprint } from './holds.js';
 import { flushGroup, type FlushDeps } from './flush.js';
 import { escalate } from './escalation.js';
 import { isFiring } from './verdict.js';
 
-const CHANNELS: Channel[] = ['email', 'webhook', 'telegram', 'zalo', 'alertmanager'];
 /** Closed members are kept this long: corrections to an incident come within days, not months. */
 const KEEP_CLOSED_MS = 30 * 86_400_000;
 
@@ -48,7 +48,7 @@ export interface AlertingDeps {
     error: (o: object, m: string) => void;
   };
   /** Counts sends per channel and outcome (metrics). */
-  onDelivery?: (channel: Channel, outcome: 'sent' | 'retry' | 'dead') => void;
+  onDelivery?: (channel: ChannelName, outcome: 'sent' | 'retry' | 'dead') => void;
 }
 
 export class Alerting {
@@ -187,6 +187,9 @@ export class Alerting {
       due.map(async (n) => {
         this.inFlight.add(n.id);
         try {
+          // A row queued before its channel was removed from the registry: given up, visible, never a crash.
+          if (!isChannel(n.channel))
+            throw new NotifyError(`channel ${n.channel} is not registered (any more); notification given up`, true);
           const receiver = this.receiver(n.receiver);
           const target = receiver?.[n.channel]?.[n.targetIndex];
           if (!receiver || !target)
@@ -198,12 +201,7 @@ export class Alerting {
             secret: (ref, what) => readSecret(ref, what),
             smtp: config.smtp,
           };
-          await (notifiers[n.channel] as { send: (...a: unknown[]) => Promise<void> }).send(
-            message,
-            payload,
-            target,
-            ctx,
-          );
+          await getNotifier(n.channel).send(message, payload, target, ctx);
           store.alerts.markSent(n.id, this.deps.now());
           this.deps.onDelivery?.(n.channel, 'sent');
           sent++;

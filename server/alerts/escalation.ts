@@ -8,7 +8,7 @@
  * The escalation receiver is then a member of the incident's story like any other: when the incident ends,
  * is merged, deleted or superseded, it gets the resolve too.
  */
-import type { GroupId } from '../store/sqlite-alerts.js';
+import type { GroupId } from '../store/alert-store.js';
 import { incidentLabels } from './labels.js';
 import { alertItem, type NotificationPayload } from './message.js';
 import { route } from './routing.js';

@@ -9,7 +9,7 @@
  * - a central incident's FIRING and the resolves of the local incidents already told that it took over.
  * A pulled member is marked told in its own group, whose next flush then has nothing more to say of it.
  */
-import type { AlertGroup, AlertMember, GroupId, NotificationKind } from '../store/sqlite-alerts.js';
+import type { AlertGroup, AlertMember, GroupId, NotificationKind } from '../store/alert-store.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import { isDownNow, type Incident } from '../outages/incident.js';
 import type { AlertConfig } from './alert-config.js';

@@ -5,7 +5,7 @@
  */
 import type { Units } from '../org/units.js';
 import type { Incident } from '../outages/incident.js';
-import type { Matchers } from './alert-config.js';
+import type { Matchers } from './config-parts.js';
 
 export type Labels = Record<string, string[]>;
 

@@ -10,7 +10,7 @@
 import { formatLocalTime } from '../../common/local-time.js';
 import type { Units } from '../org/units.js';
 import type { DegradedFigures, Incident } from '../outages/incident.js';
-import type { NotificationKind } from '../store/sqlite-alerts.js';
+import type { NotificationKind } from '../store/alert-store.js';
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
 

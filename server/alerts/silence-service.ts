@@ -1,7 +1,7 @@
 /** Creating a silence or maintenance window: the checks shared by the API and the CLI. */
 import type { Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
-import type { Matchers } from './alert-config.js';
+import type { Matchers } from './config-parts.js';
 import type { Silence } from './silences.js';
 
 export interface SilenceInput {

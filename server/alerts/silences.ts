@@ -4,7 +4,7 @@
  * the time as planned, so uptime figures do not count it as an outage.
  */
 import { normalise, type Interval } from '../calendar/intervals.js';
-import type { Matchers } from './alert-config.js';
+import type { Matchers } from './config-parts.js';
 import { matches, type Labels } from './labels.js';
 
 const DAY = 86_400_000;

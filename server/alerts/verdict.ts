@@ -14,7 +14,7 @@
  * never-told incident whose checks are recovering, and a silence's resolve while its commune's story is.
  */
 import type { Store } from '../store/store.js';
-import type { AlertMember } from '../store/sqlite-alerts.js';
+import type { AlertMember } from '../store/alert-store.js';
 import type { Units } from '../org/units.js';
 import { counts, type Incident } from '../outages/incident.js';
 import type { ItemChange } from './message.js';

@@ -1,124 +1,27 @@
 /**
- * Alert groups, the notification queue and silences in SQLite (migrations 006, 014). Group changes are
- * written inside the transaction of the incident change that causes them, so an incident is never stored
- * without its notification being due. A member stays (closed) once its story is told on a route, so a later
- * change to the incident cannot start a second story there.
+ * The SQLite implementation of the alert store seam (alert-store.ts): alert groups, the notification
+ * queue and silences (migrations 006, 014, 016). Group changes are written inside the transaction of the
+ * incident change that causes them, so an incident is never stored without its notification being due. A
+ * member stays (closed) once its story is told on a route, so a later change to the incident cannot start
+ * a second story there.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Matchers } from '../alerts/alert-config.js';
+import type { Matchers } from '../alerts/config-parts.js';
 import type { Silence } from '../alerts/silences.js';
-
-export type Channel = 'email' | 'webhook' | 'telegram' | 'zalo' | 'alertmanager';
-/** `confirmed`: an incident already over when first told (its one and only message on that route). */
-export type NotificationKind = 'firing' | 'update' | 'resolved' | 'reminder' | 'escalation' | 'digest' | 'confirmed';
-
-export interface GroupId {
-  routePath: string;
-  receiver: string;
-  groupKey: string;
-}
-
-export interface AlertGroup extends GroupId {
-  labels: Record<string, string[]>;
-  nextFlushAt: number | null;
-  lastSentAt: number | null;
-  digest: boolean;
-  /** End of the silence or maintenance window holding members back, if any (re-checked when silences change). */
-  heldUntil: number | null;
-}
-
-export interface AlertMember {
-  incidentId: number;
-  state: 'firing' | 'resolved';
-  notified: 'firing' | 'resolved' | null;
-  /** When its FIRING was first queued on this route (escalation counts from it). */
-  firedAt: number | null;
-  /** When its story was closed on this route (resolved, confirmed, or dropped quietly). */
-  closedAt: number | null;
-  /** The severity its FIRING or latest update told (a change is told as an update). */
-  toldSeverity: 'down' | 'degraded' | null;
-}
-
-/** A member with the group it is in. */
-export type PlacedMember = AlertMember & GroupId;
-
-export interface NotificationRow {
-  id: number;
-  receiver: string;
-  channel: Channel;
-  targetIndex: number;
-  kind: NotificationKind;
-  groupKey: string;
-  incidentIds: number[];
-  payload: unknown;
-  status: 'pending' | 'sent' | 'dead';
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  createdAt: number;
-  sentAt: number | null;
-}
-
-export type NewNotification = Pick<
+import type {
+  AlertGroup,
+  AlertMember,
+  AlertStore,
+  ChannelName,
+  NotificationKind,
   NotificationRow,
-  'receiver' | 'channel' | 'targetIndex' | 'kind' | 'groupKey' | 'incidentIds' | 'payload'
-> & { now: number };
-
-export interface AlertStore {
-  group(id: GroupId): AlertGroup | undefined;
-  upsertGroup(g: AlertGroup): void;
-  dueGroups(now: number): AlertGroup[];
-  /** Groups held by a silence that has not ended by `now`. */
-  heldGroups(now: number): AlertGroup[];
-  /** Open (not closed) members of a group. */
-  members(id: GroupId): AlertMember[];
-  setMember(id: GroupId, incidentId: number, state: 'firing' | 'resolved'): void;
-  /** Moves an incident's open member on (route, receiver) into group `to` (its labels changed). */
-  moveMember(to: GroupId, incidentId: number): void;
-  removeMember(id: GroupId, incidentId: number): void;
-  /** notified = state; a firing one gets firedAt (once), a resolved one is closed. */
-  markNotified(id: GroupId, incidentIds: number[], now: number): void;
-  /** Records the severity a message told of a member. */
-  setToldSeverity(id: GroupId, incidentId: number, severity: 'down' | 'degraded'): void;
-  /** Closes a member without a message (nothing to say, or said elsewhere). */
-  close(id: GroupId, incidentId: number, now: number): void;
-  /** The incident's member on a route and receiver: the open one, else a closed one (also a pre-014 '*' one). */
-  told(routePath: string, receiver: string, incidentId: number): PlacedMember | undefined;
-  /** Opens a closed member again, keeping what was told: its story changed after it was told (late results). */
-  reopen(member: PlacedMember, incidentId: number): void;
-  /** Open members of one incident on a receiver, in any group. */
-  openMembersOf(receiver: string, incidentId: number): PlacedMember[];
-  /** Open members on a receiver whose incident is merged into `centralId`. */
-  mergedMembers(receiver: string, centralId: number): PlacedMember[];
-  /** Open members on a receiver of local incidents of one commune with something not yet told. */
-  pendingForCommune(receiver: string, commune: string): PlacedMember[];
-  /** Open members of escalation routes (route path ending in '!esc'). */
-  openEscalations(): PlacedMember[];
-  /**
-   * Incidents whose alert state is behind their record: a firing member whose incident ended, merged, was
-   * deleted or superseded without an onIncident call (an edit from the API or CLI), and ongoing manual
-   * incidents that asked to notify but are in no group yet.
-   */
-  needsSync(): number[];
-  /** Deletes closed members closed before `before`. */
-  pruneClosed(before: number): void;
-  enqueue(n: NewNotification): number;
-  dueNotifications(now: number, limit: number): NotificationRow[];
-  markSent(id: number, now: number): void;
-  markFailed(id: number, error: string, nextAttemptAt: number, dead: boolean): void;
-  listNotifications(q: { status?: NotificationRow['status']; incidentId?: number; limit: number }): NotificationRow[];
-  createSilence(s: Omit<Silence, 'id' | 'deletedAt'>): number;
-  deleteSilence(id: number, actor: string, now: number): boolean;
-  /** Silences not deleted and not over by `now`. */
-  silences(now: number): Silence[];
-  /** Every silence overlapping [from, to), deleted ones excluded (for uptime's planned time). */
-  silencesBetween(from: number, to: number): Silence[];
-}
+  PlacedMember,
+} from './alert-store.js';
 
 interface NotificationDbRow {
   id: number;
   receiver: string;
-  channel: Channel;
+  channel: ChannelName;
   target_index: number;
   kind: NotificationKind;
   group_key: string;

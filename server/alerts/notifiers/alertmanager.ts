@@ -6,14 +6,16 @@
  * records it resolved. One alert per incident: the incident id is the identity. Labels are low-cardinality
  * except that id; `severity` is critical for down, warning for degraded (the Alertmanager convention).
  */
-import type { Notifier } from '../notifier.js';
-import { postJson } from '../notifier.js';
+import Type, { type Static } from 'typebox';
+import { defineNotifier, postJson } from '../notifier.js';
 import type { AlertItem, NotificationPayload } from '../message.js';
 import { headline } from '../message.js';
 
-export interface AlertmanagerTarget {
-  url: string;
-}
+const AlertmanagerTarget = Type.Object(
+  { url: Type.String({ pattern: '^https?://', description: 'base URL, e.g. http://alertmanager:9093' }) },
+  { additionalProperties: false },
+);
+export type AlertmanagerTarget = Static<typeof AlertmanagerTarget>;
 
 const FIRING_VALIDITY_MS = 24 * 3_600_000;
 
@@ -47,12 +49,17 @@ export function amAlerts(payload: Pick<NotificationPayload, 'firing' | 'resolved
   }));
 }
 
-export const alertmanager: Notifier<AlertmanagerTarget> = {
+export const alertmanager = defineNotifier({
   channel: 'alertmanager',
+  label: { vi: 'Alertmanager', en: 'Alertmanager' },
+  targetSchema: AlertmanagerTarget,
+  // One Alertmanager cluster per receiver is the norm; a few for a migration.
+  maxTargets: 5,
+  secretFields: [],
   async send(_message, payload, target, ctx) {
     await postJson(`${target.url.replace(/\/+$/, '')}/api/v2/alerts`, amAlerts(payload), {
       signal: ctx.signal,
       what: `alertmanager ${target.url}`,
     });
   },
-};
+});

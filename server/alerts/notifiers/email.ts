@@ -5,12 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Notifier, NotifyContext } from '../notifier.js';
-import { NotifyError } from '../notifier.js';
+import Type, { type Static } from 'typebox';
+import type { NotifyContext } from '../notifier.js';
+import { defineNotifier, NotifyError } from '../notifier.js';
 
-export interface EmailTarget {
-  to: string[];
-}
+const EmailTarget = Type.Object(
+  { to: Type.Array(Type.String({ format: 'email' }), { minItems: 1, maxItems: 100 }) },
+  { additionalProperties: false },
+);
+export type EmailTarget = Static<typeof EmailTarget>;
 
 let cached: { key: string; transport: Transporter } | undefined;
 
@@ -73,8 +76,12 @@ export async function sendEmail(ctx: Pick<NotifyContext, 'smtp' | 'secret'>, mai
   }
 }
 
-export const email: Notifier<EmailTarget> = {
+export const email = defineNotifier({
   channel: 'email',
+  label: { vi: 'Thư điện tử', en: 'E-mail' },
+  targetSchema: EmailTarget,
+  secretFields: [],
+  requires: (settings) => (settings.smtp ? undefined : 'e-mail needs an `alerts.smtp` section'),
   send: (message, _payload, target, ctx) =>
     sendEmail(ctx, { to: target.to, subject: message.subject, text: message.text, html: message.html }),
-};
+});

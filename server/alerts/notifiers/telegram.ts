@@ -1,18 +1,26 @@
 /** Telegram: sendMessage of the bot API to a chat (a group of district IT staff, or one person). */
-import type { Notifier } from '../notifier.js';
-import { chatText, postJson, requiredSecret } from '../notifier.js';
+import Type, { type Static } from 'typebox';
+import { Secret } from '../config-parts.js';
+import { chatText, defineNotifier, postJson, requiredSecret } from '../notifier.js';
 
-export interface TelegramTarget {
-  botToken: { file?: string; env?: string };
-  chatId: string;
-  apiUrl: string;
-}
+const TelegramTarget = Type.Object(
+  {
+    botToken: Secret,
+    chatId: Type.String({ pattern: '^-?[0-9]+$|^@[A-Za-z0-9_]{5,}$' }),
+    apiUrl: Type.String({ pattern: '^https?://', default: 'https://api.telegram.org' }),
+  },
+  { additionalProperties: false },
+);
+export type TelegramTarget = Static<typeof TelegramTarget>;
 
 /** Telegram's limit for one message. */
 const MAX_CHARS = 4096;
 
-export const telegram: Notifier<TelegramTarget> = {
+export const telegram = defineNotifier({
   channel: 'telegram',
+  label: { vi: 'Telegram', en: 'Telegram' },
+  targetSchema: TelegramTarget,
+  secretFields: ['botToken'],
   async send(message, _payload, target, ctx) {
     const token = requiredSecret(ctx, target.botToken, 'telegram bot token');
     // The token is part of the URL: keep it out of error messages.
@@ -25,4 +33,4 @@ export const telegram: Notifier<TelegramTarget> = {
       },
     );
   },
-};
+});

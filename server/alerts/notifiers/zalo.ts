@@ -4,21 +4,34 @@
  * success. A user who does not follow the OA (-213) or a malformed request (-201) cannot succeed on retry;
  * an expired access token (-216, -124) can, once the OA admin refreshes it.
  */
-import type { Notifier } from '../notifier.js';
-import { chatText, NotifyError, postJson, requiredSecret } from '../notifier.js';
+import Type, { type Static } from 'typebox';
+import { Secret } from '../config-parts.js';
+import { chatText, defineNotifier, NotifyError, postJson, requiredSecret } from '../notifier.js';
 
-export interface ZaloTarget {
-  accessToken: { file?: string; env?: string };
-  userIds: string[];
-  apiUrl: string;
-}
+const ZaloTarget = Type.Object(
+  {
+    /** Official Account access token (from the Zalo OA admin); refreshed by the OA owner. */
+    accessToken: Secret,
+    userIds: Type.Array(Type.String({ pattern: '^[0-9]{1,32}$' }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'Zalo user ids of the followers to message',
+    }),
+    apiUrl: Type.String({ pattern: '^https?://', default: 'https://openapi.zalo.me' }),
+  },
+  { additionalProperties: false },
+);
+export type ZaloTarget = Static<typeof ZaloTarget>;
 
 /** Zalo's limit for one text message. */
 const MAX_CHARS = 2000;
 const PERMANENT = new Set([-201, -213]);
 
-export const zalo: Notifier<ZaloTarget> = {
+export const zalo = defineNotifier({
   channel: 'zalo',
+  label: { vi: 'Zalo', en: 'Zalo' },
+  targetSchema: ZaloTarget,
+  secretFields: ['accessToken'],
   async send(message, _payload, target, ctx) {
     const token = requiredSecret(ctx, target.accessToken, 'zalo access token');
     const text = chatText(message, MAX_CHARS);
@@ -45,4 +58,4 @@ export const zalo: Notifier<ZaloTarget> = {
         );
     }
   },
-};
+});

@@ -1,6 +1,7 @@
 /**
  * Admin operations: maintenance windows and silences, calendar day rules, and a read-only view of the
- * file-based configuration (communes, services, receivers) with where to change it.
+ * file-based configuration (communes, services, receivers) with where to change it. The receivers' channels
+ * are listed from the notifier registry, so a new channel shows here without a change.
  */
 import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
@@ -8,12 +9,14 @@ import { registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type TableSpec } from '../table.js';
 import { createSilence } from '../../alerts/silence-service.js';
 import type { Silence } from '../../alerts/silences.js';
-import type { AlertConfig, Matchers, Receiver } from '../../alerts/alert-config.js';
-import type { ScopedDayRule } from '../../calendar/calendar-store.js';
+import type { AlertConfig, Receiver } from '../../alerts/alert-config.js';
+import type { Matchers } from '../../alerts/config-parts.js';
+import { CHANNELS, notifiers } from '../../alerts/notifiers/index.js';
+import type { ScopedDayRule } from '../../store/calendar-store.js';
 import type { CommuneUnit } from '../../org/units.js';
 import { parseLocalTime } from '../../../common/local-time.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import { bad, csrfField } from './admin.js';
+import { bad, csrfField } from './admin-form.js';
 import { parseServiceList } from '../../auth/role-input.js';
 import type { WebData } from '../web-data.js';
 
@@ -212,7 +215,8 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         { head: 'communes', num: true, value: ([, c]) => c.size },
       ],
     };
-    // Receivers without their secrets: names, channels and how many addresses each.
+    // Receivers without their secrets: names, channels (as the notifier registry names them) and how many
+    // targets each.
     const receivers: TableSpec<Receiver> = {
       id: 'receivers',
       file: 'noi-nhan-canh-bao',
@@ -224,9 +228,8 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         {
           head: 'channels',
           value: (r) =>
-            (['email', 'webhook', 'telegram', 'zalo', 'alertmanager'] as const)
-              .filter((k) => r[k]?.length)
-              .map((k) => `${k} × ${r[k]!.length}`)
+            CHANNELS.filter((c) => r[c]?.length)
+              .map((c) => `${notifiers[c].label[ctx.lang]} × ${r[c]!.length}`)
               .join(', '),
         },
         { head: 'language', value: (r) => r.language ?? alerts.language },

@@ -3,14 +3,15 @@
  * once, right after creation, and never stored in clear. Maintenance, calendar and configuration pages are
  * in admin-ops.ts.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { html, type Html } from '../html.js';
 import type { PageContext } from '../context.js';
 import { registerAction, registerPage, type PageDeps } from '../page.js';
 import { renderTable, type Column, type TableSpec } from '../table.js';
-import { ROLES, type ApiTokenRow, type Role } from '../../auth/api-tokens.js';
+import { ROLES, type Role } from '../../auth/roles.js';
+import type { ApiTokenRow, User } from '../../store/auth-store.js';
 import { checkRole, parseServiceList } from '../../auth/role-input.js';
-import { USERNAME_PATTERN, type User } from '../../auth/users.js';
+import { USERNAME_PATTERN } from '../../auth/users.js';
 import { hashPassword, passwordProblem } from '../../auth/passwords.js';
 import { createAgentToken } from '../../auth/agent-tokens.js';
 import type { AgentSummary } from '../../store/store.js';
@@ -19,36 +20,7 @@ import { ErrorCode, HttpError } from '../../errors.js';
 import type { AlertConfig } from '../../alerts/alert-config.js';
 import type { WebData } from '../web-data.js';
 import { adminOpsPages } from './admin-ops.js';
-
-/**
- * A secret to show once: kept in a short-lived, HttpOnly, path-scoped cookie between the form post and
- * the page it redirects to, then cleared. Nothing is written to the database in clear.
- */
-const FLASH = 'cw_flash';
-
-export function flash(reply: FastifyReply, path: string, message: string): void {
-  void reply.setCookie(FLASH, Buffer.from(message).toString('base64url'), {
-    path,
-    httpOnly: true,
-    sameSite: 'strict',
-    maxAge: 60,
-  });
-}
-
-export function takeFlash(request: FastifyRequest, reply: FastifyReply, path: string): string | undefined {
-  const v = request.cookies[FLASH];
-  if (!v) return undefined;
-  void reply.clearCookie(FLASH, { path });
-  return Buffer.from(v, 'base64url').toString();
-}
-
-export function bad(message: string): HttpError {
-  return new HttpError(400, ErrorCode.USER_INVALID, message);
-}
-
-export function csrfField(ctx: PageContext): Html {
-  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
-}
+import { bad, csrfField, flash, takeFlash } from './admin-form.js';
 
 /** The role check of role-input.ts, as a 400 on the page. */
 export function roleInput(

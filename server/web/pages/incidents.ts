@@ -21,7 +21,7 @@ import {
 import { serviceFilter } from '../../auth/scope.js';
 import { acknowledgeIncident } from '../../outages/manual-incidents.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import type { NotificationRow } from '../../store/sqlite-alerts.js';
+import type { NotificationRow } from '../../store/alert-store.js';
 import type { WebData } from '../web-data.js';
 import { parsePeriod, periodFields } from './period.js';
 
