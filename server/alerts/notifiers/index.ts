@@ -8,6 +8,7 @@
 import type { Notifier } from '../notifier.js';
 import { alertmanager } from './alertmanager.js';
 import { email } from './email.js';
+import { mattermost } from './mattermost.js';
 import { telegram } from './telegram.js';
 import { webhook } from './webhook.js';
 import { zalo } from './zalo.js';
@@ -23,6 +24,7 @@ export const notifiers = {
   telegram,
   zalo,
   alertmanager,
+  mattermost,
 } satisfies Record<string, AnyNotifier>;
 
 /** A registered channel name. */
