@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Store } from './store/store.js';
 import type { ServerConfig } from './config.js';
 import { registerErrorHandler } from './errors.js';
+import { registerOpenApi } from './api/openapi.js';
 import { LiveState } from './metrics/live-state.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
 
   registerErrorHandler(app);
+  await registerOpenApi(app);
   await app.register(cookie);
   registerPrincipalResolver(app, { store: deps.store, now, web: deps.config.web });
   await app.register(healthRoutes, { store: deps.store });

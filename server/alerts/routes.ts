@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
+import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
+import { NotificationList, OneSilence, SilenceDeleted, SilenceList } from '../api/schemas/alerts.js';
 import { Matchers } from './alert-config.js';
 import { createSilence, type SilenceInput } from './silence-service.js';
 
@@ -46,17 +48,30 @@ export async function alertRoutes(app: FastifyInstance, opts: { store: Store; no
   app.setValidatorCompiler(partAwareValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/api/v1/silences', async () => ({ silences: store.alerts.silences(now()) }));
+  api.get(
+    '/api/v1/silences',
+    { schema: { response: { 200: SilenceList, ...errorResponses(401, 403) } } },
+    async () => ({ silences: store.alerts.silences(now()) }),
+  );
 
-  api.post('/api/v1/silences', { schema: { body: SilenceBody } }, async (request, reply) => {
-    const p = requireAdmin(request);
-    const silence = createSilence(store, request.body as SilenceInput, p.name, now());
-    return reply.code(201).send({ silence });
-  });
+  api.post(
+    '/api/v1/silences',
+    { schema: { body: SilenceBody, response: { 201: OneSilence, ...errorResponses(...READ_ERRORS) } } },
+    async (request, reply) => {
+      const p = requireAdmin(request);
+      const silence = createSilence(store, request.body as SilenceInput, p.name, now());
+      return reply.code(201).send({ silence });
+    },
+  );
 
   api.delete(
     '/api/v1/silences/:id',
-    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict) } },
+    {
+      schema: {
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict),
+        response: { 200: SilenceDeleted, ...errorResponses(...READ_ERRORS, 404) },
+      },
+    },
     async (request) => {
       const p = requireAdmin(request);
       if (!store.alerts.deleteSilence(request.params.id, p.name, now()))
@@ -77,6 +92,7 @@ export async function alertRoutes(app: FastifyInstance, opts: { store: Store; no
           },
           strict,
         ),
+        response: { 200: NotificationList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {

@@ -10,6 +10,9 @@ import { COMMUNE_PATTERN, NAME_PATTERN, SERVICE_PATTERN } from '../../protocol/w
 import type { Resolution, Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { queryValidatorCompiler } from './query-validator.js';
+import { parseQuerySpan, QueryTime } from './query-time.js';
+import { errorResponses, READ_ERRORS } from './schemas/common.js';
+import { HourOfDayProfile, ResultList, RollupList } from './schemas/history.js';
 import { principalOf, registerApiAuth } from '../auth/api-auth.js';
 import { serviceFilter } from '../auth/scope.js';
 
@@ -22,8 +25,8 @@ const Filters = {
   target: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
 };
 const Span = {
-  from: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms, inclusive' })),
-  to: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms, exclusive; default now' })),
+  from: Type.Optional(QueryTime('start, inclusive')),
+  to: Type.Optional(QueryTime('end, exclusive; default now')),
 };
 const strict = { additionalProperties: false } as const;
 
@@ -34,9 +37,10 @@ export async function historyRoutes(
   registerApiAuth(app, ['admin', 'viewer', 'vendor']);
   app.setValidatorCompiler(queryValidatorCompiler);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const span = (q: { from?: number; to?: number }, defaultDays: number, maxMs: number) => {
-    const to = q.to ?? opts.now();
-    const from = q.from ?? to - defaultDays * DAY;
+  const span = (q: { from?: string; to?: string }, defaultDays: number, maxMs: number) => {
+    const given = parseQuerySpan(q, opts.timezoneOffsetMinutes);
+    const to = given.to ?? opts.now();
+    const from = given.from ?? to - defaultDays * DAY;
     if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
     if (to - from > maxMs)
       throw new HttpError(
@@ -55,6 +59,7 @@ export async function historyRoutes(
           { ...Filters, ...Span, limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }) },
           strict,
         ),
+        response: { 200: ResultList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
@@ -83,6 +88,7 @@ export async function historyRoutes(
           },
           strict,
         ),
+        response: { 200: RollupList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
@@ -114,6 +120,7 @@ export async function historyRoutes(
           },
           strict,
         ),
+        response: { 200: HourOfDayProfile, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {

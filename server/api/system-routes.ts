@@ -8,6 +8,8 @@ import Type from 'typebox';
 import { COMMUNE_PATTERN } from '../../protocol/wire.js';
 import type { Store } from '../store/store.js';
 import { queryValidatorCompiler } from './query-validator.js';
+import { errorResponses, READ_ERRORS } from './schemas/common.js';
+import { HealthList, InventoryList } from './schemas/system.js';
 import { registerApiAuth } from '../auth/api-auth.js';
 
 const GIB = 1024 ** 3;
@@ -34,6 +36,7 @@ export async function systemRoutes(app: FastifyInstance, opts: { store: Store })
           },
           { additionalProperties: false },
         ),
+        response: { 200: InventoryList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
@@ -69,6 +72,7 @@ export async function systemRoutes(app: FastifyInstance, opts: { store: Store })
           { commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })) },
           { additionalProperties: false },
         ),
+        response: { 200: HealthList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => ({

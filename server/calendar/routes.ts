@@ -10,6 +10,8 @@ import type { Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
+import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
+import { CalendarImported, CalendarYear, DayDeleted, DaySet } from '../api/schemas/calendar.js';
 import { CalendarFileSchema, CalendarScope, checkCalendar, DayRuleSchema, scopeKey } from './calendar-file.js';
 import type { CalendarBook } from './calendar-book.js';
 
@@ -36,6 +38,7 @@ export async function calendarRoutes(
           },
           strict,
         ),
+        response: { 200: CalendarYear, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
@@ -68,6 +71,7 @@ export async function calendarRoutes(
           },
           strict,
         ),
+        response: { 200: DaySet, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
@@ -95,6 +99,7 @@ export async function calendarRoutes(
           },
           strict,
         ),
+        response: { 200: DayDeleted, ...errorResponses(...READ_ERRORS, 404) },
       },
     },
     async (request) => {
@@ -110,15 +115,21 @@ export async function calendarRoutes(
     },
   );
 
-  api.post('/api/v1/calendar/import', { schema: { body: CalendarFileSchema } }, async (request) => {
-    const p = requireAdmin(request);
-    const { calendar, problems } = checkCalendar(request.body);
-    if (problems.length > 0)
-      throw new HttpError(
-        400,
-        ErrorCode.VALIDATION,
-        problems.map((x) => `body/${x.path.replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1')}: ${x.message}`).join('; '),
-      );
-    return { scope: calendar.scope, ...store.calendar.importFile(calendar, p.name, now()) };
-  });
+  api.post(
+    '/api/v1/calendar/import',
+    { schema: { body: CalendarFileSchema, response: { 200: CalendarImported, ...errorResponses(...READ_ERRORS) } } },
+    async (request) => {
+      const p = requireAdmin(request);
+      const { calendar, problems } = checkCalendar(request.body);
+      if (problems.length > 0)
+        throw new HttpError(
+          400,
+          ErrorCode.VALIDATION,
+          problems
+            .map((x) => `body/${x.path.replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1')}: ${x.message}`)
+            .join('; '),
+        );
+      return { scope: calendar.scope, ...store.calendar.importFile(calendar, p.name, now()) };
+    },
+  );
 }

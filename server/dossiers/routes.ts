@@ -10,6 +10,9 @@ import type { Units } from '../org/units.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
 import { queryValidatorCompiler } from '../api/query-validator.js';
+import { parseQuerySpan, QueryTime } from '../api/query-time.js';
+import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
+import { AttributionResponse, ImportRefused, ImportReport } from '../api/schemas/dossiers.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
 import { importRows, ImportHeaderError, objectRows } from './importer.js';
@@ -43,10 +46,8 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(
-              Type.Integer({ minimum: 0, description: 'dossiers due from (epoch ms); default 30 days ago' }),
-            ),
-            to: Type.Optional(Type.Integer({ minimum: 0, description: 'dossiers due before (epoch ms); default now' })),
+            from: Type.Optional(QueryTime('dossiers due from; default 30 days before `to`')),
+            to: Type.Optional(QueryTime('dossiers due before (exclusive); default now')),
             commune: Type.Optional(Type.String({ pattern: COMMUNE_PATTERN })),
             procedure: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             service: Type.Optional(Type.String({ pattern: SERVICE_PATTERN })),
@@ -68,14 +69,16 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
           },
           { additionalProperties: false },
         ),
+        response: { 200: AttributionResponse, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
       const q = request.query;
       const now = opts.now();
-      const to = q.to ?? now;
-      const from = q.from ?? to - 30 * DAY;
+      const span = parseQuerySpan(q, opts.offsetMinutes);
+      const to = span.to ?? now;
+      const from = span.from ?? to - 30 * DAY;
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
       if (p.services && q.service && !p.services.includes(q.service))
@@ -120,6 +123,7 @@ async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Pr
           },
           { additionalProperties: false },
         ),
+        response: { 200: ImportReport, 400: ImportRefused, ...errorResponses(401, 403, 413, 415) },
       },
     },
     async (request, reply) => {

@@ -10,6 +10,9 @@ import type { Store } from '../store/store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js';
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
+import { parseQuerySpan, QueryTime } from '../api/query-time.js';
+import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
+import { IncidentDetail, IncidentList, OneIncident, UptimeReport } from '../api/schemas/incidents.js';
 import { INCIDENT_CAUSES, type Incident } from './incident.js';
 import { acknowledgeIncident, deleteIncident, editIncident, recordIncident } from './manual-incidents.js';
 import { uptimeReport } from './uptime-report.js';
@@ -63,8 +66,8 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Epoch('incidents still open at or ending after this (epoch ms)')),
-            to: Type.Optional(Epoch('incidents started before this (epoch ms)')),
+            from: Type.Optional(QueryTime('incidents still open at or ending after this')),
+            to: Type.Optional(QueryTime('incidents started before this')),
             ...PlaceFilters,
             cause: Type.Optional(Cause),
             open: Type.Optional(Type.Boolean()),
@@ -73,14 +76,16 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
           },
           strict,
         ),
+        response: { 200: IncidentList, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
+      const { from, to } = parseQuerySpan(q, opts.offsetMin);
       const incidents = store.incidents.list({
-        from: q.from,
-        to: q.to,
+        from,
+        to,
         commune: q.commune,
         service: q.service,
         cause: q.cause,
@@ -93,10 +98,14 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
     },
   );
 
-  api.get('/api/v1/incidents/:id', { schema: { params: Id } }, async (request) => {
-    const inc = visible(request, store.incidents.get(request.params.id));
-    return { incident: inc, evidence: store.incidents.evidence(inc.id, 500), events: store.incidents.events(inc.id) };
-  });
+  api.get(
+    '/api/v1/incidents/:id',
+    { schema: { params: Id, response: { 200: IncidentDetail, ...errorResponses(...READ_ERRORS, 404) } } },
+    async (request) => {
+      const inc = visible(request, store.incidents.get(request.params.id));
+      return { incident: inc, evidence: store.incidents.evidence(inc.id, 500), events: store.incidents.events(inc.id) };
+    },
+  );
 
   api.post(
     '/api/v1/incidents',
@@ -123,6 +132,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
           },
           strict,
         ),
+        response: { 201: OneIncident, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request, reply) => {
@@ -149,6 +159,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
           },
           strict,
         ),
+        response: { 200: OneIncident, ...errorResponses(...READ_ERRORS, 404, 409) },
       },
     },
     async (request) => ({
@@ -162,6 +173,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
       schema: {
         params: Id,
         querystring: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, strict),
+        response: { 200: OneIncident, ...errorResponses(...READ_ERRORS, 404) },
       },
     },
     async (request) => ({
@@ -169,11 +181,15 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
     }),
   );
 
-  api.post('/api/v1/incidents/:id/ack', { schema: { params: Id } }, async (request) => {
-    const p = requireAdmin(request);
-    visible(request, store.incidents.get(request.params.id));
-    return { incident: acknowledgeIncident(store, request.params.id, p.name, now()) };
-  });
+  api.post(
+    '/api/v1/incidents/:id/ack',
+    { schema: { params: Id, response: { 200: OneIncident, ...errorResponses(...READ_ERRORS, 404) } } },
+    async (request) => {
+      const p = requireAdmin(request);
+      visible(request, store.incidents.get(request.params.id));
+      return { incident: acknowledgeIncident(store, request.params.id, p.name, now()) };
+    },
+  );
 
   api.get(
     '/api/v1/uptime',
@@ -181,20 +197,22 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
       schema: {
         querystring: Type.Object(
           {
-            from: Type.Optional(Epoch('start (epoch ms); default 30 days ago')),
-            to: Type.Optional(Epoch('end (epoch ms); default now')),
+            from: Type.Optional(QueryTime('start; default 30 days before `to`')),
+            to: Type.Optional(QueryTime('end (exclusive); default now')),
             ...PlaceFilters,
             working: Type.Boolean({ default: false, description: 'count office hours only (the commune calendar)' }),
           },
           strict,
         ),
+        response: { 200: UptimeReport, ...errorResponses(...READ_ERRORS) },
       },
     },
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const to = q.to ?? now();
-      const from = q.from ?? to - 30 * DAY;
+      const span = parseQuerySpan(q, opts.offsetMin);
+      const to = span.to ?? now();
+      const from = span.from ?? to - 30 * DAY;
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
       if (to - from > 400 * DAY) throw new HttpError(400, ErrorCode.VALIDATION, 'span too long: at most 400 days');
       const report = uptimeReport(opts, {

@@ -9,6 +9,8 @@ import Type from 'typebox';
 import type { Store } from '../store/store.js';
 import { principalOf, registerApiAuth } from '../auth/api-auth.js';
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
+import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
+import { RumErrors, RumFetchFailures } from '../api/schemas/rum.js';
 
 const DAY = 86_400_000;
 const Query = Type.Object(
@@ -33,17 +35,25 @@ export async function rumReadRoutes(app: FastifyInstance, opts: { store: Store; 
       .map((a) => a.id);
   };
 
-  api.get('/api/v1/rum/errors', { schema: { querystring: Query } }, async (request) => {
-    const since = opts.now() - request.query.days * DAY;
-    const groups = opts.store.rum.errorGroups({ appIds: appIds(request), since, limit: request.query.limit });
-    return { since, groups: groups.map((g) => ({ ...g, affected: opts.store.rum.errorDims(g.id) })) };
-  });
+  api.get(
+    '/api/v1/rum/errors',
+    { schema: { querystring: Query, response: { 200: RumErrors, ...errorResponses(...READ_ERRORS) } } },
+    async (request) => {
+      const since = opts.now() - request.query.days * DAY;
+      const groups = opts.store.rum.errorGroups({ appIds: appIds(request), since, limit: request.query.limit });
+      return { since, groups: groups.map((g) => ({ ...g, affected: opts.store.rum.errorDims(g.id) })) };
+    },
+  );
 
-  api.get('/api/v1/rum/fetch-failures', { schema: { querystring: Query } }, async (request) => {
-    const since = opts.now() - request.query.days * DAY;
-    return {
-      since,
-      failures: opts.store.rum.fetchFailures({ appIds: appIds(request), since, limit: request.query.limit }),
-    };
-  });
+  api.get(
+    '/api/v1/rum/fetch-failures',
+    { schema: { querystring: Query, response: { 200: RumFetchFailures, ...errorResponses(...READ_ERRORS) } } },
+    async (request) => {
+      const since = opts.now() - request.query.days * DAY;
+      return {
+        since,
+        failures: opts.store.rum.fetchFailures({ appIds: appIds(request), since, limit: request.query.limit }),
+      };
+    },
+  );
 }

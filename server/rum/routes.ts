@@ -13,8 +13,10 @@ import type { Store } from '../store/store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { acceptGzipBodies } from '../ingest/gzip-body.js';
 import { ErrorCode, HttpError } from '../errors.js';
+import { errorResponses } from '../api/schemas/common.js';
+import { CollectAccepted } from '../api/schemas/rum.js';
 import { FaroPayload } from './payload.js';
-import type { RumApp } from './sqlite-rum.js';
+import type { RumApp } from '../store/rum-store.js';
 import type { RumConfig } from './rum-config.js';
 import { RateWindow } from './rate-window.js';
 import { CommuneResolver } from './commune-resolver.js';
@@ -88,7 +90,8 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
 
   acceptGzipBodies(app);
 
-  app.options('/collect', async (request, reply) => {
+  // Preflights, the script and its notices are for browsers: not part of the described API.
+  app.options('/collect', { schema: { hide: true } }, async (request, reply) => {
     const ok = !!request.headers.origin && knownOrigins().has(request.headers.origin);
     cors(request, reply, ok);
     if (!ok) {
@@ -107,7 +110,11 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
     '/collect',
     {
       bodyLimit: config.bodyLimitBytes,
-      schema: { body: FaroPayload },
+      schema: {
+        summary: 'Receive a Grafana Faro batch from a browser (x-api-key: the RUM app key)',
+        body: FaroPayload,
+        response: { 202: CollectAccepted, ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
       onRequest: async (request, reply) => {
         const now = opts.now();
         cors(request, reply, !!request.headers.origin && knownOrigins().has(request.headers.origin));
@@ -183,7 +190,7 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
   });
 
   // The bundle's banner points here: the Apache-2.0 and MIT notices of the SDK and its dependencies.
-  app.get('/rum.js.LICENSES.txt', async (_request, reply) => {
+  app.get('/rum.js.LICENSES.txt', { schema: { hide: true } }, async (_request, reply) => {
     const file = findScript();
     const licences = file && `${file}.LICENSES.txt`;
     if (!licences || !existsSync(licences))
@@ -196,7 +203,7 @@ export async function rumRoutes(app: FastifyInstance, opts: RumRouteOptions): Pr
 
   // Compressed once, not per request: about a third of the raw size, which matters on a commune link.
   let script: { body: Buffer; gzip: Buffer; etag: string } | undefined;
-  app.get('/rum.js', async (request, reply) => {
+  app.get('/rum.js', { schema: { hide: true } }, async (request, reply) => {
     if (!script) {
       const file = findScript();
       if (!file) throw new HttpError(404, ErrorCode.NOT_FOUND, 'rum.js is not built: run `npm run build`');

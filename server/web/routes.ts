@@ -13,6 +13,8 @@ import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { DossierConfig } from '../dossiers/dossier-config.js';
 import { registerApiAuth, principalOf } from '../auth/api-auth.js';
 import { serviceFilter } from '../auth/scope.js';
+import { errorResponses } from '../api/schemas/common.js';
+import { StatusList } from '../api/schemas/status.js';
 import { registerAssets } from './assets.js';
 import { WebData } from './web-data.js';
 import type { WebConfig } from './web-config.js';
@@ -133,28 +135,34 @@ export async function statusApiRoutes(
   opts: { live: LiveState; now: () => number },
 ): Promise<void> {
   registerApiAuth(app, ['admin', 'viewer', 'vendor']);
-  app.get('/api/v1/status', async (request) => {
-    const visible = serviceFilter(principalOf(request));
-    const targets = [...opts.live.values()]
-      .filter((t) => visible(t.service))
-      .map((t) => ({
-        commune: t.commune,
-        service: t.service,
-        target: t.target,
-        kind: t.kind,
-        ok: t.result.ok,
-        ts: t.result.ts,
-        latencyMs: t.result.latencyMs ?? null,
-        error: t.result.error ?? null,
-        role: t.result.role ?? 'service',
-        layer: t.result.layer ?? null,
-        blame: t.result.blame ?? null,
-        link: t.result.link ?? null,
-      }))
-      .sort(
-        (a, b) =>
-          a.commune.localeCompare(b.commune) || a.service.localeCompare(b.service) || a.target.localeCompare(b.target),
-      );
-    return { serverTime: opts.now(), targets };
-  });
+  app.get(
+    '/api/v1/status',
+    { schema: { response: { 200: StatusList, ...errorResponses(401, 403) } } },
+    async (request) => {
+      const visible = serviceFilter(principalOf(request));
+      const targets = [...opts.live.values()]
+        .filter((t) => visible(t.service))
+        .map((t) => ({
+          commune: t.commune,
+          service: t.service,
+          target: t.target,
+          kind: t.kind,
+          ok: t.result.ok,
+          ts: t.result.ts,
+          latencyMs: t.result.latencyMs ?? null,
+          error: t.result.error ?? null,
+          role: t.result.role ?? 'service',
+          layer: t.result.layer ?? null,
+          blame: t.result.blame ?? null,
+          link: t.result.link ?? null,
+        }))
+        .sort(
+          (a, b) =>
+            a.commune.localeCompare(b.commune) ||
+            a.service.localeCompare(b.service) ||
+            a.target.localeCompare(b.target),
+        );
+      return { serverTime: opts.now(), targets };
+    },
+  );
 }
