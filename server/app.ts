@@ -7,8 +7,17 @@ import type { Store } from './store/store.js';
 import type { ServerConfig } from './config.js';
 import { registerErrorHandler } from './errors.js';
 import { registerOpenApi } from './api/openapi.js';
-import { LiveState } from './metrics/live-state.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { LiveState } from './metrics/live-state.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { IncidentEngine } from './outages/incident-engine.js';
+import type { CalendarBook } from './calendar/calendar-book.js';
+import type { Units } from './org/units.js';
+import type { Alerting } from './alerts/alerting.js';
+import type { MonthlyReports } from './reports/monthly-schedule.js';
+import { buildServices } from './services.js';
+import { Jobs } from './jobs.js';
+import { appJobs } from './app-jobs.js';
+import { registerJobMetrics } from './metrics/job-metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { ingestRoutes } from './ingest/routes.js';
@@ -19,18 +28,10 @@ import { planRoutes } from './plan/routes.js';
 import { CatalogueSource, type PlanSource } from './plan/catalogue-source.js';
 import { historyRoutes } from './api/history-routes.js';
 import { systemRoutes } from './api/system-routes.js';
-import { IncidentEngine } from './outages/incident-engine.js';
 import { incidentRoutes } from './outages/routes.js';
-import { seedShippedCalendars } from './calendar/seed.js';
-import { CalendarBook } from './calendar/calendar-book.js';
-import { loadUnits, Units } from './org/units.js';
-import { Alerting } from './alerts/alerting.js';
 import { alertRoutes } from './alerts/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
-import { DossierGauges } from './dossiers/dossier-metrics.js';
-import { attributeDossiers } from './dossiers/attribution-report.js';
-import { MonthlyReports } from './reports/monthly-schedule.js';
 import { rumRoutes } from './rum/routes.js';
 import { rumReadRoutes } from './rum/read-routes.js';
 
@@ -45,9 +46,9 @@ export interface AppDeps {
   /** Probe plans for GET /api/v1/agent/config; default: from `config.catalogue`, none (no route) without it. */
   plans?: PlanSource;
   /**
-   * Background timers (default true): silent-agent checks every `incidents.agentSilent.checkEverySec`,
-   * alert flushes and deliveries every `alerts.delivery.tickSec`. Tests with an injected clock turn them
-   * off and call `incidents.checkSilence()`, `alerting.tick()` and `alerting.deliver()` themselves.
+   * Run the periodic jobs (default true; the list is in app-jobs.ts). Tests with an injected clock turn
+   * them off and call `incidents.checkSilence()`, `alerting.tick()`, `alerting.deliver()` or
+   * `jobs.runNow(name)` themselves.
    */
   timers?: boolean;
 }
@@ -61,6 +62,8 @@ export interface App {
   calendars: CalendarBook;
   units: Units;
   reports: MonthlyReports;
+  /** The periodic jobs (running unless `timers: false`); tests may `runNow(name)` one. */
+  jobs: Jobs;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -74,87 +77,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
     trustProxy: deps.config.web.trustProxy,
   });
-  const live = LiveState.fromStore(deps.store);
-  // Loaded here so an invalid units file stops the server at start, with located errors.
-  const units = deps.config.units ? loadUnits(deps.config.units) : new Units();
-  seedShippedCalendars(deps.store.calendar, now(), app.log);
-  const calendars = new CalendarBook({
-    calendar: deps.store.calendar,
-    units,
-    offsetMin: deps.config.timezoneOffsetMinutes,
-  });
-  const dossierGauges = new DossierGauges({
-    now,
-    everySec: 300,
-    compute: (at) =>
-      attributeDossiers(
-        { store: deps.store, calendars, config: deps.config.dossiers },
-        { from: at - 30 * 86_400_000, to: at, now: at, limit: 0 },
-      ).byCommune,
-  });
-  const alerting = new Alerting({
-    store: deps.store,
-    config: deps.config.alerts,
-    units,
-    calendars,
-    offsetMin: deps.config.timezoneOffsetMinutes,
-    now,
-    log: app.log.child({ component: 'alerts' }),
-    onDelivery: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
-  });
-  const incidents = new IncidentEngine({
-    store: deps.store.incidents,
-    config: deps.config.incidents,
-    listAgents: () => deps.store.listAgents(),
-    log: app.log.child({ component: 'incidents' }),
-    onChange: (id) => alerting.onIncident(id),
-  });
-  const reports = new MonthlyReports({
-    store: deps.store,
-    reportLog: deps.store.reports,
-    units,
-    calendars,
-    config: deps.config,
-    now,
-    log: app.log.child({ component: 'reports' }),
-  });
-  if (deps.timers !== false) {
-    const every = (ms: number, what: string, fn: () => unknown) => {
-      const timer = setInterval(() => {
-        try {
-          const done = fn();
-          if (done instanceof Promise)
-            done.catch((err: unknown) => app.log.error({ err }, `${what} failed; will try again`));
-        } catch (err) {
-          app.log.error({ err }, `${what} failed; will try again`);
-        }
-      }, ms);
-      timer.unref();
-      app.addHook('onClose', async () => clearInterval(timer));
-    };
-    every(deps.config.incidents.agentSilent.checkEverySec * 1000, 'agent silence check', () =>
-      deps.store.transaction(() => incidents.checkSilence(now())),
-    );
-    let delivering = false;
-    every(deps.config.alerts.delivery.tickSec * 1000, 'alert flush', async () => {
-      deps.store.transaction(() => alerting.tick());
-      if (delivering) return;
-      delivering = true;
-      try {
-        await alerting.deliver();
-      } finally {
-        delivering = false;
-      }
-    });
-    every(60_000, 'monthly report', () => reports.tick(now()));
-    every(3_600_000, 'RUM retention', () =>
-      deps.store.rum.prune(
-        now() - deps.config.rum.retentionDays * 86_400_000,
-        now() - deps.config.rum.idempotencySec * 1000,
-      ),
-    );
-  }
-  const metrics = createMetrics({ live, store: deps.store, dossierOverdue: () => dossierGauges.byCommune() });
+  const services = buildServices({ store: deps.store, config: deps.config, now, log: app.log });
+  const { live, units, calendars, metrics, incidents, alerting, reports } = services;
+  const jobs = new Jobs({ log: app.log.child({ component: 'jobs' }), now });
+  registerJobMetrics(metrics.registry, () => jobs.status());
+  for (const job of appJobs({ store: deps.store, config: deps.config, now, services, runNow: (n) => jobs.runNow(n) }))
+    jobs.add(job);
+  if (deps.timers !== false) app.addHook('onReady', async () => jobs.start());
+  // Stopped and awaited on close, before main.ts closes the store: no job writes to a closed store.
+  app.addHook('onClose', async () => jobs.stop());
 
   registerErrorHandler(app);
   await registerOpenApi(app);
@@ -177,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     offsetMin: deps.config.timezoneOffsetMinutes,
     demo: deps.demo,
     rumKey: uiRum?.key,
-    timers: deps.timers,
+    pageData: services.pageData,
   });
   await app.register(historyRoutes, {
     store: deps.store,
@@ -231,5 +162,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
-  return { app, metrics, live, incidents, alerting, calendars, units, reports };
+  return { app, metrics, live, incidents, alerting, calendars, units, reports, jobs };
 }

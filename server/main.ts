@@ -1,5 +1,5 @@
 /**
- * Running the server: open the store, build the app, listen, run retention periodically, and on
+ * Running the server: open the store, build the app (its periodic jobs included), listen, and on
  * SIGTERM/SIGINT stop accepting, finish in-flight requests and close SQLite cleanly (WAL checkpointed).
  */
 import { join } from 'node:path';
@@ -40,34 +40,16 @@ export async function startServer(
     throw err;
   }
   const { app } = built;
-  const address = await app.listen({ host: config.host, port: config.port }).catch((err: unknown) => {
+  const address = await app.listen({ host: config.host, port: config.port }).catch(async (err: unknown) => {
+    await app.close(); // stops the periodic jobs before the store closes under them
     store.close();
     throw err;
   });
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
 
-  // Each call deletes a bounded number of chunks; when it says there is more (e.g. after rawDays was
-  // lowered), continue soon, yielding to requests in between, instead of waiting a whole interval.
-  let backlog: NodeJS.Timeout | undefined;
-  const runRetention = () => {
-    try {
-      const report = store.applyRetention(config.retention, Date.now());
-      log.debug({ ...report }, 'retention pass');
-      if (report.more) backlog = setTimeout(runRetention, 1000).unref();
-    } catch (err) {
-      log.error({ err }, 'retention failed');
-    }
-  };
-  // First run shortly after start (not during it), then periodically; unref so it never holds the process.
-  const first = setTimeout(runRetention, 30_000).unref();
-  const every = setInterval(runRetention, config.retention.everyMinutes * 60_000).unref();
-
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      clearTimeout(first);
-      clearTimeout(backlog);
-      clearInterval(every);
       await app.close();
       store.close();
       log.info('server stopped');

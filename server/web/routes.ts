@@ -16,7 +16,7 @@ import { serviceFilter } from '../auth/scope.js';
 import { errorResponses } from '../api/schemas/common.js';
 import { StatusList } from '../api/schemas/status.js';
 import { registerAssets } from './assets.js';
-import { WebData } from './web-data.js';
+import type { WebData } from './web-data.js';
 import type { WebConfig } from './web-config.js';
 import type { AlertConfig } from '../alerts/alert-config.js';
 import { loginRoutes } from './login-routes.js';
@@ -47,8 +47,8 @@ export interface WebOptions {
   demo?: boolean;
   /** Key of the UI's own RUM app: pages load /rum.js with it. */
   rumKey?: string;
-  /** Refresh the overview's uptime and the dossiers page's month in the background (default true). */
-  timers?: boolean;
+  /** The figures pages read (overview uptime, the dossiers month), kept warm by the page-figures job. */
+  pageData: WebData;
 }
 
 export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise<void> {
@@ -68,14 +68,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     demo: opts.demo ?? false,
     rumKey: opts.rumKey,
   };
-  const data = new WebData({
-    store: opts.store,
-    live: opts.live,
-    units: opts.units,
-    calendars: opts.calendars,
-    offsetMin: opts.offsetMin,
-    dossiers: opts.dossiers,
-  });
+  const data = opts.pageData;
 
   // Errors on UI routes are pages in the reader's language; API-style JSON stays for /api/.
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -97,26 +90,6 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
         ).value;
     return reply.code(status).type('text/html; charset=utf-8').send(page);
   });
-
-  if (opts.timers !== false) {
-    // Pages then read figures instead of computing them: a cache miss on the overview is ≈ 0.6 s of
-    // incident accounting at province scale, the dossiers month ≈ 0.7 s (docs/benchmarks.md).
-    const warm = () => {
-      try {
-        data.warm(opts.now());
-      } catch (err) {
-        app.log.error({ err }, 'refreshing page figures failed; pages compute them on demand');
-      }
-    };
-    const first = setTimeout(warm, 5_000);
-    const every = setInterval(warm, 50_000);
-    first.unref();
-    every.unref();
-    app.addHook('onClose', async () => {
-      clearTimeout(first);
-      clearInterval(every);
-    });
-  }
 
   await app.register(loginRoutes, { ...deps, store: opts.store, web: opts.web });
   overviewPage(app, deps, data);
