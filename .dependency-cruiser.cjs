@@ -35,6 +35,14 @@ module.exports = {
       to: { path: 'node_modules/better-sqlite3' },
     },
     {
+      name: 'seams-not-implementations',
+      comment:
+        'Store seams (server/store/*-store.ts, store.ts, ...) are interfaces a second store implements: they import neither the driver nor an sqlite-* file.',
+      severity: 'error',
+      from: { path: '^server/store/', pathNot: '^server/store/sqlite-' },
+      to: { path: ['node_modules/better-sqlite3', '^server/store/sqlite-'] },
+    },
+    {
       name: 'protocol-is-a-leaf',
       comment: 'protocol/ is shared by agent and server and depends on neither.',
       severity: 'error',
