@@ -108,7 +108,8 @@ export class Outbox {
       addDropped: this.db.prepare("UPDATE meta SET value = value + ? WHERE key = 'dropped_total'"),
       dropped: this.db.prepare("SELECT value FROM meta WHERE key = 'dropped_total'"),
       park: this.db.prepare(
-        'INSERT OR REPLACE INTO dead_letter (seq, ts, body, type, reason, parked_at) SELECT seq, ts, body, type, ?, ? FROM outbox WHERE batch_id = ?',
+        `INSERT OR REPLACE INTO dead_letter (seq, ts, body, type, reason, parked_at)
+        SELECT seq, ts, body, type, ?, ? FROM outbox WHERE batch_id = ?`,
       ),
       deadCount: this.db.prepare('SELECT count(*) AS n FROM dead_letter'),
     };

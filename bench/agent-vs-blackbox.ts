@@ -5,8 +5,9 @@
  *   - 6 TCP listeners that accept and close, 4 closed ports;
  *   - ICMP echo to 127.0.0.1 … 127.0.0.10.
  * Ours: `communewatch-agent`, the bundled executable an installed agent runs (icmp count 1, path.gateway none,
- * PC health reports off), pushing to `communewatch server`. Theirs: the exporter started by hand (never as a service), driven like Prometheus: GET /probe for
- * each target once per interval, target i at offset i × interval / 30, Prometheus 2.42's headers.
+ * PC health reports off), pushing to `communewatch server`. Theirs: the exporter started by hand (never as a
+ * service), driven like Prometheus: GET /probe for each target once per interval, target i at offset
+ * i × interval / 30, Prometheus 2.42's headers.
  *
  * Printed side by side, over the measured window (from 3 s after both run until --seconds later):
  *   probes done; CPU s per 1,000 probes from /proc/<pid>/stat (agent process alone, and with its reaped
@@ -207,7 +208,8 @@ async function driveBlackbox(
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const headers = {
     accept:
-      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+      'text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
     'accept-encoding': 'identity',
     'user-agent': 'Prometheus/2.42.0',
     'x-prometheus-scrape-timeout-seconds': '1',
@@ -322,7 +324,9 @@ function tallyAgent(serverDb: string, outboxDb: string, targets: BenchTarget[], 
   try {
     const rows = s
       .prepare(
-        'SELECT r.result_id AS id, t.name AS name, r.agent_ts AS ts, r.duration_ms AS d, r.ok AS ok, r.error_code AS code FROM results r JOIN targets t ON t.id = r.target_id WHERE r.agent_ts >= ?',
+        `SELECT r.result_id AS id, t.name AS name, r.agent_ts AS ts, r.duration_ms AS d, r.ok AS ok, r.error_code AS code
+        FROM results r JOIN targets t ON t.id = r.target_id
+        WHERE r.agent_ts >= ?`,
       )
       .all(from) as { id: string; name: string; ts: number; d: number; ok: number; code: string | null }[];
     for (const r of rows) add(r.id, r.name, r.ts, r.d, r.ok === 1, r.code ?? undefined);
@@ -527,9 +531,14 @@ async function main(): Promise<void> {
     const onlineCpu = agentMid.cpuSec - s0.agent.cpuSec;
     const offlineCpu = s1.agent.cpuSec - agentMid.cpuSec;
     const wire = (n: number) => n.toLocaleString('en-US');
+    const outboxPer1000 = offRows > 0 ? wire(Math.round(((off1.usedBytes - off0.usedBytes) / offRows) * 1000)) : '–';
+    const pagesPer1000 =
+      pages.rows > 0 ? wire(Math.round(((pages.tableBytes + pages.indexBytes) / pages.rows) * 1000)) : '–';
 
     const lines = [
-      `agent vs blackbox_exporter: ${targets.length} targets${args.only ? ` (${args.only} only)` : ''}${AGENT.nodeArgs.length ? ` (agent node ${AGENT.nodeArgs.join(' ')})` : ''} every ${INTERVAL_SEC} s, window ${SECONDS} s (server stopped for the last ${OFFLINE_SEC} s), Node ${process.version}`,
+      `agent vs blackbox_exporter: ${targets.length} targets${args.only ? ` (${args.only} only)` : ''}` +
+        `${AGENT.nodeArgs.length ? ` (agent node ${AGENT.nodeArgs.join(' ')})` : ''} every ${INTERVAL_SEC} s, ` +
+        `window ${SECONDS} s (server stopped for the last ${OFFLINE_SEC} s), Node ${process.version}`,
       '',
       '| | CommuneWatch agent | blackbox_exporter |',
       '|---|---|---|',
@@ -537,15 +546,26 @@ async function main(): Promise<void> {
       `| CPU s per 1,000 probes, process alone | ${per1000(agentCpu, agentProbes)} | ${per1000(bbCpu, bbProbes)} |`,
       `| CPU s per 1,000 probes, with its ping children | ${per1000(agentCpu + pingCpu, agentProbes)} | (no children) |`,
       `| CPU s in the window (process + children) | ${agentCpu.toFixed(2)} + ${pingCpu.toFixed(2)} | ${bbCpu.toFixed(2)} |`,
-      `| VmRSS at end / VmHWM peak, MiB | ${s1.agent.rssMiB.toFixed(1)} / ${s1.agent.hwmMiB.toFixed(1)} | ${s1.bb.rssMiB.toFixed(1)} / ${s1.bb.hwmMiB.toFixed(1)} |`,
-      `| of which at end: private (RssAnon) + mapped files (RssFile), MiB | ${s1.agent.anonMiB.toFixed(1)} + ${s1.agent.fileMiB.toFixed(1)} | ${s1.bb.anonMiB.toFixed(1)} + ${s1.bb.fileMiB.toFixed(1)} |`,
-      `| failures: expected (closed ports) ≈ ${wire(expectedFail)}; unexpected results | ${tally.unexpected} of ${wire(tally.results)} rounds | ${s1.driver.unexpected - s0.driver.unexpected} of ${wire(bbProbes)} (+${s1.driver.errors - s0.driver.errors} scrape errors) |`,
+      `| VmRSS at end / VmHWM peak, MiB | ${s1.agent.rssMiB.toFixed(1)} / ${s1.agent.hwmMiB.toFixed(1)} | ` +
+        `${s1.bb.rssMiB.toFixed(1)} / ${s1.bb.hwmMiB.toFixed(1)} |`,
+      '| of which at end: private (RssAnon) + mapped files (RssFile), MiB | ' +
+        `${s1.agent.anonMiB.toFixed(1)} + ${s1.agent.fileMiB.toFixed(1)} | ${s1.bb.anonMiB.toFixed(1)} + ${s1.bb.fileMiB.toFixed(1)} |`,
+      `| failures: expected (closed ports) ≈ ${wire(expectedFail)}; unexpected results | ` +
+        `${tally.unexpected} of ${wire(tally.results)} rounds | ` +
+        `${s1.driver.unexpected - s0.driver.unexpected} of ${wire(bbProbes)} (+${s1.driver.errors - s0.driver.errors} scrape errors) |`,
       '',
-      `Server (separate): ${serverCpu.toFixed(2)} CPU s over ${SECONDS - OFFLINE_SEC} s for ≈ ${wire(serverResults)} results pushed = ${per1000(serverCpu, serverResults)} s per 1,000; VmHWM ${serverEnd.hwmMiB.toFixed(1)} MiB.`,
-      `Agent process CPU per 1,000 probes while pushing: ${per1000(onlineCpu, onlineProbes)} s (${wire(onlineProbes)} probes); with the server down, nothing pushed: ${per1000(offlineCpu, offRows)} s (${wire(offRows)} probes).`,
-      `Outbox while the server was down: ${wire(offRows)} rows added; pages in use ${wire(off0.usedBytes)} → ${wire(off1.usedBytes)} bytes = ${offRows > 0 ? wire(Math.round(((off1.usedBytes - off0.usedBytes) / offRows) * 1000)) : '–'} bytes per 1,000 results; files (outbox.db + -wal) ${wire(off0.fileBytes)} → ${wire(off1.fileBytes)} bytes.`,
-      `Outbox pages after stop (dbstat): ${wire(pages.rows)} rows; table ${wire(pages.tableBytes)} + indexes ${wire(pages.indexBytes)} bytes = ${pages.rows > 0 ? wire(Math.round(((pages.tableBytes + pages.indexBytes) / pages.rows) * 1000)) : '–'} bytes per 1,000 results (mean JSON body ${pages.bodyBytes.toFixed(0)} bytes).`,
-      `Agent rounds started and finished inside the window: ${wire(tally.results)}; unexpected: ${[...tally.byCode].map(([c, n]) => `${c} × ${n}`).join(', ') || 'none'}.`,
+      `Server (separate): ${serverCpu.toFixed(2)} CPU s over ${SECONDS - OFFLINE_SEC} s for ≈ ${wire(serverResults)} results ` +
+        `pushed = ${per1000(serverCpu, serverResults)} s per 1,000; VmHWM ${serverEnd.hwmMiB.toFixed(1)} MiB.`,
+      `Agent process CPU per 1,000 probes while pushing: ${per1000(onlineCpu, onlineProbes)} s (${wire(onlineProbes)} probes); ` +
+        `with the server down, nothing pushed: ${per1000(offlineCpu, offRows)} s (${wire(offRows)} probes).`,
+      `Outbox while the server was down: ${wire(offRows)} rows added; ` +
+        `pages in use ${wire(off0.usedBytes)} → ${wire(off1.usedBytes)} bytes = ${outboxPer1000} bytes per 1,000 results; ` +
+        `files (outbox.db + -wal) ${wire(off0.fileBytes)} → ${wire(off1.fileBytes)} bytes.`,
+      `Outbox pages after stop (dbstat): ${wire(pages.rows)} rows; ` +
+        `table ${wire(pages.tableBytes)} + indexes ${wire(pages.indexBytes)} bytes = ${pagesPer1000} bytes per 1,000 results ` +
+        `(mean JSON body ${pages.bodyBytes.toFixed(0)} bytes).`,
+      `Agent rounds started and finished inside the window: ${wire(tally.results)}; ` +
+        `unexpected: ${[...tally.byCode].map(([c, n]) => `${c} × ${n}`).join(', ') || 'none'}.`,
       `Logs and data: ${dir}${args.keep ? ' (kept)' : ' (removed at exit; --keep keeps them)'}.`,
     ];
     console.log(lines.join('\n'));

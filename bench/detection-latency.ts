@@ -311,14 +311,16 @@ async function main(): Promise<void> {
     };
     process.stdout.write(
       [
-        `Detection latency, cut of the commune uplink → firing e-mail (probe interval ${INTERVAL} s, goal ≤ ${GOAL_S} s), Node ${process.version}`,
+        'Detection latency, cut of the commune uplink → firing e-mail ' +
+          `(probe interval ${INTERVAL} s, goal ≤ ${GOAL_S} s), Node ${process.version}`,
         '',
         '| trial | CommuneWatch, s | Prometheus + blackbox_exporter + Alertmanager, s |',
         '|---|---|---|',
         ...rows.map((r, i) => `| ${i + 1} | ${fmt(r.ours)} | ${fmt(r.peer)} |`),
         `| mean / worst | ${stats(rows.map((r) => r.ours))} | ${stats(rows.map((r) => r.peer))} |`,
         '',
-        `Within the goal: CommuneWatch ${rows.filter((r) => r.ours !== null && r.ours <= GOAL_S).length} of ${rows.length}, peer ${rows.filter((r) => r.peer !== null && r.peer <= GOAL_S).length} of ${rows.length}.`,
+        `Within the goal: CommuneWatch ${rows.filter((r) => r.ours !== null && r.ours <= GOAL_S).length} of ${rows.length}, ` +
+          `peer ${rows.filter((r) => r.peer !== null && r.peer <= GOAL_S).length} of ${rows.length}.`,
         '',
       ].join('\n'),
     );

@@ -44,8 +44,9 @@ try {
   const t0 = Date.now();
   // Dossiers, straight into the table (the import path is measured elsewhere).
   const insert =
-    store.db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at,
-    first_handled_at, status, import_id, updated_at) VALUES ('bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
+    store.db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel,
+      received_at, due_at, finished_at, first_handled_at, status, import_id, updated_at)
+    VALUES ('bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
   const fields = [
     ['Hộ tịch', 'Đăng ký khai sinh'],
     ['Chứng thực', 'Chứng thực bản sao'],
@@ -127,13 +128,16 @@ try {
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(
     [
-      `Dossier attribution, ${N.toLocaleString('en')} dossiers across ${COMMUNES.toLocaleString('en')} communes, ${incidents.toLocaleString('en')} incidents over 2026 (Node ${process.version})`,
+      `Dossier attribution, ${N.toLocaleString('en')} dossiers across ${COMMUNES.toLocaleString('en')} communes, ` +
+        `${incidents.toLocaleString('en')} incidents over 2026 (Node ${process.version})`,
       '',
       '| figure | value |',
       '|---|---|',
       `| wall time of one attribution report (read, attribute, summarise) | **${seconds.toFixed(2)} s** (goal ≤ 10 s) |`,
       `| CPU time | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s |`,
-      `| dossiers attributed | ${report.total.dossiers.toLocaleString('en')}; overdue ${report.total.overdue.toLocaleString('en')}: outage ${report.total.outage.toLocaleString('en')}, partly ${report.total.partlyOutage.toLocaleString('en')}, not ${report.total.notOutage.toLocaleString('en')} |`,
+      `| dossiers attributed | ${report.total.dossiers.toLocaleString('en')}; ` +
+        `overdue ${report.total.overdue.toLocaleString('en')}: outage ${report.total.outage.toLocaleString('en')}, ` +
+        `partly ${report.total.partlyOutage.toLocaleString('en')}, not ${report.total.notOutage.toLocaleString('en')} |`,
       `| peak RSS | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB |`,
       `| building the data (not timed) | ${built.toFixed(1)} s |`,
       '',

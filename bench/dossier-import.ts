@@ -28,7 +28,10 @@ try {
   for (let i = 0; i < N; i++) {
     const day = 1 + (i % 28);
     const month = 1 + (Math.floor(i / 28) % 12);
-    const line = `H38.${i % 3321}-${i},Đăng ký khai sinh,Hộ tịch,${10_000 + (i % 3321)},${i % 3 ? 'Trực tiếp' : 'Trực tuyến'},${pad(day)}/${pad(month)}/2026 08:${pad(i % 60)},${pad(day)}/${pad(month)}/2026 17:00,${i % 10 ? `${pad(day)}/${pad(month)}/2026 16:${pad(i % 60)}` : ''},Đã trả kết quả\n`;
+    const date = `${pad(day)}/${pad(month)}/2026`;
+    const line =
+      `H38.${i % 3321}-${i},Đăng ký khai sinh,Hộ tịch,${10_000 + (i % 3321)},${i % 3 ? 'Trực tiếp' : 'Trực tuyến'},` +
+      `${date} 08:${pad(i % 60)},${date} 17:00,${i % 10 ? `${date} 16:${pad(i % 60)}` : ''},Đã trả kết quả\n`;
     if (!out.write(line)) await once(out, 'drain');
   }
   out.end();
@@ -57,8 +60,10 @@ try {
       '',
       '| run | wall s | rows/s | new | updated | unchanged |',
       '|---|---|---|---|---|---|',
-      `| first import | **${first.seconds.toFixed(1)}** | ${rate(first.seconds)} | ${first.r.inserted} | ${first.r.updated} | ${first.r.unchanged} |`,
-      `| same file again | **${second.seconds.toFixed(1)}** | ${rate(second.seconds)} | ${second.r.inserted} | ${second.r.updated} | ${second.r.unchanged} |`,
+      `| first import | **${first.seconds.toFixed(1)}** | ${rate(first.seconds)} | ` +
+        `${first.r.inserted} | ${first.r.updated} | ${first.r.unchanged} |`,
+      `| same file again | **${second.seconds.toFixed(1)}** | ${rate(second.seconds)} | ` +
+        `${second.r.inserted} | ${second.r.updated} | ${second.r.unchanged} |`,
       '',
       `Peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB.`,
       '',

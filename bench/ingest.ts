@@ -133,12 +133,14 @@ async function main(): Promise<void> {
       `\nIngest over HTTP, ${CONCURRENCY} concurrent senders, ${SECONDS} s per row, gzip, one server process (Node ${process.version})`,
     );
     console.log(
-      '| system | results per request | requests/s | results/s | p50 ms | p99 ms | server CPU ms per result | server cores busy | failures |',
+      '| system | results per request | requests/s | results/s | p50 ms | p99 ms | ' +
+        'server CPU ms per result | server cores busy | failures |',
     );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       console.log(
-        `| CommuneWatch | ${r.batchSize} | ${r.reqPerSec.toFixed(0)} | ${r.resultsPerSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMsPerResult.toFixed(3)} | ${r.cpuCores.toFixed(2)} | ${r.failures} |`,
+        `| CommuneWatch | ${r.batchSize} | ${r.reqPerSec.toFixed(0)} | ${r.resultsPerSec.toFixed(0)} | ` +
+          `${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMsPerResult.toFixed(3)} | ${r.cpuCores.toFixed(2)} | ${r.failures} |`,
       );
     }
     console.log(

@@ -101,10 +101,12 @@ const fmt = (v: number) => (Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : 
 
 async function main(): Promise<void> {
   console.log(
-    `systeminformation ${si.version()} on ${process.platform} ${os.release()}, Node ${process.version}, ${os.cpus().length} CPUs; first call, then ${N} repeats ${GAP_MS} ms apart`,
+    `systeminformation ${si.version()} on ${process.platform} ${os.release()}, Node ${process.version}, ` +
+      `${os.cpus().length} CPUs; first call, then ${N} repeats ${GAP_MS} ms apart`,
   );
   console.log(
-    '| call | set | first wall ms | first own CPU ms | first child CPU ms | median wall ms | mean own CPU ms | mean child CPU ms | median / max loop block ms |',
+    '| call | set | first wall ms | first own CPU ms | first child CPU ms | ' +
+      'median wall ms | mean own CPU ms | mean child CPU ms | median / max loop block ms |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of calls) {
@@ -124,7 +126,8 @@ async function main(): Promise<void> {
     const medianBlock = blocks[Math.floor(blocks.length / 2)] ?? Number.NaN;
     const block = Math.max(first.blockMs, ...blocks);
     console.log(
-      `| ${c.name} | ${c.set} | ${fmt(first.wallMs)} | ${fmt(first.ownCpuMs)} | ${fmt(first.childCpuMs)} | ${fmt(medianWall)} | ${fmt(mean('ownCpuMs'))} | ${fmt(mean('childCpuMs'))} | ${fmt(medianBlock)} / ${fmt(block)} |`,
+      `| ${c.name} | ${c.set} | ${fmt(first.wallMs)} | ${fmt(first.ownCpuMs)} | ${fmt(first.childCpuMs)} | ` +
+        `${fmt(medianWall)} | ${fmt(mean('ownCpuMs'))} | ${fmt(mean('childCpuMs'))} | ${fmt(medianBlock)} / ${fmt(block)} |`,
     );
   }
 }

@@ -295,7 +295,8 @@ function buildDatabase(dir: string): Dataset {
       'INSERT INTO targets (id, commune, name, kind, service, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     db.exec(
-      'CREATE TEMP TABLE tparams (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, fail INTEGER NOT NULL, lat REAL NOT NULL, peak REAL NOT NULL, icmp INTEGER NOT NULL)',
+      `CREATE TEMP TABLE tparams (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, fail INTEGER NOT NULL,
+        lat REAL NOT NULL, peak REAL NOT NULL, icmp INTEGER NOT NULL)`,
     );
     const insParams = db.prepare('INSERT INTO temp.tparams VALUES (?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
@@ -336,9 +337,12 @@ function buildDatabase(dir: string): Dataset {
     })();
     // Pseudo-random per (target, hour) from a hash (not random(): SQLite may evaluate a flattened
     // subquery's column more than once, and ok_count must equal latency_count).
-    db.exec(`INSERT INTO rollup_hour (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
-      SELECT id, bucket, 60, ok, ok, ok * lat, lat * 0.55, lat * (2 + 2 * pk), CASE WHEN icmp = 1 THEN 60 * (r3 % 25) / 1000.0 ELSE 0.0 END, CASE WHEN icmp = 1 THEN 60 ELSE 0 END
-      FROM (SELECT id, bucket, icmp, pk, r3, 60 - CASE WHEN r1 < fail * (1 + 3 * pk) THEN 1 + r2 % 12 ELSE 0 END AS ok, lat0 * (1 + 2 * pk) * (0.8 + r3 / 2500.0) AS lat
+    db.exec(`INSERT INTO rollup_hour
+        (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
+      SELECT id, bucket, 60, ok, ok, ok * lat, lat * 0.55, lat * (2 + 2 * pk),
+        CASE WHEN icmp = 1 THEN 60 * (r3 % 25) / 1000.0 ELSE 0.0 END, CASE WHEN icmp = 1 THEN 60 ELSE 0 END
+      FROM (SELECT id, bucket, icmp, pk, r3, 60 - CASE WHEN r1 < fail * (1 + 3 * pk) THEN 1 + r2 % 12 ELSE 0 END AS ok,
+          lat0 * (1 + 2 * pk) * (0.8 + r3 / 2500.0) AS lat
         FROM (SELECT id, bucket, icmp, pk, fail, lat0, x % 1000 AS r1, (x / 1000) % 1000 AS r2, (x / 1000000) % 1000 AS r3
           FROM (SELECT p.id AS id, h.bucket AS bucket, p.icmp AS icmp, h.peak * p.peak AS pk, p.fail AS fail, p.lat AS lat0,
               ((p.id * 73856093) | (h.value * 19349663 + 7)) - ((p.id * 73856093) & (h.value * 19349663 + 7)) AS x
@@ -352,14 +356,18 @@ function buildDatabase(dir: string): Dataset {
     db.transaction(() => {
       for (let d = START; d < NOW; d += DAY) insDay.run(d);
     })();
-    db.exec(`INSERT INTO rollup_day (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
-      SELECT p.id, d.value, sum(r.count), sum(r.ok_count), sum(r.latency_count), sum(r.latency_sum), min(r.latency_min), max(r.latency_max), sum(r.loss_sum), sum(r.loss_count)
+    db.exec(`INSERT INTO rollup_day
+        (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
+      SELECT p.id, d.value, sum(r.count), sum(r.ok_count), sum(r.latency_count), sum(r.latency_sum),
+        min(r.latency_min), max(r.latency_max), sum(r.loss_sum), sum(r.loss_count)
       FROM temp.tparams p CROSS JOIN temp.dys d CROSS JOIN rollup_hour r
       WHERE d.value >= ${HOUR_FROM} AND r.target_id = p.id AND r.bucket >= d.value AND r.bucket < d.value + ${DAY}
       GROUP BY p.id, d.value`);
     if (HOUR_FROM > START) {
-      db.exec(`INSERT INTO rollup_day (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
-        SELECT id, bucket, 1440, ok, ok, ok * lat, lat * 0.5, lat * 4, CASE WHEN icmp = 1 THEN 1440 * (r3 % 25) / 1000.0 ELSE 0.0 END, CASE WHEN icmp = 1 THEN 1440 ELSE 0 END
+      db.exec(`INSERT INTO rollup_day
+          (target_id, bucket, count, ok_count, latency_count, latency_sum, latency_min, latency_max, loss_sum, loss_count)
+        SELECT id, bucket, 1440, ok, ok, ok * lat, lat * 0.5, lat * 4,
+          CASE WHEN icmp = 1 THEN 1440 * (r3 % 25) / 1000.0 ELSE 0.0 END, CASE WHEN icmp = 1 THEN 1440 ELSE 0 END
         FROM (SELECT id, bucket, icmp, r3, 1440 - CASE WHEN r1 < fail * 12 THEN r2 % 60 ELSE 0 END AS ok, lat0 * (1.1 + r3 / 2500.0) AS lat
           FROM (SELECT id, bucket, icmp, fail, lat0, x % 1000 AS r1, (x / 1000) % 1000 AS r2, (x / 1000000) % 1000 AS r3
             FROM (SELECT p.id AS id, d.value AS bucket, p.icmp AS icmp, p.fail AS fail, p.lat AS lat0,
@@ -471,9 +479,10 @@ interface IncidentData {
 
 function generateIncidents(db: Database.Database, firstSeen: number[], bad: boolean[]): IncidentData {
   const insInc =
-    db.prepare(`INSERT INTO incidents (id, scope, cause, severity, service, commune, target_id, agent_id, layer, started_at, ended_at, merged_into,
-      acknowledged_at, acknowledged_by, created_at, updated_at)
-    VALUES (@id, @scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @start, @end, @mergedInto, @ackAt, @ackBy, @start, @updated)`);
+    db.prepare(`INSERT INTO incidents (id, scope, cause, severity, service, commune, target_id, agent_id, layer,
+      started_at, ended_at, merged_into, acknowledged_at, acknowledged_by, created_at, updated_at)
+    VALUES (@id, @scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer,
+      @start, @end, @mergedInto, @ackAt, @ackBy, @start, @updated)`);
   const insComm = db.prepare(
     'INSERT INTO incident_communes (incident_id, commune, started_at, ended_at) VALUES (?, ?, ?, ?)',
   );
@@ -718,20 +727,24 @@ function generateFleet(
   openSilent: Map<number, number>,
 ): void {
   const insAgent =
-    db.prepare(`INSERT INTO agents (id, commune, name, token_lookup, token_hash, created_at, last_push_at, last_skew_ms, last_status, max_seq, results_received)
+    db.prepare(`INSERT INTO agents (id, commune, name, token_lookup, token_hash, created_at, last_push_at, last_skew_ms,
+      last_status, max_seq, results_received)
     VALUES (?, ?, 'may-mot-cua', ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insResult =
-    db.prepare(`INSERT INTO results (target_id, ts, result_id, seq, agent_id, agent_ts, received_at, ok, duration_ms, latency_ms, error_code, error_message, detail, role, layer, blame, link)
+    db.prepare(`INSERT INTO results (target_id, ts, result_id, seq, agent_id, agent_ts, received_at, ok, duration_ms, latency_ms,
+      error_code, error_message, detail, role, layer, blame, link)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`);
   const insState = db.prepare(
     `INSERT INTO target_states (target_id, state, since, last_ts, incident_id, machine) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   const insHealth =
-    db.prepare(`INSERT INTO health_samples (record_id, agent_id, commune, seq, ts, agent_ts, received_at, cpu_load_pct, mem_total_bytes, mem_available_bytes,
-      uptime_sec, clock_offset_ms, min_disk_free_ratio, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    db.prepare(`INSERT INTO health_samples (record_id, agent_id, commune, seq, ts, agent_ts, received_at, cpu_load_pct,
+      mem_total_bytes, mem_available_bytes, uptime_sec, clock_offset_ms, min_disk_free_ratio, doc)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insInventory =
-    db.prepare(`INSERT INTO inventory_docs (record_id, agent_id, commune, seq, ts, agent_ts, received_at, hostname, model, os, mem_total_bytes,
-      smartcard_readers, signing_tokens, scanners, printers, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    db.prepare(`INSERT INTO inventory_docs (record_id, agent_id, commune, seq, ts, agent_ts, received_at, hostname, model, os,
+      mem_total_bytes, smartcard_readers, signing_tokens, scanners, printers, doc)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const GIB = 1024 ** 3;
   const models = [
     ['Dell Inc.', 'OptiPlex 3020'],
@@ -921,8 +934,9 @@ function generateFleet(
 function generateDossiers(db: Database.Database): number {
   if (DOSSIERS === 0) return 0;
   const insert =
-    db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at,
-    first_handled_at, status, import_id, updated_at) VALUES ('bench', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
+    db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel,
+      received_at, due_at, finished_at, first_handled_at, status, import_id, updated_at)
+    VALUES ('bench', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
   const fields = [
     ['Hộ tịch', 'Đăng ký khai sinh'],
     ['Chứng thực', 'Chứng thực bản sao'],
@@ -1150,7 +1164,9 @@ async function runPeer(store: SqliteStore, dir: string, ours: Map<string, number
     let labels = '';
     for (const [id, commune, name, kind, service, bucket, count, ok] of rows) {
       if (id !== lastId) {
-        labels = `${PEER_METRIC}{job="communewatch",instance="cw-server:8080",commune="${commune}",service="${service}",target="${name}",kind="${kind}"}`;
+        labels =
+          `${PEER_METRIC}{job="communewatch",instance="cw-server:8080",` +
+          `commune="${commune}",service="${service}",target="${name}",kind="${kind}"}`;
         lastId = id;
         series++;
       }
@@ -1445,8 +1461,8 @@ async function main(dir: string): Promise<void> {
       () =>
         `${fmt(store.rollups({ resolution: 'hour', commune: data.busyCommune, from: NOW - 7 * DAY, to: NOW }).length)} rows`,
     );
-    const byPairDay =
-      store.db.prepare(`SELECT t.commune, t.service, CAST(sum(r.ok_count) AS REAL) / sum(r.count) AS up FROM targets t CROSS JOIN rollup_day r
+    const byPairDay = store.db.prepare(`SELECT t.commune, t.service, CAST(sum(r.ok_count) AS REAL) / sum(r.count) AS up
+      FROM targets t CROSS JOIN rollup_day r
       WHERE r.target_id = t.id AND r.bucket >= ? AND r.bucket < ? GROUP BY t.commune, t.service`);
     const byPairHour =
       store.db.prepare(`SELECT t.commune, t.service, avg(CAST(r.ok_count AS REAL) / r.count) AS up FROM targets t CROSS JOIN rollup_hour r
@@ -1459,11 +1475,10 @@ async function main(dir: string): Promise<void> {
       'SQL: the same from rollup_hour (what the PromQL peer computes)',
       () => `${fmt(byPairHour.all(NOW - PEER_DAYS * DAY, NOW).length)} rows`,
     );
-    await piece(
-      'attributeDossiers 30 d (dossiers page)',
-      () =>
-        `${fmt(attributeDossiers({ store, calendars: built!.calendars, config: config.dossiers }, { ...d30, verdict: 'late', now: NOW, limit: 5000 }).total.dossiers)} dossiers`,
-    );
+    await piece('attributeDossiers 30 d (dossiers page)', () => {
+      const deps = { store, calendars: built!.calendars, config: config.dossiers };
+      return `${fmt(attributeDossiers(deps, { ...d30, verdict: 'late', now: NOW, limit: 5000 }).total.dossiers)} dossiers`;
+    });
     const rss = procSample(process.pid);
 
     // 4. The peer.
@@ -1485,20 +1500,24 @@ async function main(dir: string): Promise<void> {
     // ------------------------------------------------------------------------------------------ report
     const r = data.rows;
     out.push(
-      `Web pages at national scale: ${fmt(COMMUNES)} communes × ${PER_COMMUNE} targets, ${DAYS} days to ${new Date(NOW + OFFSET_MIN * 60_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+7) ` +
+      `Web pages at national scale: ${fmt(COMMUNES)} communes × ${PER_COMMUNE} targets, ${DAYS} days ` +
+        `to ${new Date(NOW + OFFSET_MIN * 60_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+7) ` +
         `(Node ${process.version}, ${cpus().length} CPUs, ${cpus()[0]?.model.trim() ?? ''})`,
       '',
-      `Dataset, built in ${buildSec.toFixed(0)} s (${data.phases.map(([n, s]) => `${n} ${s.toFixed(0)} s`).join('; ')}); SQLite file ${fmt(dbBytes / 1e9, 2)} GB:`,
+      `Dataset, built in ${buildSec.toFixed(0)} s (${data.phases.map(([n, s]) => `${n} ${s.toFixed(0)} s`).join('; ')}); ` +
+        `SQLite file ${fmt(dbBytes / 1e9, 2)} GB:`,
       '',
       '| table | rows | note |',
       '|---|---|---|',
       `| targets | ${fmt(r.targets!)} | 4 path hops (service "network") + 4 services per commune |`,
-      `| rollup_hour | ${fmt(r.rollup_hour!)} | ${HOUR_DAYS === DAYS ? `all ${DAYS} days` : `last ${HOUR_DAYS} days only (--hour-days)`} (retention.hourDays default 730) |`,
+      `| rollup_hour | ${fmt(r.rollup_hour!)} | ` +
+        `${HOUR_DAYS === DAYS ? `all ${DAYS} days` : `last ${HOUR_DAYS} days only (--hour-days)`} (retention.hourDays default 730) |`,
       `| rollup_day | ${fmt(r.rollup_day!)} | ${DAYS} days |`,
       ...(r.rollup_service_hour === undefined
         ? []
         : [
-            `| rollup_service_hour | ${fmt(r.rollup_service_hour)} | sums of rollup_hour per service class, as migration 011 backfills them |`,
+            `| rollup_service_hour | ${fmt(r.rollup_service_hour)} | ` +
+              'sums of rollup_hour per service class, as migration 011 backfills them |',
           ]),
       '| rollup_minute | 0 | not generated: no page reads it |',
       `| results | ${fmt(r.results!)} | the latest per target only (seeds LiveState; no page reads raw results) |`,
@@ -1521,13 +1540,15 @@ async function main(dir: string): Promise<void> {
           `| ${p.label} \`${p.path}\` | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.timed.last)} | ${goal(p.timed, p.miss)} |`,
       ),
       '',
-      'The same pages over HTTP on 127.0.0.1 (Accept-Encoding: gzip, deflate, br, zstd → brotli q5), ms to the last byte, after the runs above:',
+      'The same pages over HTTP on 127.0.0.1 (Accept-Encoding: gzip, deflate, br, zstd → brotli q5), ' +
+        'ms to the last byte, after the runs above:',
       '',
       '| page | first | hit median | p95 | max | n | miss median | p95 | max | n | raw | gzip | brotli | median ≤ 300 ms (hit and miss) |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...overHttp.map(
         (p) =>
-          `| ${p.label} | ${timingCells(p.timed)} | ${missCells(p.miss)} | ${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} | ${goal(p.timed, p.miss)} |`,
+          `| ${p.label} | ${timingCells(p.timed)} | ${missCells(p.miss)} | ` +
+          `${kb(p.raw)} | ${kb(p.gzip)} | ${kb(p.br)} | ${goal(p.timed, p.miss)} |`,
       ),
       '',
       'Pieces, called directly, ms:',
@@ -1546,16 +1567,20 @@ async function main(dir: string): Promise<void> {
       );
     } else {
       out.push(
-        `Peer, same run: Prometheus ${peer.version} over the same last ${PEER_DAYS} days of hour rollups as a 1-hour recording-rule series per target ` +
-          `(\`${PEER_METRIC}\`, ${fmt(peer.series)} series, ${fmt(peer.samples)} samples; exported in ${peer.exportSec.toFixed(0)} s, ${fmt(peer.omBytes / 1e6)} MB OpenMetrics; ` +
-          `promtool backfill ${peer.backfillSec.toFixed(0)} s; TSDB ${fmt(peer.tsdbBytes / 1e6, 1)} MB; ready in ${peer.startSec.toFixed(1)} s; VmRSS ${fmt(peer.rssMiB)} MiB after the queries). ` +
+        `Peer, same run: Prometheus ${peer.version} over the same last ${PEER_DAYS} days of hour rollups ` +
+          'as a 1-hour recording-rule series per target ' +
+          `(\`${PEER_METRIC}\`, ${fmt(peer.series)} series, ${fmt(peer.samples)} samples; ` +
+          `exported in ${peer.exportSec.toFixed(0)} s, ${fmt(peer.omBytes / 1e6)} MB OpenMetrics; ` +
+          `promtool backfill ${peer.backfillSec.toFixed(0)} s; TSDB ${fmt(peer.tsdbBytes / 1e6, 1)} MB; ` +
+          `ready in ${peer.startSec.toFixed(1)} s; VmRSS ${fmt(peer.rssMiB)} MiB after the queries). ` +
           `HTTP API /api/v1/query, gzip, ms:`,
         '',
         '| query | first | median | p95 | max | n | series |',
         '|---|---|---|---|---|---|---|',
         ...peer.queries.map((q) => `| ${q.label}: \`${q.promql}\` | ${timingCells(q.timed)} | ${fmt(q.series)} |`),
         '',
-        `Check: Prometheus' per commune × service figures vs the rollup_hour SQL above, largest difference ${peer.maxAbsDiff.toExponential(2)}.`,
+        "Check: Prometheus' per commune × service figures vs the rollup_hour SQL above, " +
+          `largest difference ${peer.maxAbsDiff.toExponential(2)}.`,
         'For scale: Uptime Kuma, 882 monitors, ≈ 15 s to load the dashboard (louislam/uptime-kuma#6181, peers.md).',
         '',
       );

@@ -57,9 +57,9 @@ export async function runCalendarShow(flags: { year: number; commune?: string } 
     const cal = flags.commune ? book.forCommune(flags.commune) : book.national();
     const start = Date.parse(`${flags.year}-01-01T00:00:00Z`) - offset * 60_000;
     const end = Date.parse(`${flags.year + 1}-01-01T00:00:00Z`) - offset * 60_000;
-    process.stdout.write(
-      `\n${flags.year}: ${(cal.workingMs(start, end) / 3_600_000).toFixed(1)} working hours${flags.commune ? ` at commune ${flags.commune}` : ' (national calendar)'}.\n`,
-    );
+    const hours = (cal.workingMs(start, end) / 3_600_000).toFixed(1);
+    const where = flags.commune ? ` at commune ${flags.commune}` : ' (national calendar)';
+    process.stdout.write(`\n${flags.year}: ${hours} working hours${where}.\n`);
   });
 }
 

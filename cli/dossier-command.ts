@@ -66,11 +66,14 @@ export async function runDossierImport(
     const took = ((Date.now() - started) / 1000).toFixed(1);
     if (report.status === 'refused') {
       throw new Error(
-        `import ${report.importId} refused: ${report.invalid} of ${report.rows} rows have problems; nothing was imported (fix them, or use --partial to import the ${report.valid} good rows)`,
+        `import ${report.importId} refused: ${report.invalid} of ${report.rows} rows have problems; ` +
+          `nothing was imported (fix them, or use --partial to import the ${report.valid} good rows)`,
       );
     }
     process.stdout.write(
-      `Import ${report.importId}: ${report.rows} rows in ${took} s — ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.invalid ? `, ${report.invalid} skipped (bad)` : ''}.\n`,
+      `Import ${report.importId}: ${report.rows} rows in ${took} s — ` +
+        `${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged` +
+        `${report.invalid ? `, ${report.invalid} skipped (bad)` : ''}.\n`,
     );
   });
 }

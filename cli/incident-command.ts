@@ -62,7 +62,9 @@ export async function runIncidentAdd(
       ),
     );
     process.stdout.write(
-      `Recorded incident ${inc.id} (${inc.cause}${inc.service ? `, ${inc.service}` : ''}, ${inc.communes.map((c) => c.commune).join(', ')})${inc.notify ? '; the alert receivers are notified by the running server' : ''}.\n`,
+      `Recorded incident ${inc.id} (${inc.cause}${inc.service ? `, ${inc.service}` : ''}, ` +
+        `${inc.communes.map((c) => c.commune).join(', ')})` +
+        `${inc.notify ? '; the alert receivers are notified by the running server' : ''}.\n`,
     );
   });
 }
@@ -129,7 +131,8 @@ export async function runIncidentEdit(
       ),
     );
     process.stdout.write(
-      `Corrected incident ${inc.id}: ${formatLocalTime(inc.startedAt, offset)} – ${inc.endedAt === null ? 'open' : formatLocalTime(inc.endedAt, offset)}.\n`,
+      `Corrected incident ${inc.id}: ${formatLocalTime(inc.startedAt, offset)} – ` +
+        `${inc.endedAt === null ? 'open' : formatLocalTime(inc.endedAt, offset)}.\n`,
     );
   });
 }

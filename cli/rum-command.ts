@@ -27,7 +27,8 @@ export async function runRumAppCreate(
       throw new Error(`an app "${name}" already exists (see: communewatch rum-app list)`);
     const { app, key } = store.rum.createApp({ name, origins, services, sampleRate, now: Date.now() });
     process.stderr.write(
-      `Created RUM app "${app.name}" (id ${app.id}) for ${origins.join(', ')}. Its key goes into the page (data-key): it identifies the app, it is not a password.\n`,
+      `Created RUM app "${app.name}" (id ${app.id}) for ${origins.join(', ')}. ` +
+        'Its key goes into the page (data-key): it identifies the app, it is not a password.\n',
     );
     process.stdout.write(`${key}\n`);
   });

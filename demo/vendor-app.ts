@@ -116,7 +116,8 @@ export class VendorApp {
     const endpoint = VENDOR_ENDPOINTS.find((e) => e.path === path);
     const fault = this.pickFault(path, hit);
     const page = (title: string, body: string) =>
-      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${title}</title></head>` +
+      `<body><h1>${title}</h1>${body}</body></html>`;
     switch (fault) {
       case 'hang':
         this.hanging.add(res);

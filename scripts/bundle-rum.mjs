@@ -43,6 +43,9 @@ const options = {
 // The packages that end up in the bundle, from a quick unminified pass (tree shaking decides).
 const probe = await build({ ...options, write: false, metafile: true, minify: false });
 const packages = bundledPackages(Object.values(probe.metafile.outputs)[0].inputs);
+const bundled = packages
+  .map((p) => `${p.name} ${p.version} (${p.license}${p.copyright ? `, ${p.copyright}` : ''})`)
+  .join('; ');
 
 mkdirSync(outdir, { recursive: true });
 await build({
@@ -52,7 +55,7 @@ await build({
   sourcemap: 'external',
   legalComments: 'eof',
   banner: {
-    js: `/*! CommuneWatch rum.js. Bundles ${packages.map((p) => `${p.name} ${p.version} (${p.license}${p.copyright ? `, ${p.copyright}` : ''})`).join('; ')}. Licence texts: rum.js.LICENSES.txt */`,
+    js: `/*! CommuneWatch rum.js. Bundles ${bundled}. Licence texts: rum.js.LICENSES.txt */`,
   },
 });
 writeFileSync(

@@ -141,14 +141,22 @@ function serviceRow(lang: Lang, t: TargetStatus, now: number): string {
     !r.ok && r.error
       ? `<br><small class="tech">${html(lang, 'detail', { detail: `${r.error.code}: ${r.error.message.slice(0, 300)}` })}</small>`
       : '';
-  return `<tr class="${tone}"><td>${pill(lang, tone)}</td><td><b>${esc(label(lang, 'class', r.service))}</b><br><small>${esc(name)}</small></td><td>${esc(servicePhrase(lang, t))}${detail}</td><td>${since(lang, t, now)}</td></tr>`;
+  return (
+    `<tr class="${tone}"><td>${pill(lang, tone)}</td>` +
+    `<td><b>${esc(label(lang, 'class', r.service))}</b><br><small>${esc(name)}</small></td>` +
+    `<td>${esc(servicePhrase(lang, t))}${detail}</td><td>${since(lang, t, now)}</td></tr>`
+  );
 }
 
 function hopRow(lang: Lang, t: TargetStatus, now: number): string {
   const role = t.result.role ?? '';
   const tone: Tone = t.result.ok ? 'up' : 'down';
   const state = t.result.ok ? text(lang, 'hop.up') : text(lang, pick([`hop.down.${role}`], 'hop.down'));
-  return `<tr class="${tone}"><td>${pill(lang, tone)}</td><td><b>${esc(label(lang, 'role', role))}</b><br><small>${esc(t.result.target)}</small></td><td>${esc(state)}</td><td>${since(lang, t, now)}</td></tr>`;
+  return (
+    `<tr class="${tone}"><td>${pill(lang, tone)}</td>` +
+    `<td><b>${esc(label(lang, 'role', role))}</b><br><small>${esc(t.result.target)}</small></td>` +
+    `<td>${esc(state)}</td><td>${since(lang, t, now)}</td></tr>`
+  );
 }
 
 function table(lang: Lang, first: Key, rows: string[], empty: Key): string {
@@ -184,6 +192,7 @@ function outboxSection(lang: Lang, s: AgentSnapshot, now: number): string {
   return lines.join('\n');
 }
 
+// A backslash at the end of a line continues it: the CSS itself has no line break there.
 const STYLE = `
 body{font-family:Arial,Helvetica,sans-serif;margin:0;background:#f3f4f6;color:#1a1a1a;font-size:16px}
 header{background:#fff;border-bottom:1px solid #d0d4da;padding:.6rem 1rem;overflow:hidden}
@@ -198,7 +207,8 @@ h2{font-size:1.15rem;margin:1.4rem 0 .4rem}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #dde1e6;padding:.45rem .6rem;text-align:left;vertical-align:top}th{background:#eef0f3;font-size:.9rem}
 tr.down td{background:#fff5f5}small{color:#555}.tech{color:#7a2030;font-size:.8rem;word-break:break-word}
-.pill{display:inline-block;white-space:nowrap;min-width:4.5rem;text-align:center;padding:.2rem .5rem;border-radius:1rem;color:#fff;font-weight:bold}
+.pill{display:inline-block;white-space:nowrap;min-width:4.5rem;text-align:center;\
+padding:.2rem .5rem;border-radius:1rem;color:#fff;font-weight:bold}
 .pill.up{background:#2e7d32}.pill.down{background:#c62828}.pill.slow{background:#b26a00}
 .pending{font-size:1.15rem;font-weight:bold}.alert{background:#fde7e9;border-left:5px solid #c62828;padding:.5rem .7rem;color:#8e0000}
 .note{color:#6d4a00}.empty{color:#555;font-style:italic}
@@ -265,11 +275,12 @@ export function renderPage(s: AgentSnapshot, { lang, now }: RenderOptions): stri
     started: s.startedAt > 0 ? formatTime(s.startedAt) : '—',
     now: formatTime(now),
   });
+  const otherLanguage = `<a href="?lang=${other}" hreflang="${other}" lang="${other}">${html(lang, 'otherLanguage')}</a>`;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,"><title>${html(lang, 'title')} — ${esc(s.commune)}</title>
 <style>${STYLE}</style></head><body>
-<header><h1>${html(lang, 'title')}</h1><a href="?lang=${other}" hreflang="${other}" lang="${other}">${html(lang, 'otherLanguage')}</a></header>
+<header><h1>${html(lang, 'title')}</h1>${otherLanguage}</header>
 <div class="wrap"><p id="offline" class="offline" role="alert">${html(lang, 'offline')}</p></div>
 <main id="main">
 <p class="sub">${html(lang, 'commune', { commune: s.commune })}</p>

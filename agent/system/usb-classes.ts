@@ -32,7 +32,10 @@ export interface UsbClassification {
 }
 
 type Row = readonly [UsbDeviceClass, string];
-/** Exact ids. Chip readers as sold for citizen-ID (CCCD) reading; the tokens Vietnamese CAs ship; and card readers that are not smart-card readers. */
+/**
+ * Exact ids. Chip readers as sold for citizen-ID (CCCD) reading; the tokens Vietnamese CAs ship; and card readers
+ * that are not smart-card readers.
+ */
 const BY_ID: Record<string, Row> = {
   '072f:9000': ['smartcard-reader', 'ACS ACR38'],
   '072f:90cc': ['smartcard-reader', 'ACS ACR38U'],
@@ -139,8 +142,15 @@ const PNP_CLASS_CODES: Record<string, number> = {
 };
 /** Class codes that decide "other" (the device is clearly something else). */
 const OTHER_CODES = new Set([0x01, 0x02, 0x03, 0x08, 0x0a, 0x0e, 0xe0]);
-const GENERIC_NAME =
-  /^(usb (composite|input|mass storage) device|usb printing support|hid-compliant .*|hid keyboard device|microsoft usbccid smartcard reader.*|.*usb (root )?hub.*)$/i;
+const GENERIC_NAMES = [
+  'usb (composite|input|mass storage) device',
+  'usb printing support',
+  'hid-compliant .*',
+  'hid keyboard device',
+  'microsoft usbccid smartcard reader.*',
+  '.*usb (root )?hub.*',
+];
+const GENERIC_NAME = new RegExp(`^(${GENERIC_NAMES.join('|')})$`, 'i');
 
 const str = (v: unknown) => (typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '');
 const hex4 = (s: string | undefined) => (s && /^[0-9a-f]{4}$/i.test(s) ? s.toLowerCase() : undefined);

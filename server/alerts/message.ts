@@ -258,7 +258,9 @@ export function renderMessage(p: NotificationPayload, lang: Language): RenderedM
   section('section.confirmed', confirmed);
   section('section.resolved', p.resolved);
   const text = [...sections, t(lang, 'footer')].join('\n');
-  const html = `<!doctype html><html lang="${lang}"><meta charset="utf-8"><body style="font-family:sans-serif"><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
+  const html =
+    `<!doctype html><html lang="${lang}"><meta charset="utf-8"><body style="font-family:sans-serif">` +
+    `<pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
   return { subject, text, html };
 }
 

@@ -86,7 +86,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.0.3',
       info: {
         ...info,
-        description: `${info.description}\n\nTimes in query strings: see docs/api.md. Errors: every 4xx has the body {statusCode, code, error, message}; code is a stable CW_ERR_* value.`,
+        description:
+          `${info.description}\n\nTimes in query strings: see docs/api.md. ` +
+          'Errors: every 4xx has the body {statusCode, code, error, message}; code is a stable CW_ERR_* value.',
       },
       tags: TAGS,
       components: {

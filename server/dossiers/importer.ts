@@ -60,7 +60,8 @@ export async function importRows(rows: AsyncIterable<RawRow>, opts: ImportOption
   const mapping = mapHeaders(headers, opts.mapping);
   if (mapping.missing.length > 0) {
     throw new ImportHeaderError(
-      `no column for ${mapping.missing.join(', ')}; headers found: ${headers.filter(Boolean).join(', ')} (see docs/dossiers.md for the accepted names, or give a mapping file)`,
+      `no column for ${mapping.missing.join(', ')}; headers found: ${headers.filter(Boolean).join(', ')} ` +
+        '(see docs/dossiers.md for the accepted names, or give a mapping file)',
     );
   }
   const headerOf = (field: DossierField) => {

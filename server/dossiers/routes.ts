@@ -150,7 +150,9 @@ async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Pr
           statusCode: 400,
           code: ErrorCode.DOSSIER_ROWS,
           error: 'Bad Request',
-          message: `${report.invalid} of ${report.rows} records have problems; nothing was imported (send partial: true to import the good ones)`,
+          message:
+            `${report.invalid} of ${report.rows} records have problems; ` +
+            'nothing was imported (send partial: true to import the good ones)',
           report,
         });
       }

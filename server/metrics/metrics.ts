@@ -44,7 +44,9 @@ const PROBE_GAUGES: ProbeGauge[] = [
   },
   {
     name: 'communewatch_probe_fault_layer',
-    help: "Where the latest round failed (or was slow), as judged by the agent from the same round's path checks: 1 for the layer (lan, uplink, dns, service, tls, slow); absent when healthy",
+    help:
+      "Where the latest round failed (or was slow), as judged by the agent from the same round's path checks: " +
+      '1 for the layer (lan, uplink, dns, service, tls, slow); absent when healthy',
     extraLabels: ['layer'],
     sample: (t) => (t.result.layer ? [[{ layer: t.result.layer }, 1]] : undefined),
   },
@@ -214,7 +216,9 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
 
   new client.Gauge({
     name: 'communewatch_dossiers_overdue',
-    help: 'Dossiers due in the last 30 days that were or are overdue, by commune and verdict (outage, partly-outage, not-outage); recomputed every few minutes',
+    help:
+      'Dossiers due in the last 30 days that were or are overdue, by commune and verdict (outage, partly-outage, not-outage); ' +
+      'recomputed every few minutes',
     labelNames: ['commune', 'verdict'],
     registers: [registry],
     collect() {
@@ -229,7 +233,9 @@ export function createMetrics(deps: { live: LiveState; store: Store; dossierOver
 
   new client.Gauge({
     name: 'communewatch_incidents_open',
-    help: 'Open incidents by cause, scope and current severity: down while a down span is open, else degraded (merged, superseded and deleted ones excluded)',
+    help:
+      'Open incidents by cause, scope and current severity: down while a down span is open, else degraded ' +
+      '(merged, superseded and deleted ones excluded)',
     labelNames: ['cause', 'scope', 'severity'],
     registers: [registry],
     collect() {

@@ -117,7 +117,9 @@ export function checkCataloguePlans(cat: CatalogueData): ConfigProblem[] {
       if (typeof target.intervalSec === 'number' && target.intervalSec < MIN_INTERVAL_SEC) {
         problems.push({
           path: `targets[${i}].intervalSec`,
-          message: `${target.intervalSec} is below ${MIN_INTERVAL_SEC}: every commune runs this plan; put faster local checks in the commune's own config file`,
+          message:
+            `${target.intervalSec} is below ${MIN_INTERVAL_SEC}: every commune runs this plan; ` +
+            "put faster local checks in the commune's own config file",
         });
       }
     });

@@ -128,7 +128,8 @@ function htmlTable(head: string[], rows: Cell[][]): string {
   const th = head
     .map(
       (h) =>
-        `<th align="left" bgcolor="#eef2f7" style="${FONT};font-size:13px;text-align:left;background:#eef2f7;border:1px solid #c8d0da;padding:6px 8px">${escapeHtml(h)}</th>`,
+        `<th align="left" bgcolor="#eef2f7" style="${FONT};font-size:13px;text-align:left;background:#eef2f7;` +
+        `border:1px solid #c8d0da;padding:6px 8px">${escapeHtml(h)}</th>`,
     )
     .join('');
   const tr = rows
@@ -137,13 +138,18 @@ function htmlTable(head: string[], rows: Cell[][]): string {
         `<tr>${r
           .map((c) => {
             const bg = c.tone ? ` bgcolor="${TONE[c.tone]}"` : '';
-            const style = `${FONT};font-size:13px;border:1px solid #c8d0da;padding:6px 8px;${c.right ? 'text-align:right;white-space:nowrap;' : ''}${c.tone ? `background:${TONE[c.tone]};` : ''}`;
+            const align = c.right ? 'text-align:right;white-space:nowrap;' : '';
+            const background = c.tone ? `background:${TONE[c.tone]};` : '';
+            const style = `${FONT};font-size:13px;border:1px solid #c8d0da;padding:6px 8px;${align}${background}`;
             return `<td${c.right ? ' align="right"' : ''}${bg} style="${style}">${escapeHtml(c.text)}</td>`;
           })
           .join('')}</tr>`,
     )
     .join('\n');
-  return `<table border="1" cellpadding="0" cellspacing="0" style="border-collapse:collapse;border:1px solid #c8d0da;margin:0 0 8px 0">\n<tr>${th}</tr>\n${tr}\n</table>`;
+  return (
+    '<table border="1" cellpadding="0" cellspacing="0" style="border-collapse:collapse;border:1px solid #c8d0da;margin:0 0 8px 0">' +
+    `\n<tr>${th}</tr>\n${tr}\n</table>`
+  );
 }
 
 export function renderHtml(blocks: readonly Block[], lang: Language, title: string): string {
@@ -161,5 +167,9 @@ export function renderHtml(blocks: readonly Block[], lang: Language, title: stri
     })
     .filter(Boolean)
     .join('\n');
-  return `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>\n<body style="margin:0;padding:16px;background:#ffffff;color:#222222;${FONT}">\n${body}\n</body></html>\n`;
+  return (
+    `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>${escapeHtml(title)}</title></head>\n` +
+    `<body style="margin:0;padding:16px;background:#ffffff;color:#222222;${FONT}">\n${body}\n</body></html>\n`
+  );
 }

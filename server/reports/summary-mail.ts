@@ -176,9 +176,10 @@ function incidents(s: MonthlySummary, f: Formatter): Block[] {
   if (s.incidents.top.length === 0) return [...blocks, { kind: 'p', text: t(lang, 'incidents.none') }];
   const rows = s.incidents.top.map((i) => {
     const names = i.communes.map((c) => f.commune(c.code, c.name));
+    const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
     const where =
       i.communes.length > 1
-        ? `${t(lang, 'communes.count', { count: f.count(i.communes.length) })}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`
+        ? `${t(lang, 'communes.count', { count: f.count(i.communes.length) })}: ${listed}`
         : (names[0] ?? '');
     const cause = `${t(lang, `cause.${i.cause}` as Key)}${i.manual ? ` (${t(lang, 'manual')})` : ''}`;
     const time = `${f.dateTime(i.startedAt)} – ${i.endedAt === null ? t(lang, 'ongoing') : f.dateTime(i.endedAt)}`;

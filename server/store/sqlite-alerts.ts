@@ -100,36 +100,40 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
     ),
     held: db.prepare('SELECT * FROM alert_groups WHERE held_until IS NOT NULL AND held_until > ?'),
     members: db.prepare(
-      `SELECT ${MEMBER} FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND closed_at IS NULL ORDER BY incident_id`,
+      `SELECT ${MEMBER} FROM alert_members
+      WHERE route_path = ? AND receiver = ? AND group_key = ? AND closed_at IS NULL
+      ORDER BY incident_id`,
     ),
     setMember:
       db.prepare(`INSERT INTO alert_members (route_path, receiver, group_key, incident_id, state) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (route_path, receiver, group_key, incident_id) DO UPDATE SET state = excluded.state`),
     moveMember: db.prepare(
-      'UPDATE alert_members SET group_key = ? WHERE route_path = ? AND receiver = ? AND incident_id = ? AND closed_at IS NULL AND group_key <> ?',
+      `UPDATE alert_members SET group_key = ?
+      WHERE route_path = ? AND receiver = ? AND incident_id = ? AND closed_at IS NULL AND group_key <> ?`,
     ),
     removeMember: db.prepare(
       'DELETE FROM alert_members WHERE route_path = ? AND receiver = ? AND group_key = ? AND incident_id = ? AND closed_at IS NULL',
     ),
-    markNotified:
-      db.prepare(`UPDATE alert_members SET notified = state, fired_at = CASE WHEN state = 'firing' THEN coalesce(fired_at, @now) ELSE fired_at END,
-      closed_at = CASE WHEN state = 'resolved' THEN @now END WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey AND incident_id = @incidentId`),
+    markNotified: db.prepare(`UPDATE alert_members SET notified = state,
+        fired_at = CASE WHEN state = 'firing' THEN coalesce(fired_at, @now) ELSE fired_at END,
+        closed_at = CASE WHEN state = 'resolved' THEN @now END
+      WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey AND incident_id = @incidentId`),
     toldSeverity:
       db.prepare(`UPDATE alert_members SET told_severity = @severity WHERE route_path = @routePath AND receiver = @receiver
       AND group_key = @groupKey AND incident_id = @incidentId`),
-    close:
-      db.prepare(`UPDATE alert_members SET state = 'resolved', closed_at = @now WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
-      AND incident_id = @incidentId`),
+    close: db.prepare(`UPDATE alert_members SET state = 'resolved', closed_at = @now
+      WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey AND incident_id = @incidentId`),
     reopen:
       db.prepare(`UPDATE alert_members SET closed_at = NULL WHERE route_path = @routePath AND receiver = @receiver AND group_key = @groupKey
       AND incident_id = @incidentId`),
-    told: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members WHERE route_path IN (?, '*') AND receiver = ?
-      AND incident_id = ? ORDER BY closed_at IS NOT NULL, route_path = '*' LIMIT 1`),
+    told: db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members
+      WHERE route_path IN (?, '*') AND receiver = ? AND incident_id = ?
+      ORDER BY closed_at IS NOT NULL, route_path = '*' LIMIT 1`),
     openMembersOf:
       db.prepare(`SELECT ${MEMBER}, route_path AS routePath, receiver, group_key AS groupKey FROM alert_members
       WHERE receiver = ? AND incident_id = ? AND closed_at IS NULL`),
-    mergedMembers:
-      db.prepare(`SELECT ${MEMBER_M}, m.route_path AS routePath, m.receiver, m.group_key AS groupKey FROM alert_members m JOIN incidents i ON i.id = m.incident_id
+    mergedMembers: db.prepare(`SELECT ${MEMBER_M}, m.route_path AS routePath, m.receiver, m.group_key AS groupKey
+      FROM alert_members m JOIN incidents i ON i.id = m.incident_id
       WHERE m.receiver = ? AND m.closed_at IS NULL AND i.merged_into = ?`),
     pendingForCommune:
       db.prepare(`SELECT ${MEMBER_M}, m.route_path AS routePath, m.receiver, m.group_key AS groupKey FROM alert_members m
@@ -147,7 +151,8 @@ export function createAlertStore(db: BetterSqlite3.Database): AlertStore {
       .pluck(),
     pruneClosed: db.prepare('DELETE FROM alert_members WHERE closed_at IS NOT NULL AND closed_at < ?'),
     enqueue: db
-      .prepare(`INSERT INTO notifications (receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
+      .prepare(`INSERT INTO notifications
+        (receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`)
       .pluck(),
     dueNotifications: db.prepare(

@@ -17,9 +17,10 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
       )
       .pluck(),
     stage:
-      db.prepare(`INSERT INTO dossier_staging (import_id, code, row, procedure_code, procedure_name, field, commune, channel, received_at, due_at,
-        finished_at, first_handled_at, status)
-      VALUES (@importId, @code, @row, @procedureCode, @procedureName, @field, @commune, @channel, @receivedAt, @dueAt, @finishedAt, @firstHandledAt, @status)
+      db.prepare(`INSERT INTO dossier_staging (import_id, code, row, procedure_code, procedure_name, field, commune, channel,
+        received_at, due_at, finished_at, first_handled_at, status)
+      VALUES (@importId, @code, @row, @procedureCode, @procedureName, @field, @commune, @channel,
+        @receivedAt, @dueAt, @finishedAt, @firstHandledAt, @status)
       ON CONFLICT DO NOTHING`),
     staged: db.prepare('SELECT count(*) FROM dossier_staging WHERE import_id = ?').pluck(),
     existing: db
@@ -28,17 +29,19 @@ export function createDossierStore(db: BetterSqlite3.Database): DossierStore {
       )
       .pluck(),
     merge:
-      db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at,
-        first_handled_at, status, import_id, updated_at)
-      SELECT @source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at, first_handled_at, status, @importId, @now
+      db.prepare(`INSERT INTO dossiers (source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at,
+        finished_at, first_handled_at, status, import_id, updated_at)
+      SELECT @source, code, procedure_code, procedure_name, field, commune, channel, received_at, due_at,
+        finished_at, first_handled_at, status, @importId, @now
       FROM dossier_staging WHERE import_id = @importId
       ON CONFLICT (source, code) DO UPDATE SET
-        procedure_code = excluded.procedure_code, procedure_name = excluded.procedure_name, field = excluded.field, commune = excluded.commune,
-        channel = excluded.channel, received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at,
-        first_handled_at = excluded.first_handled_at, status = excluded.status, import_id = excluded.import_id, updated_at = excluded.updated_at
+        procedure_code = excluded.procedure_code, procedure_name = excluded.procedure_name, field = excluded.field,
+        commune = excluded.commune, channel = excluded.channel, received_at = excluded.received_at, due_at = excluded.due_at,
+        finished_at = excluded.finished_at, first_handled_at = excluded.first_handled_at, status = excluded.status,
+        import_id = excluded.import_id, updated_at = excluded.updated_at
       WHERE (procedure_code, procedure_name, field, commune, channel, received_at, due_at, finished_at, first_handled_at, status)
-        IS NOT (excluded.procedure_code, excluded.procedure_name, excluded.field, excluded.commune, excluded.channel, excluded.received_at,
-          excluded.due_at, excluded.finished_at, excluded.first_handled_at, excluded.status)`),
+        IS NOT (excluded.procedure_code, excluded.procedure_name, excluded.field, excluded.commune, excluded.channel,
+          excluded.received_at, excluded.due_at, excluded.finished_at, excluded.first_handled_at, excluded.status)`),
     clear: db.prepare('DELETE FROM dossier_staging WHERE import_id = ?'),
     finish:
       db.prepare(`UPDATE dossier_imports SET status = @status, finished_at = @now, rows = @rows, valid = @valid, invalid = @invalid,
@@ -187,8 +190,9 @@ function listSql(q: { dueFrom?: number; dueTo?: number; commune?: string }): {
     params.push(q.dueTo);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const sql = `SELECT source, code, procedure_code AS procedureCode, procedure_name AS procedureName, field, commune, channel, received_at AS receivedAt,
-    due_at AS dueAt, finished_at AS finishedAt, first_handled_at AS firstHandledAt, status FROM dossiers
+  const sql = `SELECT source, code, procedure_code AS procedureCode, procedure_name AS procedureName, field, commune, channel,
+    received_at AS receivedAt, due_at AS dueAt, finished_at AS finishedAt, first_handled_at AS firstHandledAt, status
+    FROM dossiers
     ${clause} ORDER BY due_at`;
   return { sql, where: clause, params };
 }

@@ -94,7 +94,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       AND i.manual = 0 ORDER BY i.started_at DESC, i.id DESC LIMIT 1`),
     mergedLocals: db.prepare(`${SELECT} WHERE i.merged_into = ? AND i.deleted_at IS NULL ORDER BY i.started_at, i.id`),
     catchUp: db.prepare(
-      'INSERT INTO commune_catchup (commune, since, last) VALUES (@commune, @at, @at) ON CONFLICT (commune) DO UPDATE SET last = excluded.last',
+      `INSERT INTO commune_catchup (commune, since, last) VALUES (@commune, @at, @at)
+      ON CONFLICT (commune) DO UPDATE SET last = excluded.last`,
     ),
     caughtUp: db.prepare('DELETE FROM commune_catchup WHERE commune = ?'),
     catchingUpLast: db.prepare('SELECT last FROM commune_catchup WHERE commune = ?').pluck(),
@@ -102,12 +103,14 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     create: db
       .prepare(`INSERT INTO incidents (scope, cause, severity, service, commune, target_id, agent_id, layer, started_at,
         ended_at, manual, notify, figures, down_spans, recorded_by, note, corrected, status_note, created_at, updated_at)
-      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt, @endedAt, @manual, @notify, @figures, @downSpans,
-        @recordedBy, @note, @corrected, @statusNote, @now, @now) RETURNING id`)
+      VALUES (@scope, @cause, @severity, @service, @commune, @targetId, @agentId, @layer, @startedAt,
+        @endedAt, @manual, @notify, @figures, @downSpans, @recordedBy, @note, @corrected, @statusNote, @now, @now)
+      RETURNING id`)
       .pluck(),
     get: db.prepare(`${SELECT} WHERE i.id = ?`),
     communes: db.prepare(
-      'SELECT commune, started_at AS startedAt, ended_at AS endedAt FROM incident_communes WHERE incident_id = ? ORDER BY started_at, commune',
+      `SELECT commune, started_at AS startedAt, ended_at AS endedAt FROM incident_communes
+      WHERE incident_id = ? ORDER BY started_at, commune`,
     ),
     setCommune:
       db.prepare(`INSERT INTO incident_communes (incident_id, commune, started_at, ended_at) VALUES (?, ?, ?, ?)
@@ -134,10 +137,13 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
     spans:
       db.prepare(`SELECT i.id AS incidentId, i.commune, i.cause, i.service, i.started_at AS start, i.ended_at AS end,
         i.severity, i.down_spans AS downSpans FROM incidents i
-        WHERE i.commune IS NOT NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND i.started_at < @to AND (i.ended_at IS NULL OR i.ended_at > @from)
+        WHERE i.commune IS NOT NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL
+          AND i.started_at < @to AND (i.ended_at IS NULL OR i.ended_at > @from)
       UNION ALL
-      SELECT i.id, c.commune, i.cause, i.service, c.started_at, c.ended_at, i.severity, NULL FROM incidents i JOIN incident_communes c ON c.incident_id = i.id
-        WHERE i.commune IS NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL AND c.started_at < @to AND (c.ended_at IS NULL OR c.ended_at > @from)`),
+      SELECT i.id, c.commune, i.cause, i.service, c.started_at, c.ended_at, i.severity, NULL
+        FROM incidents i JOIN incident_communes c ON c.incident_id = i.id
+        WHERE i.commune IS NULL AND i.deleted_at IS NULL AND i.superseded = 0 AND i.merged_into IS NULL
+          AND c.started_at < @to AND (c.ended_at IS NULL OR c.ended_at > @from)`),
     communeServices: db.prepare(
       'SELECT commune, service, min(first_seen) AS firstSeen FROM targets GROUP BY commune, service ORDER BY commune, service',
     ),
@@ -331,7 +337,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
         where.push(`i.service IN (SELECT value FROM json_each(@services))`);
         params.services = JSON.stringify(q.services);
       }
-      const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.ended_at IS NOT NULL, i.started_at DESC, i.id DESC LIMIT @limit`;
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const sql = `${SELECT} ${clause} ORDER BY i.ended_at IS NOT NULL, i.started_at DESC, i.id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as IncidentRow[]).map(toIncident);
     },
     agentResultTimes: (agentId, commune, from, to) => stmt.agentTimes.all(commune, agentId, from, to) as number[],

@@ -32,7 +32,8 @@ const toApp = (r: AppRow): RumApp => ({
 export function createRumStore(db: BetterSqlite3.Database): RumStore {
   const s = {
     insertApp: db.prepare(
-      `INSERT INTO rum_apps (name, origins, services, sample_rate, key_lookup, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO rum_apps (name, origins, services, sample_rate, key_lookup, key_hash, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ),
     apps: db.prepare('SELECT * FROM rum_apps ORDER BY name'),
     byLookup: db.prepare('SELECT * FROM rum_apps WHERE key_lookup = ? AND revoked_at IS NULL'),
@@ -41,8 +42,8 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
       db.prepare(`INSERT INTO rum_apps (name, origins, sample_rate, key_lookup, key_hash, created_at) VALUES (?, ?, 1, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET key_lookup = excluded.key_lookup, key_hash = excluded.key_hash, revoked_at = NULL RETURNING *`),
     claim: db.prepare('INSERT INTO rum_batches (app_id, key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    upsertGroup:
-      db.prepare(`INSERT INTO rum_error_groups (app_id, fingerprint, type, message, frames, count, first_seen, last_seen, sample_stack, sample_page)
+    upsertGroup: db.prepare(`INSERT INTO rum_error_groups
+        (app_id, fingerprint, type, message, frames, count, first_seen, last_seen, sample_stack, sample_page)
         VALUES (@appId, @fingerprint, @type, @message, @frames, 1, @at, @at, @stack, @page)
       ON CONFLICT (app_id, fingerprint) DO UPDATE SET count = count + 1, first_seen = min(first_seen, excluded.first_seen),
         last_seen = max(last_seen, excluded.last_seen), sample_stack = excluded.sample_stack, sample_page = excluded.sample_page
@@ -54,11 +55,13 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
     ),
     putVital:
       db.prepare(`INSERT INTO rum_vitals (app_id, day, page, commune, metric, count, sum, buckets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (app_id, day, page, commune, metric) DO UPDATE SET count = excluded.count, sum = excluded.sum, buckets = excluded.buckets`),
+      ON CONFLICT (app_id, day, page, commune, metric) DO UPDATE SET
+        count = excluded.count, sum = excluded.sum, buckets = excluded.buckets`),
     upsertFetch:
-      db.prepare(`INSERT INTO rum_fetch_failures (app_id, day, commune, url, status, count, duration_sum, last_seen) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
-      ON CONFLICT (app_id, day, commune, url, status) DO UPDATE SET count = count + 1, duration_sum = duration_sum + excluded.duration_sum,
-        last_seen = max(last_seen, excluded.last_seen)`),
+      db.prepare(`INSERT INTO rum_fetch_failures (app_id, day, commune, url, status, count, duration_sum, last_seen)
+      VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+      ON CONFLICT (app_id, day, commune, url, status) DO UPDATE SET
+        count = count + 1, duration_sum = duration_sum + excluded.duration_sum, last_seen = max(last_seen, excluded.last_seen)`),
     dims: db.prepare('SELECT dim, value, count FROM rum_error_dims WHERE group_id = ? ORDER BY count DESC'),
     pruneKeys: db.prepare('DELETE FROM rum_batches WHERE at < ?'),
     pruneGroups: db.prepare('DELETE FROM rum_error_groups WHERE last_seen < ?'),
@@ -136,9 +139,10 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
     },
     recordFetchFailure: (f) => void s.upsertFetch.run(f.appId, f.day, f.commune, f.url, f.status, f.durationMs, f.at),
     errorGroups(q) {
-      const sql = `SELECT g.id, a.name AS app, g.fingerprint, g.type, g.message, g.frames, g.count, g.first_seen AS firstSeen, g.last_seen AS lastSeen,
-          g.sample_stack AS sampleStack, g.sample_page AS samplePage
-        FROM rum_error_groups g JOIN rum_apps a ON a.id = g.app_id WHERE g.last_seen >= @since ${appFilter(q.appIds, 'g.app_id')}
+      const sql = `SELECT g.id, a.name AS app, g.fingerprint, g.type, g.message, g.frames, g.count,
+          g.first_seen AS firstSeen, g.last_seen AS lastSeen, g.sample_stack AS sampleStack, g.sample_page AS samplePage
+        FROM rum_error_groups g JOIN rum_apps a ON a.id = g.app_id
+        WHERE g.last_seen >= @since ${appFilter(q.appIds, 'g.app_id')}
         ORDER BY g.count DESC, g.last_seen DESC LIMIT @limit`;
       const rows = db
         .prepare(sql)
@@ -158,8 +162,10 @@ export function createRumStore(db: BetterSqlite3.Database): RumStore {
       return out;
     },
     vitals(q) {
-      const sql = `SELECT a.name AS app, v.day, v.page, v.commune, v.metric, v.count, v.sum, v.buckets FROM rum_vitals v JOIN rum_apps a ON a.id = v.app_id
-        WHERE v.day >= @since ${appFilter(q.appIds, 'v.app_id')} ORDER BY v.day, a.name, v.page, v.commune, v.metric`;
+      const sql = `SELECT a.name AS app, v.day, v.page, v.commune, v.metric, v.count, v.sum, v.buckets
+        FROM rum_vitals v JOIN rum_apps a ON a.id = v.app_id
+        WHERE v.day >= @since ${appFilter(q.appIds, 'v.app_id')}
+        ORDER BY v.day, a.name, v.page, v.commune, v.metric`;
       return (
         db.prepare(sql).all({ since: q.since, ids: JSON.stringify(q.appIds ?? []) }) as Array<
           Omit<VitalRow, 'buckets'> & { buckets: string }

@@ -28,6 +28,8 @@ const NAV: NavItem[] = [
   { href: '/admin', key: 'nav_admin', roles: ['admin'] },
 ];
 
+const META = raw('<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">');
+
 function active(ctx: PageContext, href: string): boolean {
   return href === '/' ? ctx.path === '/' || ctx.path.startsWith('/communes') : ctx.path.startsWith(href);
 }
@@ -35,13 +37,19 @@ function active(ctx: PageContext, href: string): boolean {
 export function layout(ctx: PageContext, page: PageBody): Html {
   const { t } = ctx;
   const other = ctx.lang === 'vi' ? 'en' : 'vi';
+  const nav = NAV.filter((n) => n.roles.includes(ctx.principal.role)).map(
+    (n) => html`<a href="${n.href}"${active(ctx, n.href) ? raw(' class="active"') : ''}>${t(n.key)}</a>`,
+  );
+  const rum = ctx.rumKey
+    ? html`<script src="/rum.js" data-key="${ctx.rumKey}" data-app="communewatch-ui" data-version="${VERSION}" defer></script>`
+    : '';
   return html`<!doctype html>
-<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
+<html lang="${ctx.lang}"><head>${META}<link rel="icon" href="data:,">
 <title>${page.title} — CommuneWatch</title>
 <link rel="stylesheet" href="${ctx.assets.css}">${page.charts ? html`<link rel="stylesheet" href="${ctx.assets.uplotCss}">` : ''}
 </head><body data-as-of="${ctx.now}">
 <header><a class="brand" href="/">CommuneWatch</a>
-<nav>${NAV.filter((n) => n.roles.includes(ctx.principal.role)).map((n) => html`<a href="${n.href}"${active(ctx, n.href) ? raw(' class="active"') : ''}>${t(n.key)}</a>`)}</nav>
+<nav>${nav}</nav>
 <div class="me"><span>${ctx.principal.name} · ${t(`role_${ctx.principal.role}`)}</span>
 <a href="${withQuery(ctx, { lang: other })}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>
 <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button>${t('logout')}</button></form></div>
@@ -54,7 +62,7 @@ ${page.body}
 <p class="asof">${t('data_as_of', { time: ctx.fmt.dateTime(ctx.now) })}</p>
 </main>
 ${page.charts ? html`<script src="${ctx.assets.uplotJs}"></script>` : ''}<script src="${ctx.assets.js}" defer></script>
-${ctx.rumKey ? html`<script src="/rum.js" data-key="${ctx.rumKey}" data-app="communewatch-ui" data-version="${VERSION}" defer></script>` : ''}
+${rum}
 </body></html>`;
 }
 

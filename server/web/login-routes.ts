@@ -42,6 +42,8 @@ export async function loginRoutes(
   const form = (lang: Lang, next: string, problem?: string, username = '') => {
     const t = translator(lang);
     const other = lang === 'vi' ? 'en' : 'vi';
+    const languageName = other === 'en' ? 'English' : 'Tiếng Việt';
+    const languageLink = html`<a href="/login?lang=${other}&amp;next=${encodeURIComponent(next)}">${languageName}</a>`;
     return bareLayout(
       { lang, assets: opts.assets },
       t('login_title'),
@@ -52,7 +54,7 @@ ${problem ? html`<div class="err" role="alert">${problem}</div>` : ''}
 <label>${t('username')}<input name="username" autocomplete="username" required value="${username}" autofocus></label>
 <label>${t('password')}<input name="password" type="password" autocomplete="current-password" required></label>
 <input type="hidden" name="next" value="${next}">
-<p><button class="primary" type="submit">${t('login')}</button> <a href="/login?lang=${other}&amp;next=${encodeURIComponent(next)}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p>
+<p><button class="primary" type="submit">${t('login')}</button> ${languageLink}</p>
 </form>`,
     ).value;
   };

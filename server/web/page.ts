@@ -37,7 +37,8 @@ export function securityHeaders(reply: FastifyReply): void {
   void reply
     .header(
       'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     )
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')

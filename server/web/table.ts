@@ -69,8 +69,24 @@ export function renderTable<R>(ctx: PageContext, spec: TableSpec<R>): Html {
 ${page > 1 ? html` <a href="${withQuery(ctx, { [pageParam]: page - 1 })}">← ${t('previous')}</a>` : ''}
 ${page < pages ? html` <a href="${withQuery(ctx, { [pageParam]: page + 1 })}">${t('next')} →</a>` : ''}</div>`
       : '';
+  const csv = withQuery(ctx, { export: 'csv', table: spec.id });
+  const xlsx = withQuery(ctx, { export: 'xlsx', table: spec.id });
+  const tableClass = spec.className ? raw(` class="${spec.className}"`) : '';
+  const heads = spec.columns.map((c) => {
+    const cls = c.num ? raw(' class="num"') : c.vertical ? raw(' class="v"') : '';
+    return html`<th${cls}>${c.label ?? t(c.head)}</th>`;
+  });
+  const cells = (r: R) =>
+    spec.columns.map((c) => {
+      const cls = c.num ? raw(' class="num"') : c.vertical ? raw(' class="c"') : '';
+      return html`<td${cls}>${cell(c, r)}</td>`;
+    });
+  const rows =
+    shown.length === 0
+      ? html`<tr><td colspan="${spec.columns.length}">${t(spec.empty ?? 'no_rows')}</td></tr>`
+      : shown.map((r) => html`<tr>${cells(r)}</tr>`);
   return html`<div class="tools"><span>${t('rows_count', { n: ctx.fmt.number(spec.rows.length) })}</span>
-<span class="exp">${t('export')}: <a href="${withQuery(ctx, { export: 'csv', table: spec.id })}" download>CSV</a> · <a href="${withQuery(ctx, { export: 'xlsx', table: spec.id })}" download>XLSX</a></span></div>
-<div class="box"><table id="${spec.id}"${spec.className ? raw(` class="${spec.className}"`) : ''}><thead><tr>${spec.columns.map((c) => html`<th${c.num ? raw(' class="num"') : c.vertical ? raw(' class="v"') : ''}>${c.label ?? t(c.head)}</th>`)}</tr></thead>
-<tbody>${shown.length === 0 ? html`<tr><td colspan="${spec.columns.length}">${t(spec.empty ?? 'no_rows')}</td></tr>` : shown.map((r) => html`<tr>${spec.columns.map((c) => html`<td${c.num ? raw(' class="num"') : c.vertical ? raw(' class="c"') : ''}>${cell(c, r)}</td>`)}</tr>`)}</tbody></table></div>${pager}`;
+<span class="exp">${t('export')}: <a href="${csv}" download>CSV</a> · <a href="${xlsx}" download>XLSX</a></span></div>
+<div class="box"><table id="${spec.id}"${tableClass}><thead><tr>${heads}</tr></thead>
+<tbody>${rows}</tbody></table></div>${pager}`;
 }

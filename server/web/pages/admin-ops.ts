@@ -50,15 +50,21 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         {
           head: 'actions',
           value: () => null,
-          show: (s) =>
-            html`<form method="post" action="/admin/maintenance/${s.id}/delete">${csrfField(ctx)}<button class="danger">${t('delete')}</button></form>`,
+          show: (s) => {
+            const button = html`<button class="danger">${t('delete')}</button>`;
+            return html`<form method="post" action="/admin/maintenance/${s.id}/delete">${csrfField(ctx)}${button}</form>`;
+          },
         },
       ],
     };
+    const kindOptions = [
+      html`<option value="maintenance">${t('silence_maintenance')}</option>`,
+      html`<option value="silence">${t('silence_silence')}</option>`,
+    ];
     const body = html`<p class="legend">${t('maintenance_explained')}</p>${renderTable(ctx, table)}
 <h2>${t('add_maintenance')}</h2>
 <form class="filters" method="post" action="/admin/maintenance">${csrfField(ctx)}
-<label>${t('kind')}<select name="kind"><option value="maintenance">${t('silence_maintenance')}</option><option value="silence">${t('silence_silence')}</option></select></label>
+<label>${t('kind')}<select name="kind">${kindOptions}</select></label>
 <label>${t('communes_list')}<input name="communes" placeholder="26734 26737"></label>
 <label>${t('services_list')}<input name="services" placeholder="e-signing"></label>
 <label>${t('from')}<input name="startsAt" type="datetime-local" required></label>
@@ -137,16 +143,26 @@ export function adminOpsPages(app: FastifyInstance, deps: PageDeps, data: WebDat
         {
           head: 'actions',
           value: () => null,
-          show: (d) =>
-            html`<form method="post" action="/admin/calendar/delete">${csrfField(ctx)}<input type="hidden" name="scope" value="${d.scope}"><input type="hidden" name="date" value="${d.date}"><button class="danger">${t('delete')}</button></form>`,
+          show: (d) => {
+            const fields = [
+              csrfField(ctx),
+              html`<input type="hidden" name="scope" value="${d.scope}">`,
+              html`<input type="hidden" name="date" value="${d.date}">`,
+            ];
+            return html`<form method="post" action="/admin/calendar/delete">${fields}<button class="danger">${t('delete')}</button></form>`;
+          },
         },
       ],
     };
+    const kindOptions = [
+      html`<option value="off">${t('day_off')}</option>`,
+      html`<option value="work">${t('day_work')}</option>`,
+    ];
     const body = html`<p class="legend">${t('calendar_explained')}</p>${renderTable(ctx, table)}
 <h2>${t('add_day')}</h2>
 <form class="filters" method="post" action="/admin/calendar">${csrfField(ctx)}
 <label>${t('date')}<input name="date" type="date" required></label>
-<label>${t('kind')}<select name="kind"><option value="off">${t('day_off')}</option><option value="work">${t('day_work')}</option></select></label>
+<label>${t('kind')}<select name="kind">${kindOptions}</select></label>
 <label>${t('name')}<input name="name" required maxlength="200"></label>
 <label>${t('commune_optional')}<input name="commune" size="8"></label>
 <label>${t('source_doc')}<input name="source" maxlength="200"></label>

@@ -45,10 +45,11 @@ function revocable<R extends { id: number; revokedAt: number | null }>(
     {
       head: 'actions',
       value: () => null,
-      show: (r) =>
-        r.revokedAt
-          ? ''
-          : html`<form method="post" action="${base}/${r.id}/revoke">${csrfField(ctx)}<button class="danger">${t('revoke')}</button></form>`,
+      show: (r) => {
+        if (r.revokedAt) return '';
+        const button = html`<button class="danger">${t('revoke')}</button>`;
+        return html`<form method="post" action="${base}/${r.id}/revoke">${csrfField(ctx)}${button}</form>`;
+      },
     },
   ];
 }
@@ -76,10 +77,10 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
       ['/admin/calendar', 'admin_calendar', 'admin_calendar_about'],
       ['/admin/config', 'admin_config', 'admin_config_about'],
     ];
-    return {
-      title: t('nav_admin'),
-      body: html`<div class="box"><table>${links.map(([href, k, about]) => html`<tr><th><a href="${href}">${t(k)}</a></th><td>${t(about)}</td></tr>`)}</table></div>`,
-    };
+    const rows = links.map(
+      ([href, k, about]) => html`<tr><th><a href="${href}">${t(k)}</a></th><td>${t(about)}</td></tr>`,
+    );
+    return { title: t('nav_admin'), body: html`<div class="box"><table>${rows}</table></div>` };
   });
 
   registerPage(app, deps, '/admin/users', admin, (ctx, request, reply) => {
@@ -99,10 +100,18 @@ export function adminPages(app: FastifyInstance, deps: PageDeps, data: WebData, 
         {
           head: 'actions',
           value: () => null,
-          show: (
-            u,
-          ) => html`<form method="post" action="/admin/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}">${csrfField(ctx)}<button class="${u.disabledAt ? 'primary' : 'danger'}">${u.disabledAt ? t('enable') : t('disable')}</button></form>
-<form method="post" action="/admin/users/${u.id}/password">${csrfField(ctx)}<input type="password" name="password" placeholder="${t('new_password')}" autocomplete="new-password" required minlength="10"> <button class="primary">${t('set_password')}</button></form>`,
+          show: (u) => {
+            const action = u.disabledAt ? 'enable' : 'disable';
+            const tone = u.disabledAt ? 'primary' : 'danger';
+            const toggle = html`<button class="${tone}">${u.disabledAt ? t('enable') : t('disable')}</button>`;
+            const password = [
+              html`<input type="password" name="password" placeholder="${t('new_password')}"`,
+              html` autocomplete="new-password" required minlength="10">`,
+            ];
+            const setPassword = html`<button class="primary">${t('set_password')}</button>`;
+            return html`<form method="post" action="/admin/users/${u.id}/${action}">${csrfField(ctx)}${toggle}</form>
+<form method="post" action="/admin/users/${u.id}/password">${csrfField(ctx)}${password} ${setPassword}</form>`;
+          },
         },
       ],
     };

@@ -143,17 +143,33 @@ export function communePage(app: FastifyInstance, deps: PageDeps, data: WebData)
       empty: 'no_pcs',
     };
     const from48 = ctx.now - 2 * DAY;
+    const place = unit ? html`${unit.district ? html`${unit.district.name} · ` : ''}${unit.province.name}` : '';
+    const network = fleet.network(code);
+    const serviceCards = fleet.services.map((s) => {
+      const name = data.serviceName(s, ctx.lang);
+      const state = stateBadge(ctx, fleet.cell(code, s));
+      const uptimeD30 = fmt.percent(uptime.byService.get(s)?.d30.work.service);
+      return html`<div class="card">${name}<b>${state}</b><small>${t('uptime_d30_work')}: ${uptimeD30}</small></div>`;
+    });
+    const timelineRows = histories.map((h) => {
+      const head = html`${h.target}<br><small>${data.serviceName(h.service, ctx.lang)}</small>`;
+      return html`<tr><th>${head}</th><td>${timelineStrip(ctx, h, from48, ctx.now)}</td></tr>`;
+    });
+    const staffOnly =
+      ctx.principal.role === 'vendor'
+        ? ''
+        : html`<h2>${t('agents')}</h2>${renderTable(ctx, agentTable)}<h2>${t('pcs_equipment')}</h2>${renderTable(ctx, pcTable)}`;
     const body = html`
-<p>${unit ? html`${unit.district ? html`${unit.district.name} · ` : ''}${unit.province.name}` : ''} · ${t('network')}: ${stateBadge(ctx, fleet.network(code))} ${t(`state_${fleet.network(code)}`)}</p>
-<div class="cards">${fleet.services.map((s) => html`<div class="card">${data.serviceName(s, ctx.lang)}<b>${stateBadge(ctx, fleet.cell(code, s))}</b><small>${t('uptime_d30_work')}: ${fmt.percent(uptime.byService.get(s)?.d30.work.service)}</small></div>`)}</div>
+<p>${place} · ${t('network')}: ${stateBadge(ctx, network)} ${t(`state_${network}`)}</p>
+<div class="cards">${serviceCards}</div>
 <h2>${t('now')}</h2>${renderTable(ctx, targetTable)}
 <h2>${t('timeline_48h')}</h2><p class="legend">${t('timeline_explained')}</p>
-<div class="box"><table>${histories.map((h) => html`<tr><th>${h.target}<br><small>${data.serviceName(h.service, ctx.lang)}</small></th><td>${timelineStrip(ctx, h, from48, ctx.now)}</td></tr>`)}</table></div>
+<div class="box"><table>${timelineRows}</table></div>
 <h2>${t('latency_loss_7d')}</h2>
 <div class="box"><div class="chart" data-chart="chart-latency"></div></div>${jsonScript('chart-latency', chart)}
 <h2>${t('nav_incidents')} (30 ${t('days')})</h2>${renderTable(ctx, incidents)}
 <h2>${t('uptime_by_service')}</h2>${renderTable(ctx, uptimeTable)}
-${ctx.principal.role === 'vendor' ? '' : html`<h2>${t('agents')}</h2>${renderTable(ctx, agentTable)}<h2>${t('pcs_equipment')}</h2>${renderTable(ctx, pcTable)}`}`;
+${staffOnly}`;
     return {
       title: data.communeName(code),
       body,

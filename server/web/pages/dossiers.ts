@@ -57,8 +57,10 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
     const report =
       cached?.value ??
       attributeDossiers(attribution, { from, to, commune, listVerdict: verdict, now: ctx.now, limit: 5000 });
-    const link = (s: Summary) =>
-      html`<a href="/dossiers?${new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key }).toString()}">${data.communeName(s.key)}</a>`;
+    const link = (s: Summary) => {
+      const query = new URLSearchParams({ ...Object.fromEntries(ctx.query), commune: s.key });
+      return html`<a href="/dossiers?${query.toString()}">${data.communeName(s.key)}</a>`;
+    };
     const byCommune: TableSpec<Summary> = {
       id: 'communes',
       file: 'ho-so-theo-xa',
@@ -95,8 +97,15 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
         {
           head: 'dossier',
           value: (d) => d.code,
-          show: (d) =>
-            html`<a href="/dossiers/view?${new URLSearchParams({ source: d.source, code: d.code, commune: d.commune, due: String(d.dueAt) }).toString()}">${d.code}</a>`,
+          show: (d) => {
+            const query = new URLSearchParams({
+              source: d.source,
+              code: d.code,
+              commune: d.commune,
+              due: String(d.dueAt),
+            });
+            return html`<a href="/dossiers/view?${query.toString()}">${d.code}</a>`;
+          },
         },
         { head: 'commune', value: (d) => d.commune },
         { head: 'procedure', value: (d) => d.procedureName ?? d.procedureCode ?? '' },
@@ -112,8 +121,10 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
         {
           head: 'verdict',
           value: (d) => t(`verdict_${d.verdict}`),
-          show: (d) =>
-            html`<span class="${d.verdict === 'outage' ? 'sev-down' : d.verdict === 'partly-outage' ? 'sev-degraded' : ''}">${t(`verdict_${d.verdict}`)}</span>`,
+          show: (d) => {
+            const tone = d.verdict === 'outage' ? 'sev-down' : d.verdict === 'partly-outage' ? 'sev-degraded' : '';
+            return html`<span class="${tone}">${t(`verdict_${d.verdict}`)}</span>`;
+          },
         },
         {
           head: 'outage_hours',
@@ -131,10 +142,13 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
       ],
     };
     const total = report.total;
+    const verdictOptions = VERDICTS.map(
+      (v) => html`<option value="${v}"${v === verdict ? html` selected` : ''}>${t(`verdict_filter_${v}`)}</option>`,
+    );
     const body = html`<form class="filters" method="get" action="/dossiers">
 ${periodFields(ctx, from, to)}
 <label>${t('commune')}<input name="commune" value="${commune ?? ''}" size="8"></label>
-<label>${t('verdict')}<select name="verdict">${VERDICTS.map((v) => html`<option value="${v}"${v === verdict ? html` selected` : ''}>${t(`verdict_filter_${v}`)}</option>`)}</select></label>
+<label>${t('verdict')}<select name="verdict">${verdictOptions}</select></label>
 <button class="primary">${t('filter')}</button></form>
 <p class="legend">${t('dossiers_explained')}${cached ? html` ${t('figures_as_of', { time: fmt.dateTime(cached.at) })}` : ''}</p>
 <div class="cards">
@@ -168,17 +182,34 @@ ${periodFields(ctx, from, to)}
     const d = found;
     const incidents = d.incidentIds.map((id) => data.store.incidents.get(id)).filter((i) => i !== undefined);
     const row = (k: Parameters<typeof t>[0], v: unknown) => html`<tr><th>${t(k)}</th><td>${v as string}</td></tr>`;
+    const procedure = `${d.procedureCode ?? ''} ${d.procedureName ?? ''}`;
+    const field = d.field ?? d.fieldName;
+    const received = fmt.dateTime(d.receivedAt);
+    const finished = d.finishedAt === null ? t('open') : fmt.dateTime(d.finishedAt);
+    const incidentHeads = (['incident', 'cause', 'service', 'started', 'ended'] as const).map(
+      (k) => html`<th>${t(k)}</th>`,
+    );
+    const incidentRows =
+      incidents.length === 0
+        ? html`<tr><td colspan="5">${t('no_incidents')}</td></tr>`
+        : incidents.map((i) => {
+            const link = html`<a href="/incidents/${i.id}">#${i.id}</a>`;
+            const service = i.service ? data.serviceName(i.service, ctx.lang) : t('network');
+            const started = fmt.dateTime(i.startedAt);
+            const ended = i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt);
+            return html`<tr><td>${link}</td><td>${t(causeKey(i))}</td><td>${service}</td><td>${started}</td><td>${ended}</td></tr>`;
+          });
     const body = html`<div class="box"><table>
-${row('source', d.source)}${row('commune', data.communeName(d.commune))}${row('procedure', `${d.procedureCode ?? ''} ${d.procedureName ?? ''}`)}${row('field', d.field ?? d.fieldName)}
-${row('channel', d.channel ?? '')}${row('received', fmt.dateTime(d.receivedAt))}${row('due', fmt.dateTime(d.dueAt))}${row('finished', d.finishedAt === null ? t('open') : fmt.dateTime(d.finishedAt))}
+${row('source', d.source)}${row('commune', data.communeName(d.commune))}${row('procedure', procedure)}${row('field', field)}
+${row('channel', d.channel ?? '')}${row('received', received)}${row('due', fmt.dateTime(d.dueAt))}${row('finished', finished)}
 ${row('status', d.status ?? '')}${row('services_used', d.services.map((s) => data.serviceName(s, ctx.lang)).join(', '))}
 ${row('late_hours', fmt.duration(d.lateMs))}${row('outage_hours', fmt.duration(d.outageMs))}
 <tr><th>${t('verdict')}</th><td><b>${t(`verdict_${d.verdict}`)}</b> — ${t(`verdict_explained_${d.verdict}`)}</td></tr>
 ${row('idle_online', d.idleOnline ? t('yes') : t('no'))}
 </table></div>
 <h2>${t('incidents_behind')}</h2>
-<div class="box"><table><thead><tr><th>${t('incident')}</th><th>${t('cause')}</th><th>${t('service')}</th><th>${t('started')}</th><th>${t('ended')}</th></tr></thead><tbody>
-${incidents.length === 0 ? html`<tr><td colspan="5">${t('no_incidents')}</td></tr>` : incidents.map((i) => html`<tr><td><a href="/incidents/${i.id}">#${i.id}</a></td><td>${t(causeKey(i))}</td><td>${i.service ? data.serviceName(i.service, ctx.lang) : t('network')}</td><td>${fmt.dateTime(i.startedAt)}</td><td>${i.endedAt === null ? t('ongoing') : fmt.dateTime(i.endedAt)}</td></tr>`)}
+<div class="box"><table><thead><tr>${incidentHeads}</tr></thead><tbody>
+${incidentRows}
 </tbody></table></div>`;
     return { title: `${t('dossier')} ${d.code}`, body };
   });

@@ -25,9 +25,15 @@ export function equipmentPage(app: FastifyInstance, deps: PageDeps, data: WebDat
       empty: 'no_pcs',
       pageSize: 200,
     };
+    const problemCards = EQUIPMENT_PROBLEMS.map((p) => {
+      const pcs = fmt.number(all.filter((r) => r.problems.includes(p)).length);
+      const communes = t('in_n_communes', { n: fmt.number(communesWith(p)) });
+      const link = html`<a href="/equipment?problem=${p}">${t(`problem_${p}`)}</a>`;
+      return html`<div class="card">${link}<b>${pcs}</b><small>${communes}</small></div>`;
+    });
     const body = html`<div class="cards">
 <div class="card">${t('pcs')}<b>${fmt.number(all.length)}</b></div>
-${EQUIPMENT_PROBLEMS.map((p) => html`<div class="card"><a href="/equipment?problem=${p}">${t(`problem_${p}`)}</a><b>${fmt.number(all.filter((r) => r.problems.includes(p)).length)}</b><small>${t('in_n_communes', { n: fmt.number(communesWith(p)) })}</small></div>`)}
+${problemCards}
 </div>
 <p class="legend">${t('equipment_explained')}</p>
 ${problem ? html`<p>${t('filtered_by', { what: t(`problem_${problem}`) })} — <a href="/equipment">${t('clear')}</a></p>` : ''}

@@ -54,11 +54,14 @@ export function incidentPages(app: FastifyInstance, deps: PageDeps, data: WebDat
       empty: 'no_incidents',
       pageSize: 100,
     };
+    const causeOptions = INCIDENT_CAUSES.map(
+      (c) => html`<option value="${c}"${cause === c ? html` selected` : ''}>${t(`cause_${c}`)}</option>`,
+    );
     const body = html`<form class="filters" method="get" action="/incidents">
 ${periodFields(ctx, from, to)}
 <label>${t('commune')}<input name="commune" value="${commune ?? ''}" size="8"></label>
 <label>${t('service')}<input name="service" value="${service ?? ''}" size="12"></label>
-<label>${t('cause')}<select name="cause"><option value="">${t('all')}</option>${INCIDENT_CAUSES.map((c) => html`<option value="${c}"${cause === c ? html` selected` : ''}>${t(`cause_${c}`)}</option>`)}</select></label>
+<label>${t('cause')}<select name="cause"><option value="">${t('all')}</option>${causeOptions}</select></label>
 <label><span><input type="checkbox" name="open" value="1"${open ? html` checked` : ''}> ${t('only_open')}</span></label>
 <label><span><input type="checkbox" name="folded" value="1"${folded ? html` checked` : ''}> ${t('show_folded')}</span></label>
 <button class="primary">${t('filter')}</button></form>
@@ -128,22 +131,40 @@ ${renderTable(ctx, table)}`;
     const places = inc.commune
       ? [{ commune: inc.commune, startedAt: inc.startedAt, endedAt: inc.endedAt }]
       : inc.communes;
-    const body = html`${inc.mergedInto !== null ? html`<p class="note"><a href="/incidents/${inc.mergedInto}">${t('merged_into', { id: inc.mergedInto })}</a></p>` : ''}<div class="box"><table>
-<tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${inc.flapping ? html` · ${t('flapping')}` : ''}</td></tr>
+    const mergedNote =
+      inc.mergedInto !== null
+        ? html`<p class="note"><a href="/incidents/${inc.mergedInto}">${t('merged_into', { id: inc.mergedInto })}</a></p>`
+        : '';
+    const flapping = inc.flapping ? html` · ${t('flapping')}` : '';
+    const serviceLink = inc.service
+      ? html`<a href="/services/${encodeURIComponent(inc.service)}">${data.serviceName(inc.service, ctx.lang)}</a>`
+      : '';
+    const ended = inc.endedAt === null ? t('ongoing') : fmt.dateTime(inc.endedAt);
+    const duration = fmt.duration((inc.endedAt ?? ctx.now) - inc.startedAt);
+    const acknowledged = inc.acknowledgedBy
+      ? `${inc.acknowledgedBy} ${fmt.dateTime(inc.acknowledgedAt)}`
+      : ackForm(ctx, inc);
+    const placeRows = places.map((c) => {
+      const name = html`<a href="/communes/${encodeURIComponent(c.commune)}">${data.communeName(c.commune)}</a>`;
+      const placeEnded = c.endedAt === null ? t('ongoing') : fmt.dateTime(c.endedAt);
+      return html`<tr><td>${name}</td><td>${fmt.dateTime(c.startedAt)}</td><td>${placeEnded}</td></tr>`;
+    });
+    const body = html`${mergedNote}<div class="box"><table>
+<tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${flapping}</td></tr>
 <tr><th>${t('cause')}</th><td>${t(causeKey(inc))} — ${t(causeExplainedKey(inc))}</td></tr>
 <tr><th>${t('scope')}</th><td>${t(`scope_${inc.scope}`)}</td></tr>
-${inc.service ? html`<tr><th>${t('service')}</th><td><a href="/services/${encodeURIComponent(inc.service)}">${data.serviceName(inc.service, ctx.lang)}</a></td></tr>` : ''}
+${inc.service ? html`<tr><th>${t('service')}</th><td>${serviceLink}</td></tr>` : ''}
 ${inc.target ? html`<tr><th>${t('target')}</th><td>${inc.target}</td></tr>` : ''}
 ${inc.layer ? html`<tr><th>${t('layer')}</th><td>${t(`layer_${inc.layer}` as never)}</td></tr>` : ''}
 <tr><th>${t('started')}</th><td>${fmt.dateTime(inc.startedAt)}</td></tr>
-<tr><th>${t('ended')}</th><td>${inc.endedAt === null ? t('ongoing') : fmt.dateTime(inc.endedAt)} (${fmt.duration((inc.endedAt ?? ctx.now) - inc.startedAt)})</td></tr>
+<tr><th>${t('ended')}</th><td>${ended} (${duration})</td></tr>
 ${inc.manual ? html`<tr><th>${t('recorded_by')}</th><td>${inc.recordedBy} — ${inc.note}</td></tr>` : ''}
 ${inc.statusNote ? html`<tr><th>${t('note')}</th><td>${inc.statusNote}</td></tr>` : ''}
-<tr><th>${t('acknowledged')}</th><td>${inc.acknowledgedBy ? `${inc.acknowledgedBy} ${fmt.dateTime(inc.acknowledgedAt)}` : ackForm(ctx, inc)}</td></tr>
+<tr><th>${t('acknowledged')}</th><td>${acknowledged}</td></tr>
 </table></div>
 <h2>${t('communes')} (${fmt.number(incidentPlaces(inc).length)})</h2>
 <div class="box"><table><thead><tr><th>${t('commune')}</th><th>${t('started')}</th><th>${t('ended')}</th></tr></thead><tbody>
-${places.map((c) => html`<tr><td><a href="/communes/${encodeURIComponent(c.commune)}">${data.communeName(c.commune)}</a></td><td>${fmt.dateTime(c.startedAt)}</td><td>${c.endedAt === null ? t('ongoing') : fmt.dateTime(c.endedAt)}</td></tr>`)}
+${placeRows}
 </tbody></table></div>
 <h2>${t('evidence')}</h2><p class="legend">${t('evidence_explained')}</p>
 ${renderTable(ctx, evidence)}
@@ -166,5 +187,6 @@ ${renderTable(ctx, events)}`;
 
 function ackForm(ctx: PageContext, inc: Incident) {
   if (ctx.principal.role !== 'admin' || inc.endedAt !== null) return '—';
-  return html`<form method="post" action="/incidents/${inc.id}/ack"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button class="primary">${ctx.t('acknowledge')}</button></form>`;
+  const csrf = html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+  return html`<form method="post" action="/incidents/${inc.id}/ack">${csrf}<button class="primary">${ctx.t('acknowledge')}</button></form>`;
 }

@@ -94,6 +94,9 @@ export function overviewPage(app: FastifyInstance, deps: PageDeps, data: WebData
     };
     const problems = fleet.communes.filter((c) => STATE_RANK[fleet.worst(c)] <= STATE_RANK.unconfirmed).length;
 
+    const legend = (['up', 'unconfirmed', 'degraded', 'down', 'network', 'silent', 'none'] as const).map(
+      (s) => html`${stateBadge(ctx, s)} ${t(`state_${s}`)} &nbsp; `,
+    );
     const body = html`
 <div class="cards">
 <div class="card">${t('open_incidents')}<b>${ctx.fmt.number(fleet.open.length)}</b></div>
@@ -109,7 +112,7 @@ ${renderTable(ctx, openTable)}
 ${renderTable(ctx, serviceTable)}
 <h2>${t('grid_title')}</h2>
 ${gridFilters(ctx, data)}
-<p class="legend">${(['up', 'unconfirmed', 'degraded', 'down', 'network', 'silent', 'none'] as const).map((s) => html`${stateBadge(ctx, s)} ${t(`state_${s}`)} &nbsp; `)}</p>
+<p class="legend">${legend}</p>
 ${renderTable(ctx, gridTable)}`;
     return { title: t('nav_overview'), body, tables: [openTable, serviceTable, gridTable] };
   });
@@ -134,9 +137,18 @@ function filterCommunes(ctx: PageContext, fleet: Fleet, data: WebData): string[]
 function gridFilters(ctx: PageContext, data: WebData): Html {
   const { t } = ctx;
   const areas = data.areas();
+  const areaOptions = areas.map(
+    (a) => html`<option value="${a.code}"${ctx.query.get('area') === a.code ? html` selected` : ''}>${a.name}</option>`,
+  );
+  const areaField =
+    areas.length > 0
+      ? html`<label>${t('area')}<select name="area"><option value="">${t('all')}</option>${areaOptions}</select></label>`
+      : '';
+  const problemsChecked = ctx.query.get('problems') === '1' ? html` checked` : '';
+  const clearHref = withQuery({ path: '/', query: new URLSearchParams() }, {});
   return html`<form class="filters" method="get" action="/">
 <label>${t('search_commune')}<input name="q" value="${ctx.query.get('q') ?? ''}"></label>
-${areas.length > 0 ? html`<label>${t('area')}<select name="area"><option value="">${t('all')}</option>${areas.map((a) => html`<option value="${a.code}"${ctx.query.get('area') === a.code ? html` selected` : ''}>${a.name}</option>`)}</select></label>` : ''}
-<label><span><input type="checkbox" name="problems" value="1"${ctx.query.get('problems') === '1' ? html` checked` : ''}> ${t('only_problems')}</span></label>
-<button class="primary">${t('filter')}</button> <a href="${withQuery({ path: '/', query: new URLSearchParams() }, {})}">${t('clear')}</a></form>`;
+${areaField}
+<label><span><input type="checkbox" name="problems" value="1"${problemsChecked}> ${t('only_problems')}</span></label>
+<button class="primary">${t('filter')}</button> <a href="${clearHref}">${t('clear')}</a></form>`;
 }

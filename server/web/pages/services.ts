@@ -142,8 +142,10 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
           head: 'days_left',
           num: true,
           value: (c) => Math.floor((c.expiresAt - ctx.now) / DAY),
-          show: (c) =>
-            html`<span class="${c.expiresAt - ctx.now < 14 * DAY ? 'sev-down' : ''}">${fmt.number(Math.floor((c.expiresAt - ctx.now) / DAY))}</span>`,
+          show: (c) => {
+            const tone = c.expiresAt - ctx.now < 14 * DAY ? 'sev-down' : '';
+            return html`<span class="${tone}">${fmt.number(Math.floor((c.expiresAt - ctx.now) / DAY))}</span>`;
+          },
         },
         { head: 'communes', num: true, value: (c) => c.communes },
       ],

@@ -35,7 +35,12 @@ export function heatmap(ctx: PageContext, cells: readonly HourOfDayCell[], metri
   const base = metric === 'failures' ? 0 : fastest;
   const scale = metric === 'failures' ? 0.2 : Math.max(slowest - fastest, fastest, 1);
   const hours = Array.from({ length: 24 }, (_, h) => h);
-  return html`<div class="box"><table class="heat" data-metric="${metric}"><thead><tr><th></th>${hours.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+  const hourHeads = hours.map((h) => html`<th>${h}</th>`);
+  const legend =
+    metric === 'failures'
+      ? t('heat_failures_legend')
+      : t('heat_latency_legend', { min: fmt.number(fastest, 0), max: fmt.number(slowest, 0) });
+  return html`<div class="box"><table class="heat" data-metric="${metric}"><thead><tr><th></th>${hourHeads}</tr></thead><tbody>
 ${ORDER.map(
   (wd) =>
     html`<tr><th>${t(`weekday_${wd}` as never)}</th>${hours.map((h) => {
@@ -45,9 +50,11 @@ ${ORDER.map(
       const label = metric === 'failures' ? fmt.percent(v, 1) : `${fmt.number(v, 0)} ms`;
       const tip = `${t(`weekday_${wd}` as never)} ${h}:00 — ${label} (${t('samples', { n: fmt.number(c!.count) })})`;
       const intensity = (v - base) / scale;
-      return html`<td style="background:${colour(intensity)}"${intensity > 0.6 ? raw(' class="dark"') : ''} title="${tip}">${metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0)}</td>`;
+      const dark = intensity > 0.6 ? raw(' class="dark"') : '';
+      const shown = metric === 'failures' ? fmt.number(v * 100, 0) : fmt.number(v, 0);
+      return html`<td style="background:${colour(intensity)}"${dark} title="${tip}">${shown}</td>`;
     })}</tr>`,
 )}
 </tbody></table></div>
-<p class="legend">${metric === 'failures' ? t('heat_failures_legend') : t('heat_latency_legend', { min: fmt.number(fastest, 0), max: fmt.number(slowest, 0) })}</p>`;
+<p class="legend">${legend}</p>`;
 }
