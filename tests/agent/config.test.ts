@@ -95,7 +95,8 @@ describe('agent config', () => {
     try {
       const file = join(dir.path, 'agent.yaml');
       const target = (extra: string) =>
-        `commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n  - { name: t, kind: tcp, service: portal, host: 10.0.0.1, port: 443, ${extra} }\n`;
+        'commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n' +
+        `  - { name: t, kind: tcp, service: portal, host: 10.0.0.1, port: 443, ${extra} }\n`;
       writeFileSync(file, target('sourceInterface: eth1, link: tslcd'));
       expect(loadAgentConfig(file).targets[0]).toMatchObject({
         sourceInterface: 'eth1',
@@ -119,7 +120,8 @@ describe('agent config', () => {
       const file = join(dir.path, 'agent.yaml');
       writeFileSync(
         file,
-        'commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n  - { name: path-gateway, kind: tcp, service: network, host: 10.0.0.1, port: 80 }\n',
+        'commune: "1"\nserver: { url: "http://127.0.0.1:1" }\ntargets:\n' +
+          '  - { name: path-gateway, kind: tcp, service: network, host: 10.0.0.1, port: 80 }\n',
       );
       expect(() => loadAgentConfig(file)).toThrow(
         'targets[0].name (line 4): names starting with "path-" are reserved for the path checks',

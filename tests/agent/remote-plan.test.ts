@@ -301,7 +301,9 @@ describe('remote probe plan', () => {
     const port = Number(new URL(url).port);
     writeFileSync(
       catalogueFile,
-      `services:\n  - { id: self, service: monitoring, name: Self, endpoints: [{ name: self, kind: tcp, host: 127.0.0.1, port: ${port} }] }\nall: [self]\n`,
+      'services:\n' +
+        `  - { id: self, service: monitoring, name: Self, endpoints: [{ name: self, kind: tcp, host: 127.0.0.1, port: ${port} }] }\n` +
+        'all: [self]\n',
     );
     const file = join(dir.path, 'cli-fresh.yaml');
     const dataDir = join(dir.path, 'fresh');

@@ -140,7 +140,8 @@ describe('admin commands', () => {
     const file = join(dir.path, 'province.yaml');
     writeFileSync(
       file,
-      'scope: { province: "15" }\nschedules:\n  - effectiveFrom: "2026-01-01"\n    seasons:\n      - { from: "01-01", sessions: ["07:00-11:00"] }\n',
+      'scope: { province: "15" }\nschedules:\n  - effectiveFrom: "2026-01-01"\n' +
+        '    seasons:\n      - { from: "01-01", sessions: ["07:00-11:00"] }\n',
     );
     expect((await cli('calendar', 'import', file)).stdout).toBe(
       `Imported 0 day rules and 1 timetables for p:15 from ${file}.\n`,
@@ -230,31 +231,35 @@ describe('admin commands', () => {
     expect((await cli('silence', 'list')).stdout).not.toContain('VNPT');
   });
 
-  it('dossiers import: a report per bad cell and nothing imported, then the good rows with --partial; re-import changes nothing', async () => {
-    const csv = join(dir.path, 'hoso.csv');
-    writeFileSync(
-      csv,
-      'Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả\nH1,26734,24/11/2026 08:15,26/11/2026 17:00\nH2,26734,hôm qua,26/11/2026 17:00\n',
-    );
-    const refused = await cli('dossiers', 'import', csv, '--source', 'motcua');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('row 3, Ngày tiếp nhận = "hôm qua": not a date');
-    expect(refused.stderr).toMatch(/import \d+ refused: 1 of 2 rows have problems; nothing was imported/);
-    const partial = await cli('dossiers', 'import', csv, '--source', 'motcua', '--partial');
-    expect(partial.stdout).toMatch(
-      /^Import \d+: 2 rows in [\d.]+ s — 1 new, 0 updated, 0 unchanged, 1 skipped \(bad\)\.\n$/,
-    );
-    const again = await cli('dossiers', 'import', csv, '--source', 'motcua', '--partial');
-    expect(again.stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
-    const mapping = join(dir.path, 'mapping.yaml');
-    writeFileSync(mapping, 'Số biên nhận: code\nXã: commune\nNhận lúc: receivedAt\nHẹn trả: dueAt\n');
-    const custom = join(dir.path, 'custom.csv');
-    writeFileSync(custom, 'Số biên nhận,Xã,Nhận lúc,Hẹn trả\nB1,26734,24/11/2026 08:15,26/11/2026 17:00\n');
-    expect((await cli('dossiers', 'import', custom, '--source', 'motcua', '--mapping', mapping)).stdout).toMatch(
-      /1 new/,
-    );
-    expect((await cli('dossiers', 'import', join(dir.path, 'x.pdf'), '--source', 'motcua')).stderr).toBe(
-      `communewatch: ${join(dir.path, 'x.pdf')}: give a .csv or .xlsx file\n`,
-    );
-  });
+  it(
+    'dossiers import: a report per bad cell and nothing imported, then the good rows with ' +
+      '--partial; re-import changes nothing',
+    async () => {
+      const csv = join(dir.path, 'hoso.csv');
+      writeFileSync(
+        csv,
+        'Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả\nH1,26734,24/11/2026 08:15,26/11/2026 17:00\nH2,26734,hôm qua,26/11/2026 17:00\n',
+      );
+      const refused = await cli('dossiers', 'import', csv, '--source', 'motcua');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('row 3, Ngày tiếp nhận = "hôm qua": not a date');
+      expect(refused.stderr).toMatch(/import \d+ refused: 1 of 2 rows have problems; nothing was imported/);
+      const partial = await cli('dossiers', 'import', csv, '--source', 'motcua', '--partial');
+      expect(partial.stdout).toMatch(
+        /^Import \d+: 2 rows in [\d.]+ s — 1 new, 0 updated, 0 unchanged, 1 skipped \(bad\)\.\n$/,
+      );
+      const again = await cli('dossiers', 'import', csv, '--source', 'motcua', '--partial');
+      expect(again.stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
+      const mapping = join(dir.path, 'mapping.yaml');
+      writeFileSync(mapping, 'Số biên nhận: code\nXã: commune\nNhận lúc: receivedAt\nHẹn trả: dueAt\n');
+      const custom = join(dir.path, 'custom.csv');
+      writeFileSync(custom, 'Số biên nhận,Xã,Nhận lúc,Hẹn trả\nB1,26734,24/11/2026 08:15,26/11/2026 17:00\n');
+      expect((await cli('dossiers', 'import', custom, '--source', 'motcua', '--mapping', mapping)).stdout).toMatch(
+        /1 new/,
+      );
+      expect((await cli('dossiers', 'import', join(dir.path, 'x.pdf'), '--source', 'motcua')).stderr).toBe(
+        `communewatch: ${join(dir.path, 'x.pdf')}: give a .csv or .xlsx file\n`,
+      );
+    },
+  );
 });

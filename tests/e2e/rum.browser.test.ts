@@ -28,6 +28,7 @@ if (!HAVE_CHROMIUM && !ON_CI) console.warn(`skipped: ${CHROMIUM} not installed (
 
 /** The vendor's web app: two pages and a failing API, on its own origin. */
 function vendorApp(collectorUrl: string, app: { key: string }): Promise<Server> {
+  const showStatus = "function (r) { document.title = 'status ' + r.status; }";
   const page = (body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>Một cửa</title>
 <script src="${collectorUrl}/rum.js" data-key="${app.key}" data-app="motcua-web" data-version="1.2.3" data-commune="26734"></script></head>
 <body>${body}</body></html>`;
@@ -45,7 +46,7 @@ function vendorApp(collectorUrl: string, app: { key: string }): Promise<Server> 
 function submitHoSo(code) { throw new TypeError('Không thể nộp hồ sơ ' + code + ': thiếu mã xã'); }
 document.getElementById('submit').onclick = function () { submitHoSo(this.dataset.n = (Number(this.dataset.n || 0) + 1) * 1000 + 17); };
 document.getElementById('reject').onclick = function () { Promise.reject(new Error('từ chối tải danh sách')); };
-document.getElementById('fetch').onclick = function () { fetch('/api/ho-so?cccd=001099012345&ten=Nguyen').then(function (r) { document.title = 'status ' + r.status; }); };
+document.getElementById('fetch').onclick = function () { fetch('/api/ho-so?cccd=001099012345&ten=Nguyen').then(${showStatus}); };
 </script>`),
     );
   });

@@ -410,217 +410,224 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
     expect(hooks!.requests.filter((r) => r.url === '/hook').length).toBeGreaterThanOrEqual(3);
   });
 
-  it('admin: overview with open incidents first and the grid, an incident with evidence and notifications, English, CSV, every page', async () => {
-    const { context, page } = await newContext();
-    await login(page, 'admin');
-    expect(await navLinks(page)).toEqual([
-      'Tổng quan',
-      'Sự cố',
-      'Dịch vụ',
-      'Hồ sơ trễ hạn',
-      'Lỗi phía người dùng',
-      'Thiết bị',
-      'Quản trị',
-    ]);
-    expect(await page.locator('h1').innerText()).toBe('Tổng quan');
+  it(
+    'admin: overview with open incidents first and the grid, an incident with evidence and ' +
+      'notifications, English, CSV, every page',
+    async () => {
+      const { context, page } = await newContext();
+      await login(page, 'admin');
+      expect(await navLinks(page)).toEqual([
+        'Tổng quan',
+        'Sự cố',
+        'Dịch vụ',
+        'Hồ sơ trễ hạn',
+        'Lỗi phía người dùng',
+        'Thiết bị',
+        'Quản trị',
+      ]);
+      expect(await page.locator('h1').innerText()).toBe('Tổng quan');
 
-    // Open incidents first: the first section after the summary cards, before the grid, down incidents by start.
-    expect(await page.locator('main h2').first().innerText()).toBe('Sự cố đang diễn ra');
-    expect(
-      await page.evaluate(
-        "document.querySelector('table#open').compareDocumentPosition(document.querySelector('table#grid')) & Node.DOCUMENT_POSITION_FOLLOWING",
-      ),
-    ).toBeTruthy();
-    const open = await rows(page, 'open');
-    expect(open.map((r) => r[0])).toEqual(
-      [incident.civil, incident.eSigning, incident.network].map((i) => `#${i!.id}`),
-    );
-    expect(open[1]).toEqual(
-      expect.arrayContaining([
-        'Dịch vụ trung tâm (nhiều xã)',
+      // Open incidents first: the first section after the summary cards, before the grid, down incidents by start.
+      expect(await page.locator('main h2').first().innerText()).toBe('Sự cố đang diễn ra');
+      expect(
+        await page.evaluate(
+          "document.querySelector('table#open').compareDocumentPosition(document.querySelector('table#grid')) " +
+            '& Node.DOCUMENT_POSITION_FOLLOWING',
+        ),
+      ).toBeTruthy();
+      const open = await rows(page, 'open');
+      expect(open.map((r) => r[0])).toEqual(
+        [incident.civil, incident.eSigning, incident.network].map((i) => `#${i!.id}`),
+      );
+      expect(open[1]).toEqual(
+        expect.arrayContaining([
+          'Dịch vụ trung tâm (nhiều xã)',
+          'Ký số',
+          'Xã Bảo Hà (26734), Phường Yên Bái (26737), Xã Một (99001)',
+          'Đang diễn ra',
+        ]),
+      );
+      expect(await page.locator('.card', { hasText: 'Sự cố đang diễn ra' }).locator('b').innerText()).toBe('3');
+
+      // The grid: a row per commune, worst first; a column per service class; state badges in the cells.
+      const heads = await page.locator('table#grid thead th').allInnerTexts();
+      expect(heads.slice(0, 2)).toEqual(['Xã', 'Mạng của xã']);
+      expect(heads.slice(2)).toEqual([
+        'Hộ tịch',
         'Ký số',
-        'Xã Bảo Hà (26734), Phường Yên Bái (26737), Xã Một (99001)',
-        'Đang diễn ra',
-      ]),
-    );
-    expect(await page.locator('.card', { hasText: 'Sự cố đang diễn ra' }).locator('b').innerText()).toBe('3');
+        'Một cửa điện tử',
+        '30 ngày (giờ làm việc)',
+        'Mạng của xã, 30 ngày',
+      ]);
+      const cellClass = (commune: string, col: number) =>
+        page
+          .locator('table#grid tbody tr', { hasText: `(${commune})` })
+          .locator('td')
+          .nth(col)
+          .locator('span.s')
+          .getAttribute('class');
+      expect(await page.locator('table#grid tbody tr').count()).toBe(C.length);
+      expect(await cellClass(UPLINK_DOWN, 1)).toBe('s s-network');
+      expect(await cellClass(UPLINK_DOWN, 3)).toBe('s s-network'); // its services cannot be judged from there
+      expect(await cellClass(CIVIL_DOWN, 2)).toBe('s s-down');
+      expect(await cellClass(C[0], 3)).toBe('s s-down');
+      expect(await cellClass(NO_READER, 1)).toBe('s s-up');
+      expect(await cellClass(NO_READER, 3)).toBe('s s-up');
+      expect(await page.locator('table#grid tbody tr').last().innerText()).toContain(`(${NO_READER})`); // the healthy one last
+      expect(await page.locator('table#grid span.s-up').first().innerText()).toBe('✓');
+      // Names come from the units file.
+      expect(await page.locator('table#grid').innerText()).toContain('Xã Bảo Hà (26734)');
+      await shot(page, 'overview-admin-vi');
 
-    // The grid: a row per commune, worst first; a column per service class; state badges in the cells.
-    const heads = await page.locator('table#grid thead th').allInnerTexts();
-    expect(heads.slice(0, 2)).toEqual(['Xã', 'Mạng của xã']);
-    expect(heads.slice(2)).toEqual([
-      'Hộ tịch',
-      'Ký số',
-      'Một cửa điện tử',
-      '30 ngày (giờ làm việc)',
-      'Mạng của xã, 30 ngày',
-    ]);
-    const cellClass = (commune: string, col: number) =>
-      page
-        .locator('table#grid tbody tr', { hasText: `(${commune})` })
-        .locator('td')
-        .nth(col)
-        .locator('span.s')
-        .getAttribute('class');
-    expect(await page.locator('table#grid tbody tr').count()).toBe(C.length);
-    expect(await cellClass(UPLINK_DOWN, 1)).toBe('s s-network');
-    expect(await cellClass(UPLINK_DOWN, 3)).toBe('s s-network'); // its services cannot be judged from there
-    expect(await cellClass(CIVIL_DOWN, 2)).toBe('s s-down');
-    expect(await cellClass(C[0], 3)).toBe('s s-down');
-    expect(await cellClass(NO_READER, 1)).toBe('s s-up');
-    expect(await cellClass(NO_READER, 3)).toBe('s s-up');
-    expect(await page.locator('table#grid tbody tr').last().innerText()).toContain(`(${NO_READER})`); // the healthy one last
-    expect(await page.locator('table#grid span.s-up').first().innerText()).toBe('✓');
-    // Names come from the units file.
-    expect(await page.locator('table#grid').innerText()).toContain('Xã Bảo Hà (26734)');
-    await shot(page, 'overview-admin-vi');
+      // CSV export of the open incidents: UTF-8 with a BOM (Excel), bilingual headers, the rows.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('a[href="/?export=csv&table=open"]').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^su-co-dang-mo-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csv = readFileSync((await download.path())!);
+      expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const lines = csv.subarray(3).toString('utf8').trim().split(/\r?\n/);
+      expect(lines[0]!.split(',').slice(0, 4)).toEqual([
+        'Sự cố / Incident',
+        'Mức độ / Severity',
+        'Nguyên nhân / Cause',
+        'Dịch vụ / Service',
+      ]);
+      expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(
+        [incident.civil, incident.eSigning, incident.network].map((i) => String(i!.id)),
+      );
 
-    // CSV export of the open incidents: UTF-8 with a BOM (Excel), bilingual headers, the rows.
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator('a[href="/?export=csv&table=open"]').click(),
-    ]);
-    expect(download.suggestedFilename()).toMatch(/^su-co-dang-mo-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync((await download.path())!);
-    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = csv.subarray(3).toString('utf8').trim().split(/\r?\n/);
-    expect(lines[0]!.split(',').slice(0, 4)).toEqual([
-      'Sự cố / Incident',
-      'Mức độ / Severity',
-      'Nguyên nhân / Cause',
-      'Dịch vụ / Service',
-    ]);
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(
-      [incident.civil, incident.eSigning, incident.network].map((i) => String(i!.id)),
-    );
+      // Follow the central e-signing incident from the overview to its page.
+      await Promise.all([
+        page.waitForURL(url(`/incidents/${incident.eSigning!.id}`)),
+        page
+          .locator('table#open tr', { hasText: 'Ký số' })
+          .locator(`a[href="/incidents/${incident.eSigning!.id}"]`)
+          .click(),
+      ]);
+      expect(await page.locator('h1').innerText()).toBe(`Sự cố #${incident.eSigning!.id}`);
+      const evidence = await rows(page, 'evidence');
+      expect(evidence.length).toBeGreaterThanOrEqual(3);
+      const failing = evidence.filter((r) => r[3] === 'Lỗi');
+      expect(failing.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(failing.map((r) => r[5]))).toEqual(new Set(['CW_ERR_PROBE_TIMEOUT']));
+      expect(new Set(failing.map((r) => r[1]))).toEqual(new Set(E_SIGNING_DOWN));
+      expect(failing.every((r) => r[2] === 'ky-so-ocsp')).toBe(true);
+      const sent = await rows(page, 'notifications');
+      expect(sent.length).toBeGreaterThanOrEqual(1);
+      expect(sent[0]).toEqual(expect.arrayContaining(['so-khcn', 'webhook', 'Đã gửi']));
+      expect(await page.getByRole('button', { name: 'Tiếp nhận xử lý' }).count()).toBe(1); // admins acknowledge
+      await shot(page, 'incident-e-signing-admin');
 
-    // Follow the central e-signing incident from the overview to its page.
-    await Promise.all([
-      page.waitForURL(url(`/incidents/${incident.eSigning!.id}`)),
-      page
-        .locator('table#open tr', { hasText: 'Ký số' })
-        .locator(`a[href="/incidents/${incident.eSigning!.id}"]`)
-        .click(),
-    ]);
-    expect(await page.locator('h1').innerText()).toBe(`Sự cố #${incident.eSigning!.id}`);
-    const evidence = await rows(page, 'evidence');
-    expect(evidence.length).toBeGreaterThanOrEqual(3);
-    const failing = evidence.filter((r) => r[3] === 'Lỗi');
-    expect(failing.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(failing.map((r) => r[5]))).toEqual(new Set(['CW_ERR_PROBE_TIMEOUT']));
-    expect(new Set(failing.map((r) => r[1]))).toEqual(new Set(E_SIGNING_DOWN));
-    expect(failing.every((r) => r[2] === 'ky-so-ocsp')).toBe(true);
-    const sent = await rows(page, 'notifications');
-    expect(sent.length).toBeGreaterThanOrEqual(1);
-    expect(sent[0]).toEqual(expect.arrayContaining(['so-khcn', 'webhook', 'Đã gửi']));
-    expect(await page.getByRole('button', { name: 'Tiếp nhận xử lý' }).count()).toBe(1); // admins acknowledge
-    await shot(page, 'incident-e-signing-admin');
+      // English, remembered across pages, then back to Vietnamese.
+      await page.goto(url('/'));
+      await Promise.all([page.waitForURL(url('/?lang=en')), page.locator('header a[hreflang=en]').click()]);
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      expect(await page.locator('h1').innerText()).toBe('Overview');
+      expect(await page.locator('main h2').first().innerText()).toBe('Open incidents');
+      expect(await navLinks(page)).toEqual([
+        'Overview',
+        'Incidents',
+        'Services',
+        'Overdue dossiers',
+        'User-side errors',
+        'Equipment',
+        'Administration',
+      ]);
+      expect(await page.locator('table#grid thead th').nth(1).innerText()).toBe('Commune network');
+      expect(await page.locator('header form button').innerText()).toBe('Log out');
+      await shot(page, 'overview-admin-en');
+      await page.goto(url(`/incidents/${incident.civil!.id}`));
+      expect(await page.locator('h1').innerText()).toBe(`Incident #${incident.civil!.id}`);
+      expect(await page.locator('main h2', { hasText: 'Notifications' }).count()).toBe(1);
+      await Promise.all([
+        page.waitForURL(url(`/incidents/${incident.civil!.id}?lang=vi`)),
+        page.locator('header a[hreflang=vi]').click(),
+      ]);
+      expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+      expect(await page.locator('h1').innerText()).toBe(`Sự cố #${incident.civil!.id}`);
+      expect((await rows(page, 'evidence')).filter((r) => r[3] === 'Lỗi').map((r) => r[5])).toContain(
+        'CW_ERR_PROBE_HTTP_STATUS',
+      );
+      await shot(page, 'incident-civil-status-admin');
 
-    // English, remembered across pages, then back to Vietnamese.
-    await page.goto(url('/'));
-    await Promise.all([page.waitForURL(url('/?lang=en')), page.locator('header a[hreflang=en]').click()]);
-    expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    expect(await page.locator('h1').innerText()).toBe('Overview');
-    expect(await page.locator('main h2').first().innerText()).toBe('Open incidents');
-    expect(await navLinks(page)).toEqual([
-      'Overview',
-      'Incidents',
-      'Services',
-      'Overdue dossiers',
-      'User-side errors',
-      'Equipment',
-      'Administration',
-    ]);
-    expect(await page.locator('table#grid thead th').nth(1).innerText()).toBe('Commune network');
-    expect(await page.locator('header form button').innerText()).toBe('Log out');
-    await shot(page, 'overview-admin-en');
-    await page.goto(url(`/incidents/${incident.civil!.id}`));
-    expect(await page.locator('h1').innerText()).toBe(`Incident #${incident.civil!.id}`);
-    expect(await page.locator('main h2', { hasText: 'Notifications' }).count()).toBe(1);
-    await Promise.all([
-      page.waitForURL(url(`/incidents/${incident.civil!.id}?lang=vi`)),
-      page.locator('header a[hreflang=vi]').click(),
-    ]);
-    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
-    expect(await page.locator('h1').innerText()).toBe(`Sự cố #${incident.civil!.id}`);
-    expect((await rows(page, 'evidence')).filter((r) => r[3] === 'Lỗi').map((r) => r[5])).toContain(
-      'CW_ERR_PROBE_HTTP_STATUS',
-    );
-    await shot(page, 'incident-civil-status-admin');
+      // The other pages, each with a screenshot.
+      await page.goto(url('/incidents'));
+      expect(await page.locator('h1').innerText()).toBe('Sự cố');
+      expect((await rows(page, 'incidents')).map((r) => r[0])).toEqual(
+        expect.arrayContaining(
+          [incident.eSigning, incident.civil, incident.network, incident.civilEarlier].map((i) => `#${i!.id}`),
+        ),
+      );
+      await shot(page, 'incidents');
 
-    // The other pages, each with a screenshot.
-    await page.goto(url('/incidents'));
-    expect(await page.locator('h1').innerText()).toBe('Sự cố');
-    expect((await rows(page, 'incidents')).map((r) => r[0])).toEqual(
-      expect.arrayContaining(
-        [incident.eSigning, incident.civil, incident.network, incident.civilEarlier].map((i) => `#${i!.id}`),
-      ),
-    );
-    await shot(page, 'incidents');
+      await page.goto(url(`/communes/${UPLINK_DOWN}`));
+      expect(await page.locator('h1').innerText()).toBe(`Xã Mường Khương (${UPLINK_DOWN})`);
+      // The lost uplink in the targets table: failing, on the uplink layer, with the probe's error.
+      const uplink = (await rows(page, 'targets')).find((r) => r[0] === 'path-uplink')!;
+      expect(uplink).toEqual(
+        expect.arrayContaining(['!', 'Mất kết nối Internet tại xã', 'CW_ERR_PROBE_ICMP_NO_REPLY']),
+      );
+      expect(uplink.join(' ')).toContain('no reply from 203.162.4.190');
+      await page.locator('.chart .uplot').waitFor(); // the latency/loss chart was drawn by uPlot
+      // Its legend is page text like any other: Vietnamese on a Vietnamese page, 24-hour Vietnam times.
+      expect(
+        await page.locator('.chart .u-legend .u-series').first().innerText(),
+        'chart legend of the time column',
+      ).toMatch(/^Thời điểm/);
+      expect(await page.locator('.chart .u-axis').first().innerText()).not.toMatch(/am|pm/i);
+      expect(await rows(page, 'pcs')).toHaveLength(1);
+      await shot(page, `commune-${UPLINK_DOWN}`);
 
-    await page.goto(url(`/communes/${UPLINK_DOWN}`));
-    expect(await page.locator('h1').innerText()).toBe(`Xã Mường Khương (${UPLINK_DOWN})`);
-    // The lost uplink in the targets table: failing, on the uplink layer, with the probe's error.
-    const uplink = (await rows(page, 'targets')).find((r) => r[0] === 'path-uplink')!;
-    expect(uplink).toEqual(expect.arrayContaining(['!', 'Mất kết nối Internet tại xã', 'CW_ERR_PROBE_ICMP_NO_REPLY']));
-    expect(uplink.join(' ')).toContain('no reply from 203.162.4.190');
-    await page.locator('.chart .uplot').waitFor(); // the latency/loss chart was drawn by uPlot
-    // Its legend is page text like any other: Vietnamese on a Vietnamese page, 24-hour Vietnam times.
-    expect(
-      await page.locator('.chart .u-legend .u-series').first().innerText(),
-      'chart legend of the time column',
-    ).toMatch(/^Thời điểm/);
-    expect(await page.locator('.chart .u-axis').first().innerText()).not.toMatch(/am|pm/i);
-    expect(await rows(page, 'pcs')).toHaveLength(1);
-    await shot(page, `commune-${UPLINK_DOWN}`);
+      await page.goto(url('/services/e-signing'));
+      expect(await page.locator('h1').innerText()).toBe('Ký số');
+      await checkPeakBand(page);
+      expect((await rows(page, 'tls'))[0]).toEqual(expect.arrayContaining(['ky-so-ocsp', '9'])); // renews in 10 days: red
+      await shot(page, 'service-e-signing-heatmap');
 
-    await page.goto(url('/services/e-signing'));
-    expect(await page.locator('h1').innerText()).toBe('Ký số');
-    await checkPeakBand(page);
-    expect((await rows(page, 'tls'))[0]).toEqual(expect.arrayContaining(['ky-so-ocsp', '9'])); // renews in 10 days: red
-    await shot(page, 'service-e-signing-heatmap');
+      await page.goto(url('/services'));
+      expect((await rows(page, 'services')).map((r) => r[1])).toEqual(['civil-status', 'e-signing', 'one-stop-shop']);
+      await shot(page, 'services');
 
-    await page.goto(url('/services'));
-    expect((await rows(page, 'services')).map((r) => r[1])).toEqual(['civil-status', 'e-signing', 'one-stop-shop']);
-    await shot(page, 'services');
+      await page.goto(url('/dossiers'));
+      expect(await page.locator('h1').innerText()).toBe('Hồ sơ trễ hạn');
+      const late = await rows(page, 'dossiers');
+      expect(late.map((r) => r[0]).sort()).toEqual(lateDossiers);
+      // The summary cards count every dossier due in the period; the verdict filter only picks the list.
+      const card = async (label: RegExp) =>
+        Number(await page.locator('.card', { hasText: label }).locator('b').innerText());
+      expect(await card(/^Hồ sơ đến hạn trong kỳ/)).toBeGreaterThan(await card(/^Trễ hạn/));
+      expect(await card(/^Trễ hạn/)).toBe(lateDossiers.length);
+      await shot(page, 'dossiers');
 
-    await page.goto(url('/dossiers'));
-    expect(await page.locator('h1').innerText()).toBe('Hồ sơ trễ hạn');
-    const late = await rows(page, 'dossiers');
-    expect(late.map((r) => r[0]).sort()).toEqual(lateDossiers);
-    // The summary cards count every dossier due in the period; the verdict filter only picks the list.
-    const card = async (label: RegExp) =>
-      Number(await page.locator('.card', { hasText: label }).locator('b').innerText());
-    expect(await card(/^Hồ sơ đến hạn trong kỳ/)).toBeGreaterThan(await card(/^Trễ hạn/));
-    expect(await card(/^Trễ hạn/)).toBe(lateDossiers.length);
-    await shot(page, 'dossiers');
+      await page.goto(url('/equipment'));
+      expect(await page.locator('h1').innerText()).toBe('Thiết bị');
+      const pcs = await rows(page, 'pcs');
+      expect(pcs).toHaveLength(C.length);
+      expect(pcs.find((r) => r[0]!.includes(NO_READER))!.at(-2)).toBe('Thiếu đầu đọc thẻ chip');
+      expect(pcs.find((r) => r[0]!.includes(OLD_PC))!.at(-2)).toContain('Hệ điều hành');
+      await shot(page, 'equipment');
 
-    await page.goto(url('/equipment'));
-    expect(await page.locator('h1').innerText()).toBe('Thiết bị');
-    const pcs = await rows(page, 'pcs');
-    expect(pcs).toHaveLength(C.length);
-    expect(pcs.find((r) => r[0]!.includes(NO_READER))!.at(-2)).toBe('Thiếu đầu đọc thẻ chip');
-    expect(pcs.find((r) => r[0]!.includes(OLD_PC))!.at(-2)).toContain('Hệ điều hành');
-    await shot(page, 'equipment');
+      await page.goto(url('/admin'));
+      expect(await page.locator('h1').innerText()).toBe('Quản trị');
+      await shot(page, 'admin');
 
-    await page.goto(url('/admin'));
-    expect(await page.locator('h1').innerText()).toBe('Quản trị');
-    await shot(page, 'admin');
+      // Dogfooding: the UI's own pages report through /rum.js (app communewatch-ui) and the collector took it.
+      await waitFor(
+        "the UI's own RUM batches accepted",
+        async () =>
+          (await (await fetch(url('/metrics'))).text()).match(
+            /communewatch_rum_requests_total\{outcome="accepted"\} (\d+)/,
+          )?.[1],
+        (n) => Number(n) > 0,
+        { timeoutMs: 15_000 },
+      );
 
-    // Dogfooding: the UI's own pages report through /rum.js (app communewatch-ui) and the collector took it.
-    await waitFor(
-      "the UI's own RUM batches accepted",
-      async () =>
-        (await (await fetch(url('/metrics'))).text()).match(
-          /communewatch_rum_requests_total\{outcome="accepted"\} (\d+)/,
-        )?.[1],
-      (n) => Number(n) > 0,
-      { timeoutMs: 15_000 },
-    );
-
-    await logoutAndCheck(page);
-    await context.close();
-  });
+      await logoutAndCheck(page);
+      await context.close();
+    },
+  );
 
   /** Opens `path` in a fresh context (empty cache) with a logged-in session: bytes on the wire, per response. */
   async function coldLoad(
@@ -647,10 +654,13 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
         transferred += sizes.responseBodySize + sizes.responseHeadersSize;
         decoded += body;
         lines.push(
-          `${new URL(r.url()).pathname}: ${sizes.responseBodySize} B ${res?.headers()['content-encoding'] ?? 'identity'} + ${sizes.responseHeadersSize} B headers (${body} B decoded)`,
+          `${new URL(r.url()).pathname}: ${sizes.responseBodySize} B ${res?.headers()['content-encoding'] ?? 'identity'} ` +
+            `+ ${sizes.responseHeadersSize} B headers (${body} B decoded)`,
         );
       }
-      const report = `${path}: ${transferred} bytes transferred (${(transferred / 1024).toFixed(1)} KiB), ${decoded} bytes decoded, ${lines.length} requests\n    ${lines.join('\n    ')}`;
+      const report =
+        `${path}: ${transferred} bytes transferred (${(transferred / 1024).toFixed(1)} KiB), ` +
+        `${decoded} bytes decoded, ${lines.length} requests\n    ${lines.join('\n    ')}`;
       return { transferred, decoded, report };
     } finally {
       await context.close();
@@ -819,7 +829,8 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('web UI in a browser (chromium)', () =
       recent.add(`${(local(ts).weekday + 6) % 7}:${local(ts).hour}`);
     for (const metric of ['failures', 'latency']) {
       const grid = (await page.evaluate(
-        `[...document.querySelectorAll('table.heat[data-metric=${metric}] tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.className))`,
+        `[...document.querySelectorAll('table.heat[data-metric=${metric}] tbody tr')]` +
+          ".map((tr) => [...tr.querySelectorAll('td')].map((td) => td.className))",
       )) as string[][];
       // Rows Monday..Sunday; columns hours 0..23.
       expect(grid).toHaveLength(7);

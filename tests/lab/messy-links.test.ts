@@ -100,43 +100,49 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
   });
 
-  it('long cut (over the silence threshold): "lost contact" while cut, then ONE message confirming the uplink outage with its real times', () => {
-    const o = outcome('long cut');
-    const code = o.communes[0]!;
-    const cutAt = t0Of(o, 'cut');
-    const healAt = t0Of(o, 'heal');
-    expectCommonRules(o);
-    const silent = o.incidents.filter((i) => i.cause === 'agent-silent');
-    expect.soft(silent, 'one agent-silent incident while cut').toHaveLength(1);
-    expectNear('agent-silent start (last push)', silent[0]?.startedAt, cutAt);
-    const net = ofCause(o, 'commune-network', code);
-    expect
-      .soft(briefIncidents(net), 'exactly one commune-network incident')
-      .toMatch(/^commune-network#\d+\(down,uplink\)$/);
-    expectNear('start', net[0]?.startedAt, cutAt);
-    expectNear('end', net[0]?.endedAt, healAt);
-    const msgs = messagesAbout(o, code);
-    const during = msgs.filter((m) => m.receivedAt < healAt);
-    const after = msgs.filter((m) => m.receivedAt >= healAt);
-    expect.soft(brief(during), 'while cut: one FIRING about the lost contact').toMatch(/^firing\[agent-silent#\d+\]$/);
-    expect.soft(during[0]?.text ?? '').toMatch(TEXT.lostContact);
-    expect.soft(after.length, `after the heal: exactly one message (got ${brief(after)})`).toBe(1);
-    const closing = after[0];
-    expect.soft(closing?.kind, 'never a FIRING for something already over').not.toBe('firing');
-    const item = closing && itemsOf(closing).find((a) => a.cause === 'commune-network');
-    expect.soft(item, 'the message after the heal confirms the commune-network outage').toBeDefined();
-    expect.soft(item?.layer, 'with its layer').toBe('uplink');
-    expect.soft(item?.endedAt ?? null, 'and its end').not.toBeNull();
-    expect.soft(closing?.text ?? '').toMatch(TEXT.confirmed);
-    expect.soft(closing?.text ?? '').toMatch(TEXT.layer.uplink!);
-    expectNear(
-      'network downtime charged (silence and outage counted once)',
-      networkDownMs(o, code),
-      LONG_CUT_MS,
-      2 * TOLERANCE_MS,
-    );
-    expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
-  });
+  it(
+    'long cut (over the silence threshold): "lost contact" while cut, then ONE message ' +
+      'confirming the uplink outage with its real times',
+    () => {
+      const o = outcome('long cut');
+      const code = o.communes[0]!;
+      const cutAt = t0Of(o, 'cut');
+      const healAt = t0Of(o, 'heal');
+      expectCommonRules(o);
+      const silent = o.incidents.filter((i) => i.cause === 'agent-silent');
+      expect.soft(silent, 'one agent-silent incident while cut').toHaveLength(1);
+      expectNear('agent-silent start (last push)', silent[0]?.startedAt, cutAt);
+      const net = ofCause(o, 'commune-network', code);
+      expect
+        .soft(briefIncidents(net), 'exactly one commune-network incident')
+        .toMatch(/^commune-network#\d+\(down,uplink\)$/);
+      expectNear('start', net[0]?.startedAt, cutAt);
+      expectNear('end', net[0]?.endedAt, healAt);
+      const msgs = messagesAbout(o, code);
+      const during = msgs.filter((m) => m.receivedAt < healAt);
+      const after = msgs.filter((m) => m.receivedAt >= healAt);
+      expect
+        .soft(brief(during), 'while cut: one FIRING about the lost contact')
+        .toMatch(/^firing\[agent-silent#\d+\]$/);
+      expect.soft(during[0]?.text ?? '').toMatch(TEXT.lostContact);
+      expect.soft(after.length, `after the heal: exactly one message (got ${brief(after)})`).toBe(1);
+      const closing = after[0];
+      expect.soft(closing?.kind, 'never a FIRING for something already over').not.toBe('firing');
+      const item = closing && itemsOf(closing).find((a) => a.cause === 'commune-network');
+      expect.soft(item, 'the message after the heal confirms the commune-network outage').toBeDefined();
+      expect.soft(item?.layer, 'with its layer').toBe('uplink');
+      expect.soft(item?.endedAt ?? null, 'and its end').not.toBeNull();
+      expect.soft(closing?.text ?? '').toMatch(TEXT.confirmed);
+      expect.soft(closing?.text ?? '').toMatch(TEXT.layer.uplink!);
+      expectNear(
+        'network downtime charged (silence and outage counted once)',
+        networkDownMs(o, code),
+        LONG_CUT_MS,
+        2 * TOLERANCE_MS,
+      );
+      expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
+    },
+  );
 
   it('LAN cut: one incident on the LAN layer, one confirming message', () => {
     const o = outcome('LAN cut');
@@ -193,120 +199,124 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
       .toBe(true);
   });
 
-  it('flapping link (cut/heal every 8 s, 4 cycles): each outage before detection told once, then one flapping incident held until stable and ended at the last recovery', () => {
-    // docs/incidents.md "Flapping": flapping after flap.changes changes of one cause within flap.windowSec;
-    // the outages before that are separate incidents, each told once; from detection the incident is held
-    // open until every held check has stayed up flap.stableSec, then ends at the last recovery.
-    const o = outcome('flapping link');
-    const code = o.communes[0]!;
-    const cuts = o.marks.cut ?? [];
-    const heals = o.marks.heal ?? [];
-    const lastHeal = heals.at(-1)!;
-    const { changes, stableSec } = LAB_INCIDENTS.flap;
-    expectCommonRules(o); // includes: network incidents never overlap, every FIRING resolved
-    const net = ofCause(o, 'commune-network', code).sort((a, b) => a.startedAt - b.startedAt);
-    expect.soft(net.length, 'a network incident').toBeGreaterThanOrEqual(1);
-    expect
-      .soft(net.length, `at most ceil(${changes}/2) network incidents (got ${briefIncidents(net)})`)
-      .toBeLessThanOrEqual(Math.ceil(changes / 2));
-    expect
-      .soft(
-        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
-        'nothing but the network: no agent-silent (cuts under the threshold), no service incident',
-      )
-      .toBe('');
-    for (const i of net) {
+  it(
+    'flapping link (cut/heal every 8 s, 4 cycles): each outage before detection told once, then one ' +
+      'flapping incident held until stable and ended at the last recovery',
+    () => {
+      // docs/incidents.md "Flapping": flapping after flap.changes changes of one cause within flap.windowSec;
+      // the outages before that are separate incidents, each told once; from detection the incident is held
+      // open until every held check has stayed up flap.stableSec, then ends at the last recovery.
+      const o = outcome('flapping link');
+      const code = o.communes[0]!;
+      const cuts = o.marks.cut ?? [];
+      const heals = o.marks.heal ?? [];
+      const lastHeal = heals.at(-1)!;
+      const { changes, stableSec } = LAB_INCIDENTS.flap;
+      expectCommonRules(o); // includes: network incidents never overlap, every FIRING resolved
+      const net = ofCause(o, 'commune-network', code).sort((a, b) => a.startedAt - b.startedAt);
+      expect.soft(net.length, 'a network incident').toBeGreaterThanOrEqual(1);
+      expect
+        .soft(net.length, `at most ceil(${changes}/2) network incidents (got ${briefIncidents(net)})`)
+        .toBeLessThanOrEqual(Math.ceil(changes / 2));
       expect
         .soft(
-          i.layer,
-          `commune-network #${i.id}: an uplink cut is on the uplink (held members still count for the layer)`,
+          briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+          'nothing but the network: no agent-silent (cuts under the threshold), no service incident',
         )
-        .toBe('uplink');
-      const nearestCut = cuts.reduce(
-        (best, c) => (Math.abs(c - i.startedAt) < Math.abs(best - i.startedAt) ? c : best),
-        cuts[0]!,
-      );
-      expectNear(`#${i.id} start (at a cut)`, i.startedAt, nearestCut);
-    }
-    // The last one is held through every later cut: no per-cut incidents after detection.
-    const flapping = net.at(-1);
-    expect
-      .soft(flapping?.flapping, `the last network incident (#${flapping?.id ?? '-'}) is the flapping one`)
-      .toBe(true);
-    expect
-      .soft(
-        net
-          .slice(0, -1)
-          .filter((i) => i.flapping)
-          .map((i) => i.id),
-        'only the last one is flapping',
-      )
-      .toEqual([]);
-    for (const i of net.slice(0, -1)) {
-      const nearestHeal = heals.reduce(
-        (best, h) => (Math.abs(h - (i.endedAt ?? Infinity)) < Math.abs(best - (i.endedAt ?? Infinity)) ? h : best),
-        heals[0]!,
-      );
-      expectNear(`#${i.id} (before detection) end (at a heal)`, i.endedAt, nearestHeal);
-    }
-    expectNear(`flapping #${flapping?.id ?? '-'} end (the last recovery)`, flapping?.endedAt, lastHeal);
+        .toBe('');
+      for (const i of net) {
+        expect
+          .soft(
+            i.layer,
+            `commune-network #${i.id}: an uplink cut is on the uplink (held members still count for the layer)`,
+          )
+          .toBe('uplink');
+        const nearestCut = cuts.reduce(
+          (best, c) => (Math.abs(c - i.startedAt) < Math.abs(best - i.startedAt) ? c : best),
+          cuts[0]!,
+        );
+        expectNear(`#${i.id} start (at a cut)`, i.startedAt, nearestCut);
+      }
+      // The last one is held through every later cut: no per-cut incidents after detection.
+      const flapping = net.at(-1);
+      expect
+        .soft(flapping?.flapping, `the last network incident (#${flapping?.id ?? '-'}) is the flapping one`)
+        .toBe(true);
+      expect
+        .soft(
+          net
+            .slice(0, -1)
+            .filter((i) => i.flapping)
+            .map((i) => i.id),
+          'only the last one is flapping',
+        )
+        .toEqual([]);
+      for (const i of net.slice(0, -1)) {
+        const nearestHeal = heals.reduce(
+          (best, h) => (Math.abs(h - (i.endedAt ?? Infinity)) < Math.abs(best - (i.endedAt ?? Infinity)) ? h : best),
+          heals[0]!,
+        );
+        expectNear(`#${i.id} (before detection) end (at a heal)`, i.endedAt, nearestHeal);
+      }
+      expectNear(`flapping #${flapping?.id ?? '-'} end (the last recovery)`, flapping?.endedAt, lastHeal);
 
-    // Messages: each incident told exactly once-through — FIRING (updates) RESOLVED, or one CONFIRMED.
-    const msgs = messagesAbout(o, code);
-    for (const i of net)
-      expect
-        .soft(storyOf(msgs, i.id), `#${i.id}: one story (F = FIRING, U = still failing, R = RESOLVED, C = CONFIRMED)`)
-        .toMatch(/^(C|FU*R)$/);
-    const firstAboutFlapping = msgs.findIndex((m) => itemsOf(m).some((a) => a.id === flapping?.id));
-    const afterDetection = firstAboutFlapping < 0 ? [] : msgs.slice(firstAboutFlapping);
-    expect
-      .soft(
-        brief(afterDetection.filter((m) => itemsOf(m).some((a) => a.id !== flapping?.id))),
-        'once the flapping incident is told, nothing else is',
-      )
-      .toBe('');
-    expect
-      .soft(msgs.length, `at most two messages per incident (got ${brief(msgs)})`)
-      .toBeLessThanOrEqual(2 * net.length);
-    // The closing message (RESOLVED or CONFIRMED) of the flapping incident: only after stableSec up.
-    const closing = msgs.find((m) => [...m.resolved, ...m.confirmed].some((a) => a.id === flapping?.id));
-    expect
-      .soft(closing, `a closing message (RESOLVED or CONFIRMED) for the flapping incident (got ${brief(msgs)})`)
-      .toBeDefined();
-    if (closing && flapping?.endedAt) {
-      const afterHeal = closing.generatedAt - lastHeal;
-      const afterEnd = closing.generatedAt - flapping.endedAt;
-      // A recovery can be dated up to a second before the heal (an echo sent just before it came back).
+      // Messages: each incident told exactly once-through — FIRING (updates) RESOLVED, or one CONFIRMED.
+      const msgs = messagesAbout(o, code);
+      for (const i of net)
+        expect
+          .soft(storyOf(msgs, i.id), `#${i.id}: one story (F = FIRING, U = still failing, R = RESOLVED, C = CONFIRMED)`)
+          .toMatch(/^(C|FU*R)$/);
+      const firstAboutFlapping = msgs.findIndex((m) => itemsOf(m).some((a) => a.id === flapping?.id));
+      const afterDetection = firstAboutFlapping < 0 ? [] : msgs.slice(firstAboutFlapping);
       expect
         .soft(
-          afterHeal >= stableSec * 1000 - 1000,
-          `closed only after ${stableSec} s stable (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
+          brief(afterDetection.filter((m) => itemsOf(m).some((a) => a.id !== flapping?.id))),
+          'once the flapping incident is told, nothing else is',
         )
-        .toBe(true);
+        .toBe('');
+      expect
+        .soft(msgs.length, `at most two messages per incident (got ${brief(msgs)})`)
+        .toBeLessThanOrEqual(2 * net.length);
+      // The closing message (RESOLVED or CONFIRMED) of the flapping incident: only after stableSec up.
+      const closing = msgs.find((m) => [...m.resolved, ...m.confirmed].some((a) => a.id === flapping?.id));
+      expect
+        .soft(closing, `a closing message (RESOLVED or CONFIRMED) for the flapping incident (got ${brief(msgs)})`)
+        .toBeDefined();
+      if (closing && flapping?.endedAt) {
+        const afterHeal = closing.generatedAt - lastHeal;
+        const afterEnd = closing.generatedAt - flapping.endedAt;
+        // A recovery can be dated up to a second before the heal (an echo sent just before it came back).
+        expect
+          .soft(
+            afterHeal >= stableSec * 1000 - 1000,
+            `closed only after ${stableSec} s stable (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
+          )
+          .toBe(true);
+        expect
+          .soft(
+            afterEnd >= stableSec * 1000,
+            `closed ${stableSec} s after its own end at the earliest (closing message ${(afterEnd / 1000).toFixed(1)} s after it)`,
+          )
+          .toBe(true);
+        expect
+          .soft(
+            afterHeal <= stableSec * 1000 + 2 * TOLERANCE_MS,
+            `held until stable, not longer (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
+          )
+          .toBe(true);
+      }
       expect
         .soft(
-          afterEnd >= stableSec * 1000,
-          `closed ${stableSec} s after its own end at the earliest (closing message ${(afterEnd / 1000).toFixed(1)} s after it)`,
+          msgs.filter((m) => itemsOf(m).some((a) => a.id === flapping?.id)).some((m) => TEXT.flapping.test(m.text)),
+          'a message about it says it is flapping',
         )
         .toBe(true);
+      // Held time is not down time: at most the cuts themselves are charged.
       expect
-        .soft(
-          afterHeal <= stableSec * 1000 + 2 * TOLERANCE_MS,
-          `held until stable, not longer (closing message ${(afterHeal / 1000).toFixed(1)} s after the last heal)`,
-        )
-        .toBe(true);
-    }
-    expect
-      .soft(
-        msgs.filter((m) => itemsOf(m).some((a) => a.id === flapping?.id)).some((m) => TEXT.flapping.test(m.text)),
-        'a message about it says it is flapping',
-      )
-      .toBe(true);
-    // Held time is not down time: at most the cuts themselves are charged.
-    expect
-      .soft(networkDownMs(o, code), 'network downtime at most the cut time')
-      .toBeLessThanOrEqual(cuts.length * FLAP_PERIOD_MS + 2 * TOLERANCE_MS);
-  });
+        .soft(networkDownMs(o, code), 'network downtime at most the cut time')
+        .toBeLessThanOrEqual(cuts.length * FLAP_PERIOD_MS + 2 * TOLERANCE_MS);
+    },
+  );
 
   it('agent SIGKILL: one agent-silent incident from the last push to the restart, "lost contact" then resolved', () => {
     const o = outcome('agent SIGKILL');
@@ -382,31 +392,35 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     expect.soft(networkDownMs(o, code), 'downtime at most the fault').toBeLessThanOrEqual(LOSS_MS + 2 * TOLERANCE_MS);
   });
 
-  it('congested uplink (tbf 256 kbit, saturated): one degraded network incident with RTT figures, not a vendor incident, no downtime', () => {
-    const o = outcome('congested uplink');
-    const code = o.communes[0]!;
-    expectCommonRules(o);
-    const net = ofCause(o, 'commune-network', code);
-    expect
-      .soft(briefIncidents(net), 'exactly one commune-network incident, degraded')
-      .toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
-    const figures = net[0]?.figures ?? {};
-    expect
-      .soft(Number(figures.rttP95Ms ?? figures.rttP50Ms ?? 0), 'RTT figures far above the baseline')
-      .toBeGreaterThan(100);
-    expect
-      .soft(
-        briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
-        'slow pages on a congested link are not a vendor fault',
-      )
-      .toBe('');
-    const msgs = messagesAbout(o, code);
-    expect.soft(msgs.length, `at most a FIRING and its resolve (got ${brief(msgs)})`).toBeLessThanOrEqual(2);
-    for (const m of msgs) expect.soft(m.text, 'alerted as degraded').toMatch(TEXT.degraded);
-    if (o.serviceFailures[code] === 0)
-      expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
-    expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
-  });
+  it(
+    'congested uplink (tbf 256 kbit, saturated): one degraded network incident with RTT ' +
+      'figures, not a vendor incident, no downtime',
+    () => {
+      const o = outcome('congested uplink');
+      const code = o.communes[0]!;
+      expectCommonRules(o);
+      const net = ofCause(o, 'commune-network', code);
+      expect
+        .soft(briefIncidents(net), 'exactly one commune-network incident, degraded')
+        .toMatch(/^commune-network#\d+\(degraded,[a-z]+\)$/);
+      const figures = net[0]?.figures ?? {};
+      expect
+        .soft(Number(figures.rttP95Ms ?? figures.rttP50Ms ?? 0), 'RTT figures far above the baseline')
+        .toBeGreaterThan(100);
+      expect
+        .soft(
+          briefIncidents(counting(o).filter((i) => i.cause !== 'commune-network')),
+          'slow pages on a congested link are not a vendor fault',
+        )
+        .toBe('');
+      const msgs = messagesAbout(o, code);
+      expect.soft(msgs.length, `at most a FIRING and its resolve (got ${brief(msgs)})`).toBeLessThanOrEqual(2);
+      for (const m of msgs) expect.soft(m.text, 'alerted as degraded').toMatch(TEXT.degraded);
+      if (o.serviceFailures[code] === 0)
+        expect.soft(networkDownMs(o, code), 'services kept working: no downtime charged').toBe(0);
+      expect.soft(serviceDownMs(o, code, 'one-stop-shop'), 'no service downtime').toBe(0);
+    },
+  );
 
   // ---------------------------------------------------------------------------------------- vendor and server
   it('vendor outage seen by all communes: one central-service incident, one FIRING, one resolved', () => {
@@ -447,47 +461,51 @@ describeLab(`messy links: multi-commune lab${unavailable ? ` (skipped: ${unavail
     }
   });
 
-  it('vendor outage + one commune cut: the vendor incident lists only the communes that saw it; the cut commune gets its own network story', () => {
-    const o = outcome('vendor outage + one commune cut');
-    const [cutCode, ...others] = o.communes as [string, ...string[]];
-    expectCommonRules(o);
-    const central = ofCause(o, 'central-service');
-    expect
-      .soft(briefIncidents(central), 'exactly one central-service incident')
-      .toMatch(/^central-service#\d+\(down,service\)$/);
-    expect
-      .soft(central[0]?.communes.map((x) => x.commune).sort(), 'listing the communes that saw the vendor fail')
-      .toEqual([...others].sort());
-    expectNear('vendor start', central[0]?.startedAt, t0Of(o, 'fault'));
-    expectNear('vendor end', central[0]?.endedAt, t0Of(o, 'vendor-heal'));
-    const net = ofCause(o, 'commune-network', cutCode);
-    expect
-      .soft(briefIncidents(net), 'the cut commune: exactly one commune-network incident')
-      .toMatch(/^commune-network#\d+\(down,uplink\)$/);
-    expectNear('cut start', net[0]?.startedAt, t0Of(o, 'cut'));
-    expectNear('cut end', net[0]?.endedAt, t0Of(o, 'heal'));
-    expect
-      .soft(
-        briefIncidents(counting(o).filter((i) => i.cause !== 'central-service' && i.cause !== 'commune-network')),
-        'nothing else counts',
-      )
-      .toBe('');
-    expect.soft(serviceDownMs(o, cutCode, 'one-stop-shop'), 'the vendor is not charged for the cut commune').toBe(0);
-    expectNear(
-      'the cut commune: network downtime',
-      networkDownMs(o, cutCode),
-      t0Of(o, 'heal') - t0Of(o, 'cut'),
-      2 * TOLERANCE_MS,
-    );
-    const withCentral = o.messages.filter((m) => itemsOf(m).some((a) => a.id === central[0]?.id));
-    expect
-      .soft(brief(withCentral), 'vendor: one FIRING, then one resolved')
-      .toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
-    const cutStory = o.messages.filter((m) => messageCommunes(m).includes(cutCode) && !withCentral.includes(m));
-    expect
-      .soft(brief(cutStory), 'the cut commune: one message confirming its outage')
-      .toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
-  });
+  it(
+    'vendor outage + one commune cut: the vendor incident lists only the communes that saw it; ' +
+      'the cut commune gets its own network story',
+    () => {
+      const o = outcome('vendor outage + one commune cut');
+      const [cutCode, ...others] = o.communes as [string, ...string[]];
+      expectCommonRules(o);
+      const central = ofCause(o, 'central-service');
+      expect
+        .soft(briefIncidents(central), 'exactly one central-service incident')
+        .toMatch(/^central-service#\d+\(down,service\)$/);
+      expect
+        .soft(central[0]?.communes.map((x) => x.commune).sort(), 'listing the communes that saw the vendor fail')
+        .toEqual([...others].sort());
+      expectNear('vendor start', central[0]?.startedAt, t0Of(o, 'fault'));
+      expectNear('vendor end', central[0]?.endedAt, t0Of(o, 'vendor-heal'));
+      const net = ofCause(o, 'commune-network', cutCode);
+      expect
+        .soft(briefIncidents(net), 'the cut commune: exactly one commune-network incident')
+        .toMatch(/^commune-network#\d+\(down,uplink\)$/);
+      expectNear('cut start', net[0]?.startedAt, t0Of(o, 'cut'));
+      expectNear('cut end', net[0]?.endedAt, t0Of(o, 'heal'));
+      expect
+        .soft(
+          briefIncidents(counting(o).filter((i) => i.cause !== 'central-service' && i.cause !== 'commune-network')),
+          'nothing else counts',
+        )
+        .toBe('');
+      expect.soft(serviceDownMs(o, cutCode, 'one-stop-shop'), 'the vendor is not charged for the cut commune').toBe(0);
+      expectNear(
+        'the cut commune: network downtime',
+        networkDownMs(o, cutCode),
+        t0Of(o, 'heal') - t0Of(o, 'cut'),
+        2 * TOLERANCE_MS,
+      );
+      const withCentral = o.messages.filter((m) => itemsOf(m).some((a) => a.id === central[0]?.id));
+      expect
+        .soft(brief(withCentral), 'vendor: one FIRING, then one resolved')
+        .toMatch(/^firing\[central-service#(\d+)\] resolved\[central-service#\1\]$/);
+      const cutStory = o.messages.filter((m) => messageCommunes(m).includes(cutCode) && !withCentral.includes(m));
+      expect
+        .soft(brief(cutStory), 'the cut commune: one message confirming its outage')
+        .toMatch(/^confirmed\[[^\]]*commune-network#\d+[^\]]*\]$/);
+    },
+  );
 
   it('server restart (SIGKILL) during an open incident: the same incident goes on and closes once, no second FIRING', () => {
     const o = outcome('server restart during an open incident');

@@ -195,13 +195,14 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
   }
 
   it('sends errors, logs and resource timings to <script dir>/collect, cleaned and with the commune', async () => {
+    const thrown = `Không thể nộp hồ sơ: https://dvc.gov.vn/tra-cuu?cccd=${CCCD} dan@example.vn`;
     const { page } = await open(
       '/ho-so',
       () => `${tag(`data-key="${KEY}" data-app="motcua-web" data-version="1.2.3" data-env="test" data-commune="26734"`)}
         <script>
           console.info('info is not sent');
           console.warn('warn test ${CCCD}');
-          document.addEventListener('click', function submitHoSo() { throw new TypeError('Không thể nộp hồ sơ: https://dvc.gov.vn/tra-cuu?cccd=${CCCD} dan@example.vn'); });
+          document.addEventListener('click', function submitHoSo() { throw new TypeError('${thrown}'); });
           fetch('/api/fail?token=secret-token').catch(function () {});
           Promise.reject(new Error('rejected promise test'));
         </script>`,
@@ -284,7 +285,8 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('rum.js in chromium', () => {
     const { page } = await open(
       '/late',
       () =>
-        `<script>localStorage.setItem('communewatch.commune', '26737')</script>${tag(`data-key="${KEY}"`)}${tag(`data-key="${KEY}"`)}<script>console.warn('first')</script>`,
+        "<script>localStorage.setItem('communewatch.commune', '26737')</script>" +
+        `${tag(`data-key="${KEY}"`)}${tag(`data-key="${KEY}"`)}<script>console.warn('first')</script>`,
     );
     await waitFor(
       'the first log',

@@ -124,7 +124,8 @@ describe('sanitiseItem', () => {
           frames: [
             { filename: 'http://127.0.0.1:8080/app.js?v=1700000000#x', function: 'submitHoSo', lineno: 4, colno: 35 },
             { filename: 'http://127.0.0.1:8080/static/app.1700000000.js', function: '?', lineno: 6, colno: 86 },
-            { filename: `https://dvc.gov.vn/x?cccd=${CCCD}`, function: 'TypeError: hồ sơ của can.bo@xa.gov.vn: ' }, // a message line parsed as a frame
+            // a message line parsed as a frame
+            { filename: `https://dvc.gov.vn/x?cccd=${CCCD}`, function: 'TypeError: hồ sơ của can.bo@xa.gov.vn: ' },
           ],
         },
       }),

@@ -138,17 +138,21 @@ describe('POST /api/v1/ingest', () => {
     });
   });
 
-  it('corrects timestamps when the agent clock is off by more than the threshold, keeping both (from its second push after the change)', async () => {
-    clock = NOW + 3_600_000; // agent clock one hour behind
-    // The first push after the clock moved could be one that waited in transit: the previous skew applies.
-    expect((await post(batch('10001', [result(4)]), auth(tokenB))).json()).toMatchObject({ clockCorrected: false });
-    const r = result(5, { ts: NOW - 1000 });
-    const res = await post(batch('10001', [r]), auth(tokenB));
-    expect(res.json()).toMatchObject({ skewMs: 3_600_000, clockCorrected: true });
-    const stored = store.listResults({ commune: '10001', limit: 100 }).find((x) => x.id === r.id)!;
-    expect(stored.agentTs).toBe(NOW - 1000);
-    expect(stored.ts).toBe(NOW - 1000 + 3_600_000);
-  });
+  it(
+    'corrects timestamps when the agent clock is off by more than the threshold, keeping both ' +
+      '(from its second push after the change)',
+    async () => {
+      clock = NOW + 3_600_000; // agent clock one hour behind
+      // The first push after the clock moved could be one that waited in transit: the previous skew applies.
+      expect((await post(batch('10001', [result(4)]), auth(tokenB))).json()).toMatchObject({ clockCorrected: false });
+      const r = result(5, { ts: NOW - 1000 });
+      const res = await post(batch('10001', [r]), auth(tokenB));
+      expect(res.json()).toMatchObject({ skewMs: 3_600_000, clockCorrected: true });
+      const stored = store.listResults({ commune: '10001', limit: 100 }).find((x) => x.id === r.id)!;
+      expect(stored.agentTs).toBe(NOW - 1000);
+      expect(stored.ts).toBe(NOW - 1000 + 3_600_000);
+    },
+  );
 
   describe('rejects, storing nothing', () => {
     const cases: Array<{

@@ -36,7 +36,8 @@ async function withFakePing(output: string, fn: () => Promise<void>): Promise<st
 const header = 'PING 10.9.8.7 (10.9.8.7) 56(84) bytes of data.\n';
 const reply = (seq: number, ms: number): string => `64 bytes from 10.9.8.7: icmp_seq=${seq} ttl=57 time=${ms} ms\n`;
 const footer = (sent: number, received: number): string =>
-  `\n--- 10.9.8.7 ping statistics ---\n${sent} packets transmitted, ${received} received, ${Math.round(100 - (100 * received) / sent)}% packet loss, time 5005ms\n`;
+  `\n--- 10.9.8.7 ping statistics ---\n${sent} packets transmitted, ${received} received, ` +
+  `${Math.round(100 - (100 * received) / sent)}% packet loss, time 5005ms\n`;
 
 describe('icmp probe (system ping)', () => {
   it('pings 127.0.0.1: every reply received, RTT statistics from the replies', async () => {

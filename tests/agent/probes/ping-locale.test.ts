@@ -49,7 +49,9 @@ function fakePingDir(output: Buffer): {
   const script = join(dir.path, 'ping');
   writeFileSync(
     script,
-    `#!/bin/sh\nprintf '%s ' "$@" > '${dir.path}/args'\nprintf 'LANG=%s LC_ALL=%s LC_MESSAGES=%s' "$LANG" "$LC_ALL" "$LC_MESSAGES" > '${dir.path}/env'\ncat '${dir.path}/output'\n`,
+    `#!/bin/sh\nprintf '%s ' "$@" > '${dir.path}/args'\n` +
+      `printf 'LANG=%s LC_ALL=%s LC_MESSAGES=%s' "$LANG" "$LC_ALL" "$LC_MESSAGES" > '${dir.path}/env'\n` +
+      `cat '${dir.path}/output'\n`,
   );
   chmodSync(script, 0o755);
   return {

@@ -129,7 +129,8 @@ export function expectCommonRules(o: ScenarioOutcome): void {
       expect
         .soft(
           stale,
-          `message ${idx + 1} (${m.kind}) lists ${a.cause}#${a.id} as FIRING ${over ? ((m.generatedAt - over) / 1000).toFixed(1) : '?'} s after it had ended`,
+          `message ${idx + 1} (${m.kind}) lists ${a.cause}#${a.id} as FIRING ` +
+            `${over ? ((m.generatedAt - over) / 1000).toFixed(1) : '?'} s after it had ended`,
         )
         .toBe(false);
       const resolvedLater = o.messages

@@ -168,7 +168,10 @@ function itemText(
   },
   t0: number,
 ): string {
-  return `${a.cause}#${a.id} ${a.severity}${a.layer ? ` ${a.layer}` : ''}${a.flapping ? ' flapping' : ''} ${sec(a.startedAt - t0)}→${a.endedAt === null ? 'open' : sec(a.endedAt - t0)}`;
+  return (
+    `${a.cause}#${a.id} ${a.severity}${a.layer ? ` ${a.layer}` : ''}${a.flapping ? ' flapping' : ''} ` +
+    `${sec(a.startedAt - t0)}→${a.endedAt === null ? 'open' : sec(a.endedAt - t0)}`
+  );
 }
 
 /** A compact, stable text of what a scenario produced; times relative to its first mark. */
@@ -195,11 +198,14 @@ export function summary(o: ScenarioOutcome): string {
       .join(' ');
     const where =
       i.scope === 'central'
-        ? `[${i.communes.map((c) => `${c.commune} ${sec(c.startedAt - t0)}→${c.endedAt === null ? 'open' : sec(c.endedAt - t0)}`).join(', ')}]`
+        ? `[${i.communes
+            .map((c) => `${c.commune} ${sec(c.startedAt - t0)}→${c.endedAt === null ? 'open' : sec(c.endedAt - t0)}`)
+            .join(', ')}]`
         : i.commune;
     const figures = i.figures ? ` figures=${JSON.stringify(i.figures)}` : '';
     lines.push(
-      `     ${itemText(i, t0)} ${where}${i.service ? ` service=${i.service}` : ''}${i.target ? ` target=${i.target}` : ''}${flags ? ` (${flags})` : ''}${figures}`,
+      `     ${itemText(i, t0)} ${where}${i.service ? ` service=${i.service}` : ''}` +
+        `${i.target ? ` target=${i.target}` : ''}${flags ? ` (${flags})` : ''}${figures}`,
     );
   }
   lines.push(`   messages (${o.messages.length}):`);

@@ -125,44 +125,48 @@ describe('Alertmanager receiver (real prometheus-alertmanager)', () => {
     await waitFor('the alert resolved in Alertmanager', active, (a) => a.length === 0, { timeoutMs: 10_000 });
   });
 
-  it('a local incident merged into a central one is resolved there (not left active for 24 h); a confirmed one is posted once, already resolved', async () => {
-    const communes = ['20001', '20002', '20003', '20004', '20005'];
-    const driver = new IngestDriver(built, store, communes, time);
-    // Alertmanager judges ends against its real clock: keep the injected one well behind it.
-    time.now = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
-    const start = time.now;
-    for (const c of communes) await driver.rounds(c, 'motcua', start, 1, true);
-    await driver.rounds('20002', 'motcua', start + MIN, 3, false, { layer: 'service' });
-    await tick();
-    const local = store.incidents.list({ commune: '20002', cause: 'local-service', limit: 1 })[0]!;
-    await waitFor('the local alert', active, (a) => a.some((x) => x.labels.incident_id === String(local.id)), {
-      timeoutMs: 10_000,
-    });
-    for (let k = 4; k <= 6; k++)
-      for (const c of ['20002', '20003'])
-        await driver.rounds(c, 'motcua', start + k * MIN, 1, false, { layer: 'service' });
-    time.now += 30_000;
-    await tick();
-    const central = store.incidents.list({ cause: 'central-service', limit: 1 })[0]!;
-    expect(central.communes.map((c) => c.commune)).toEqual(['20002', '20003']);
-    const after = await waitFor(
-      'only the central alert',
-      active,
-      (a) => a.length === 1 && a[0]!.labels.incident_id === String(central.id),
-      { timeoutMs: 10_000 },
-    );
-    expect(after[0]!.labels).toMatchObject({ cause: 'central-service', severity: 'critical' });
-    for (const c of ['20002', '20003']) await driver.rounds(c, 'motcua', time.now + MIN, 2, true);
-    time.now += 10 * MIN;
-    await tick();
-    await waitFor('nothing active', active, (a) => a.length === 0, { timeoutMs: 10_000 });
+  it(
+    'a local incident merged into a central one is resolved there (not left active for 24 h); a ' +
+      'confirmed one is posted once, already resolved',
+    async () => {
+      const communes = ['20001', '20002', '20003', '20004', '20005'];
+      const driver = new IngestDriver(built, store, communes, time);
+      // Alertmanager judges ends against its real clock: keep the injected one well behind it.
+      time.now = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
+      const start = time.now;
+      for (const c of communes) await driver.rounds(c, 'motcua', start, 1, true);
+      await driver.rounds('20002', 'motcua', start + MIN, 3, false, { layer: 'service' });
+      await tick();
+      const local = store.incidents.list({ commune: '20002', cause: 'local-service', limit: 1 })[0]!;
+      await waitFor('the local alert', active, (a) => a.some((x) => x.labels.incident_id === String(local.id)), {
+        timeoutMs: 10_000,
+      });
+      for (let k = 4; k <= 6; k++)
+        for (const c of ['20002', '20003'])
+          await driver.rounds(c, 'motcua', start + k * MIN, 1, false, { layer: 'service' });
+      time.now += 30_000;
+      await tick();
+      const central = store.incidents.list({ cause: 'central-service', limit: 1 })[0]!;
+      expect(central.communes.map((c) => c.commune)).toEqual(['20002', '20003']);
+      const after = await waitFor(
+        'only the central alert',
+        active,
+        (a) => a.length === 1 && a[0]!.labels.incident_id === String(central.id),
+        { timeoutMs: 10_000 },
+      );
+      expect(after[0]!.labels).toMatchObject({ cause: 'central-service', severity: 'critical' });
+      for (const c of ['20002', '20003']) await driver.rounds(c, 'motcua', time.now + MIN, 2, true);
+      time.now += 10 * MIN;
+      await tick();
+      await waitFor('nothing active', active, (a) => a.length === 0, { timeoutMs: 10_000 });
 
-    // Over before it was told: one post, both times in the past, so Alertmanager records it resolved.
-    await driver.rounds('20004', 'hotich', time.now, 3, false, { service: 'civil-status', layer: 'tls' });
-    await driver.rounds('20004', 'hotich', time.now + 5_000, 2, true, { service: 'civil-status' });
-    await tick();
-    const confirmed = store.alerts.listNotifications({ limit: 1 })[0]!;
-    expect([confirmed.kind, confirmed.status]).toEqual(['confirmed', 'sent']);
-    expect(await active()).toEqual([]);
-  });
+      // Over before it was told: one post, both times in the past, so Alertmanager records it resolved.
+      await driver.rounds('20004', 'hotich', time.now, 3, false, { service: 'civil-status', layer: 'tls' });
+      await driver.rounds('20004', 'hotich', time.now + 5_000, 2, true, { service: 'civil-status' });
+      await tick();
+      const confirmed = store.alerts.listNotifications({ limit: 1 })[0]!;
+      expect([confirmed.kind, confirmed.status]).toEqual(['confirmed', 'sent']);
+      expect(await active()).toEqual([]);
+    },
+  );
 });

@@ -324,44 +324,48 @@ describe('alerts', () => {
     expect(reminders).toHaveLength(2);
   });
 
-  it('an agent silent then backfilled: the silence told as such, then one message that closes the story with the real times and layer', async () => {
-    await setup();
-    const c = '10001';
-    await driver.rounds(c, 'motcua', T0, 1, true);
-    time.now = T0 + 10 * MIN;
-    store.transaction(() => built.incidents.checkSilence(time.now));
-    await tick(T0 + 11 * MIN);
-    // While cut off, the server knows only that the agent is silent, and says so.
-    expect(smtp.mails.map((m) => m.subject)).toEqual([
-      '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
-    ]);
-    // Back at 08:20 with what it buffered: the uplink was down 08:01–08:15.
-    time.now = T0 + 20 * MIN;
-    const buffered = Array.from({ length: 19 }, (_, k) =>
-      driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}),
-    );
-    await driver.push(c, buffered, { outboxPending: buffered.length });
-    // Its next live round, measured with the link back, shows the commune has caught up.
-    time.now = T0 + 20 * MIN + 40_000;
-    await driver.push(c, [driver.result(c, 'motcua', T0 + 20 * MIN + 30_000, true)], { outboxPending: 1 });
-    await tick(T0 + 21 * MIN);
-    await tick(T0 + 30 * MIN);
-    // One message: the network outage the backfill revealed, confirmed with its real times and layer (never a
-    // FIRING for something over), and the silence resolved, saying the record was corrected.
-    expect(smtp.mails.map((m) => m.subject)).toEqual([
-      '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
-      '[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)',
-    ]);
-    expect(smtp.mails[1]!.text).toContain(
-      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
-    );
-    expect(smtp.mails[1]!.text).toContain('Đã khắc phục (1)');
-    expect(smtp.mails[1]!.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
-    const silent = store.incidents.list({ cause: 'agent-silent', limit: 5, includeDeleted: true })[0]!;
-    expect(silent).toMatchObject({ superseded: true, corrected: true });
-    const network = store.incidents.list({ cause: 'commune-network', limit: 5 })[0]!;
-    expect(network).toMatchObject({ startedAt: T0 + MIN, endedAt: T0 + 15 * MIN });
-  });
+  it(
+    'an agent silent then backfilled: the silence told as such, then one message that closes ' +
+      'the story with the real times and layer',
+    async () => {
+      await setup();
+      const c = '10001';
+      await driver.rounds(c, 'motcua', T0, 1, true);
+      time.now = T0 + 10 * MIN;
+      store.transaction(() => built.incidents.checkSilence(time.now));
+      await tick(T0 + 11 * MIN);
+      // While cut off, the server knows only that the agent is silent, and says so.
+      expect(smtp.mails.map((m) => m.subject)).toEqual([
+        '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
+      ]);
+      // Back at 08:20 with what it buffered: the uplink was down 08:01–08:15.
+      time.now = T0 + 20 * MIN;
+      const buffered = Array.from({ length: 19 }, (_, k) =>
+        driver.result(c, 'motcua', T0 + (k + 1) * MIN, k + 1 >= 15, k + 1 < 15 ? { layer: 'uplink' } : {}),
+      );
+      await driver.push(c, buffered, { outboxPending: buffered.length });
+      // Its next live round, measured with the link back, shows the commune has caught up.
+      time.now = T0 + 20 * MIN + 40_000;
+      await driver.push(c, [driver.result(c, 'motcua', T0 + 20 * MIN + 30_000, true)], { outboxPending: 1 });
+      await tick(T0 + 21 * MIN);
+      await tick(T0 + 30 * MIN);
+      // One message: the network outage the backfill revealed, confirmed with its real times and layer (never a
+      // FIRING for something over), and the silence resolved, saying the record was corrected.
+      expect(smtp.mails.map((m) => m.subject)).toEqual([
+        '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
+        '[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)',
+      ]);
+      expect(smtp.mails[1]!.text).toContain(
+        'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
+      );
+      expect(smtp.mails[1]!.text).toContain('Đã khắc phục (1)');
+      expect(smtp.mails[1]!.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
+      const silent = store.incidents.list({ cause: 'agent-silent', limit: 5, includeDeleted: true })[0]!;
+      expect(silent).toMatchObject({ superseded: true, corrected: true });
+      const network = store.incidents.list({ cause: 'commune-network', limit: 5 })[0]!;
+      expect(network).toMatchObject({ startedAt: T0 + MIN, endedAt: T0 + 15 * MIN });
+    },
+  );
 
   it('a flapping target: damping stops the pairs of messages once it is flapping', async () => {
     await setup({ groupIntervalSec: 60 }, {}, { flap: { changes: 4, windowSec: 3600, stableSec: 600 } });

@@ -15,47 +15,58 @@ describe('catching up after short cuts, recovering incidents, severity changes',
   let h: Harness;
   afterEach(async () => h.close());
 
-  it('a cut shorter than the silence threshold: the backlog ends in failures, yet the story is one CONFIRMED once live rounds show the link back', async () => {
-    h = await alertHarness({ groupWaitSec: 5 }, { agentSilent: { afterIntervals: 3, minSec: 180, checkEverySec: 30 } });
-    const every = 10 * SEC;
-    for (let k = 0; k < 3; k++) {
-      h.time.now = T0 + k * every;
-      await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)], { probeIntervalSec: 10 });
-    }
-    // Cut from 08:00:30 to 08:01:30: six failing rounds buffered, pushed in one batch right after the heal
-    // (before any new round), then the live rounds.
-    const buffered = Array.from({ length: 6 }, (_, k) =>
-      h.driver.result(C, 'motcua', T0 + 30 * SEC + k * every, false, { layer: 'uplink' }),
-    );
-    h.time.now = T0 + 90 * SEC + 500;
-    await h.driver.push(C, buffered, { outboxPending: 6, probeIntervalSec: 10 });
-    await h.tick(T0 + 100 * SEC); // groupWait is over: but the commune is catching up
-    expect(h.got()).toEqual([]);
-    for (const at of [T0 + 95 * SEC, T0 + 105 * SEC]) {
-      h.time.now = at + 200;
-      await h.driver.push(C, [h.driver.result(C, 'motcua', at, true)], { outboxPending: 1, probeIntervalSec: 10 });
-      await h.tick(at + 2 * SEC);
-    }
-    await h.tick(T0 + 5 * MIN);
-    expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
-    expect(h.got()[0]!.confirmed).toMatchObject([
-      { cause: 'commune-network', startedAt: T0 + 30 * SEC, endedAt: T0 + 95 * SEC, layer: 'uplink' },
-    ]);
-    expect(h.store.incidents.catchingUp()).toEqual([]);
-  });
+  it(
+    'a cut shorter than the silence threshold: the backlog ends in failures, yet the story is one ' +
+      'CONFIRMED once live rounds show the link back',
+    async () => {
+      h = await alertHarness(
+        { groupWaitSec: 5 },
+        { agentSilent: { afterIntervals: 3, minSec: 180, checkEverySec: 30 } },
+      );
+      const every = 10 * SEC;
+      for (let k = 0; k < 3; k++) {
+        h.time.now = T0 + k * every;
+        await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)], { probeIntervalSec: 10 });
+      }
+      // Cut from 08:00:30 to 08:01:30: six failing rounds buffered, pushed in one batch right after the heal
+      // (before any new round), then the live rounds.
+      const buffered = Array.from({ length: 6 }, (_, k) =>
+        h.driver.result(C, 'motcua', T0 + 30 * SEC + k * every, false, { layer: 'uplink' }),
+      );
+      h.time.now = T0 + 90 * SEC + 500;
+      await h.driver.push(C, buffered, { outboxPending: 6, probeIntervalSec: 10 });
+      await h.tick(T0 + 100 * SEC); // groupWait is over: but the commune is catching up
+      expect(h.got()).toEqual([]);
+      for (const at of [T0 + 95 * SEC, T0 + 105 * SEC]) {
+        h.time.now = at + 200;
+        await h.driver.push(C, [h.driver.result(C, 'motcua', at, true)], { outboxPending: 1, probeIntervalSec: 10 });
+        await h.tick(at + 2 * SEC);
+      }
+      await h.tick(T0 + 5 * MIN);
+      expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
+      expect(h.got()[0]!.confirmed).toMatchObject([
+        { cause: 'commune-network', startedAt: T0 + 30 * SEC, endedAt: T0 + 95 * SEC, layer: 'uplink' },
+      ]);
+      expect(h.store.incidents.catchingUp()).toEqual([]);
+    },
+  );
 
-  it('an incident whose checks are already recovering when its group flushes waits for them: CONFIRMED, not FIRING then RESOLVED', async () => {
-    h = await alertHarness({ groupWaitSec: 30 });
-    await h.driver.rounds(C, 'motcua', T0, 3, false, { layer: 'service' });
-    h.time.now = T0 + 2 * MIN + 20 * SEC;
-    await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)]);
-    await h.tick(T0 + 2 * MIN + 40 * SEC); // groupWait over, one success of two: recovering, held
-    expect(h.got()).toEqual([]);
-    h.time.now = T0 + 3 * MIN;
-    await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)]);
-    await h.tick(T0 + 3 * MIN + 5 * SEC);
-    expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
-  });
+  it(
+    'an incident whose checks are already recovering when its group flushes waits for ' +
+      'them: CONFIRMED, not FIRING then RESOLVED',
+    async () => {
+      h = await alertHarness({ groupWaitSec: 30 });
+      await h.driver.rounds(C, 'motcua', T0, 3, false, { layer: 'service' });
+      h.time.now = T0 + 2 * MIN + 20 * SEC;
+      await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)]);
+      await h.tick(T0 + 2 * MIN + 40 * SEC); // groupWait over, one success of two: recovering, held
+      expect(h.got()).toEqual([]);
+      h.time.now = T0 + 3 * MIN;
+      await h.driver.push(C, [h.driver.result(C, 'motcua', h.time.now, true)]);
+      await h.tick(T0 + 3 * MIN + 5 * SEC);
+      expect(h.got().map((m) => m.kind)).toEqual(['confirmed']);
+    },
+  );
 
   it('…and one that fails again after a success is told FIRING', async () => {
     h = await alertHarness({ groupWaitSec: 30 });
@@ -70,27 +81,31 @@ describe('catching up after short cuts, recovering incidents, severity changes',
     expect(h.got()[0]!.firing).toMatchObject([{ cause: 'local-service', startedAt: T0 }]);
   });
 
-  it('a degraded network (path checks failing, services fine) that goes down when services fail: FIRING degraded, UPDATE down, RESOLVED', async () => {
-    h = await alertHarness({ groupWaitSec: 10, groupIntervalSec: 30 });
-    // 08:00–08:02 only the uplink check fails; from 08:03 the one-stop-shop fails on the uplink too.
-    for (let m = 0; m < 10; m++) {
-      h.time.now = T0 + m * MIN;
-      const pathDown = m < 7;
-      const serviceDown = m >= 3 && m < 7;
-      await h.driver.push(C, [
-        h.driver.result(C, 'path-uplink', h.time.now, !pathDown, { ...UPLINK, ...(pathDown && { layer: 'uplink' }) }),
-        h.driver.result(C, 'motcua', h.time.now, !serviceDown, serviceDown ? { layer: 'uplink' } : {}),
-      ]);
-      await h.tick(h.time.now + 15 * SEC);
-    }
-    const got = h.got();
-    expect(got.map((m) => m.kind)).toEqual(['firing', 'update', 'resolved']);
-    expect(got[0]!.firing).toMatchObject([{ cause: 'commune-network', severity: 'degraded' }]);
-    expect(got[0]!.message.subject).toMatch(/CẢNH BÁO|chập chờn/);
-    expect(got[1]!.firing).toMatchObject([{ cause: 'commune-network', change: 'ongoing' }]);
-    expect(got[1]!.message.text).not.toMatch(/chập chờn/);
-    expect([...stories(got).values()].every(wellTold)).toBe(true);
-  });
+  it(
+    'a degraded network (path checks failing, services fine) that goes down when services ' +
+      'fail: FIRING degraded, UPDATE down, RESOLVED',
+    async () => {
+      h = await alertHarness({ groupWaitSec: 10, groupIntervalSec: 30 });
+      // 08:00–08:02 only the uplink check fails; from 08:03 the one-stop-shop fails on the uplink too.
+      for (let m = 0; m < 10; m++) {
+        h.time.now = T0 + m * MIN;
+        const pathDown = m < 7;
+        const serviceDown = m >= 3 && m < 7;
+        await h.driver.push(C, [
+          h.driver.result(C, 'path-uplink', h.time.now, !pathDown, { ...UPLINK, ...(pathDown && { layer: 'uplink' }) }),
+          h.driver.result(C, 'motcua', h.time.now, !serviceDown, serviceDown ? { layer: 'uplink' } : {}),
+        ]);
+        await h.tick(h.time.now + 15 * SEC);
+      }
+      const got = h.got();
+      expect(got.map((m) => m.kind)).toEqual(['firing', 'update', 'resolved']);
+      expect(got[0]!.firing).toMatchObject([{ cause: 'commune-network', severity: 'degraded' }]);
+      expect(got[0]!.message.subject).toMatch(/CẢNH BÁO|chập chờn/);
+      expect(got[1]!.firing).toMatchObject([{ cause: 'commune-network', change: 'ongoing' }]);
+      expect(got[1]!.message.text).not.toMatch(/chập chờn/);
+      expect([...stories(got).values()].every(wellTold)).toBe(true);
+    },
+  );
 });
 
 describe('a network incident opened live as the link went down, then the agent silent', () => {

@@ -25,17 +25,19 @@ describe('migration 014 (alert stories)', () => {
       .pluck();
     const old = incident.get(T0, T0 + 60_000, T0, T0) as number;
     const open = incident.get(T0, null, T0, T0) as number;
-    const notify =
-      db.prepare(`INSERT INTO notifications (id, receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
+    const notify = db.prepare(`INSERT INTO notifications
+        (id, receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
       VALUES (?, 'so-khcn', 'webhook', 0, ?, 'cause=commune-network', ?, '{}', 'sent', ?, ?)`);
     notify.run(41, 'firing', JSON.stringify([old]), T0, T0);
     notify.run(42, 'resolved', JSON.stringify([old]), T0 + 120_000, T0 + 120_000);
     notify.run(43, 'firing', JSON.stringify([open]), T0 + 30_000, T0 + 30_000);
     db.prepare(
-      `INSERT INTO alert_groups (route_path, receiver, group_key, labels, next_flush_at, last_sent_at) VALUES ('0', 'so-khcn', 'cause=commune-network', '{}', NULL, ?)`,
+      `INSERT INTO alert_groups (route_path, receiver, group_key, labels, next_flush_at, last_sent_at)
+      VALUES ('0', 'so-khcn', 'cause=commune-network', '{}', NULL, ?)`,
     ).run(T0 + 30_000);
     db.prepare(
-      `INSERT INTO alert_members (route_path, receiver, group_key, incident_id, state, notified) VALUES ('0', 'so-khcn', 'cause=commune-network', ?, 'firing', 'firing')`,
+      `INSERT INTO alert_members (route_path, receiver, group_key, incident_id, state, notified)
+      VALUES ('0', 'so-khcn', 'cause=commune-network', ?, 'firing', 'firing')`,
     ).run(open);
     db.close();
 

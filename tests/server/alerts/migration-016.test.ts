@@ -19,8 +19,8 @@ describe('migration 016 (channel names from the registry)', () => {
     const file = join(dir.path, 'cw.db');
     const db = new Database(file);
     migrate(db, { migrations: SHIPPED.filter((m) => m.version < 16), now: () => T0 });
-    const notify =
-      db.prepare(`INSERT INTO notifications (id, receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
+    const notify = db.prepare(`INSERT INTO notifications
+        (id, receiver, channel, target_index, kind, group_key, incident_ids, payload, status, next_attempt_at, created_at)
       VALUES (?, 'so-khcn', ?, 0, 'firing', 'g', '[7]', '{"kind":"firing"}', ?, ?, ?)`);
     notify.run(41, 'webhook', 'sent', T0, T0);
     notify.run(42, 'zalo', 'pending', T0 + 60_000, T0);

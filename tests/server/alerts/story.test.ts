@@ -15,41 +15,45 @@ describe('alert stories', () => {
   let h: Harness;
   afterEach(async () => h.close());
 
-  it('an incident over before its group flushed: one CONFIRMED with its real start, end and layer; later corrections add nothing', async () => {
-    h = await alertHarness();
-    await h.driver.rounds(C, 'motcua', T0, 3, false, { layer: 'uplink' }); // opens at 08:02, dated 08:00
-    // The link is back 5 s later, before groupWait (30 s) is over: the race of issue 12 (FIRING after recovery).
-    for (const at of [T0 + 2 * MIN + 5 * SEC, T0 + 2 * MIN + 15 * SEC]) {
-      h.time.now = at;
-      await h.driver.push(C, [h.driver.result(C, 'motcua', at, true)]);
-    }
-    await h.tick(T0 + 2 * MIN + 30 * SEC);
-    await h.tick(T0 + 10 * MIN);
-    const got = h.got();
-    expect(got.map((m) => m.kind)).toEqual(['confirmed']);
-    expect(got[0]!.firing).toEqual([]);
-    expect(got[0]!.confirmed).toMatchObject([
-      {
-        cause: 'commune-network',
-        change: 'confirmed',
-        startedAt: T0,
-        endedAt: T0 + 2 * MIN + 5 * SEC,
-        layer: 'uplink',
-      },
-    ]);
-    expect(got[0]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001');
-    expect(got[0]!.message.text).toContain(
-      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:00 đến 08:02, tầng uplink',
-    );
-    // A correction of the record afterwards starts no second story.
-    const id = got[0]!.confirmed![0]!.id;
-    h.update(id, { endedAt: T0 + 2 * MIN + 10 * SEC, corrected: true });
-    await h.tick(T0 + 20 * MIN);
-    expect(h.got()).toHaveLength(1);
-    expect(h.store.alerts.listNotifications({ incidentId: id, limit: 10 }).map((n) => [n.kind, n.status])).toEqual([
-      ['confirmed', 'sent'],
-    ]);
-  });
+  it(
+    'an incident over before its group flushed: one CONFIRMED with its real start, end and ' +
+      'layer; later corrections add nothing',
+    async () => {
+      h = await alertHarness();
+      await h.driver.rounds(C, 'motcua', T0, 3, false, { layer: 'uplink' }); // opens at 08:02, dated 08:00
+      // The link is back 5 s later, before groupWait (30 s) is over: the race of issue 12 (FIRING after recovery).
+      for (const at of [T0 + 2 * MIN + 5 * SEC, T0 + 2 * MIN + 15 * SEC]) {
+        h.time.now = at;
+        await h.driver.push(C, [h.driver.result(C, 'motcua', at, true)]);
+      }
+      await h.tick(T0 + 2 * MIN + 30 * SEC);
+      await h.tick(T0 + 10 * MIN);
+      const got = h.got();
+      expect(got.map((m) => m.kind)).toEqual(['confirmed']);
+      expect(got[0]!.firing).toEqual([]);
+      expect(got[0]!.confirmed).toMatchObject([
+        {
+          cause: 'commune-network',
+          change: 'confirmed',
+          startedAt: T0,
+          endedAt: T0 + 2 * MIN + 5 * SEC,
+          layer: 'uplink',
+        },
+      ]);
+      expect(got[0]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001');
+      expect(got[0]!.message.text).toContain(
+        'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:00 đến 08:02, tầng uplink',
+      );
+      // A correction of the record afterwards starts no second story.
+      const id = got[0]!.confirmed![0]!.id;
+      h.update(id, { endedAt: T0 + 2 * MIN + 10 * SEC, corrected: true });
+      await h.tick(T0 + 20 * MIN);
+      expect(h.got()).toHaveLength(1);
+      expect(h.store.alerts.listNotifications({ incidentId: id, limit: 10 }).map((n) => [n.kind, n.status])).toEqual([
+        ['confirmed', 'sent'],
+      ]);
+    },
+  );
 
   /**
    * Agent pushes at 08:00, then nothing; silent at 08:10 (told), back at 08:20 with its backlog in `batches`,
@@ -88,80 +92,94 @@ describe('alert stories', () => {
     return { end: at, counts };
   }
 
-  it('after a 19-min partition the backlog in three batches: held while it arrives, then ONE message — the outage confirmed with its real times and layer, the silence resolved', async () => {
-    h = await alertHarness();
-    const { end, counts } = await partition(
-      [
-        { from: 1, to: 7, ok: () => false, pending: 19 },
-        { from: 8, to: 14, ok: () => false, pending: 12 },
-        { from: 15, to: 19, ok: () => true, pending: 5 },
-      ],
-      true,
-      true,
-    );
-    // Between the batches nothing went out beyond the silence's FIRING; the story once the backlog was in
-    // and a live round, measured with the link back, showed the commune had caught up.
-    expect(counts).toEqual([1, 1, 1, 2]);
-    expect(h.got()[0]!.message.subject).toBe(
-      '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
-    );
-    await h.tick(end + 30 * SEC);
-    await h.tick(end + 10 * MIN);
-    const got = h.got();
-    expect(got.map((m) => m.kind)).toEqual(['firing', 'confirmed']);
-    expect(got[1]!.confirmed).toMatchObject([
-      { cause: 'commune-network', startedAt: T0 + MIN, endedAt: T0 + 15 * MIN, layer: 'uplink' },
-    ]);
-    expect(got[1]!.resolved).toMatchObject([
-      { cause: 'agent-silent', correction: 'superseded', id: got[0]!.firing[0]!.id },
-    ]);
-    expect(got[1]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)');
-    expect(got[1]!.message.text).toContain(
-      'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
-    );
-    expect(got[1]!.message.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
-  });
+  it(
+    'after a 19-min partition the backlog in three batches: held while it arrives, then ONE message — ' +
+      'the outage confirmed with its real times and layer, the silence resolved',
+    async () => {
+      h = await alertHarness();
+      const { end, counts } = await partition(
+        [
+          { from: 1, to: 7, ok: () => false, pending: 19 },
+          { from: 8, to: 14, ok: () => false, pending: 12 },
+          { from: 15, to: 19, ok: () => true, pending: 5 },
+        ],
+        true,
+        true,
+      );
+      // Between the batches nothing went out beyond the silence's FIRING; the story once the backlog was in
+      // and a live round, measured with the link back, showed the commune had caught up.
+      expect(counts).toEqual([1, 1, 1, 2]);
+      expect(h.got()[0]!.message.subject).toBe(
+        '[CommuneWatch] ĐANG LỖI: Xã 10001 mất liên lạc với máy chủ — thường do mạng của xã',
+      );
+      await h.tick(end + 30 * SEC);
+      await h.tick(end + 10 * MIN);
+      const got = h.got();
+      expect(got.map((m) => m.kind)).toEqual(['firing', 'confirmed']);
+      expect(got[1]!.confirmed).toMatchObject([
+        { cause: 'commune-network', startedAt: T0 + MIN, endedAt: T0 + 15 * MIN, layer: 'uplink' },
+      ]);
+      expect(got[1]!.resolved).toMatchObject([
+        { cause: 'agent-silent', correction: 'superseded', id: got[0]!.firing[0]!.id },
+      ]);
+      expect(got[1]!.message.subject).toBe('[CommuneWatch] ĐÃ XÁC NHẬN: Mất kết nối mạng tại xã — 10001 (+1)');
+      expect(got[1]!.message.text).toContain(
+        'Đã xác nhận: mạng của Xã 10001 mất từ 24/11/2026 08:01 đến 08:15, tầng uplink',
+      );
+      expect(got[1]!.message.text).toContain('Máy giám sát vẫn hoạt động trong lúc mất kết nối');
+    },
+  );
 
-  it('after a partition with the link still down: ONE message — FIRING with the real start, and the silence resolved; then the resolve', async () => {
-    h = await alertHarness();
-    const { end } = await partition(
-      [
-        { from: 1, to: 10, ok: () => false, pending: 19 },
-        { from: 11, to: 19, ok: () => false, pending: 9 },
-      ],
-      true,
-      false,
-    );
-    await h.tick(end + 30 * SEC);
-    expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing']);
-    const story = h.got()[1]!;
-    expect(story.firing).toMatchObject([
-      { cause: 'commune-network', change: 'firing', startedAt: T0 + MIN, endedAt: null },
-    ]);
-    expect(story.resolved).toMatchObject([{ cause: 'agent-silent', change: 'resolved' }]);
-    expect(story.message.subject).toBe('[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001 (+1)');
-    expect(story.message.text).toContain('Từ 24/11/2026 08:01');
-    await h.driver.rounds(C, 'motcua', end + MIN, 2, true);
-    await h.tick(end + 5 * MIN);
-    expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing', 'resolved']);
-    expect(h.got()[2]!.resolved).toMatchObject([{ cause: 'commune-network', startedAt: T0 + MIN, endedAt: end + MIN }]);
-  });
+  it(
+    'after a partition with the link still down: ONE message — FIRING with the real start, ' +
+      'and the silence resolved; then the resolve',
+    async () => {
+      h = await alertHarness();
+      const { end } = await partition(
+        [
+          { from: 1, to: 10, ok: () => false, pending: 19 },
+          { from: 11, to: 19, ok: () => false, pending: 9 },
+        ],
+        true,
+        false,
+      );
+      await h.tick(end + 30 * SEC);
+      expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing']);
+      const story = h.got()[1]!;
+      expect(story.firing).toMatchObject([
+        { cause: 'commune-network', change: 'firing', startedAt: T0 + MIN, endedAt: null },
+      ]);
+      expect(story.resolved).toMatchObject([{ cause: 'agent-silent', change: 'resolved' }]);
+      expect(story.message.subject).toBe('[CommuneWatch] ĐANG LỖI: Mất kết nối mạng tại xã — 10001 (+1)');
+      expect(story.message.text).toContain('Từ 24/11/2026 08:01');
+      await h.driver.rounds(C, 'motcua', end + MIN, 2, true);
+      await h.tick(end + 5 * MIN);
+      expect(h.got().map((m) => m.kind)).toEqual(['firing', 'firing', 'resolved']);
+      expect(h.got()[2]!.resolved).toMatchObject([
+        { cause: 'commune-network', startedAt: T0 + MIN, endedAt: end + MIN },
+      ]);
+    },
+  );
 
-  it('a backlog that never finishes holds for at most 10 minutes, then says what is known and that results are still arriving', async () => {
-    h = await alertHarness();
-    const { end } = await partition([{ from: 1, to: 10, ok: () => false, pending: 500 }]);
-    await h.tick(end + 5 * MIN);
-    expect(h.got().map((m) => m.kind)).toEqual(['firing']);
-    await h.tick(T0 + 30 * MIN + SEC); // 10 min after the agent came back
-    const got = h.got();
-    expect(got.map((m) => m.kind)).toEqual(['firing', 'firing']);
-    // Both may still be corrected by results to come, and say so.
-    expect(got[1]!.firing).toMatchObject([
-      { cause: 'commune-network', startedAt: T0 + MIN, correction: 'backfilling' },
-    ]);
-    expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent', correction: 'backfilling' }]);
-    expect(got[1]!.message.text).toContain('vẫn đang gửi bù dữ liệu');
-  });
+  it(
+    'a backlog that never finishes holds for at most 10 minutes, then says what is known ' +
+      'and that results are still arriving',
+    async () => {
+      h = await alertHarness();
+      const { end } = await partition([{ from: 1, to: 10, ok: () => false, pending: 500 }]);
+      await h.tick(end + 5 * MIN);
+      expect(h.got().map((m) => m.kind)).toEqual(['firing']);
+      await h.tick(T0 + 30 * MIN + SEC); // 10 min after the agent came back
+      const got = h.got();
+      expect(got.map((m) => m.kind)).toEqual(['firing', 'firing']);
+      // Both may still be corrected by results to come, and say so.
+      expect(got[1]!.firing).toMatchObject([
+        { cause: 'commune-network', startedAt: T0 + MIN, correction: 'backfilling' },
+      ]);
+      expect(got[1]!.resolved).toMatchObject([{ cause: 'agent-silent', correction: 'backfilling' }]);
+      expect(got[1]!.message.text).toContain('vẫn đang gửi bù dữ liệu');
+    },
+  );
 
   describe('order independence: wherever the ticks fall, each incident is FIRING … RESOLVED or one CONFIRMED', () => {
     const schedules: Array<[string, (t: number) => boolean]> = [

@@ -109,43 +109,47 @@ describe('alert wording', () => {
     expect(alerts[1]!.annotations).toMatchObject({ merged_into: '9' });
   });
 
-  it('a manual incident recorded while ongoing pages when asked to (notify), and resolves when an edit ends it; without notify it stays quiet', async () => {
-    h = await alertHarness();
-    const post = (body: object) =>
-      h.built.app.inject({
-        method: 'POST',
-        url: '/api/v1/incidents',
-        headers: { authorization: `Bearer ${h.admin}` },
-        payload: body,
+  it(
+    'a manual incident recorded while ongoing pages when asked to (notify), and resolves when an ' +
+      'edit ends it; without notify it stays quiet',
+    async () => {
+      h = await alertHarness();
+      const post = (body: object) =>
+        h.built.app.inject({
+          method: 'POST',
+          url: '/api/v1/incidents',
+          headers: { authorization: `Bearer ${h.admin}` },
+          payload: body,
+        });
+      h.time.now = T0 + 10 * MIN;
+      const quiet = await post({ cause: 'commune-network', communes: ['10002'], startedAt: T0, note: 'Theo sổ trực' });
+      expect(quiet.json().incident).toMatchObject({ manual: true, notify: false });
+      const paged = await post({
+        cause: 'commune-network',
+        communes: ['10001'],
+        startedAt: T0 + 5 * MIN,
+        note: 'Xã gọi điện báo mất mạng',
+        notify: true,
       });
-    h.time.now = T0 + 10 * MIN;
-    const quiet = await post({ cause: 'commune-network', communes: ['10002'], startedAt: T0, note: 'Theo sổ trực' });
-    expect(quiet.json().incident).toMatchObject({ manual: true, notify: false });
-    const paged = await post({
-      cause: 'commune-network',
-      communes: ['10001'],
-      startedAt: T0 + 5 * MIN,
-      note: 'Xã gọi điện báo mất mạng',
-      notify: true,
-    });
-    expect(paged.statusCode, paged.body).toBe(201);
-    const id = paged.json().incident.id as number;
-    expect(paged.json().incident).toMatchObject({ manual: true, notify: true });
-    await h.tick(T0 + 10 * MIN + 5_000); // picked up by the tick (the API and the CLI do not call the alert engine)
-    await h.tick(T0 + 11 * MIN);
-    expect(h.got()).toMatchObject([
-      { kind: 'firing', firing: [{ id, startedAt: T0 + 5 * MIN, note: 'Xã gọi điện báo mất mạng' }] },
-    ]);
-    h.time.now = T0 + 30 * MIN;
-    const edit = await h.built.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/incidents/${id}`,
-      headers: { authorization: `Bearer ${h.admin}` },
-      payload: { endedAt: T0 + 25 * MIN, reason: 'xã báo có mạng lại' },
-    });
-    expect(edit.statusCode, edit.body).toBe(200);
-    await h.tick(T0 + 30 * MIN + 5_000);
-    expect(h.got().map((m) => m.kind)).toEqual(['firing', 'resolved']);
-    expect(h.got()[1]!.resolved).toMatchObject([{ id, startedAt: T0 + 5 * MIN, endedAt: T0 + 25 * MIN }]);
-  });
+      expect(paged.statusCode, paged.body).toBe(201);
+      const id = paged.json().incident.id as number;
+      expect(paged.json().incident).toMatchObject({ manual: true, notify: true });
+      await h.tick(T0 + 10 * MIN + 5_000); // picked up by the tick (the API and the CLI do not call the alert engine)
+      await h.tick(T0 + 11 * MIN);
+      expect(h.got()).toMatchObject([
+        { kind: 'firing', firing: [{ id, startedAt: T0 + 5 * MIN, note: 'Xã gọi điện báo mất mạng' }] },
+      ]);
+      h.time.now = T0 + 30 * MIN;
+      const edit = await h.built.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/incidents/${id}`,
+        headers: { authorization: `Bearer ${h.admin}` },
+        payload: { endedAt: T0 + 25 * MIN, reason: 'xã báo có mạng lại' },
+      });
+      expect(edit.statusCode, edit.body).toBe(200);
+      await h.tick(T0 + 30 * MIN + 5_000);
+      expect(h.got().map((m) => m.kind)).toEqual(['firing', 'resolved']);
+      expect(h.got()[1]!.resolved).toMatchObject([{ id, startedAt: T0 + 5 * MIN, endedAt: T0 + 25 * MIN }]);
+    },
+  );
 });

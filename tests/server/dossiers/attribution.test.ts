@@ -69,23 +69,27 @@ describe('dossier attribution (hand-computed)', () => {
     expect(a).toMatchObject({ verdict: 'outage', lateMs: 1.5 * H, outageMs: 2 * H, incidentIds: [local.id] });
   });
 
-  it('over a weekend: due Friday 16:00, returned Monday 09:00 is 2.5 working hours late; the network down Fri 15:00–Mon 08:00 covers it', () => {
-    const network = incident({
-      cause: 'commune-network',
-      service: null,
-      startedAt: vn('2026-11-20T15:00'),
-      endedAt: vn('2026-11-23T08:00'),
-    });
-    const a = judge(
-      dossier({
-        receivedAt: vn('2026-11-19T08:00'),
-        dueAt: vn('2026-11-20T16:00'),
-        finishedAt: vn('2026-11-23T09:00'),
-      }),
-      [network],
-    );
-    expect(a).toMatchObject({ verdict: 'outage', lateMs: 2.5 * H, outageMs: 2.5 * H, incidentIds: [network.id] });
-  });
+  it(
+    'over a weekend: due Friday 16:00, returned Monday 09:00 is 2.5 working hours late; the ' +
+      'network down Fri 15:00–Mon 08:00 covers it',
+    () => {
+      const network = incident({
+        cause: 'commune-network',
+        service: null,
+        startedAt: vn('2026-11-20T15:00'),
+        endedAt: vn('2026-11-23T08:00'),
+      });
+      const a = judge(
+        dossier({
+          receivedAt: vn('2026-11-19T08:00'),
+          dueAt: vn('2026-11-20T16:00'),
+          finishedAt: vn('2026-11-23T09:00'),
+        }),
+        [network],
+      );
+      expect(a).toMatchObject({ verdict: 'outage', lateMs: 2.5 * H, outageMs: 2.5 * H, incidentIds: [network.id] });
+    },
+  );
 
   it('over Tết 2026: due Thu 12 Feb, returned Tue 24 Feb 09:00 is 17.5 working hours late (14–22 Feb off); no outage', () => {
     const a = judge(

@@ -88,8 +88,10 @@ describe('dossier import', () => {
   it('imports a DVCQG-style CSV, then re-importing it changes nothing and a changed row is one update', async () => {
     const csv = [
       'MaHoSo,MaTTHC,TenTTHC,TenLinhVuc,DonViXuLy,KenhTiepNhan,NgayTiepNhan,NgayHenTra,NgayTra,TrangThaiHoSo',
-      'H38.01-261124-0001,2.000815,Đăng ký khai sinh,Hộ tịch,26734,Trực tuyến,24/11/2026 08:15,26/11/2026 17:00,27/11/2026 09:00,Đã trả kết quả',
-      'H38.01-261124-0002,1.001234,"Chứng thực bản sao, chữ ký",Chứng thực,UBND xã Bảo Hà,Trực tiếp,24/11/2026 14:50,25/11/2026 11:30,,Đang xử lý',
+      'H38.01-261124-0001,2.000815,Đăng ký khai sinh,Hộ tịch,26734,Trực tuyến,' +
+        '24/11/2026 08:15,26/11/2026 17:00,27/11/2026 09:00,Đã trả kết quả',
+      'H38.01-261124-0002,1.001234,"Chứng thực bản sao, chữ ký",Chứng thực,UBND xã Bảo Hà,Trực tiếp,' +
+        '24/11/2026 14:50,25/11/2026 11:30,,Đang xử lý',
       'H38.01-261124-0003,2.000815,Đăng ký khai sinh,Hộ tịch,02683,Bưu chính,2026-11-24T09:00:00+07:00,20261126170000,,',
     ].join('\n');
     const path = file('dvcqg.csv', csv);

@@ -52,7 +52,8 @@ describe('units', () => {
     const file = fixture('duplicate.yaml');
     expect(() => loadUnits(file)).toThrow(ConfigError);
     expect(() => loadUnits(file)).toThrow(
-      `invalid config ${file}:\n  - provinces[0].communes[1].aliases[0] (line 6): code 26734 is already used at provinces[0].communes[0].code`,
+      `invalid config ${file}:\n` +
+        '  - provinces[0].communes[1].aliases[0] (line 6): code 26734 is already used at provinces[0].communes[0].code',
     );
   });
 });

@@ -8,8 +8,8 @@
  * and so must the story the alerts tell: each incident told once — FIRING (+ still failing) then one
  * RESOLVED, or one CONFIRMED when it was over before it could be announced — closing with its final times,
  * and no incident left untold. (A story told whole is told again, corrected, only when results that arrived
- * late change it: a commune's backlog extending a central incident already told.) (Whether a story is FIRING+RESOLVED or CONFIRMED does depend on when the
- * server learnt of it: that is the point of CONFIRMED.)
+ * late change it: a commune's backlog extending a central incident already told.) (Whether a story is
+ * FIRING+RESOLVED or CONFIRMED does depend on when the server learnt of it: that is the point of CONFIRMED.)
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -57,7 +57,8 @@ const INVALID: Array<[string, string, string[]]> = [
     'an endpoint faster than 60 s',
     SERVICES.replace('        url: https://pay.gov.vn/', '        url: https://pay.gov.vn/\n        intervalSec: 30'),
     [
-      "services[1].endpoints[0].intervalSec (line 16): 30 is below 60: every commune runs this plan; put faster local checks in the commune's own config file",
+      'services[1].endpoints[0].intervalSec (line 16): 30 is below 60: every commune runs this plan; ' +
+        "put faster local checks in the commune's own config file",
     ],
   ],
   [

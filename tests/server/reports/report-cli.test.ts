@@ -104,7 +104,8 @@ describe('communewatch report monthly', () => {
   it('--to sends a test that leaves the scheduled delivery alone; without it, the configured recipients are needed', async () => {
     await run({ to: ['it@laocai.gov.vn'] });
     expect(printed).toBe(
-      'Sent the report for 10/2026 to it@laocai.gov.vn: "CommuneWatch — Báo cáo tháng 10/2026".\nA test send: the scheduled delivery to the configured recipients is unchanged.\n',
+      'Sent the report for 10/2026 to it@laocai.gov.vn: "CommuneWatch — Báo cáo tháng 10/2026".\n' +
+        'A test send: the scheduled delivery to the configured recipients is unchanged.\n',
     );
     expect(smtp.mails.map((m) => m.subject)).toEqual(['CommuneWatch — Báo cáo tháng 10/2026']);
     expect(smtp.envelopes).toEqual([['it@laocai.gov.vn']]);
@@ -135,7 +136,8 @@ describe('communewatch report monthly', () => {
       "error: option '--month <yyyy-MM>' argument '2026-13' is invalid. use yyyy-MM, e.g. 2026-10",
     );
     expect(await parse('--to', 'it@laocai.gov.vn,lanh dao')).toBe(
-      `error: option '--to <addresses>' argument 'it@laocai.gov.vn,lanh dao' is invalid. "lanh dao" is not an e-mail address; use a@b.vn,c@d.vn`,
+      "error: option '--to <addresses>' argument 'it@laocai.gov.vn,lanh dao' is invalid. " +
+        '"lanh dao" is not an e-mail address; use a@b.vn,c@d.vn',
     );
   });
 });
