@@ -7,12 +7,13 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { checkConfig, LogLevel, readYamlConfig, throwIfProblems } from '../common/config-file.js';
 import { IncidentConfigSchema } from './outages/incident-config.js';
-import { DossierConfigSchema } from './dossiers/dossier-config.js';
+import { DossierConfigSchema, type DossierConfig } from './dossiers/dossier-config.js';
 import { AlertConfigSchema, type AlertConfig } from './alerts/alert-config.js';
 import { checkAlertConfig, resolveSecretFiles } from './alerts/alert-config-check.js';
 import { WebConfigSchema } from './web/web-config.js';
 import { checkReportsConfig, ReportsConfigSchema } from './reports/report-config.js';
 import { RumConfigSchema } from './rum/rum-config.js';
+import { checkVendorsConfig, mergeVendors, VendorsConfigSchema } from './evidence/vendors.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -61,10 +62,15 @@ export const ServerConfigSchema = Type.Object(
     web: WebConfigSchema,
     reports: ReportsConfigSchema,
     rum: RumConfigSchema,
+    /** Who runs which services, their contacts and contracted availability (server/evidence/vendors.ts). */
+    vendors: VendorsConfigSchema,
   },
   strict,
 );
-export type ServerConfig = Omit<Static<typeof ServerConfigSchema>, 'alerts'> & { alerts: AlertConfig };
+export type ServerConfig = Omit<Static<typeof ServerConfigSchema>, 'alerts' | 'dossiers'> & {
+  alerts: AlertConfig;
+  dossiers: DossierConfig;
+};
 
 export interface ServerFlags {
   config?: string;
@@ -84,6 +90,7 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
       checked.problems.push(
         ...checkAlertConfig(checked.value.alerts as AlertConfig),
         ...checkReportsConfig(checked.value.reports, checked.value.alerts as AlertConfig),
+        ...checkVendorsConfig(checked.value.vendors),
       );
     throwIfProblems(parsed, checked.problems);
     config = checked.value as ServerConfig;
@@ -99,8 +106,18 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
     config.dataDir = flags.data;
     base = process.cwd();
   }
+  applyVendors(config);
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.port !== undefined) config.port = flags.port;
   config.dataDir = resolve(base, config.dataDir);
   return config;
+}
+
+/**
+ * Merges the deprecated `dossiers.vendors` into `vendors` (ids derived from names) and gives the dossier
+ * attribution the merged list back; idempotent. Run at load; tests that build a config by hand may call it.
+ */
+export function applyVendors(config: Pick<ServerConfig, 'vendors' | 'dossiers'>): void {
+  config.vendors = mergeVendors(config);
+  config.dossiers.vendors = config.vendors.map((v) => ({ id: v.id, name: v.name, services: [...v.services] }));
 }

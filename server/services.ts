@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from './store/store.js';
-import type { ServerConfig } from './config.js';
+import { applyVendors, type ServerConfig } from './config.js';
 import { LiveState } from './metrics/live-state.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { IncidentEngine } from './outages/incident-engine.js';
@@ -38,6 +38,8 @@ export function buildServices(deps: {
   log: FastifyBaseLogger;
 }): Services {
   const { store, config, now, log } = deps;
+  // Configs built by hand (tests, the OpenAPI build) get the vendor merge that loading a file does.
+  applyVendors(config);
   const offsetMin = config.timezoneOffsetMinutes;
   const live = LiveState.fromStore(store);
   // Loaded here so an invalid units file stops the server at start, with located errors.

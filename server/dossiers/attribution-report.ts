@@ -1,17 +1,40 @@
 /**
- * Attribution of many dossiers at once, with summaries per commune and per service: what
+ * Attribution of many dossiers at once, with summaries per commune, service and vendor: what
  * GET /api/v1/dossiers/attribution and the exports answer. Incidents are read once and grouped by commune;
  * calendars come from the CalendarBook's cache, so the cost per dossier is a few interval operations.
+ *
+ * Per service and per vendor the figures are the charged ones (attribution.ts `charged`): a dossier counts
+ * for every service its field needs, but with only that service's share of its outage and the verdict that
+ * share gives. So does the whole report when it is asked about some services (`service`, `services`).
  */
 import type { Store } from '../store/store.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import type { StoredDossier } from '../store/dossier-store.js';
-import { attribute, groupSpans, type Attribution, type Verdict } from './attribution.js';
+import {
+  attribute,
+  charged,
+  chargedMs,
+  chargedVerdict,
+  groupSpans,
+  type Attribution,
+  type Charged,
+  type Verdict,
+} from './attribution.js';
 import { servicesFor, type DossierConfig } from './dossier-config.js';
+import { vendorIdOf } from '../evidence/vendors.js';
 
 export interface AttributedDossier extends StoredDossier, Attribution {
   fieldName: string;
   services: string[];
+  /** Only when the query names services: the dossier as it concerns them (its own verdict is unchanged). */
+  charged?: Charged;
+}
+
+/** A vendor as the per-vendor summaries need it. */
+export interface VendorRef {
+  id: string;
+  name: string;
+  services: readonly string[];
 }
 
 export interface AttributionQuery {
@@ -21,6 +44,12 @@ export interface AttributionQuery {
   commune?: string;
   procedure?: string;
   service?: string;
+  /**
+   * Like `service`, for several (a vendor's): dossiers needing any of them, judged by their summed share.
+   * Wins over `service`.
+   */
+  services?: readonly string[];
+  /** Matched against the charged verdict when services are asked about. */
   verdict?: Verdict | 'idle-online' | 'late';
   now: number;
   /** Dossiers listed in the answer (the summaries always cover all of them). Default 1,000. */
@@ -31,6 +60,8 @@ export interface AttributionQuery {
 
 export interface Summary {
   key: string;
+  /** byVendor only: the vendor's id (the key is its name). */
+  vendorId?: string;
   dossiers: number;
   overdue: number;
   outage: number;
@@ -39,7 +70,10 @@ export interface Summary {
   idleOnline: number;
   /** Share of overdue dossiers with an outage verdict (outage or partly-outage). */
   outageShare: number | null;
-  /** Outage working hours behind overdue dossiers (sum over dossiers; an outage shared by two counts twice). */
+  /**
+   * Outage working hours behind overdue dossiers (sum over dossiers; an outage shared by two counts twice);
+   * per service and vendor, their charged share only.
+   */
   outageHours: number;
 }
 
@@ -51,19 +85,20 @@ class Tally {
   idle = 0;
   outageMs = 0;
 
-  add(a: Attribution): void {
+  add(verdict: Verdict, outageMs: number, idleOnline: boolean): void {
     this.dossiers++;
-    if (a.verdict === 'outage') this.outage++;
-    else if (a.verdict === 'partly-outage') this.partly++;
-    else if (a.verdict === 'not-outage') this.not++;
-    if (a.verdict !== 'on-time') this.outageMs += a.outageMs;
-    if (a.idleOnline) this.idle++;
+    if (verdict === 'outage') this.outage++;
+    else if (verdict === 'partly-outage') this.partly++;
+    else if (verdict === 'not-outage') this.not++;
+    if (verdict !== 'on-time') this.outageMs += outageMs;
+    if (idleOnline) this.idle++;
   }
 
-  summary(key: string): Summary {
+  summary(key: string, vendorId?: string): Summary {
     const overdue = this.outage + this.partly + this.not;
     return {
       key,
+      ...(vendorId !== undefined && { vendorId }),
       dossiers: this.dossiers,
       overdue,
       outage: this.outage,
@@ -76,16 +111,34 @@ class Tally {
   }
 }
 
-function matchesVerdict(a: Attribution, verdict: AttributionQuery['verdict']): boolean {
+function matchesVerdict(v: Verdict, idleOnline: boolean, verdict: AttributionQuery['verdict']): boolean {
   if (verdict === undefined) return true;
-  if (verdict === 'idle-online') return a.idleOnline;
-  if (verdict === 'late') return a.verdict !== 'on-time';
-  return a.verdict === verdict;
+  if (verdict === 'idle-online') return idleOnline;
+  if (verdict === 'late') return v !== 'on-time';
+  return v === verdict;
+}
+
+/** The vendors of a dossier config: ids kept when the loaded config has them, else derived from names. */
+function vendorRefs(config: DossierConfig): VendorRef[] {
+  return config.vendors.map((v) => ({ id: v.id ?? vendorIdOf(v.name), name: v.name, services: v.services }));
+}
+
+interface FieldEntry {
+  fieldName: string;
+  services: string[];
+  /** The service and vendor tallies a dossier of this field adds to, with the services each is charged for. */
+  tallies: Array<{ tally: Tally; services: readonly string[] }>;
 }
 
 /** Streams the dossiers from the store, attributes each, keeps `limit` of them and the running summaries. */
 export function attributeDossiers(
-  deps: { store: Store; calendars: CalendarBook; config: DossierConfig },
+  deps: {
+    store: Store;
+    calendars: CalendarBook;
+    config: DossierConfig;
+    /** Default: the config's vendors (after loading, every vendor of the top-level `vendors:` section). */
+    vendors?: readonly VendorRef[];
+  },
   q: AttributionQuery,
 ): {
   dossiers: AttributedDossier[];
@@ -100,7 +153,9 @@ export function attributeDossiers(
   const spans = groupSpans(deps.store.incidents.outageSpans(Math.min(earliest, q.from), q.now), q.now);
   const idleOnlineMs = deps.config.idleOnlineHours * 3_600_000;
   const limit = q.limit ?? 1000;
-  const fieldCache = new Map<string, ReturnType<typeof servicesFor> & { tallies: Tally[] }>();
+  const fieldCache = new Map<string, FieldEntry>();
+  const vendors = deps.vendors ?? vendorRefs(deps.config);
+  const focus = q.services ?? (q.service ? [q.service] : undefined);
   const total = new Tally();
   const byCommune = new Map<string, Tally>();
   const byService = new Map<string, Tally>();
@@ -116,17 +171,18 @@ export function attributeDossiers(
     let field = fieldCache.get(fieldKey);
     if (!field) {
       const f = servicesFor(deps.config, d);
-      // The service tallies a dossier of this field adds to, looked up once per field, not per dossier.
-      const vendors = deps.config.vendors
-        .filter((v) => v.services.some((s) => f.services.includes(s)))
-        .map((v) => tally(byVendor, v.name));
-      fieldCache.set(
-        fieldKey,
-        (field = { ...f, tallies: [...[...f.services, 'network'].map((s) => tally(byService, s)), ...vendors] }),
-      );
+      // Looked up once per field, not per dossier. A vendor counts a dossier needing any of its services.
+      const tallies: FieldEntry['tallies'] = [...f.services, 'network'].map((s) => ({
+        tally: tally(byService, s),
+        services: [s],
+      }));
+      for (const v of vendors)
+        if (v.services.some((s) => f.services.includes(s)))
+          tallies.push({ tally: tally(byVendor, v.id), services: v.services });
+      fieldCache.set(fieldKey, (field = { ...f, tallies }));
     }
     const { fieldName, services } = field;
-    if (q.service && q.service !== 'network' && !services.includes(q.service)) continue;
+    if (focus && !focus.some((s) => s === 'network' || services.includes(s))) continue;
     const a = attribute(d, {
       now: q.now,
       calendar: calendarOf(d.commune),
@@ -134,11 +190,18 @@ export function attributeDossiers(
       spans: spans.get(d.commune) ?? [],
       idleOnlineMs,
     });
-    if (!matchesVerdict(a, q.verdict)) continue;
-    total.add(a);
-    tally(byCommune, d.commune).add(a);
-    for (const t of field.tallies) t.add(a);
-    if (out.length < limit && matchesVerdict(a, q.listVerdict)) out.push({ ...d, ...a, fieldName, services });
+    const view = focus ? charged(a, focus) : undefined;
+    const verdict = view?.verdict ?? a.verdict;
+    const outageMs = view?.chargedMs ?? a.outageMs;
+    if (!matchesVerdict(verdict, a.idleOnline, q.verdict)) continue;
+    total.add(verdict, outageMs, a.idleOnline);
+    tally(byCommune, d.commune).add(verdict, outageMs, a.idleOnline);
+    for (const t of field.tallies) {
+      const ms = chargedMs(a, t.services);
+      t.tally.add(chargedVerdict(a, ms), ms, a.idleOnline);
+    }
+    if (out.length < limit && matchesVerdict(verdict, a.idleOnline, q.listVerdict))
+      out.push({ ...d, ...a, fieldName, services, ...(view && { charged: view }) });
   }
   const summaries = (m: Map<string, Tally>) =>
     [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
@@ -146,7 +209,10 @@ export function attributeDossiers(
     dossiers: out,
     byCommune: summaries(byCommune),
     byService: summaries(byService),
-    byVendor: summaries(byVendor),
+    byVendor: vendors
+      .filter((v) => byVendor.has(v.id))
+      .map((v) => byVendor.get(v.id)!.summary(v.name, v.id))
+      .sort((a, b) => a.key.localeCompare(b.key)),
     total: total.summary('total'),
   };
 }

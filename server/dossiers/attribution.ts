@@ -6,7 +6,11 @@
  *   the services its procedure field depends on (the commune network always among them), as one union:
  *   two services down together count once;
  * - verdict: `outage` when outage ≥ lateness (it would have been on time but for the outage),
- *   `partly-outage` when 0 < outage < lateness, `not-outage` otherwise; `on-time` when not late.
+ *   `partly-outage` when 0 < outage < lateness, `not-outage` otherwise; `on-time` when not late;
+ * - the outage split by service (`outageByService`): at each moment of the union, the services down then
+ *   share it equally ('network', the commune network, being one of them). A vendor is charged only its own
+ *   services' share (see `charged`): before this, every service of the dossier carried the whole verdict, so
+ *   the e-signing vendor was blamed for the one-stop-shop's outage.
  *
  * The incident ids behind every verdict are kept, so a leader's question can be followed to the evidence.
  */
@@ -25,6 +29,8 @@ export interface Attribution {
   lateMs: number;
   /** Working ms of outage on the dossier's services while it was being handled. */
   outageMs: number;
+  /** outageMs split among the services down at each moment ('network' included); sums to outageMs. */
+  outageByService: Record<string, number>;
   incidentIds: number[];
   /** Online dossier not handled within the threshold of working time after receipt. */
   idleOnline: boolean;
@@ -88,6 +94,7 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
   }
   let outageMs = 0;
   let incidentIds: number[] = [];
+  let outageByService: Record<string, number> = {};
   if (relevant.length > 0) {
     // The union first (two services down together count once), then its working time.
     for (const i of clip(normalise(relevant), d.receivedAt, end)) outageMs += ctx.calendar.workingMs(i.start, i.end);
@@ -95,6 +102,11 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
     for (const s of relevant)
       if (ctx.calendar.workingMs(Math.max(s.start, d.receivedAt), Math.min(s.end, end)) > 0) ids.add(s.incidentId);
     incidentIds = [...ids].sort((a, b) => a - b);
+    outageByService = relevant.every((s) => s.service === relevant[0]!.service)
+      ? outageMs > 0
+        ? { [relevant[0]!.service]: outageMs }
+        : {}
+      : splitByService(relevant, d.receivedAt, end, ctx.calendar);
   }
   let verdict: Verdict = 'on-time';
   // Late by working time: a dossier finished at 17:30 on its due day, after office hours, is not late.
@@ -103,5 +115,79 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
     d.channel === 'online' &&
     ctx.idleOnlineMs > 0 &&
     (d.firstHandledAt === null ? false : ctx.calendar.workingMs(d.receivedAt, d.firstHandledAt) > ctx.idleOnlineMs);
-  return { verdict, lateMs, outageMs, incidentIds: verdict === 'on-time' ? [] : incidentIds, idleOnline, open };
+  return {
+    verdict,
+    lateMs,
+    outageMs,
+    outageByService,
+    incidentIds: verdict === 'on-time' ? [] : incidentIds,
+    idleOnline,
+    open,
+  };
+}
+
+/**
+ * The union of `spans` inside [from, to) cut at every start and end: each piece's working time is shared
+ * equally by the distinct services down during it (two incidents of one service count once).
+ */
+function splitByService(
+  spans: readonly OutageSpan[],
+  from: number,
+  to: number,
+  calendar: WorkCalendar,
+): Record<string, number> {
+  const cuts = new Set<number>();
+  for (const s of spans) {
+    const start = Math.max(s.start, from);
+    const end = Math.min(s.end, to);
+    if (end > start) cuts.add(start).add(end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out: Record<string, number> = {};
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k]!;
+    const b = points[k + 1]!;
+    const down = new Set<string>();
+    for (const s of spans) if (s.start <= a && s.end >= b) down.add(s.service);
+    if (down.size === 0) continue;
+    const ms = calendar.workingMs(a, b);
+    if (ms === 0) continue;
+    for (const service of down) out[service] = (out[service] ?? 0) + ms / down.size;
+  }
+  return out;
+}
+
+export interface Charged {
+  /** The services charged (one, or a vendor's), as asked. */
+  services: string[];
+  /** Their share of the dossier's outage, working ms. */
+  chargedMs: number;
+  /**
+   * The dossier's verdict as it concerns these services: `outage` when their share alone covers the lateness,
+   * `partly-outage` when it is above zero, `not-outage` when the lateness was not their doing; `on-time`.
+   */
+  verdict: Verdict;
+}
+
+/** The charged view of an attribution for a set of services (one service, or all of a vendor's). */
+export function charged(
+  a: Pick<Attribution, 'verdict' | 'lateMs' | 'outageByService'>,
+  services: readonly string[],
+): Charged {
+  const ms = chargedMs(a, services);
+  return { services: [...services], chargedMs: ms, verdict: chargedVerdict(a, ms) };
+}
+
+/** The services' summed share of the outage (no allocation: it runs per dossier and summary row). */
+export function chargedMs(a: Pick<Attribution, 'outageByService'>, services: readonly string[]): number {
+  let ms = 0;
+  for (const s of services) ms += a.outageByService[s] ?? 0;
+  return ms;
+}
+
+export function chargedVerdict(a: Pick<Attribution, 'verdict' | 'lateMs'>, ms: number): Verdict {
+  if (a.verdict === 'on-time') return 'on-time';
+  // Shares are fractions of a ms: a service alone down for the whole lateness must still read `outage`.
+  if (Math.round(ms) >= a.lateMs) return 'outage';
+  return ms > 0 ? 'partly-outage' : 'not-outage';
 }

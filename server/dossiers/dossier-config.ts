@@ -34,7 +34,10 @@ export const DossierConfigSchema = Type.Object(
     ),
     /** Services of dossiers whose field matches none of the above. */
     otherServices: Type.Array(Service, { maxItems: 20, default: ['one-stop-shop', 'portal'] }),
-    /** Who runs which services, for per-vendor summaries: a dossier counts for a vendor running any of its services. */
+    /**
+     * Deprecated: the top-level `vendors:` section (server/evidence/vendors.ts) says this and more. Still read:
+     * its entries join that section, with ids derived from their names.
+     */
     vendors: Type.Array(
       Type.Object(
         {
@@ -50,7 +53,13 @@ export const DossierConfigSchema = Type.Object(
   },
   { ...strict, default: {} },
 );
-export type DossierConfig = Static<typeof DossierConfigSchema>;
+/**
+ * Once the server config is loaded, `vendors` holds every vendor (the top-level section merged with this
+ * one's), each with its id: the per-vendor summaries key on ids without the callers passing them.
+ */
+export type DossierConfig = Omit<Static<typeof DossierConfigSchema>, 'vendors'> & {
+  vendors: Array<{ id?: string; name: string; services: string[] }>;
+};
 
 /** The services a dossier depends on, from its field or procedure name. */
 export function servicesFor(

@@ -88,14 +88,16 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
         to,
         commune: q.commune,
         procedure: q.procedure,
-        service: q.service ?? p.services?.[0],
+        // A vendor account sees the dossiers of its services, each judged by their share of the outage.
+        ...(q.service ? { service: q.service } : p.services && { services: p.services }),
         verdict: q.verdict as never,
         now,
         limit: q.limit,
       });
       if (q.format === 'json') return { from, to, now, ...report };
       const name = `ho-so-tre-han-${new Date(from + opts.offsetMinutes * 60_000).toISOString().slice(0, 10)}`;
-      return sendTable(reply, attributionTable(report.dossiers, opts.offsetMinutes, name), q.format);
+      const charged = Boolean(q.service || p.services);
+      return sendTable(reply, attributionTable(report.dossiers, opts.offsetMinutes, name, charged), q.format);
     },
   );
 }

@@ -6,6 +6,20 @@ import Type from 'typebox';
 import { ApiError } from '../../../protocol/wire.js';
 import { EpochMs, Nullable, StringEnum } from './common.js';
 
+const VERDICTS = ['on-time', 'outage', 'partly-outage', 'not-outage'] as const;
+
+/** The dossier as it concerns some services (a filter's, or a vendor's): their share of its outage. */
+const Charged = Type.Object(
+  {
+    services: Type.Array(Type.String()),
+    chargedMs: Type.Number({ description: "working ms of the dossier's outage charged to these services" }),
+    verdict: StringEnum(VERDICTS, {
+      description: 'outage when their share covers the lateness, partly-outage when above 0, else not-outage',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 const AttributedDossier = Type.Object(
   {
     code: Type.String(),
@@ -20,14 +34,19 @@ const AttributedDossier = Type.Object(
     firstHandledAt: Nullable(Type.Integer()),
     status: Nullable(Type.String()),
     source: Type.String({ description: 'where the record was imported from' }),
-    verdict: StringEnum(['on-time', 'outage', 'partly-outage', 'not-outage']),
+    verdict: StringEnum(VERDICTS, { description: "the dossier's own verdict, over all its services" }),
     lateMs: Type.Number({ description: 'working ms from due to finish (or now); 0 when on time' }),
     outageMs: Type.Number({ description: "working ms of outage on the dossier's services while it was handled" }),
+    outageByService: Type.Record(Type.String(), Type.Number(), {
+      description:
+        "outageMs split by service: at each moment, the services down share it equally ('network' is the commune's)",
+    }),
     incidentIds: Type.Array(Type.Integer()),
     idleOnline: Type.Boolean({ description: 'online dossier not handled within the threshold after receipt' }),
     open: Type.Boolean(),
     fieldName: Type.String(),
     services: Type.Array(Type.String()),
+    charged: Type.Optional(Charged),
   },
   { additionalProperties: false },
 );
@@ -35,6 +54,7 @@ const AttributedDossier = Type.Object(
 const Summary = Type.Object(
   {
     key: Type.String(),
+    vendorId: Type.Optional(Type.String({ description: "byVendor: the vendor's id (the key is its name)" })),
     dossiers: Type.Integer(),
     overdue: Type.Integer(),
     outage: Type.Integer(),
@@ -42,7 +62,7 @@ const Summary = Type.Object(
     notOutage: Type.Integer(),
     idleOnline: Type.Integer(),
     outageShare: Nullable(Type.Number({ description: 'share of overdue dossiers with an outage verdict' })),
-    outageHours: Type.Number(),
+    outageHours: Type.Number({ description: 'per service and vendor: their charged share only' }),
   },
   { additionalProperties: false },
 );
@@ -54,8 +74,8 @@ export const AttributionReport = Type.Object(
     now: EpochMs(),
     dossiers: Type.Array(AttributedDossier, { description: 'up to `limit` of them' }),
     byCommune: Type.Array(Summary),
-    byService: Type.Array(Summary),
-    byVendor: Type.Array(Summary),
+    byService: Type.Array(Summary, { description: "charged: each dossier with the service's share of its outage" }),
+    byVendor: Type.Array(Summary, { description: "charged: each dossier with the vendor's services' share" }),
     total: Summary,
   },
   { additionalProperties: false },

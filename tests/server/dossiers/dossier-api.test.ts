@@ -187,7 +187,7 @@ describe('POST /api/v1/dossiers', () => {
     expect(lines[0]).toMatch(/^Mã hồ sơ \/ Dossier,/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe(
-      `"'=HYPERLINK(""http://evil"",""x"")",evil,26737,,,,,17/11/2026 08:00,17/11/2026 09:00,17/11/2026 10:00,'+cmd,not-outage,1,0,,`,
+      `"'=HYPERLINK(""http://evil"",""x"")",evil,26737,,,,,17/11/2026 08:00,17/11/2026 09:00,17/11/2026 10:00,'+cmd,not-outage,1,0,,,`,
     );
     const xlsx = await built.app.inject({
       url: `/api/v1/dossiers/attribution?${q}&format=xlsx`,
