@@ -1,0 +1,156 @@
+/**
+ * The bundle's tables, as server/export/tabular.ts writes them (CSV with BOM, XLSX; formula-safe): one
+ * definition per table from the bundle model, with headers in Vietnamese and English and times in local
+ * dd/MM/yyyy HH:mm as officials read them (bundle.json keeps ISO 8601). Minutes are numbers, not text, so a
+ * spreadsheet can sum them.
+ */
+import type { Cell, Tabular } from '../export/tabular.js';
+import type { BundleData, IncidentEntry } from './bundle-data.js';
+import { both, bt, label, type BundleKey } from './bundle-text.js';
+
+const heads = (keys: BundleKey[]): string[] => keys.map((k) => both(k));
+/** "03/11/2026 08:30" from the model's ISO-with-offset text (already local). */
+export const shown = (iso: string | null): string =>
+  iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}` : '';
+const bilingual = (prefix: 'service' | 'cause' | 'severity' | 'verdict', v: string | null): string =>
+  v === null ? '' : `${label('vi', prefix, v)} / ${label('en', prefix, v)}`;
+const spread = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} (${n})`)
+    .join('; ');
+
+export function communeList(i: IncidentEntry): string {
+  return i.communes.map((c) => (c.name ? `${c.name} (${c.code})` : c.code)).join('; ');
+}
+
+function incidentTable(name: string, sheet: string, rows: IncidentEntry[]): Tabular {
+  return {
+    name,
+    sheet,
+    headers: heads([
+      'col_id',
+      'col_service',
+      'col_cause',
+      'col_severity',
+      'col_start',
+      'col_end',
+      'col_down_min',
+      'col_communes',
+      'col_ack',
+      'col_note',
+    ]),
+    rows: rows.map((i): Cell[] => [
+      i.id,
+      i.service === null ? '' : bilingual('service', i.service),
+      bilingual('cause', i.cause),
+      bilingual('severity', i.severity),
+      shown(i.startedAt),
+      i.endedAt ? shown(i.endedAt) : `${bt('vi', 'open')} / ${bt('en', 'open')}`,
+      i.downMinutes,
+      communeList(i),
+      shown(i.acknowledgedAt),
+      i.note,
+    ]),
+  };
+}
+
+/** Every table of the bundle, by file base name. */
+export function bundleTables(d: BundleData): {
+  sla: Tabular;
+  incidents: Tabular;
+  notTheirs: Tabular;
+  rumErrors: Tabular;
+  dossiers: Tabular;
+} {
+  return {
+    sla: {
+      name: 'sla',
+      sheet: 'SLA',
+      headers: heads([
+        'col_service',
+        'col_month',
+        'col_avail',
+        'col_avail_work',
+        'col_target',
+        'col_down_min',
+        'col_down_work_min',
+        'col_maint_min',
+        'col_met',
+      ]),
+      rows: (d.sla ?? []).map((s): Cell[] => [
+        bilingual('service', s.service),
+        s.month,
+        s.availabilityPct,
+        s.workingHoursAvailabilityPct,
+        s.targetPct,
+        s.downMinutes,
+        s.workingHoursDownMinutes,
+        s.maintenanceMinutes,
+        s.met === null ? '' : s.met ? both('yes') : both('no'),
+      ]),
+    },
+    incidents: incidentTable('incidents', 'Incidents', d.incidents),
+    notTheirs: incidentTable('not-theirs', 'Not the vendor', d.notTheirs),
+    rumErrors: {
+      name: 'rum-errors',
+      sheet: 'RUM errors',
+      headers: heads([
+        'col_app',
+        'col_message',
+        'col_count',
+        'col_first',
+        'col_last',
+        'col_versions',
+        'col_browsers',
+        'col_communes',
+        'col_stack',
+      ]),
+      rows: d.rumErrors.map((g): Cell[] => [
+        g.app,
+        `${g.type}: ${g.message}`,
+        g.count,
+        shown(g.firstSeen),
+        shown(g.lastSeen),
+        spread(g.versions),
+        spread(g.browsers),
+        spread(g.communes),
+        g.sampleStack,
+      ]),
+    },
+    dossiers: {
+      name: 'dossiers',
+      sheet: 'Dossiers',
+      headers: heads([
+        'col_code',
+        'col_procedure',
+        'col_field',
+        'col_commune',
+        'col_received',
+        'col_due',
+        'col_finished',
+        'col_verdict',
+        'col_charged_verdict',
+        'col_late_min',
+        'col_outage_min',
+        'col_charged_min',
+        'col_incidents',
+      ]),
+      rows: d.dossiers.map((x): Cell[] => [
+        x.code,
+        x.procedureName ?? x.procedureCode,
+        x.field,
+        x.communeName ? `${x.communeName} (${x.commune})` : x.commune,
+        shown(x.receivedAt),
+        shown(x.dueAt),
+        shown(x.finishedAt),
+        bilingual('verdict', x.verdict),
+        bilingual('verdict', x.chargedVerdict),
+        x.lateMinutes,
+        x.outageMinutes,
+        x.chargedMinutes,
+        x.incidentIds.join(' '),
+      ]),
+    },
+  };
+}
