@@ -25,6 +25,8 @@ export interface UptimeQuery {
   /** Only these service classes (vendor keys). */
   services?: readonly string[];
   workingHours: boolean;
+  /** Each row with its service downtime as intervals (uptime.ts `keepIntervals`). */
+  keepIntervals?: boolean;
 }
 
 /**
@@ -113,6 +115,7 @@ export function uptimeReport(
         service: p.service,
         planned,
         ...(q.workingHours && { working: communeWorking(p.commune) }),
+        keepIntervals: q.keepIntervals,
       }),
     };
   });

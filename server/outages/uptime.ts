@@ -34,6 +34,8 @@ export interface UptimeInput {
    * calendar): saves computing it again per pair.
    */
   working?: readonly Interval[];
+  /** Also return the service's downtime as intervals (the SLA report unions them across communes). */
+  keepIntervals?: boolean;
 }
 
 export interface UptimeFigures {
@@ -47,6 +49,8 @@ export interface UptimeFigures {
   networkUptime: number | null;
   /** 1 − serviceDown / (observed − networkDown); null when that is zero. */
   serviceUptime: number | null;
+  /** With `keepIntervals`: the charged service downtime itself (serviceDownMs is its length). */
+  serviceDown?: Interval[];
 }
 
 /** Central incidents list hundreds of communes: looked up by code, built once per incident object. */
@@ -98,5 +102,6 @@ export function uptime(input: UptimeInput): UptimeFigures {
     serviceDownMs,
     networkUptime: observedMs > 0 ? 1 - networkDownMs / observedMs : null,
     serviceUptime: serviceBase > 0 ? 1 - serviceDownMs / serviceBase : null,
+    ...(input.keepIntervals && { serviceDown: serviceOnly }),
   };
 }
