@@ -34,6 +34,7 @@ import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { rumRoutes } from './rum/routes.js';
 import { rumReadRoutes } from './rum/read-routes.js';
+import { vendorBundleRoutes } from './reports/vendor-bundle-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     canonical: (c) => units.canonical(c),
   });
   await app.register(rumReadRoutes, { store: deps.store, now });
+  await app.register(vendorBundleRoutes, { store: deps.store, config: deps.config, calendars, units, now });
   await app.register(calendarRoutes, {
     store: deps.store,
     now,

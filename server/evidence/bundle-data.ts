@@ -19,19 +19,29 @@ import type { Vendor } from './vendors.js';
 import { isoLocal, minutes } from './bundle-text.js';
 import { scrubDeep } from './bundle-sanitize.js';
 
-/** One row of the SLA table: a service in a calendar month (E3's slaReport, adapted by the caller). */
+/** One row of the SLA table: a service in a calendar month (sla.ts slaReport, adapted by the caller). */
 export interface SlaLine {
   service: string;
   /** yyyy-MM, local. */
   month: string;
-  /** 0–100, null when nothing was measured. */
+  /** Communes that monitored the service that month. */
+  communes: number;
+  /** Incidents that charged the service downtime that month. */
+  incidents: number;
+  /** 0–100, null when nothing was measured; maintenance excluded, network downtime not charged. */
   availabilityPct: number | null;
   workingHoursAvailabilityPct: number | null;
   targetPct: number | null;
+  workingHoursTargetPct: number | null;
+  /** Minutes during which at least one commune had the service down. */
   downMinutes: number;
+  /** The sum over communes: what users lost. */
+  downCommuneMinutes: number;
   workingHoursDownMinutes: number;
+  /** Planned maintenance, commune-minutes, left out of the figures. */
   maintenanceMinutes: number;
   met: boolean | null;
+  workingHoursMet: boolean | null;
 }
 
 export interface BundleSources {

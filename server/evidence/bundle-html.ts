@@ -45,6 +45,8 @@ export interface ReportHtmlOptions {
   keyId: string;
   /** Each vendor-side incident's record as an HTML fragment, in incident order; absent ones get a pointer. */
   records: Map<number, string>;
+  /** The stylesheet the record fragments need (the incident-record module's). */
+  recordCss?: string;
 }
 
 export function reportHtml(d: BundleData, o: ReportHtmlOptions): string {
@@ -69,7 +71,7 @@ export function reportHtml(d: BundleData, o: ReportHtmlOptions): string {
     .join('\n');
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(both('title'))} — ${escapeHtml(d.vendor.name)}</title>
-<style>${STYLE}</style></head>
+<style>${STYLE}${o.recordCss ?? ''}</style></head>
 <body>
 ${heading('h1', 'title')}
 <dl class="meta">${meta.map(([k, v]) => `<dt>${escapeHtml(both(k))}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>

@@ -20,6 +20,8 @@ const spread = (m: Record<string, number>): string =>
     .map(([k, n]) => `${k} (${n})`)
     .join('; ');
 
+const met = (m: boolean | null): string => (m === null ? '' : m ? both('yes') : both('no'));
+
 export function communeList(i: IncidentEntry): string {
   return i.communes.map((c) => (c.name ? `${c.name} (${c.code})` : c.code)).join('; ');
 }
@@ -70,24 +72,34 @@ export function bundleTables(d: BundleData): {
       headers: heads([
         'col_service',
         'col_month',
+        'col_communes_n',
+        'col_incidents_n',
         'col_avail',
-        'col_avail_work',
         'col_target',
+        'col_met',
+        'col_avail_work',
+        'col_target_work',
+        'col_met_work',
         'col_down_min',
+        'col_down_commune_min',
         'col_down_work_min',
         'col_maint_min',
-        'col_met',
       ]),
       rows: (d.sla ?? []).map((s): Cell[] => [
         bilingual('service', s.service),
         s.month,
+        s.communes,
+        s.incidents,
         s.availabilityPct,
-        s.workingHoursAvailabilityPct,
         s.targetPct,
+        met(s.met),
+        s.workingHoursAvailabilityPct,
+        s.workingHoursTargetPct,
+        met(s.workingHoursMet),
         s.downMinutes,
+        s.downCommuneMinutes,
         s.workingHoursDownMinutes,
         s.maintenanceMinutes,
-        s.met === null ? '' : s.met ? both('yes') : both('no'),
       ]),
     },
     incidents: incidentTable('incidents', 'Incidents', d.incidents),

@@ -28,6 +28,8 @@ export interface BundleDeps extends BundleSources {
    * has none. Scrubbed here like every other text.
    */
   renderRecord?: (incidentId: number) => string | undefined;
+  /** The stylesheet of those fragments. */
+  recordCss?: string;
   /** Progress lines (the CLI prints them). */
   progress?: (line: string) => void;
 }
@@ -86,7 +88,9 @@ export async function buildVendorBundle(deps: BundleDeps, q: BundleQuery): Promi
   }
   add(
     'report.html',
-    Buffer.from(reportHtml(data, { serverVersion: deps.serverVersion, keyId: key.keyId, records })),
+    Buffer.from(
+      reportHtml(data, { serverVersion: deps.serverVersion, keyId: key.keyId, records, recordCss: deps.recordCss }),
+    ),
     `the report of bundle.json, with the record of each of the vendor's incidents`,
   );
   add(

@@ -1,0 +1,73 @@
+/**
+ * GET /api/v1/reports/vendor/:id: the signed zip for admins and the vendor's own account, 404 for another
+ * vendor; the public key at the well-known URL without login, matching the bundle's key.
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unzipSync } from 'fflate';
+import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { verifyBundleFiles } from '../../../server/evidence/bundle-verify.js';
+import { publicKeyFromPem } from '../../../server/evidence/signing.js';
+import { NOW, seedScenario, VENDOR_A, VENDOR_B } from './bundle-fixture.js';
+
+let api: ApiApp;
+const data = tempDir('cw-bundle-api-');
+let vendorA: string;
+let vendorB: string;
+
+beforeAll(async () => {
+  api = await startApiApp({
+    now: () => NOW,
+    configure: (c) => {
+      c.dataDir = data.path;
+      c.vendors = [VENDOR_A, VENDOR_B];
+    },
+  });
+  seedScenario(api.store);
+  vendorA = api.store.apiTokens.create({ name: 'vnpt', role: 'vendor', services: VENDOR_A.services, now: 0 }).token;
+  vendorB = api.store.apiTokens.create({ name: 'viettel', role: 'vendor', services: VENDOR_B.services, now: 0 }).token;
+});
+afterAll(async () => {
+  await api.close();
+  data.remove();
+});
+
+const get = (url: string, token?: string) =>
+  api.built.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+const URL_A = '/api/v1/reports/vendor/vnpt-it?from=01/11/2026&to=30/11/2026';
+
+describe('GET /api/v1/reports/vendor/:id', () => {
+  it("answers the vendor's own signed bundle as a zip", async () => {
+    const res = await get(URL_A, vendorA);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['content-disposition']).toBe(
+      'attachment; filename="ho-so-bang-chung-vnpt-it-2026-11-01-2026-11-30.zip"',
+    );
+    const files = new Map(Object.entries(unzipSync(res.rawPayload)));
+    const key = await get('/.well-known/communewatch/signing-key.pem');
+    expect(key.statusCode).toBe(200);
+    const report = verifyBundleFiles(files, publicKeyFromPem(key.body));
+    expect(report).toMatchObject({ ok: true, keyUsed: 'trusted' });
+    const json = await get('/.well-known/communewatch/signing-key.json');
+    const der = createPublicKey(key.body).export({ type: 'spki', format: 'der' });
+    expect(json.json()).toMatchObject({ algorithm: 'Ed25519', keyId: createHash('sha256').update(der).digest('hex') });
+    expect(report.keyId).toBe(json.json().keyId);
+    expect(JSON.parse(Buffer.from(files.get('bundle.json')!).toString()).incidents).toHaveLength(1);
+  });
+
+  it('lets an admin fetch any vendor, and no vendor fetch another', async () => {
+    expect((await get('/api/v1/reports/vendor/viettel', api.admin)).statusCode).toBe(200);
+    expect((await get(URL_A, vendorB)).statusCode).toBe(404);
+    expect((await get('/api/v1/reports/vendor/viettel', vendorA)).statusCode).toBe(404);
+    expect((await get('/api/v1/reports/vendor/nobody', api.admin)).statusCode).toBe(404);
+    expect((await get(URL_A)).statusCode).toBe(401);
+  });
+
+  it('refuses a bad period naming the parameter', async () => {
+    const res = await get('/api/v1/reports/vendor/vnpt-it?from=yesterday', api.admin);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('from');
+  });
+});
