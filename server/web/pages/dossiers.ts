@@ -1,6 +1,7 @@
 /**
  * Dossiers: overdue counts and verdicts (outage / partly / not / idle online) per commune, service and
- * vendor, the overdue dossiers themselves, and one dossier with the incidents behind its verdict.
+ * vendor, the overdue dossiers themselves, and one dossier with the incidents behind its verdict. The
+ * service and vendor tables are charged figures: each dossier with only that service's share of its outage.
  */
 import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
@@ -13,6 +14,7 @@ import { parsePeriod, periodFields } from './period.js';
 import { exportPercent } from './uptime-columns.js';
 import { causeKey } from '../../outages/incident.js';
 import type { WebData } from '../web-data.js';
+import { dossierText } from './dossiers-i18n.js';
 
 const VERDICTS = ['late', 'outage', 'partly-outage', 'not-outage', 'idle-online', 'on-time'] as const;
 type VerdictFilter = (typeof VERDICTS)[number];
@@ -84,7 +86,11 @@ export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData
       sheet: 'by_vendor',
       rows: report.byVendor,
       empty: 'no_dossiers',
-      columns: summaryColumns(ctx, { head: 'vendor', value: (s) => s.key }),
+      columns: summaryColumns(ctx, {
+        head: 'vendor',
+        value: (s) => s.key,
+        show: (s) => html`<span title="${s.vendorId ?? ''}">${s.key}</span>`,
+      }),
     };
     const list: TableSpec<AttributedDossier> = {
       id: 'dossiers',
@@ -161,7 +167,7 @@ ${periodFields(ctx, from, to)}
 <div class="card">${t('outage_share')}<b>${fmt.percent(total.outageShare, 1)}</b></div>
 </div>
 <h2>${t('by_commune')}</h2>${renderTable(ctx, byCommune)}
-<h2>${t('by_service')}</h2>${renderTable(ctx, byService)}
+<h2>${t('by_service')}</h2><p class="legend">${dossierText(ctx.lang, 'charged_explained')}</p>${renderTable(ctx, byService)}
 <h2>${t('by_vendor')}</h2>${renderTable(ctx, byVendor)}
 <h2>${t('dossier_list', { verdict: t(`verdict_filter_${verdict}`) })}</h2>${renderTable(ctx, list)}`;
     return { title: t('nav_dossiers'), body, tables: [byCommune, byService, byVendor, list] };
@@ -186,6 +192,11 @@ ${periodFields(ctx, from, to)}
     const field = d.field ?? d.fieldName;
     const received = fmt.dateTime(d.receivedAt);
     const finished = d.finishedAt === null ? t('open') : fmt.dateTime(d.finishedAt);
+    // Each service's share: while several were down together, they shared the time equally.
+    const split = Object.entries(d.outageByService)
+      .sort(([, a], [, b]) => b - a)
+      .map(([s, ms]) => `${s === 'network' ? t('network') : data.serviceName(s, ctx.lang)} ${fmt.duration(ms)}`)
+      .join(', ');
     const incidentHeads = (['incident', 'cause', 'service', 'started', 'ended'] as const).map(
       (k) => html`<th>${t(k)}</th>`,
     );
@@ -204,6 +215,7 @@ ${row('source', d.source)}${row('commune', data.communeName(d.commune))}${row('p
 ${row('channel', d.channel ?? '')}${row('received', received)}${row('due', fmt.dateTime(d.dueAt))}${row('finished', finished)}
 ${row('status', d.status ?? '')}${row('services_used', d.services.map((s) => data.serviceName(s, ctx.lang)).join(', '))}
 ${row('late_hours', fmt.duration(d.lateMs))}${row('outage_hours', fmt.duration(d.outageMs))}
+<tr><th>${dossierText(ctx.lang, 'outage_by_service')}</th><td>${split}</td></tr>
 <tr><th>${t('verdict')}</th><td><b>${t(`verdict_${d.verdict}`)}</b> — ${t(`verdict_explained_${d.verdict}`)}</td></tr>
 ${row('idle_online', d.idleOnline ? t('yes') : t('no'))}
 </table></div>

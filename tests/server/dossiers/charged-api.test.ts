@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../server/app.js';
 import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
+import { hashPassword } from '../../../server/auth/passwords.js';
 
 const vn = (local: string) => Date.parse(`${local}:00+07:00`);
 const H = 3_600_000;
@@ -123,5 +124,41 @@ describe('charged attribution per service and vendor', () => {
       ['vnpt-it', 'VNPT IT', 3, 3, 0, 10.5],
     ]);
     expect(body.total).toMatchObject({ outage: 3, outageShare: 1 });
+  });
+
+  it('the dossiers page shows the charged figures per service and vendor, explained, and the split per dossier', async () => {
+    api.store.users.create({
+      username: 'leader',
+      role: 'viewer',
+      passwordHash: await hashPassword('leader secret pw'),
+      now: vn('2026-03-25T10:00'),
+    });
+    const login = await built.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=leader&password=${encodeURIComponent('leader secret pw')}`,
+    });
+    expect(login.statusCode).toBe(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const page = await built.app.inject({
+      url: `/dossiers?from=2026-03-17&to=2026-03-17&verdict=late`,
+      headers: { cookie },
+    });
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain('mỗi hồ sơ chỉ tính phần sự cố của chính dịch vụ đó');
+    const vendors = page.body.slice(page.body.indexOf('id="vendors"'), page.body.indexOf('id="dossiers"'));
+    expect(vendors).toMatch(/Ký số CA<\/span><\/td><td[^>]*>3<\/td><td[^>]*>3<\/td><td[^>]*>0<\/td>/);
+    const english = await built.app.inject({
+      url: '/dossiers?lang=en&from=2026-03-17&to=2026-03-17',
+      headers: { cookie },
+    });
+    expect(english.body).toContain('a dossier counts only that service’s share of its outage');
+    const view = await built.app.inject({
+      url: `/dossiers/view?source=motcua&code=C1&commune=26734&due=${vn('2026-03-17T08:00')}`,
+      headers: { cookie },
+    });
+    expect(view.statusCode, view.body).toBe(200);
+    expect(view.body).toMatch(/Sự cố theo dịch vụ<\/th><td>[^<]+ 3 giờ 30 phút<\/td>/);
   });
 });
