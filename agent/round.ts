@@ -91,6 +91,7 @@ export class RoundRunner {
                 now: this.deps.now,
                 log,
                 sourceAddress: source.address,
+                latencyBudgetMs: target.latencyBudgetMs,
               }),
               target.timeoutMs + HARD_DEADLINE_GRACE_MS,
               started,

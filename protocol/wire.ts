@@ -55,6 +55,77 @@ export const HttpPhases = Type.Object({
   totalMs: Type.Optional(Ms('time from start to end')),
 });
 
+/**
+ * What a condition checks, Gatus style (`[STATUS] == 200-399`). Known subjects today:
+ * - STATUS: the final response's status against `expectStatus`;
+ * - BODY: the body read (`contains "…"` for `keyword`, `$.a.b == …` / `exists` / `absent` for `jsonPath`);
+ * - RESPONSE_TIME: the headline latency against the target's `latencyBudgetMs`, a soft check: over budget the
+ *   result stays ok and is marked layer `slow`;
+ * - CERTIFICATE_EXPIRATION: time left on the earliest certificate of the chain against `minCertValidDays`;
+ * - TLS: the certificate chain is trusted (https without `insecureSkipVerify`).
+ * HEADER is reserved. The wire carries the subject as a pattern, not an enum, so an older server still accepts a
+ * newer agent's subjects.
+ */
+export const CONDITION_SUBJECTS = [
+  'STATUS',
+  'BODY',
+  'RESPONSE_TIME',
+  'CERTIFICATE_EXPIRATION',
+  'TLS',
+  'HEADER',
+] as const;
+export type ConditionSubject = (typeof CONDITION_SUBJECTS)[number];
+
+/**
+ * One check the target's config defines and how it came out, e.g. `{ subject: 'STATUS', condition: '== 200-399',
+ * actual: '503', ok: false }`, rendered `[STATUS] == 200-399 ✗ 503`. `condition` and `actual` are short,
+ * language-neutral text (numbers, units `ms` and `d`, quoted configured values); `actual` words are one of
+ * `found`, `not found`, `absent`, `not JSON`, `trusted`, or an OpenSSL reason such as `CERT_HAS_EXPIRED`, so a
+ * reader can translate them. `actual` is absent when the check could not run because no response came (refused,
+ * timeout…): then `ok` is false. Agents send conditions in ok and failed results alike (a success is proven too).
+ */
+export const Condition = Type.Object({
+  subject: Type.String({ pattern: '^[A-Z][A-Z_]{0,31}$', description: 'see CONDITION_SUBJECTS' }),
+  condition: Type.String({ maxLength: 200 }),
+  actual: Type.Optional(Type.String({ maxLength: 200 })),
+  ok: Type.Boolean(),
+});
+export type Condition = Static<typeof Condition>;
+
+/** Conditions per result (or per transaction step); an agent stops adding past this. */
+export const MAX_CONDITIONS = 16;
+/** Body bytes an agent decodes for `bodyPreview`; after redaction the text stays under BODY_PREVIEW_MAX_CHARS. */
+export const BODY_PREVIEW_BYTES = 512;
+export const BODY_PREVIEW_MAX_CHARS = 600;
+
+/**
+ * The evidence of one request, shared by the http detail and each transaction step. All optional: agents before
+ * issue 14 send none of them. Every text is bounded, so a result stays small though pushed every minute.
+ */
+const HttpEvidence = {
+  /**
+   * The URL of the final hop (after redirects), redacted: scheme, host, port and path only — never userinfo, query
+   * string or fragment; long token-like path segments are masked as `***`.
+   */
+  url: Type.Optional(Type.String({ maxLength: 512 })),
+  /**
+   * Remote `ip:port` (`[v6]:port`) the final hop connected to; when the connection failed, the address it tried,
+   * if known (an IP literal, or what DNS answered).
+   */
+  address: Type.Optional(Type.String({ maxLength: 64 })),
+  /** The final response's status line as received, e.g. `HTTP/1.1 503 Service Unavailable`. */
+  statusLine: Type.Optional(Type.String({ maxLength: 128 })),
+  /**
+   * The first ≤ 512 bytes of the final body decoded as UTF-8, control characters removed, whitespace runs as one
+   * space, then redacted (common/redact.ts: secrets after password/token/secret/session/csrf/authorization keys,
+   * hidden and password input values, JWTs, long hex/base64 runs, e-mail addresses, phone and ID numbers all become
+   * `***`). Sent only with a failed result or when a BODY condition exists; absent for compressed bodies.
+   */
+  bodyPreview: Type.Optional(Type.String({ maxLength: BODY_PREVIEW_MAX_CHARS })),
+  /** Every check the config defines, with its outcome, in configuration order. */
+  conditions: Type.Optional(Type.Array(Condition, { maxItems: MAX_CONDITIONS })),
+};
+
 export const HttpDetail = Type.Object({
   statusCode: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
   phases: HttpPhases,
@@ -63,6 +134,7 @@ export const HttpDetail = Type.Object({
   /** Earliest notAfter of the peer certificate chain, epoch ms. */
   certExpiresAt: Type.Optional(EpochMs('certificate expiry')),
   tlsVersion: Type.Optional(Type.String({ maxLength: 32 })),
+  ...HttpEvidence,
 });
 export type HttpDetail = Static<typeof HttpDetail>;
 
@@ -87,6 +159,8 @@ export const TransactionStep = Type.Object({
   durationMs: Ms('step duration'),
   phases: Type.Optional(HttpPhases),
   error: Type.Optional(ProbeError),
+  /** As in HttpDetail; every text also has the transaction's credentials masked. */
+  ...HttpEvidence,
 });
 export type TransactionStep = Static<typeof TransactionStep>;
 
@@ -94,6 +168,8 @@ export const TransactionDetail = Type.Object({
   steps: Type.Array(TransactionStep, { maxItems: 32 }),
   /** Name of the first step that failed; absent when all passed. */
   failedStep: Type.Optional(Type.String({ maxLength: 64 })),
+  /** Conditions on the whole transaction (RESPONSE_TIME: the sum of step durations); per-step ones are in steps. */
+  conditions: Type.Optional(Type.Array(Condition, { maxItems: MAX_CONDITIONS })),
 });
 export type TransactionDetail = Static<typeof TransactionDetail>;
 

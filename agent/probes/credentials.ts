@@ -112,12 +112,10 @@ export function fillJson(value: unknown, values: Credentials): unknown {
 }
 
 /**
- * A function that masks every credential value in a text as `***` — raw, URL-encoded (a secret in a URL), form-
- * encoded and JSON-escaped (a server echoing a request) — longest first, so a value containing another is masked
- * whole. Case-insensitive, because percent-escapes may come back as %2f. Every value is masked, however short:
- * a garbled message is better than a leaked password.
+ * Every form in which a credential value may come back in a text: raw, URL-encoded (a secret in a URL), form-
+ * encoded, JSON-escaped (a server echoing a request) and HTML-escaped (a page echoing a form field).
  */
-export function redactor(values: Credentials): (text: string) => string {
+export function credentialForms(values: Credentials): string[] {
   const forms = new Set<string>();
   for (const v of Object.values(values)) {
     if (v === '') continue;
@@ -125,10 +123,28 @@ export function redactor(values: Credentials): (text: string) => string {
       .add(v)
       .add(encodeURIComponent(v))
       .add(new URLSearchParams({ v }).toString().slice(2))
-      .add(JSON.stringify(v).slice(1, -1));
+      .add(JSON.stringify(v).slice(1, -1))
+      .add(
+        v
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;')
+          .replace(/"/g, '&quot;')
+          .replace(/'/g, '&#39;'),
+      );
   }
-  if (forms.size === 0) return (text) => text;
-  const escaped = [...forms].sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return [...forms];
+}
+
+/**
+ * A function that masks every credential value in a text as `***`, in each of its `credentialForms`, longest
+ * first, so a value containing another is masked whole. Case-insensitive, because percent-escapes may come back
+ * as %2f. Every value is masked, however short: a garbled message is better than a leaked password.
+ */
+export function redactor(values: Credentials): (text: string) => string {
+  const forms = credentialForms(values);
+  if (forms.length === 0) return (text) => text;
+  const escaped = forms.sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const pattern = new RegExp(escaped.join('|'), 'gi');
   return (text) => text.replace(pattern, '***');
 }

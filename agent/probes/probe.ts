@@ -22,6 +22,11 @@ export interface ProbeContext {
    * government data network and the public Internet probes each path). Unset: the OS routing decides.
    */
   sourceAddress?: string;
+  /**
+   * The target's latencyBudgetMs, for probes that report their checks as conditions (RESPONSE_TIME). The probe
+   * does not fail on it: agent/path/classify.ts marks a slower success `slow`.
+   */
+  latencyBudgetMs?: number;
 }
 
 export interface Probe<S extends TSchema = TSchema> {

@@ -129,7 +129,17 @@ export const HttpFields = {
 
 /** Kind-specific fields of an `http` target. */
 export const HttpTarget = Type.Object(
-  { ...HttpFields, body: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'request body (POST)' })) },
+  {
+    ...HttpFields,
+    body: Type.Optional(Type.String({ maxLength: 1_048_576, description: 'request body (POST)' })),
+    minCertValidDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3650,
+        description: 'https: fail (CW_ERR_PROBE_TLS) when the certificate chain expires within this many days',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type HttpTarget = Static<typeof HttpTarget>;

@@ -3,16 +3,26 @@
  * redirect, GET a page behind the login — each step checked (status, keyword, JSON path) and timed on its own,
  * so a result says *which* step of the one-stop-shop or civil-status app broke, not only that something did.
  *
- * Requests go through http.ts's `exchange`: phases, the TLS check and redirect rules are the http probe's.
+ * Requests go through exchange.ts, as the http probe's do: same phases, TLS check, redirect rules and evidence.
  * Cookies live in a jar made for each round and dropped after it: every round logs in from scratch, as a clerk
  * does in the morning, so a session left over from an earlier round never hides a broken login.
  * Secrets come from credentials.ts and are masked in every message this probe returns.
  */
 import net from 'node:net';
-import type { ProbeOutcome, TransactionDetail, TransactionStep } from '../../protocol/wire.js';
-import { fill, fillJson, loadCredentials, MissingCredential, redactor, type Credentials } from './credentials.js';
+import type { Condition, ProbeOutcome, TransactionDetail, TransactionStep } from '../../protocol/wire.js';
+import { responseTimeCondition } from './conditions.js';
+import {
+  credentialForms,
+  fill,
+  fillJson,
+  loadCredentials,
+  MissingCredential,
+  redactor,
+  type Credentials,
+} from './credentials.js';
 import { ProbeErrorCode } from './errors.js';
-import { exchange, keywordMissing, statusMismatch, type CookieStore, type ExchangeRequest } from './http.js';
+import { exchange, type CookieStore, type Exchange, type ExchangeRequest } from './exchange.js';
+import { addPreview, exchangeConditions, keywordMissing, statusMismatch } from './http.js';
 import { failure, roundMs, since, startDeadline } from './outcome.js';
 import { defineProbe } from './probe.js';
 import { DEFAULT_MAX_BODY, TransactionTarget } from './schemas.js';
@@ -111,24 +121,64 @@ const show = (v: unknown): string => {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 };
 
-/** Why the body fails the jsonPath check, or undefined when it passes. */
-function jsonMismatch(
-  check: NonNullable<Step['jsonPath']>,
-  body: Buffer | undefined,
-  bytes: number,
-): string | undefined {
+type JsonCheck = NonNullable<Step['jsonPath']>;
+
+/** The jsonPath check as a condition: `$.data.total == 12`, `$.token exists`, `$.error absent`. */
+function jsonCondition(check: JsonCheck, body: Buffer | undefined): Condition {
+  const condition =
+    check.exists === false
+      ? `${check.path} absent`
+      : check.equals !== undefined
+        ? `${check.path} == ${show(check.equals)}`
+        : `${check.path} exists`;
+  if (body === undefined) return { subject: 'BODY', condition, ok: false };
   let doc: unknown;
   try {
-    doc = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8').replace(/^\uFEFF/, '')); // some servers send a BOM
+    doc = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')); // some servers send a BOM
   } catch {
-    return `body is not JSON (first ${bytes} bytes read)`;
+    return { subject: 'BODY', condition, actual: 'not JSON', ok: false };
   }
   const { found, value } = lookup(doc, check.path);
-  if (check.exists === false) return found ? `${check.path} is present (${show(value)}), expected absent` : undefined;
-  if (!found) return `${check.path} not found in the JSON body`;
-  if (check.equals !== undefined && value !== check.equals)
-    return `${check.path} is ${show(value)}, expected ${show(check.equals)}`;
-  return undefined;
+  const actual = found ? show(value) : 'absent';
+  const ok = check.exists === false ? !found : found && (check.equals === undefined || value === check.equals);
+  return { subject: 'BODY', condition, actual, ok };
+}
+
+/** Why the body fails the jsonPath check, or undefined when it passes. */
+function jsonMismatch(check: JsonCheck, body: Buffer | undefined, bytes: number): string | undefined {
+  const c = jsonCondition(check, body ?? Buffer.alloc(0));
+  if (c.ok) return undefined;
+  if (c.actual === 'not JSON') return `body is not JSON (first ${bytes} bytes read)`;
+  if (check.exists === false) return `${check.path} is present (${c.actual}), expected absent`;
+  if (c.actual === 'absent') return `${check.path} not found in the JSON body`;
+  return `${check.path} is ${c.actual}, expected ${show(check.equals)}`;
+}
+
+/**
+ * The step's evidence on its entry: URL, address, status line, conditions, and the body's start when the step
+ * failed or checks the body — every text with the credentials masked, whatever the server echoed.
+ */
+function addEvidence(
+  entry: TransactionStep,
+  ex: Exchange,
+  step: Step,
+  target: TransactionTarget,
+  mask: { redact: (text: string) => string; secrets: readonly string[] },
+): void {
+  const { url, address, statusLine } = ex.detail;
+  if (url !== undefined) entry.url = mask.redact(url);
+  if (address !== undefined) entry.address = address;
+  if (statusLine !== undefined) entry.statusLine = mask.redact(statusLine);
+  const answered = ex.error === undefined;
+  const conditions = exchangeConditions(ex, { ...step, insecureSkipVerify: target.insecureSkipVerify });
+  if (step.jsonPath !== undefined) conditions.push(jsonCondition(step.jsonPath, answered ? ex.body : undefined));
+  entry.conditions = conditions.map((c) => ({
+    ...c,
+    condition: mask.redact(c.condition),
+    ...(c.actual === undefined ? {} : { actual: mask.redact(c.actual) }),
+  }));
+  const checksBody = step.keyword !== undefined || step.jsonPath !== undefined;
+  addPreview(entry, ex, !entry.conditions.every((c) => c.ok) || !answered || checksBody, mask.secrets);
 }
 
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -193,10 +243,17 @@ export const transaction = defineProbe({
       values = loaded.values;
     }
     const redact = redactor(values);
+    const mask = { redact, secrets: credentialForms(values) };
+    // The whole visit against the budget; without a latency (a step got no answer) the check fails unmeasured.
+    const budget = (latencyMs: number | undefined): void => {
+      if (ctx.latencyBudgetMs !== undefined)
+        detail.conditions = [responseTimeCondition(ctx.latencyBudgetMs, latencyMs)];
+    };
     const fail = (step: TransactionStep, code: ProbeErrorCode, message: string, latencyMs?: number): ProbeOutcome => {
       step.error = { code, message: redact(message).slice(0, 2000) };
       step.ok = false;
       detail.failedStep = step.name;
+      budget(latencyMs);
       return failure(start, code, `${step.name}: ${step.error.message}`, {
         ...(latencyMs === undefined ? {} : { latencyMs }),
         transaction: detail,
@@ -234,6 +291,7 @@ export const transaction = defineProbe({
           phases: ex.detail.phases,
         };
         if (ex.detail.statusCode !== undefined) entry.statusCode = ex.detail.statusCode;
+        addEvidence(entry, ex, step, target, mask);
         steps.push(entry);
         if (ex.error) return fail(entry, ex.error.code, ex.error.message);
         latencyMs = roundMs(latencyMs + entry.durationMs);
@@ -247,6 +305,7 @@ export const transaction = defineProbe({
         const badJson = step.jsonPath && jsonMismatch(step.jsonPath, ex.body, ex.bytes);
         if (badJson) return fail(entry, ProbeErrorCode.HTTP_JSON, badJson, answered);
       }
+      budget(latencyMs);
       return { ok: true, durationMs: since(start), latencyMs, transaction: detail };
     } finally {
       deadline.dispose();
