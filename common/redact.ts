@@ -16,7 +16,8 @@
 
 const MASK = '***';
 const SECRET_WORDS = 'password|passwd|pwd|token|secret|session|sessid|csrf|xsrf|authorization|api[-_]?key|cookie';
-const KEY = String.raw`[\w.-]*?(?:${SECRET_WORDS})[\w.-]*`;
+// Bounded on both sides: key names are short, and unbounded runs let a hostile page cost cubic time.
+const KEY = String.raw`[\w.-]{0,32}?(?:${SECRET_WORDS})[\w.-]{0,32}`;
 
 /** `"password": "x"`, `token: 'x'`, `secret = "x"` (JSON, JavaScript) — quoted values, escapes honoured. */
 const QUOTED_VALUE = new RegExp(String.raw`((["']?)${KEY}\2\s*[:=]\s*)(["'])(?:\\.|(?!\3)[^\\])*(?:\3|$)`, 'gi');

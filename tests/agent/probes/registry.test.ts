@@ -80,6 +80,7 @@ describe('probe registry', () => {
     ['http', { url: 'https://a/', headers: { 'Bad Name': 'v' } }, 'header name not a token'],
     ['http', { url: 'https://a/', expectStatus: [{ min: 200 }] }, 'range without max'],
     ['http', { url: 'https://a/', maxBodyBytes: 32 * 1024 * 1024 }, 'body limit above 16 MiB'],
+    ['http', { url: 'https://a/', minCertValidDays: 0 }, 'certificate lifetime below one day'],
     ['dns', { query: 'a', recordType: 'SOA' }, 'record type not supported'],
     ['dns', { query: 'a', server: 'dns.google' }, 'server must be an address'],
     ['transaction', { steps: [] }, 'no steps'],
