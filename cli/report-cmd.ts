@@ -2,6 +2,7 @@
  * `communewatch report monthly [--month 2026-10] [--to a@b,c@d] [--print]`: the monthly summary for leaders
  * (docs/reports.md), printed as plain text, sent to the configured recipients (which counts as that month's
  * delivery: the schedule will not send it again), or sent to test addresses (which changes nothing).
+ * `report vendor` and `report verify`: a vendor's signed evidence bundle (./report-vendor-command.ts).
  *
  * This module only defines the command and is cheap to import: the store, the server config and the report
  * code are imported when the command runs, like the lazily loaded command modules of main.ts.
@@ -16,6 +17,7 @@ import {
   type ReportMonth,
 } from '../server/reports/report-month.js';
 import type { ReportsConfig } from '../server/reports/report-config.js';
+import type { ReportVendorFlags, ReportVerifyFlags } from './report-vendor-command.js';
 
 export interface ReportMonthlyFlags {
   month?: ReportMonth;
@@ -57,7 +59,9 @@ function addressesArg(value: string): string[] {
 export function reportCommand(program: Command): Command {
   const report = program
     .command('report')
-    .description('reports for leaders: the monthly summary e-mail (docs/reports.md)');
+    .description(
+      "reports: the monthly summary e-mail for leaders (docs/reports.md); vendors' signed evidence bundles (docs/evidence.md)",
+    );
   report
     .command('monthly')
     .description(
@@ -73,6 +77,24 @@ export function reportCommand(program: Command): Command {
     .option('--data <dir>', 'server data directory (default ./data)')
     .option('--config <file>', 'server YAML config (for its dataDir, units, time zone, SMTP and reports)')
     .action((flags: ReportMonthlyFlags) => runReportMonthly(flags));
+  report
+    .command('vendor')
+    .description("a vendor's signed evidence bundle (SLA, incidents, RUM errors, dossiers; HTML, PDF, CSV/XLSX, JSON)")
+    .requiredOption('--vendor <id>', 'vendor id from the config (`vendors:`), e.g. vnpt-it')
+    .requiredOption('--from <time>', 'period start, "dd/MM/yyyy [HH:mm]" Vietnam time or ISO 8601')
+    .requiredOption('--to <time>', 'period end, exclusive (a date alone includes that day)')
+    .requiredOption('--out <dir>', 'folder to write the bundle into (created if needed)')
+    .option('--data <dir>', 'server data directory (default ./data; holds the signing key)')
+    .option('--config <file>', 'server YAML config (for its dataDir, vendors, units and time zone)')
+    .action(async (flags: ReportVendorFlags) => (await import('./report-vendor-command.js')).runReportVendor(flags));
+  report
+    .command('verify')
+    .description("check a bundle's signature and every file's hash; names altered, missing or extra files")
+    .argument('<bundle>', 'the bundle folder or .zip')
+    .option('--key <file>', "the server's public key (PEM, from /.well-known/communewatch/signing-key.pem) to trust")
+    .action(async (bundle: string, flags: ReportVerifyFlags) =>
+      (await import('./report-vendor-command.js')).runReportVerify(bundle, flags),
+    );
   return report;
 }
 
