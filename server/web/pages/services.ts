@@ -15,6 +15,10 @@ import { countedIncidents, incidentColumns } from './incident-columns.js';
 import { fleetState } from '../views/fleet.js';
 import { exportPercent, uptimeColumns } from './uptime-columns.js';
 import type { WebData } from '../web-data.js';
+import { periodFields } from './period.js';
+import type { PageContext } from '../context.js';
+import { canSeeVendor, mergeVendors } from '../../evidence/vendors.js';
+import { bt } from '../../evidence/bundle-text.js';
 
 const DAY = 86_400_000;
 
@@ -151,7 +155,7 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
       ],
     };
     const profile = data.store.hourOfDayProfile({ service, from, to: ctx.now });
-    const body = html`
+    const body = html`${bundleForms(ctx, data, service, from)}
 <h2>${t('heat_title')}</h2><p class="legend">${t('heat_explained')}</p>
 <h3>${t('heat_failures')}</h3>${heatmap(ctx, profile, 'failures')}
 <h3>${t('heat_latency')}</h3>${heatmap(ctx, profile, 'latency')}
@@ -160,4 +164,23 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
 <h2>${t('tls_expiry')}</h2>${renderTable(ctx, certTable)}`;
     return { title: data.serviceName(service, ctx.lang), body, tables: [uptimeTable, incidents, certTable] };
   });
+}
+
+/**
+ * "Tải hồ sơ bằng chứng": for each vendor running this service that the caller may see (evidence/vendors.ts
+ * canSeeVendor: admins, viewers and the vendor itself), a GET form to the bundle API with the period's dates.
+ */
+function bundleForms(ctx: PageContext, data: WebData, service: string, from: number) {
+  const lang = ctx.lang === 'en' ? 'en' : 'vi';
+  const vendors = mergeVendors({ dossiers: data.dossiers }).filter(
+    (v) => v.services.includes(service) && canSeeVendor(ctx.principal, v),
+  );
+  return vendors.map(
+    (
+      v,
+    ) => html`<form class="no-print bundle-download" method="get" action="/api/v1/reports/vendor/${encodeURIComponent(v.id)}">
+<p class="legend">${bt(lang, 'download_bundle_of', { vendor: v.name })}</p>
+${periodFields(ctx, from, ctx.now)}
+<button class="primary" type="submit">${bt(lang, 'download_bundle')}</button></form>`,
+  );
 }

@@ -65,6 +65,16 @@ describe('GET /api/v1/reports/vendor/:id', () => {
     expect((await get(URL_A)).statusCode).toBe(401);
   });
 
+  it('offers the download on the service page to the vendor running it and admins, not to another vendor', async () => {
+    const page = await get('/services/one-stop-shop', vendorA);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('action="/api/v1/reports/vendor/vnpt-it"');
+    expect(page.body).toContain('Tải hồ sơ bằng chứng');
+    expect((await get('/services/one-stop-shop?lang=en', api.admin)).body).toContain('Download evidence bundle');
+    expect((await get('/services/payment', vendorB)).body).toContain('action="/api/v1/reports/vendor/viettel"');
+    expect((await get('/services/payment', api.admin)).body).not.toContain('/api/v1/reports/vendor/vnpt-it');
+  });
+
   it('refuses a bad period naming the parameter', async () => {
     const res = await get('/api/v1/reports/vendor/vnpt-it?from=yesterday', api.admin);
     expect(res.statusCode).toBe(400);
