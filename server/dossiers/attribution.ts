@@ -82,6 +82,9 @@ export interface AttributeContext {
   idleOnlineMs: number;
 }
 
+/** Shared by the many dossiers no outage touched (no allocation per dossier); frozen, so never written. */
+const NO_OUTAGE: Record<string, number> = Object.freeze({});
+
 export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
   const end = d.finishedAt ?? ctx.now;
   const open = d.finishedAt === null;
@@ -94,7 +97,7 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
   }
   let outageMs = 0;
   let incidentIds: number[] = [];
-  let outageByService: Record<string, number> = {};
+  let outageByService: Record<string, number> = NO_OUTAGE;
   if (relevant.length > 0) {
     // The union first (two services down together count once), then its working time.
     for (const i of clip(normalise(relevant), d.receivedAt, end)) outageMs += ctx.calendar.workingMs(i.start, i.end);
@@ -105,7 +108,7 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
     outageByService = relevant.every((s) => s.service === relevant[0]!.service)
       ? outageMs > 0
         ? { [relevant[0]!.service]: outageMs }
-        : {}
+        : NO_OUTAGE
       : splitByService(relevant, d.receivedAt, end, ctx.calendar);
   }
   let verdict: Verdict = 'on-time';
