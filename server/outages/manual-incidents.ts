@@ -1,11 +1,11 @@
 /**
  * What people do to incidents: record one known from elsewhere (the helpdesk log, before a commune had an
- * agent), correct one, delete one, acknowledge one. Every action leaves an event with who did it and the
- * values before, so a corrected uptime figure can always be explained. Domain logic only: the API routes and
- * the CLI both call these.
+ * agent), correct one, delete one, acknowledge one; a vendor acknowledges and replies about its own services'
+ * incidents. Every action leaves an event with who did it and the values before, so a corrected uptime figure
+ * can always be explained. Domain logic only: the API routes, the pages and the CLI call these.
  */
 import type { Store } from '../store/store.js';
-import type { IncidentPatch } from '../store/incident-store.js';
+import type { IncidentPatch, IncidentReply } from '../store/incident-store.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import type { Incident, IncidentCause, IncidentSeverity } from './incident.js';
 
@@ -134,13 +134,75 @@ export function deleteIncident(store: Store, id: number, reason: string, actor: 
   });
 }
 
-export function acknowledgeIncident(store: Store, id: number, actor: string, now: number): Incident {
+/** Who acknowledges or replies: the name shown to the province, and whether a vendor or the province. */
+export interface Responder {
+  name: string;
+  role: 'admin' | 'viewer' | 'vendor';
+  /** Vendors: the service classes they answer for. */
+  services?: readonly string[];
+}
+
+/** The longest reply kept: a paragraph or two, like a helpdesk ticket comment. */
+export const MAX_REPLY_CHARS = 2000;
+
+/**
+ * Acknowledges an incident. The province's acknowledgement (an admin) is the incident's own and stops its
+ * escalation; a vendor's is kept beside it, once per vendor, as "seen, we are on it" (migration 017 says why).
+ */
+export function acknowledgeIncident(store: Store, id: number, who: Responder | string, now: number): Incident {
+  const by: Responder = typeof who === 'string' ? { name: who, role: 'admin' } : who;
   return store.transaction(() => {
-    const inc = existing(store, id);
-    if (inc.acknowledgedAt === null) {
-      store.incidents.update(id, { acknowledgedAt: now, acknowledgedBy: actor }, now);
-      store.incidents.addEvent(id, { at: now, kind: 'acknowledged', actor, detail: {} });
+    const inc = answerable(existing(store, id), by);
+    if (by.role === 'vendor') {
+      const seen = store.incidents.replies(id).some((r) => r.kind === 'ack' && r.author === by.name);
+      if (!seen) {
+        store.incidents.addReply({ incidentId: id, at: now, author: by.name, role: 'vendor', kind: 'ack', text: '' });
+        store.incidents.addEvent(id, {
+          at: now,
+          kind: 'vendor-acknowledged',
+          actor: by.name,
+          detail: { role: 'vendor' },
+        });
+      }
+    } else if (inc.acknowledgedAt === null) {
+      store.incidents.update(id, { acknowledgedAt: now, acknowledgedBy: by.name }, now);
+      store.incidents.addEvent(id, { at: now, kind: 'acknowledged', actor: by.name, detail: {} });
     }
     return store.incidents.get(id)!;
   });
+}
+
+/** A reply the province sees on the incident and in its record; the event keeps its opening words. */
+export function replyToIncident(store: Store, id: number, who: Responder, text: string, now: number): IncidentReply {
+  const words = text.trim();
+  if (words.length === 0) throw invalid('text must not be empty');
+  if (words.length > MAX_REPLY_CHARS) throw invalid(`text is too long: at most ${MAX_REPLY_CHARS} characters`);
+  return store.transaction(() => {
+    answerable(existing(store, id), who);
+    const role = who.role === 'vendor' ? 'vendor' : 'admin';
+    const reply = store.incidents.addReply({
+      incidentId: id,
+      at: now,
+      author: who.name,
+      role,
+      kind: 'reply',
+      text: words,
+    });
+    store.incidents.addEvent(id, {
+      at: now,
+      kind: 'replied',
+      actor: who.name,
+      detail: { role, replyId: reply.id, excerpt: words.length > 160 ? `${words.slice(0, 159)}…` : words },
+    });
+    return reply;
+  });
+}
+
+/** Admins answer any incident, vendors only their own services' ones (others do not exist for them); viewers read. */
+function answerable(inc: Incident, who: Responder): Incident {
+  if (who.role === 'vendor' && !(inc.service !== null && who.services?.includes(inc.service)))
+    throw new HttpError(404, ErrorCode.NOT_FOUND, `no incident ${inc.id}`);
+  if (who.role === 'viewer')
+    throw new HttpError(403, ErrorCode.AUTH_FORBIDDEN, 'acknowledging or replying needs the admin or vendor role');
+  return inc;
 }

@@ -1,6 +1,8 @@
 /**
  * Incidents over HTTP, behind API keys: any role reads (a vendor key only its own service classes), an
- * admin records, corrects, deletes and acknowledges. Domain logic lives in manual-incidents.ts.
+ * admin records, corrects, deletes and acknowledges; a vendor acknowledges and replies about its own
+ * services' incidents. The record (biên bản sự cố) is built in server/evidence/incident-record.ts; domain
+ * logic lives in manual-incidents.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,9 +14,24 @@ import { principalOf, registerApiAuth, requireAdmin } from '../auth/api-auth.js'
 import { partAwareValidatorCompiler } from '../api/query-validator.js';
 import { parseQuerySpan, QueryTime } from '../api/query-time.js';
 import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
-import { IncidentDetail, IncidentList, OneIncident, UptimeReport } from '../api/schemas/incidents.js';
+import {
+  IncidentDetail,
+  IncidentList,
+  OneIncident,
+  OneIncidentRecord,
+  OneReply,
+  UptimeReport,
+} from '../api/schemas/incidents.js';
 import { INCIDENT_CAUSES, type Incident } from './incident.js';
-import { acknowledgeIncident, deleteIncident, editIncident, recordIncident } from './manual-incidents.js';
+import {
+  acknowledgeIncident,
+  deleteIncident,
+  editIncident,
+  MAX_REPLY_CHARS,
+  recordIncident,
+  replyToIncident,
+} from './manual-incidents.js';
+import { buildIncidentRecord } from '../evidence/incident-record.js';
 import { uptimeReport } from './uptime-report.js';
 import type { Units } from '../org/units.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
@@ -103,7 +120,49 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
     { schema: { params: Id, response: { 200: IncidentDetail, ...errorResponses(...READ_ERRORS, 404) } } },
     async (request) => {
       const inc = visible(request, store.incidents.get(request.params.id));
-      return { incident: inc, evidence: store.incidents.evidence(inc.id, 500), events: store.incidents.events(inc.id) };
+      return {
+        incident: inc,
+        evidence: store.incidents.evidence(inc.id, 500),
+        events: store.incidents.events(inc.id),
+        replies: store.incidents.replies(inc.id),
+      };
+    },
+  );
+
+  api.get(
+    '/api/v1/incidents/:id/record',
+    { schema: { params: Id, response: { 200: OneIncidentRecord, ...errorResponses(...READ_ERRORS, 404) } } },
+    async (request) => {
+      const deps = { store, units: opts.units, now: now(), offsetMin: opts.offsetMin };
+      const record = buildIncidentRecord(deps, request.params.id, principalOf(request));
+      if (!record) throw new HttpError(404, ErrorCode.NOT_FOUND, 'no such incident');
+      return { record };
+    },
+  );
+
+  api.post(
+    '/api/v1/incidents/:id/replies',
+    {
+      schema: {
+        params: Id,
+        body: Type.Object(
+          {
+            text: Type.String({
+              minLength: 1,
+              maxLength: MAX_REPLY_CHARS,
+              description: 'what the vendor (or the province) answers; shown on the incident and in its record',
+            }),
+          },
+          strict,
+        ),
+        response: { 201: OneReply, ...errorResponses(...READ_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      visible(request, store.incidents.get(request.params.id));
+      const answer = replyToIncident(store, request.params.id, p, request.body.text, now());
+      return reply.code(201).send({ reply: answer });
     },
   );
 
@@ -185,9 +244,10 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRoutesO
     '/api/v1/incidents/:id/ack',
     { schema: { params: Id, response: { 200: OneIncident, ...errorResponses(...READ_ERRORS, 404) } } },
     async (request) => {
-      const p = requireAdmin(request);
+      // An admin acknowledges for the province; a vendor for itself (kept apart: see manual-incidents.ts).
+      const p = principalOf(request);
       visible(request, store.incidents.get(request.params.id));
-      return { incident: acknowledgeIncident(store, request.params.id, p.name, now()) };
+      return { incident: acknowledgeIncident(store, request.params.id, p, now()) };
     },
   );
 

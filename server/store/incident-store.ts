@@ -86,6 +86,25 @@ export interface IncidentQuery {
   limit: number;
 }
 
+/** Who answered an incident: a vendor of its service, or a province admin. */
+export type ReplyRole = 'admin' | 'vendor';
+
+/**
+ * An acknowledgement ('ack': seen, working on it) or a reply (free text) about an incident, as the province
+ * sees it on the incident page and in its record. Never edited or deleted.
+ */
+export interface IncidentReply {
+  id: number;
+  incidentId: number;
+  at: number;
+  /** The user or API key name that wrote it. */
+  author: string;
+  role: ReplyRole;
+  kind: 'ack' | 'reply';
+  /** Empty for an acknowledgement without words; at most 2000 characters. */
+  text: string;
+}
+
 /** A probed target as the store registered it on first result. */
 export interface TargetRow {
   id: number;
@@ -155,6 +174,10 @@ export interface IncidentStore {
   addEvent(incidentId: number, e: IncidentEvent): void;
   /** An incident's timeline, in the order the events were added. */
   events(incidentId: number): IncidentEvent[];
+  /** Adds an acknowledgement or reply; returns it with its id. */
+  addReply(reply: Omit<IncidentReply, 'id'>): IncidentReply;
+  /** An incident's acknowledgements and replies, oldest first. */
+  replies(incidentId: number): IncidentReply[];
   /** Incidents matching the query (not deleted unless asked), open ones first, then newest start first. */
   list(q: IncidentQuery): Incident[];
   /** Result times of one agent in [from, to], ascending (backfill coverage). */

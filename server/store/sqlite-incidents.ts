@@ -1,6 +1,6 @@
 /**
- * The incident seam (incident-store.ts) on SQLite (migration 005): target state machines, incidents with
- * their communes, evidence and event timeline. Synchronous, and called inside the ingest transaction, so a
+ * The incident seam (incident-store.ts) on SQLite (migrations 005, 017): target state machines, incidents
+ * with their communes, evidence, event timeline and the vendors' acknowledgements and replies. Synchronous, and called inside the ingest transaction, so a
  * batch's results and the incidents they cause are committed together or not at all.
  */
 import type BetterSqlite3 from 'better-sqlite3';
@@ -16,7 +16,7 @@ import type {
   IncidentSeverity,
 } from '../outages/incident.js';
 import type { Machine } from '../outages/target-machine.js';
-import type { IncidentStore, TargetRow } from './incident-store.js';
+import type { IncidentReply, IncidentStore, TargetRow } from './incident-store.js';
 
 interface IncidentRow {
   id: number;
@@ -134,6 +134,12 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
       FROM incident_evidence WHERE incident_id = ? ORDER BY ts, result_id LIMIT ?`),
     addEvent: db.prepare('INSERT INTO incident_events (incident_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)'),
     events: db.prepare('SELECT at, kind, actor, detail FROM incident_events WHERE incident_id = ? ORDER BY id'),
+    addReply: db
+      .prepare(`INSERT INTO incident_replies (incident_id, at, author, role, kind, text)
+      VALUES (@incidentId, @at, @author, @role, @kind, @text) RETURNING id`)
+      .pluck(),
+    replies: db.prepare(`SELECT id, incident_id AS incidentId, at, author, role, kind, text FROM incident_replies
+      WHERE incident_id = ? ORDER BY id`),
     spans:
       db.prepare(`SELECT i.id AS incidentId, i.commune, i.cause, i.service, i.started_at AS start, i.ended_at AS end,
         i.severity, i.down_spans AS downSpans FROM incidents i
@@ -306,6 +312,8 @@ export function createIncidentStore(db: BetterSqlite3.Database): IncidentStore {
         ...e,
         detail: JSON.parse(e.detail) as Record<string, unknown>,
       })),
+    addReply: (r) => ({ id: stmt.addReply.get(r) as number, ...r }),
+    replies: (incidentId) => stmt.replies.all(incidentId) as IncidentReply[],
     list(q) {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit };

@@ -1,7 +1,8 @@
 /**
  * Incidents: the list (filters by period, commune, service, cause, open) and one incident with its
- * evidence results, the communes it touched, its audit trail and the notifications sent about it.
- * Admins acknowledge from here.
+ * evidence results, the communes it touched, its history in words, the notifications sent about it and the
+ * vendor's acknowledgements and replies. Admins acknowledge for the province; an admin or the vendor of the
+ * service acknowledges and replies from here. The incident record (biên bản) is its own page.
  */
 import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
@@ -19,7 +20,10 @@ import {
   type IncidentEvent,
 } from '../../outages/incident.js';
 import { serviceFilter } from '../../auth/scope.js';
-import { acknowledgeIncident } from '../../outages/manual-incidents.js';
+import { acknowledgeIncident, MAX_REPLY_CHARS, replyToIncident } from '../../outages/manual-incidents.js';
+import { describeEvent } from '../../evidence/incident-record-events.js';
+import type { IncidentReply } from '../../store/incident-store.js';
+import { incidentRecordPage } from './incident-record.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import type { NotificationRow } from '../../store/alert-store.js';
 import type { WebData } from '../web-data.js';
@@ -106,9 +110,11 @@ ${renderTable(ctx, table)}`;
       empty: 'no_rows',
       columns: [
         { head: 'time', value: (e) => fmt.dateTime(e.at) },
-        { head: 'event', value: (e) => e.kind },
-        { head: 'actor', value: (e) => e.actor },
-        { head: 'detail', value: (e) => JSON.stringify(e.detail) },
+        {
+          head: 'event',
+          value: (e) =>
+            describeEvent(e, ctx.lang, { communeName: (c) => data.communeName(c), offsetMin: ctx.offsetMin }),
+        },
       ],
     };
     const notifications: TableSpec<NotificationRow> = {
@@ -149,7 +155,8 @@ ${renderTable(ctx, table)}`;
       const placeEnded = c.endedAt === null ? t('ongoing') : fmt.dateTime(c.endedAt);
       return html`<tr><td>${name}</td><td>${fmt.dateTime(c.startedAt)}</td><td>${placeEnded}</td></tr>`;
     });
-    const body = html`${mergedNote}<div class="box"><table>
+    const recordLink = html`<p class="no-print"><a class="button primary" href="/incidents/${inc.id}/record">${t('rec_button')}</a></p>`;
+    const body = html`${mergedNote}${recordLink}<div class="box"><table>
 <tr><th>${t('severity')}</th><td class="sev-${inc.severity}">${t(`severity_${inc.severity}`)}${flapping}</td></tr>
 <tr><th>${t('cause')}</th><td>${t(causeKey(inc))} — ${t(causeExplainedKey(inc))}</td></tr>
 <tr><th>${t('scope')}</th><td>${t(`scope_${inc.scope}`)}</td></tr>
@@ -169,6 +176,8 @@ ${placeRows}
 <h2>${t('evidence')}</h2><p class="legend">${t('evidence_explained')}</p>
 ${renderTable(ctx, evidence)}
 ${ctx.principal.role === 'vendor' ? '' : html`<h2>${t('notifications')}</h2>${renderTable(ctx, notifications)}`}
+<h2>${t('replies')}</h2>
+${repliesBox(ctx, inc, data.store.incidents.replies(inc.id))}
 <h2>${t('history')}</h2>
 ${renderTable(ctx, events)}`;
     return {
@@ -178,11 +187,43 @@ ${renderTable(ctx, events)}`;
     };
   });
 
-  registerAction(app, '/incidents/:id/ack', ['admin'], (request) => {
+  // An admin acknowledges for the province, a vendor for itself (manual-incidents.ts keeps them apart).
+  registerAction(app, '/incidents/:id/ack', ['admin', 'vendor'], (request) => {
     const id = Number((request.params as { id: string }).id);
-    acknowledgeIncident(data.store, id, request.principal!.name, deps.now());
+    acknowledgeIncident(data.store, id, request.principal!, deps.now());
     return `/incidents/${id}`;
   });
+
+  registerAction<{ text?: string }>(app, '/incidents/:id/replies', ['admin', 'vendor'], (request, body) => {
+    const id = Number((request.params as { id: string }).id);
+    replyToIncident(data.store, id, request.principal!, body.text ?? '', deps.now());
+    return `/incidents/${id}#replies`;
+  });
+
+  incidentRecordPage(app, deps, data);
+}
+
+/** The vendor's acknowledgements and replies, and (for the vendor of the service, or an admin) the form to add one. */
+function repliesBox(ctx: PageContext, inc: Incident, replies: IncidentReply[]) {
+  const { t, fmt } = ctx;
+  const items = replies.map((r) => {
+    const who = r.role === 'vendor' ? t('actor_vendor', { name: r.author }) : r.author;
+    return html`<li><strong>${who}</strong> · ${fmt.dateTime(r.at)}: ${r.kind === 'ack' ? t('rec_reply_ack') : r.text}</li>`;
+  });
+  const list = items.length > 0 ? html`<ul class="replies">${items}</ul>` : html`<p>${t('rec_no_replies')}</p>`;
+  const role = ctx.principal.role;
+  if (role !== 'admin' && role !== 'vendor') return html`<div class="box" id="replies">${list}</div>`;
+  const csrf = html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+  const acked = replies.some((r) => r.kind === 'ack' && r.author === ctx.principal.name);
+  const ack =
+    role === 'vendor' && !acked
+      ? html`<form method="post" action="/incidents/${inc.id}/ack">${csrf}
+<button class="primary">${t('vendor_acknowledge')}</button></form>`
+      : '';
+  return html`<div class="box" id="replies">${list}${ack}
+<form method="post" action="/incidents/${inc.id}/replies" class="reply-form">${csrf}
+<label>${t('reply_text')}<textarea name="text" rows="3" maxlength="${MAX_REPLY_CHARS}" required></textarea></label>
+<p class="legend">${t('reply_hint')}</p><button class="primary">${t('reply_send')}</button></form></div>`;
 }
 
 function ackForm(ctx: PageContext, inc: Incident) {

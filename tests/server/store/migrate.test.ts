@@ -53,6 +53,7 @@ describe('migrations', () => {
       'incident_communes',
       'incident_events',
       'incident_evidence',
+      'incident_replies',
       'incidents',
       'ingested_batches',
       'inventory_docs',
