@@ -119,7 +119,8 @@ const HttpEvidence = {
    * The first ≤ 512 bytes of the final body decoded as UTF-8, control characters removed, whitespace runs as one
    * space, then redacted (common/redact.ts: secrets after password/token/secret/session/csrf/authorization keys,
    * hidden and password input values, JWTs, long hex/base64 runs, e-mail addresses, phone and ID numbers all become
-   * `***`). Sent only with a failed result or when a BODY condition exists; absent for compressed bodies.
+   * `***`). HTTP checks send it only with a failed result; transaction steps also when the step checks the body. Absent
+   * for compressed bodies.
    */
   bodyPreview: Type.Optional(Type.String({ maxLength: BODY_PREVIEW_MAX_CHARS })),
   /** Every check the config defines, with its outcome, in configuration order. */

@@ -177,6 +177,8 @@ function addEvidence(
     condition: mask.redact(c.condition),
     ...(c.actual === undefined ? {} : { actual: mask.redact(c.actual) }),
   }));
+  // Unlike single HTTP checks, a visit keeps the preview of body-checked steps even when they pass: visits run
+  // every few minutes, not every few seconds, and which page each step actually saw is the evidence of a visit.
   const checksBody = step.keyword !== undefined || step.jsonPath !== undefined;
   addPreview(entry, ex, !entry.conditions.every((c) => c.ok) || !answered || checksBody, mask.secrets);
 }

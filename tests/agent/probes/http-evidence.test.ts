@@ -138,7 +138,7 @@ describe('http probe evidence', () => {
     expect(Number.parseFloat(time!.actual!)).toBeGreaterThan(20);
   });
 
-  it('an ok result carries its conditions ✓ and no preview unless a BODY condition needs it', async () => {
+  it('an ok result carries its conditions ✓ and no preview, even with a BODY condition (its ✓ is the proof)', async () => {
     const plainOk = await httpProbe.run({ url: `${base}/ok` }, ctx({ latencyBudgetMs: 10_000 }));
     expect(plainOk.ok).toBe(true);
     expect(plainOk.http?.conditions?.map((c) => [c.subject, c.ok])).toEqual([
@@ -151,7 +151,7 @@ describe('http probe evidence', () => {
       { subject: 'STATUS', condition: '== 200-399', actual: '200', ok: true },
       { subject: 'BODY', condition: 'contains "Đăng nhập"', actual: 'found', ok: true },
     ]);
-    expect(keyword.http?.bodyPreview).toBe('Cổng dịch vụ công — Đăng nhập');
+    expect(keyword.http?.bodyPreview).toBeUndefined();
     const list = await httpProbe.run({ url: `${base}/ok`, expectStatus: [200, { min: 300, max: 302 }] }, ctx());
     expect(list.http?.conditions?.[0]).toEqual({
       subject: 'STATUS',
