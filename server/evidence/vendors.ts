@@ -112,3 +112,12 @@ export function canSeeVendor(principal: Pick<ApiPrincipal, 'role' | 'services'>,
   const own = principal.services;
   return own === undefined || vendor.services.every((s) => own.includes(s));
 }
+
+/**
+ * Who may take a vendor's evidence bundle: the province's admins and that vendor's own account (issue 14). A
+ * viewer reads every incident and figure on the pages, but the signed bundle is the document handed between
+ * the province and the vendor, so it is not one more thing for every viewer to download.
+ */
+export function mayFetchBundle(principal: Pick<ApiPrincipal, 'role' | 'services'>, vendor: Vendor): boolean {
+  return principal.role !== 'viewer' && canSeeVendor(principal, vendor);
+}

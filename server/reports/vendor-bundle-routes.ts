@@ -1,6 +1,6 @@
 /**
- * GET /api/v1/reports/vendor/:id?from&to — a vendor's evidence bundle as one zip (admin, viewer, or that
- * vendor's own account: evidence/vendors.ts canSeeVendor; any other vendor gets 404, as if it did not exist),
+ * GET /api/v1/reports/vendor/:id?from&to — a vendor's evidence bundle as one zip (admin, or that vendor's own
+ * account: evidence/vendors.ts mayFetchBundle; any other vendor gets 404, as if it did not exist; a viewer 403),
  * and the public half of the signing key at /.well-known/communewatch/signing-key.pem (and .json with its key
  * id), open to anyone: whoever holds a bundle must be able to check it without an account.
  */
@@ -16,7 +16,7 @@ import { queryValidatorCompiler } from '../api/query-validator.js';
 import { parseQuerySpan, QueryTime } from '../api/query-time.js';
 import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
 import { ErrorCode, HttpError } from '../errors.js';
-import { canSeeVendor } from '../evidence/vendors.js';
+import { canSeeVendor, mayFetchBundle } from '../evidence/vendors.js';
 import { buildVendorBundle } from '../evidence/bundle.js';
 import { zipBundle } from '../evidence/bundle-files.js';
 import { lazySigningKey, WELL_KNOWN_KEY_JSON_PATH, WELL_KNOWN_KEY_PATH, type SigningKey } from '../evidence/signing.js';
@@ -111,6 +111,12 @@ async function bundleRoute(
       // Another vendor's bundle answers as if the vendor did not exist: ids are not for vendors to discover.
       if (!vendor || !canSeeVendor(principal, vendor))
         throw new HttpError(404, ErrorCode.NOT_FOUND, `no vendor "${request.params.id}" (or not yours to see)`);
+      if (!mayFetchBundle(principal, vendor))
+        throw new HttpError(
+          403,
+          ErrorCode.AUTH_FORBIDDEN,
+          "only admins and the vendor's own account take its evidence bundle",
+        );
       const now = opts.now();
       const span = parseQuerySpan(request.query, opts.config.timezoneOffsetMinutes);
       const to = span.to ?? now;

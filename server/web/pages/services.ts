@@ -17,7 +17,7 @@ import { exportPercent, uptimeColumns } from './uptime-columns.js';
 import type { WebData } from '../web-data.js';
 import { periodFields } from './period.js';
 import type { PageContext } from '../context.js';
-import { canSeeVendor, mergeVendors } from '../../evidence/vendors.js';
+import { mayFetchBundle, mergeVendors } from '../../evidence/vendors.js';
 import { bt } from '../../evidence/bundle-text.js';
 
 const DAY = 86_400_000;
@@ -168,12 +168,12 @@ export function servicePages(app: FastifyInstance, deps: PageDeps, data: WebData
 
 /**
  * "Tải hồ sơ bằng chứng": for each vendor running this service that the caller may see (evidence/vendors.ts
- * canSeeVendor: admins, viewers and the vendor itself), a GET form to the bundle API with the period's dates.
+ * mayFetchBundle: admins and the vendor itself), a GET form to the bundle API with the period's dates.
  */
 function bundleForms(ctx: PageContext, data: WebData, service: string, from: number) {
   const lang = ctx.lang === 'en' ? 'en' : 'vi';
   const vendors = mergeVendors({ dossiers: data.dossiers }).filter(
-    (v) => v.services.includes(service) && canSeeVendor(ctx.principal, v),
+    (v) => v.services.includes(service) && mayFetchBundle(ctx.principal, v),
   );
   return vendors.map(
     (

@@ -57,12 +57,15 @@ describe('GET /api/v1/reports/vendor/:id', () => {
     expect(JSON.parse(Buffer.from(files.get('bundle.json')!).toString()).incidents).toHaveLength(1);
   });
 
-  it('lets an admin fetch any vendor, and no vendor fetch another', async () => {
+  it('lets an admin fetch any vendor, no vendor fetch another, and no viewer fetch one', async () => {
     expect((await get('/api/v1/reports/vendor/viettel', api.admin)).statusCode).toBe(200);
     expect((await get(URL_A, vendorB)).statusCode).toBe(404);
     expect((await get('/api/v1/reports/vendor/viettel', vendorA)).statusCode).toBe(404);
     expect((await get('/api/v1/reports/vendor/nobody', api.admin)).statusCode).toBe(404);
     expect((await get(URL_A)).statusCode).toBe(401);
+    const viewer = await get(URL_A, api.viewer);
+    expect(viewer.statusCode).toBe(403);
+    expect(viewer.json().message).toMatch(/only admins and the vendor's own account/);
   });
 
   it('offers the download on the service page to the vendor running it and admins, not to another vendor', async () => {
@@ -73,6 +76,7 @@ describe('GET /api/v1/reports/vendor/:id', () => {
     expect((await get('/services/one-stop-shop?lang=en', api.admin)).body).toContain('Download evidence bundle');
     expect((await get('/services/payment', vendorB)).body).toContain('action="/api/v1/reports/vendor/viettel"');
     expect((await get('/services/payment', api.admin)).body).not.toContain('/api/v1/reports/vendor/vnpt-it');
+    expect((await get('/services/one-stop-shop', api.viewer)).body).not.toContain('/api/v1/reports/vendor/');
   });
 
   it('refuses a bad period naming the parameter', async () => {
