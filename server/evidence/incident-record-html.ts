@@ -19,7 +19,7 @@ export interface RecordHtmlOptions {
 }
 
 /** What fits on the printed page; the screen shows everything. */
-const PRINT_LIMITS = { communes: 6, results: 3, controlCommunes: 2, events: 10 };
+const PRINT_LIMITS = { communes: 6, results: 2, controlCommunes: 2, events: 10 };
 
 /** The record as a fragment in `lang`. */
 export function renderIncidentRecordHtml(record: IncidentRecord, opts: RecordHtmlOptions): Html {
@@ -29,8 +29,8 @@ export function renderIncidentRecordHtml(record: IncidentRecord, opts: RecordHtm
   const inc = record.incident;
   const unit = unitLine(record.province, t);
   return html`<article class="record" lang="${lang}">
-<header class="record-head"><div><strong>${unit}</strong><span>${t('rec_system')}</span></div>
-<div><strong>${t('rec_nation')}</strong><span class="motto">${t('rec_motto')}</span></div></header>
+<div class="record-head"><div><strong>${unit}</strong><span>${t('rec_system')}</span></div>
+<div><strong>${t('rec_nation')}</strong><span class="motto">${t('rec_motto')}</span></div></div>
 <h1 class="record-title">${t('rec_title')}</h1>
 <p class="record-no">${t('rec_number', { id: inc.id, time: fmt.dateTime(record.generatedAt) })}</p>
 <h2>${t('rec_section_facts')}</h2>
@@ -110,7 +110,7 @@ function span(start: number, end: number | null, ms: number, t: Translate, fmt: 
 function check(c: IncidentRecord['checks'][number], t: Translate, fmt: Formatter, record: IncidentRecord): Html {
   const commune = record.communes.find((x) => x.commune === c.commune)?.name ?? c.commune;
   const where = [c.url, c.address].filter(Boolean).join(' · ');
-  const rows = c.results.map((r, i) => resultRow(r, i >= PRINT_LIMITS.results, t, fmt));
+  const rows = c.results.map((r, i) => resultRow(r, i, t, fmt));
   const head = t('rec_check_head', {
     target: c.target,
     kind: c.kind ?? '—',
@@ -123,23 +123,29 @@ function check(c: IncidentRecord['checks'][number], t: Translate, fmt: Formatter
 <table class="record-results"><thead>${columns}</thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function resultRow(r: RecordResult, more: boolean, t: Translate, fmt: Formatter): Html {
+/**
+ * One evidence result. Printed, only the first rows show, the first with its body preview; the error message,
+ * which says again what the conditions say, is for the screen.
+ */
+function resultRow(r: RecordResult, i: number, t: Translate, fmt: Formatter): Html {
   const conditions = r.conditions.map(
-    (c) => html`<div class="${c.ok ? 'cond ok' : 'cond bad'}">${conditionLine(c)}</div>`,
+    (c) => html`<div class="${c.ok ? 'cond c-ok' : 'cond c-bad'}">${conditionLine(c)}</div>`,
   );
+  const previewClass = i === 0 ? 'preview' : 'preview screen-only';
   const detail = [
     r.statusLine ? html`<div><code>${r.statusLine}</code></div>` : '',
     r.phases ? html`<div>${phases(r.phases, t, fmt)}</div>` : '',
     r.failedStep ? html`<div>${t('rec_step')}: ${r.failedStep}</div>` : '',
-    r.errorMessage ? html`<div>${r.errorCode}: ${r.errorMessage}</div>` : '',
+    r.errorMessage ? html`<div class="screen-only">${r.errorCode}: ${r.errorMessage}</div>` : '',
     r.bodyPreview
-      ? html`<div class="preview" title="${t('rec_body_preview')}"><code>${r.bodyPreview}</code></div>`
+      ? html`<div class="${previewClass}" title="${t('rec_body_preview')}"><code>${r.bodyPreview}</code></div>`
       : '',
     r.stored ? '' : html`<div>${r.summary} <small>(${t('rec_result_gone')})</small></div>`,
     html`<div class="rid">${r.resultId}</div>`,
   ];
   const outcome = conditions.length ? conditions : r.ok ? '✓' : '✗';
-  return html`<tr${moreClass(more)}><td>${fmt.dateTime(r.ts)}</td><td>${outcome}</td><td>${detail}</td></tr>`;
+  const when = html`<td class="when">${fmt.dateTime(r.ts)}</td>`;
+  return html`<tr${moreClass(i >= PRINT_LIMITS.results)}>${when}<td>${outcome}</td><td>${detail}</td></tr>`;
 }
 
 function phases(p: RecordPhases, t: Translate, fmt: Formatter): string {
@@ -159,7 +165,7 @@ function controlTable(rows: ControlRow[], t: Translate, fmt: Formatter): Html {
       r.worstLatencyMs !== null ? `${fmt.number(r.worstLatencyMs)} ms` : '',
       r.maxLossPct !== null ? `${fmt.number(r.maxLossPct)} %` : '',
     ].filter(Boolean);
-    const cls = r.ok === r.checks ? 'ok' : r.ok === 0 ? 'bad' : 'part';
+    const cls = r.ok === r.checks ? 'c-ok' : r.ok === 0 ? 'c-bad' : 'c-part';
     const what = html`${r.target} <small>(${r.kind}${r.role && r.role !== 'service' ? `, ${r.role}` : ''})</small>`;
     return html`<tr class="${`g-${r.group}`}"><td>${t(`rec_group_${r.group}`)}</td><td>${what}</td>
 <td class="num ${cls}">${r.ok}/${r.checks}</td><td class="num">${worst.join(' · ') || '—'}</td></tr>`;
@@ -172,7 +178,7 @@ function controlTable(rows: ControlRow[], t: Translate, fmt: Formatter): Html {
 function events(record: IncidentRecord, t: Translate, fmt: Formatter, lang: Lang): Html {
   const rows = record.events.map(
     (e, i) =>
-      html`<tr${moreClass(i >= PRINT_LIMITS.events)}><td>${fmt.dateTime(e.at)}</td><td>${e.text[lang]}</td></tr>`,
+      html`<tr${moreClass(i >= PRINT_LIMITS.events)}><td class="when">${fmt.dateTime(e.at)}</td><td>${e.text[lang]}</td></tr>`,
   );
   const more =
     record.events.length > PRINT_LIMITS.events
@@ -207,9 +213,10 @@ export const RECORD_CSS = `
 .record th{background:#f1f3f5;font-weight:600}
 .record .record-facts th{width:18%}
 .record td.num,.record th.num{text-align:right;white-space:nowrap}
-.record td.ok,.record .cond.ok{color:#146c2e}
-.record td.bad,.record .cond.bad{color:#b3261e;font-weight:600}
-.record td.part{color:#8a5a00}
+.record .c-ok{color:#146c2e}
+.record .c-bad{color:#b3261e;font-weight:600}
+.record .c-part{color:#8a5a00}
+.record td.when{white-space:nowrap}
 .record .cond{font-family:ui-monospace,Consolas,monospace;font-size:.92em;white-space:nowrap}
 .record .preview code{white-space:pre-wrap;word-break:break-all;font-size:.85em;color:#444}
 .record .rid{color:#777;font-size:.8em}
@@ -223,11 +230,12 @@ export const RECORD_CSS = `
 .record .print-only{display:none}
 @media print{
   @page{size:A4;margin:12mm}
-  .record{border:0;padding:0;max-width:none;font-size:9.5pt;line-height:1.25}
+  .record{border:0;padding:0;max-width:none;font-size:9pt;line-height:1.22}
+  .record th,.record td{padding:1px 4px}
   .record .more{display:none}
   .record .print-only{display:list-item}
   .record tr.print-only{display:table-row}
-  .record .rid{display:none}
+  .record .rid,.record .screen-only{display:none}
   .record h2{margin:.45rem 0 .15rem;break-after:avoid}
   .record tr,.record-check,.record-signs{break-inside:avoid}
   .record-signs{min-height:28mm;margin-top:.6rem}
