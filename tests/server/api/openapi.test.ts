@@ -29,6 +29,8 @@ const JSON_ROUTES = [
   'PATCH /api/v1/incidents/{id}',
   'DELETE /api/v1/incidents/{id}',
   'POST /api/v1/incidents/{id}/ack',
+  'GET /api/v1/incidents/{id}/record',
+  'POST /api/v1/incidents/{id}/replies',
   'GET /api/v1/uptime',
   'GET /api/v1/silences',
   'POST /api/v1/silences',
