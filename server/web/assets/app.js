@@ -29,6 +29,10 @@
     }
     return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
   }
+  // Print buttons (the incident record): inline handlers are barred by the page's CSP, so they are wired here.
+  document.querySelectorAll('[data-print]').forEach((b) => {
+    b.addEventListener('click', () => window.print());
+  });
   var charts = document.querySelectorAll('[data-chart]');
   if (!charts.length || typeof uPlot === 'undefined') return;
   var colors = ['#0b57a3', '#b00020', '#1e7d32', '#c77700', '#6a4fa0', '#00838f'];

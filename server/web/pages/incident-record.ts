@@ -26,7 +26,8 @@ export function incidentRecordPage(app: FastifyInstance, deps: PageDeps, data: W
         : undefined;
     if (!record) throw new HttpError(404, ErrorCode.NOT_FOUND, 'incident_not_found');
     const body = html`<style>${raw(RECORD_CSS)}</style>
-<p class="no-print record-toolbar"><a href="/incidents/${id}">← ${t('rec_back')}</a> · ${t('rec_print_hint')}</p>
+<p class="no-print record-toolbar"><a href="/incidents/${id}">← ${t('rec_back')}</a>
+<button type="button" class="primary" data-print>${t('rec_print')}</button> ${t('rec_print_hint')}</p>
 ${renderIncidentRecordHtml(record, { lang: ctx.lang, offsetMin: data.offsetMin })}`;
     return { title: t('rec_page_title', { id }), body };
   });
