@@ -53,6 +53,9 @@ const JSON_ROUTES = [
   'POST /api/v1/ingest',
   'GET /api/v1/agent/config',
   'GET /api/v1/openapi.json',
+  'GET /api/v1/reports/vendor/{id}',
+  'GET /.well-known/communewatch/signing-key.pem',
+  'GET /.well-known/communewatch/signing-key.json',
   'GET /healthz',
   'GET /readyz',
 ];
