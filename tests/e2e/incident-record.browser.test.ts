@@ -81,14 +81,14 @@ describe.skipIf(!HAVE_CHROMIUM && !ON_CI)('incident record in a browser (chromiu
     await page.screenshot({ path: join(ARTIFACTS, 'record-screen.png'), fullPage: true });
     // The print button opens the browser's print dialog (counted here instead of shown).
     await page.evaluate(() => {
-      const w = window as unknown as { printed: number; print: () => void };
+      const w = globalThis as unknown as { printed: number; print: () => void };
       w.printed = 0;
       w.print = () => {
         w.printed++;
       };
     });
     await page.click('button[data-print]');
-    expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+    expect(await page.evaluate(() => (globalThis as unknown as { printed: number }).printed)).toBe(1);
     expect(problems).toEqual([]);
   });
 
