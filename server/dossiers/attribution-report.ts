@@ -6,6 +6,11 @@
  * Per service and per vendor the figures are the charged ones (attribution.ts `charged`): a dossier counts
  * for every service its field needs, but with only that service's share of its outage and the verdict that
  * share gives. So does the whole report when it is asked about some services (`service`, `services`).
+ *
+ * A vendor account reads the report through a `scope` (its services): the answer names no other vendor and no
+ * other service — their summary rows are left out, their shares of a dossier's outage are folded into one
+ * `other` share, and incidents of theirs are not listed. The commune network stays: it is no vendor's, and
+ * it explains time the vendor is not charged for. Every figure the vendor does see is the same as unscoped.
  */
 import type { Store } from '../store/store.js';
 import type { CalendarBook } from '../calendar/calendar-book.js';
@@ -17,26 +22,42 @@ import {
   chargedVerdict,
   groupSpans,
   type Attribution,
+  type OutageSpan,
   type Charged,
   type Verdict,
 } from './attribution.js';
 import { servicesFor, type DossierConfig } from './dossier-config.js';
 import { vendorIdOf } from '../evidence/vendors.js';
 
+/** One dossier of the report: the stored record, its attribution, and the field that decided its services. */
 export interface AttributedDossier extends StoredDossier, Attribution {
   fieldName: string;
+  /** The services its field depends on; in a vendor's scope, only the vendor's own. */
   services: string[];
   /** Only when the query names services: the dossier as it concerns them (its own verdict is unchanged). */
   charged?: Charged;
 }
 
-/** A vendor as the per-vendor summaries need it. */
+/** A vendor as the per-vendor summaries need it: id, name and the services it answers for. */
 export interface VendorRef {
   id: string;
   name: string;
   services: readonly string[];
 }
 
+/**
+ * What a vendor account may read of the report (see the module header): its services, and which vendors'
+ * summaries it may see (server/evidence/vendors.ts `canSeeVendor`, passed in by the route).
+ */
+export interface ReaderScope {
+  services: readonly string[];
+  seesVendor: (v: VendorRef) => boolean;
+}
+
+/** The key under which, in a vendor's scope, the other vendors' shares of a dossier's outage are summed. */
+export const OTHER_SERVICES = 'other';
+
+/** What to attribute and how to answer: the period, filters, the charged view, and who reads it. */
 export interface AttributionQuery {
   /** Dossiers due in [from, to). */
   from: number;
@@ -56,8 +77,11 @@ export interface AttributionQuery {
   limit?: number;
   /** Like `verdict`, but for the list only: the summaries still count every dossier (the web page). */
   listVerdict?: Verdict | 'idle-online' | 'late';
+  /** A vendor account's view: nothing of other vendors' services in the answer. Absent: everything. */
+  scope?: ReaderScope;
 }
 
+/** Counts and charged hours of a set of dossiers: one commune's, service's, vendor's, or all. */
 export interface Summary {
   key: string;
   /** byVendor only: the vendor's id (the key is its name). */
@@ -130,7 +154,10 @@ interface FieldEntry {
   tallies: Array<{ tally: Tally; services: readonly string[] }>;
 }
 
-/** Streams the dossiers from the store, attributes each, keeps `limit` of them and the running summaries. */
+/**
+ * Streams the dossiers due in the period from the store, attributes each (attribution.ts `attribute`), keeps
+ * `limit` of them for the list and the running summaries over all; with `q.scope`, answers a vendor's view.
+ */
 export function attributeDossiers(
   deps: {
     store: Store;
@@ -162,6 +189,7 @@ export function attributeDossiers(
   const byVendor = new Map<string, Tally>();
   const tally = (m: Map<string, Tally>, key: string) => m.get(key) ?? m.set(key, new Tally()).get(key)!;
   const out: AttributedDossier[] = [];
+  let serviceOf: Map<number, string> | undefined;
   const calendars = new Map<string, ReturnType<CalendarBook['forCommune']>>();
   const calendarOf = (commune: string) =>
     calendars.get(commune) ?? calendars.set(commune, deps.calendars.forCommune(commune)).get(commune)!;
@@ -200,19 +228,49 @@ export function attributeDossiers(
       const ms = chargedMs(a, t.services);
       t.tally.add(chargedVerdict(a, ms), ms, a.idleOnline);
     }
-    if (out.length < limit && matchesVerdict(verdict, a.idleOnline, q.listVerdict))
-      out.push({ ...d, ...a, fieldName, services, ...(view && { charged: view }) });
+    if (out.length < limit && matchesVerdict(verdict, a.idleOnline, q.listVerdict)) {
+      const listed: AttributedDossier = { ...d, ...a, fieldName, services, ...(view && { charged: view }) };
+      out.push(q.scope ? scoped(listed, q.scope, (serviceOf ??= incidentServices(spans))) : listed);
+    }
   }
   const summaries = (m: Map<string, Tally>) =>
     [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => t.summary(k));
+  const scope = q.scope;
   return {
     dossiers: out,
     byCommune: summaries(byCommune),
-    byService: summaries(byService),
+    byService: summaries(byService).filter((s) => !scope || s.key === 'network' || scope.services.includes(s.key)),
     byVendor: vendors
-      .filter((v) => byVendor.has(v.id))
+      .filter((v) => byVendor.has(v.id) && (!scope || scope.seesVendor(v)))
       .map((v) => byVendor.get(v.id)!.summary(v.name, v.id))
       .sort((a, b) => a.key.localeCompare(b.key)),
     total: total.summary('total'),
+  };
+}
+
+/** Incident id → the service it hit ('network' for the commune's link): built once per scoped report. */
+function incidentServices(spans: ReadonlyMap<string, readonly OutageSpan[]>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const list of spans.values()) for (const s of list) out.set(s.incidentId, s.service);
+  return out;
+}
+
+/**
+ * A listed dossier as a vendor may read it: its own services' and the network's shares as they are, the
+ * others' summed under `other` (so the shares still sum to the outage), only incidents of its services or
+ * of the commune network (those it can open), and only its own services among the dossier's.
+ */
+function scoped(d: AttributedDossier, scope: ReaderScope, serviceOf: Map<number, string>): AttributedDossier {
+  const own = (service: string) => service === 'network' || scope.services.includes(service);
+  const outageByService: Record<string, number> = {};
+  for (const [service, ms] of Object.entries(d.outageByService)) {
+    const key = own(service) ? service : OTHER_SERVICES;
+    outageByService[key] = (outageByService[key] ?? 0) + ms;
+  }
+  return {
+    ...d,
+    services: d.services.filter((s) => scope.services.includes(s)),
+    outageByService,
+    incidentIds: d.incidentIds.filter((id) => own(serviceOf.get(id) ?? '')),
   };
 }

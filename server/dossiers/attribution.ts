@@ -7,10 +7,16 @@
  *   two services down together count once;
  * - verdict: `outage` when outage ≥ lateness (it would have been on time but for the outage),
  *   `partly-outage` when 0 < outage < lateness, `not-outage` otherwise; `on-time` when not late;
- * - the outage split by service (`outageByService`): at each moment of the union, the services down then
- *   share it equally ('network', the commune network, being one of them). A vendor is charged only its own
- *   services' share (see `charged`): before this, every service of the dossier carried the whole verdict, so
- *   the e-signing vendor was blamed for the one-stop-shop's outage.
+ * - the outage split by service (`outageByService`): the union is cut wherever a span starts or ends; a
+ *   piece during which the commune network was down goes wholly to 'network', any other piece is shared
+ *   equally by the services down then. A vendor is charged only its own services' share (see `charged`):
+ *   before this, every service of the dossier carried the whole verdict, so the e-signing vendor was blamed
+ *   for the one-stop-shop's outage.
+ *
+ * Why the network takes the whole piece: the SLA (server/evidence/sla.ts) and the uptime figures take the
+ * commune network's downtime out of the vendor's denominator — while the link is down nobody can tell
+ * whether the vendor's service worked, and the vendor is charged nothing. Sharing those minutes with the
+ * vendor here would make the dossier figures blame a vendor for time its SLA says was not its own.
  *
  * The incident ids behind every verdict are kept, so a leader's question can be followed to the evidence.
  */
@@ -18,18 +24,24 @@ import { clip, normalise, type Interval } from '../calendar/intervals.js';
 import type { WorkCalendar } from '../calendar/working-time.js';
 import { counts, downSpansOf, type Incident, type SpanRow } from '../outages/incident.js';
 
+/** Re-exported: the incident store's span rows that `groupSpans` reads. */
 export type { SpanRow };
 import type { Dossier } from './dossier-row.js';
 
+/** Why a dossier was late, if it was (see the module header). */
 export type Verdict = 'on-time' | 'outage' | 'partly-outage' | 'not-outage';
 
+/** One dossier's verdict and the working time behind it. */
 export interface Attribution {
   verdict: Verdict;
   /** Working ms from due to finish (or now); 0 when on time. */
   lateMs: number;
   /** Working ms of outage on the dossier's services while it was being handled. */
   outageMs: number;
-  /** outageMs split among the services down at each moment ('network' included); sums to outageMs. */
+  /**
+   * outageMs split by service, sums to outageMs: while the commune network was down, all of it to 'network';
+   * otherwise shared equally among the services down at that moment.
+   */
   outageByService: Record<string, number>;
   incidentIds: number[];
   /** Online dossier not handled within the threshold of working time after receipt. */
@@ -73,6 +85,7 @@ export function outageSpansByCommune(incidents: readonly Incident[], to: number)
   return groupSpans(rows, to);
 }
 
+/** What `attribute` needs besides the dossier: the clock, the commune's calendar and outage spans. */
 export interface AttributeContext {
   now: number;
   calendar: WorkCalendar;
@@ -85,6 +98,12 @@ export interface AttributeContext {
 /** Shared by the many dossiers no outage touched (no allocation per dossier); frozen, so never written. */
 const NO_OUTAGE: Record<string, number> = Object.freeze({});
 
+/**
+ * Judges one dossier (see the module header): lateness and outage in the commune's working time, the
+ * verdict, the outage split by service, the incidents behind it, and whether an online dossier sat idle.
+ * `ctx.spans` must be sorted by start (as `groupSpans` returns them); only the dossier's services and the
+ * commune network count.
+ */
 export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
   const end = d.finishedAt ?? ctx.now;
   const open = d.finishedAt === null;
@@ -130,8 +149,10 @@ export function attribute(d: Dossier, ctx: AttributeContext): Attribution {
 }
 
 /**
- * The union of `spans` inside [from, to) cut at every start and end: each piece's working time is shared
- * equally by the distinct services down during it (two incidents of one service count once).
+ * The union of `spans` inside [from, to) cut at every start and end. A piece during which 'network' was down
+ * goes wholly to 'network' (as in the SLA, the vendor is charged nothing while the commune's link is down);
+ * any other piece's working time is shared equally by the distinct services down during it (two incidents
+ * of one service count once).
  */
 function splitByService(
   spans: readonly OutageSpan[],
@@ -155,11 +176,13 @@ function splitByService(
     if (down.size === 0) continue;
     const ms = calendar.workingMs(a, b);
     if (ms === 0) continue;
-    for (const service of down) out[service] = (out[service] ?? 0) + ms / down.size;
+    if (down.has('network')) out.network = (out.network ?? 0) + ms;
+    else for (const service of down) out[service] = (out[service] ?? 0) + ms / down.size;
   }
   return out;
 }
 
+/** A dossier's attribution as it concerns some services: their share and the verdict it gives. */
 export interface Charged {
   /** The services charged (one, or a vendor's), as asked. */
   services: string[];
@@ -188,6 +211,10 @@ export function chargedMs(a: Pick<Attribution, 'outageByService'>, services: rea
   return ms;
 }
 
+/**
+ * The verdict a share `ms` of the outage gives: `on-time` when the dossier was, `outage` when the share alone
+ * covers the lateness, `partly-outage` when above zero, else `not-outage` (the lateness was not theirs).
+ */
 export function chargedVerdict(a: Pick<Attribution, 'verdict' | 'lateMs'>, ms: number): Verdict {
   if (a.verdict === 'on-time') return 'on-time';
   // Shares are fractions of a ms: a service alone down for the whole lateness must still read `outage`.

@@ -8,6 +8,7 @@ import { foldVietnamese } from '../../common/text.js';
 const strict = { additionalProperties: false } as const;
 const Service = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
 
+/** The `dossiers:` section's schema, with its defaults (civil status and certification fields). */
 export const DossierConfigSchema = Type.Object(
   {
     fields: Type.Array(

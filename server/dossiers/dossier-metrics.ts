@@ -5,6 +5,7 @@
  */
 import type { Summary } from './attribution-report.js';
 
+/** The per-commune summaries behind the gauge, computed at most every `everySec`. */
 export class DossierGauges {
   private cached: { at: number; byCommune: Summary[] } | undefined;
 

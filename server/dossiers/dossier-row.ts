@@ -7,8 +7,10 @@ import type { Units } from '../org/units.js';
 import { parseDossierTime } from './dates.js';
 import { normaliseHeader, type DossierField } from './fields.js';
 
+/** How the dossier was received: online (dịch vụ công trực tuyến), at the desk, or by post. */
 export type Channel = 'online' | 'direct' | 'postal';
 
+/** One dossier (hồ sơ) as imported: times in epoch ms, the commune a unit code. */
 export interface Dossier {
   code: string;
   procedureCode: string | null;
@@ -23,6 +25,7 @@ export interface Dossier {
   status: string | null;
 }
 
+/** Why a row was refused, as the import report lists it. */
 export interface RowProblem {
   /** 1-based row number in the file, the header being row 1 (as a spreadsheet shows it). */
   row: number;
@@ -37,11 +40,13 @@ const CHANNELS: Array<[RegExp, Channel]> = [
   [/^(postal|buuchinh|quabuuchinh|buuchinhcongich|bcci|3)$/, 'postal'],
 ];
 
+/** 'Trực tuyến', 'DVCTT', '1' → online; 'Tại bộ phận một cửa', '2' → direct; 'BCCI', '3' → postal. */
 export function parseChannel(value: string): Channel | undefined {
   const key = normaliseHeader(value);
   return CHANNELS.find(([re]) => re.test(key))?.[1];
 }
 
+/** What `toDossier` needs besides the cells: the row number and headers (for problems), units, offset. */
 export interface RowContext {
   rowNumber: number;
   /** Header text per field, for the report. */
@@ -52,6 +57,7 @@ export interface RowContext {
 
 const MAX_TEXT = 500;
 
+/** One row's cells as a dossier, or the problems that keep it out (every one, not just the first). */
 export function toDossier(
   cells: Partial<Record<DossierField, unknown>>,
   ctx: RowContext,

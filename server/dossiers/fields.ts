@@ -7,6 +7,7 @@
  */
 import { foldVietnamese } from '../../common/text.js';
 
+/** The dossier fields a column can map to. */
 export const DOSSIER_FIELDS = [
   'code',
   'procedureCode',
@@ -20,6 +21,7 @@ export const DOSSIER_FIELDS = [
   'firstHandledAt',
   'status',
 ] as const;
+/** One of DOSSIER_FIELDS. */
 export type DossierField = (typeof DOSSIER_FIELDS)[number];
 
 /** Fields a row cannot do without. */
@@ -88,6 +90,7 @@ for (const [field, names] of Object.entries(ALIASES) as Array<[DossierField, str
   for (const name of names) KNOWN.set(normaliseHeader(name), field);
 }
 
+/** A header row read: which column is which field, and what is missing, unknown or repeated. */
 export interface HeaderMapping {
   /** Column index → field, for the columns that map to one. */
   columns: Map<number, DossierField>;

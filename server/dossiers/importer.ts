@@ -9,6 +9,7 @@ import { mapHeaders, type DossierField } from './fields.js';
 import { toDossier, type Dossier, type RowProblem } from './dossier-row.js';
 import type { RawRow } from './readers.js';
 
+/** Where to import to, from what source, by whom, and how strictly. */
 export interface ImportOptions {
   store: Store;
   units: Units;
@@ -27,6 +28,7 @@ export interface ImportOptions {
   progressEvery?: number;
 }
 
+/** What an import did; kept with the import and answered by the API and the CLI. */
 export interface ImportReport {
   importId: number;
   status: 'imported' | 'refused';
@@ -44,6 +46,7 @@ export interface ImportReport {
 
 const CHUNK = 5000;
 
+/** The header row lacks required columns: nothing can be read (the API answers 400). */
 export class ImportHeaderError extends Error {
   constructor(message: string) {
     super(message);

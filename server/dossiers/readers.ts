@@ -8,19 +8,23 @@ import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 
+/** One row of a file as read: its 1-based number and its cells, header row included. */
 export interface RawRow {
   rowNumber: number;
   cells: unknown[];
 }
 
+/** The file formats read. */
 export type FileKind = 'csv' | 'xlsx';
 
+/** The format from the file name, or undefined when it is neither. */
 export function fileKind(file: string): FileKind | undefined {
   if (/\.csv$/i.test(file)) return 'csv';
   if (/\.xlsx$/i.test(file)) return 'xlsx';
   return undefined;
 }
 
+/** Streams the rows of a CSV or XLSX file (the first worksheet), the header first. */
 export function readRows(file: string, kind: FileKind): AsyncIterable<RawRow> {
   return kind === 'csv' ? csvRows(file) : xlsxRows(file);
 }

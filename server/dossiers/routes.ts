@@ -1,6 +1,10 @@
 /**
  * POST /api/v1/dossiers (admin key): dossier records as JSON, with the same header names, checks and
  * all-or-nothing rule as a file import. A refused import answers 400 with every problem.
+ *
+ * GET /api/v1/dossiers/attribution (any key), as JSON, CSV or XLSX. A vendor key reads it in its scope
+ * (attribution-report.ts `ReaderScope`): its services' figures, the commune network, and nothing that names
+ * another vendor or service — the vendors it may see are server/evidence/vendors.ts `canSeeVendor`'s.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,13 +20,16 @@ import { AttributionResponse, ImportRefused, ImportReport } from '../api/schemas
 import type { CalendarBook } from '../calendar/calendar-book.js';
 import { COMMUNE_PATTERN, SERVICE_PATTERN } from '../../protocol/wire.js';
 import { importRows, ImportHeaderError, objectRows } from './importer.js';
-import { attributeDossiers } from './attribution-report.js';
+import { attributeDossiers, type ReaderScope, type VendorRef } from './attribution-report.js';
+import { canSeeVendor } from '../evidence/vendors.js';
+import type { ApiPrincipal } from '../auth/roles.js';
 import { attributionTable } from './export.js';
 import { sendTable } from '../export/tabular.js';
 import type { DossierConfig } from './dossier-config.js';
 
 const DAY = 86_400_000;
 
+/** What the dossier routes read: the store, units (import), calendars (working time) and the config. */
 export interface DossierRoutesOptions {
   store: Store;
   units: Units;
@@ -32,6 +39,7 @@ export interface DossierRoutesOptions {
   offsetMinutes: number;
 }
 
+/** Registers the import (admin) and the attribution report (any key, a vendor's scoped). */
 export async function dossierRoutes(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {
   await app.register(importRoute, opts);
   await app.register(attributionRoute, opts);
@@ -93,6 +101,7 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
         verdict: q.verdict as never,
         now,
         limit: q.limit,
+        scope: readerScope(p),
       });
       if (q.format === 'json') return { from, to, now, ...report };
       const name = `ho-so-tre-han-${new Date(from + opts.offsetMinutes * 60_000).toISOString().slice(0, 10)}`;
@@ -100,6 +109,19 @@ async function attributionRoute(app: FastifyInstance, opts: DossierRoutesOptions
       return sendTable(reply, attributionTable(report.dossiers, opts.offsetMinutes, name, charged), q.format);
     },
   );
+}
+
+/** A vendor key's scope; undefined for admins, viewers and a vendor key that may see every service. */
+function readerScope(p: ApiPrincipal): ReaderScope | undefined {
+  const services = p.services;
+  if (p.role !== 'vendor' || services === undefined) return undefined;
+  return {
+    services,
+    // canSeeVendor reads only the vendor's services; the summaries' vendors carry no SLA, so none is made up
+    // beyond what its type asks for.
+    seesVendor: (v: VendorRef) =>
+      canSeeVendor(p, { id: v.id, name: v.name, services: [...v.services], sla: { targetPct: 0 } }),
+  };
 }
 
 async function importRoute(app: FastifyInstance, opts: DossierRoutesOptions): Promise<void> {

@@ -39,13 +39,18 @@ const AttributedDossier = Type.Object(
     outageMs: Type.Number({ description: "working ms of outage on the dossier's services while it was handled" }),
     outageByService: Type.Record(Type.String(), Type.Number(), {
       description:
-        "outageMs split by service: at each moment, the services down share it equally ('network' is the commune's)",
+        "outageMs split by service: while the commune network ('network') was down, all to it; otherwise the " +
+        "services down share each moment equally. For a vendor key, other vendors' shares are summed as 'other'",
     }),
-    incidentIds: Type.Array(Type.Integer()),
+    incidentIds: Type.Array(Type.Integer(), {
+      description: "the incidents behind the verdict; for a vendor key, its services' and the commune network's",
+    }),
     idleOnline: Type.Boolean({ description: 'online dossier not handled within the threshold after receipt' }),
     open: Type.Boolean(),
     fieldName: Type.String(),
-    services: Type.Array(Type.String()),
+    services: Type.Array(Type.String(), {
+      description: "the services the dossier's field depends on; for a vendor key, only its own",
+    }),
     charged: Type.Optional(Charged),
   },
   { additionalProperties: false },
@@ -67,6 +72,7 @@ const Summary = Type.Object(
   { additionalProperties: false },
 );
 
+/** GET /api/v1/dossiers/attribution as JSON: the period, the listed dossiers and the summaries. */
 export const AttributionReport = Type.Object(
   {
     from: EpochMs(),
@@ -74,8 +80,12 @@ export const AttributionReport = Type.Object(
     now: EpochMs(),
     dossiers: Type.Array(AttributedDossier, { description: 'up to `limit` of them' }),
     byCommune: Type.Array(Summary),
-    byService: Type.Array(Summary, { description: "charged: each dossier with the service's share of its outage" }),
-    byVendor: Type.Array(Summary, { description: "charged: each dossier with the vendor's services' share" }),
+    byService: Type.Array(Summary, {
+      description: "charged: each dossier with the service's share of its outage; a vendor key: its own and network",
+    }),
+    byVendor: Type.Array(Summary, {
+      description: "charged: each dossier with the vendor's services' share; a vendor key: the vendors it may see",
+    }),
     total: Summary,
   },
   { additionalProperties: false },
@@ -93,6 +103,7 @@ export const AttributionResponse = {
   },
 };
 
+/** What an import did (POST /api/v1/dossiers, or the CLI): counts and every problem found. */
 export const ImportReport = Type.Object(
   {
     importId: Type.Integer(),

@@ -44,6 +44,7 @@ function summaryColumns(ctx: PageContext, head: Column<Summary>): Array<Column<S
   ];
 }
 
+/** Registers /dossiers (summaries and the list) and /dossiers/view (one dossier); admins and viewers only. */
 export function dossierPages(app: FastifyInstance, deps: PageDeps, data: WebData): void {
   const attribution = { store: data.store, calendars: data.calendars, config: data.dossiers };
 
@@ -192,7 +193,8 @@ ${periodFields(ctx, from, to)}
     const field = d.field ?? d.fieldName;
     const received = fmt.dateTime(d.receivedAt);
     const finished = d.finishedAt === null ? t('open') : fmt.dateTime(d.finishedAt);
-    // Each service's share: while several were down together, they shared the time equally.
+    // Each service's share: the commune network's moments are its own; otherwise the services down together
+    // shared the time equally (attribution.ts).
     const split = Object.entries(d.outageByService)
       .sort(([, a], [, b]) => b - a)
       .map(([s, ms]) => `${s === 'network' ? t('network') : data.serviceName(s, ctx.lang)} ${fmt.duration(ms)}`)
