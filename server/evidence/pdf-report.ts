@@ -1,51 +1,41 @@
 /**
- * report.pdf: the bundle's report as a PDF (pdfkit), for the vendor and the province to file and sign.
- * Vietnamese needs a font with its precomposed letters (ầ, ộ, ữ …): the standard PDF fonts have none, so
- * DejaVu Sans (Debian's fonts-dejavu-core) is embedded, subset to the glyphs used, with the Unicode map that
- * lets `pdftotext` and screen readers get the text back exactly. The font folder can be moved with the
- * COMMUNEWATCH_PDF_FONT_DIR environment variable or the builder's `fontDir`; a missing font is an error that
- * says which file and which package, never a PDF of empty boxes.
+ * report.pdf: the bundle's report as a PDF (pdfkit), for the vendor and the province to file and sign: the
+ * heading block, the same tables as the CSV files, then each vendor-side incident's record essentials
+ * (pdf-record.ts) and how to check the signature.
  *
- * Landscape A4, because the incident and dossier tables are wide; the same tables as the CSV files.
+ * Vietnamese needs a font with its precomposed letters: DejaVu Sans is embedded (pdf-fonts.ts), subset to the
+ * glyphs used, with the Unicode map that lets `pdftotext` and screen readers get the text back exactly.
+ * Landscape A4, because the incident and dossier tables are wide.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { Tabular } from '../export/tabular.js';
 import type { BundleData } from './bundle-data.js';
+import { bundleMeta, type BundleOrigin } from './bundle-meta.js';
 import { bundleTables } from './bundle-tables.js';
-import { both, bt, serviceLabel, type BundleKey } from './bundle-text.js';
+import { both, bt, type BundleKey } from './bundle-text.js';
+import type { IncidentRecord } from './incident-record.js';
+import type { PdfFonts } from './pdf-fonts.js';
+import { drawRecordPdf } from './pdf-record.js';
 
-export const DEFAULT_FONT_DIR = '/usr/share/fonts/truetype/dejavu';
-const REGULAR = 'DejaVuSans.ttf';
-const BOLD = 'DejaVuSans-Bold.ttf';
+export { DEFAULT_FONT_DIR, loadPdfFonts, pdfFontDir, PdfFontMissing } from './pdf-fonts.js';
 
-/** The font folder: the option, else COMMUNEWATCH_PDF_FONT_DIR, else Debian's. */
-export function pdfFontDir(option?: string): string {
-  return option ?? process.env.COMMUNEWATCH_PDF_FONT_DIR ?? DEFAULT_FONT_DIR;
-}
-
-/** The two font files, read; throws naming the missing file and how to get it. */
-export function loadPdfFonts(dir: string): { regular: Buffer; bold: Buffer } {
-  for (const f of [REGULAR, BOLD]) {
-    const path = join(dir, f);
-    if (!existsSync(path))
-      throw new Error(
-        `the PDF font ${path} is missing: install Debian's fonts-dejavu-core (apt-get install fonts-dejavu-core) ` +
-          'or point COMMUNEWATCH_PDF_FONT_DIR at a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf',
-      );
-  }
-  return { regular: readFileSync(join(dir, REGULAR)), bold: readFileSync(join(dir, BOLD)) };
-}
-
-export interface PdfOptions {
-  serverVersion: string;
-  keyId: string;
-  fonts: { regular: Buffer; bold: Buffer };
+/** What reportPdf needs beside the bundle model. */
+export interface PdfOptions extends BundleOrigin {
+  /** DejaVu Sans, as loadPdfFonts reads it. */
+  fonts: PdfFonts;
   /** The document's creation time (its metadata), epoch ms. */
   now: number;
+  /**
+   * The record of each vendor-side incident, by incident id, already scrubbed of secrets; an incident without
+   * one gets a line pointing at its page.
+   */
+  records?: ReadonlyMap<number, IncidentRecord>;
 }
 
+/**
+ * The bundle's report as PDF bytes: heading block, SLA, the vendor's incidents, those not theirs, RUM error
+ * groups, overdue dossiers, the vendor's incident records, and how to verify; page numbers in the footer.
+ */
 export function reportPdf(d: BundleData, o: PdfOptions): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
@@ -81,9 +71,16 @@ export function reportPdf(d: BundleData, o: PdfOptions): Promise<Buffer> {
       .fillColor('#000');
     doc.moveDown(0.3);
   };
-  const para = (key: BundleKey) => {
-    doc.font('body').fontSize(8.5).text(bt('vi', key), { width });
-    doc.fillColor('#555').text(bt('en', key), { width }).fillColor('#000').moveDown(0.3);
+  const para = (key: BundleKey, vars: Record<string, string | number> = {}) => {
+    doc
+      .font('body')
+      .fontSize(8.5)
+      .text(bt('vi', key, vars), { width });
+    doc
+      .fillColor('#555')
+      .text(bt('en', key, vars), { width })
+      .fillColor('#000')
+      .moveDown(0.3);
   };
   const table = (t: Tabular) => {
     const rows = [...t.rows];
@@ -105,14 +102,7 @@ export function reportPdf(d: BundleData, o: PdfOptions): Promise<Buffer> {
 
   doc.font('bold').fontSize(16).text(bt('vi', 'title'), { width });
   doc.font('body').fontSize(11).fillColor('#555').text(bt('en', 'title'), { width }).fillColor('#000').moveDown(0.5);
-  const meta: Array<[BundleKey, string]> = [
-    ['vendor', `${d.vendor.name} (${d.vendor.id})`],
-    ['services', d.vendor.services.map(serviceLabel).join('; ')],
-    ['period', `${d.period.from} → ${d.period.to}`],
-    ['generated', d.generatedAt],
-    ['server_version', o.serverVersion],
-    ['key_id', o.keyId],
-  ];
+  const meta = bundleMeta(d, o);
   for (const [k, v] of meta) {
     doc
       .font('bold')
@@ -137,6 +127,19 @@ export function reportPdf(d: BundleData, o: PdfOptions): Promise<Buffer> {
   table(t.rumErrors);
   heading('sec_dossiers');
   table(t.dossiers);
+  if (d.incidents.length > 0) {
+    // A record needs room: its heading is not left alone at the foot of a page.
+    if (doc.y > doc.page.height - 220) doc.addPage();
+    heading('sec_records');
+    for (const i of d.incidents) {
+      const record = o.records?.get(i.id);
+      if (record) drawRecordPdf(doc, record, width, d.period.timezoneOffsetMinutes);
+      else {
+        doc.moveDown(0.3).font('bold').fontSize(10).text(`#${i.id}`, { width });
+        para('record_missing', { id: i.id });
+      }
+    }
+  }
   heading('sec_verify');
   para('verify_text');
   doc.font('body').fontSize(8).text(o.keyId, { width });
