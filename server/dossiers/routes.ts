@@ -117,10 +117,7 @@ function readerScope(p: ApiPrincipal): ReaderScope | undefined {
   if (p.role !== 'vendor' || services === undefined) return undefined;
   return {
     services,
-    // canSeeVendor reads only the vendor's services; the summaries' vendors carry no SLA, so none is made up
-    // beyond what its type asks for.
-    seesVendor: (v: VendorRef) =>
-      canSeeVendor(p, { id: v.id, name: v.name, services: [...v.services], sla: { targetPct: 0 } }),
+    seesVendor: (v: VendorRef) => canSeeVendor(p, v),
   };
 }
 

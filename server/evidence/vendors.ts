@@ -106,7 +106,10 @@ export function vendorsOf(vendors: readonly Vendor[], services: readonly string[
  * Admins and viewers see every vendor; a vendor account only a vendor all of whose services it may see
  * (a vendor's figures include every one of its services, so a partial view would leak the others).
  */
-export function canSeeVendor(principal: Pick<ApiPrincipal, 'role' | 'services'>, vendor: Vendor): boolean {
+export function canSeeVendor(
+  principal: Pick<ApiPrincipal, 'role' | 'services'>,
+  vendor: { readonly services: readonly string[] },
+): boolean {
   if (principal.role === 'admin' || principal.role === 'viewer') return true;
   if (principal.role !== 'vendor') return false;
   const own = principal.services;
