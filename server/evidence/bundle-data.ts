@@ -6,7 +6,8 @@
  * this one model, so they cannot disagree.
  *
  * Only listed fields are copied from stored rows, and the whole model goes through scrubDeep at the end:
- * see bundle-sanitize.ts. The SLA table comes through a parameter (`sla`), and the charged split from the
+ * see bundle-sanitize.ts. Each incident carries the province's acknowledgement and the vendor's own
+ * (acknowledgements and replies are kept apart in the store: incident-store.ts IncidentReply), and every reply. The SLA table comes through a parameter (`sla`), and the charged split from the
  * dossier attribution, so the bundle follows their definitions rather than repeating them.
  */
 import type { Store } from '../store/store.js';
@@ -44,6 +45,7 @@ export interface SlaLine {
   workingHoursMet: boolean | null;
 }
 
+/** What the bundle reads: the store and the server's calendars, units and dossier settings. */
 export interface BundleSources {
   store: Store;
   calendars: CalendarBook;
@@ -52,10 +54,9 @@ export interface BundleSources {
   offsetMin: number;
   /** The SLA table for the vendor and period; absent: the bundle says it has none. */
   sla?: (q: { vendor: Vendor; from: number; to: number; now: number }) => SlaLine[];
-  /** Literal secret values to mask wherever they appear (e.g. transaction-probe credentials). */
-  secrets?: readonly string[];
 }
 
+/** Whose bundle and for when. */
 export interface BundleQuery {
   vendor: Vendor;
   /** [from, to), epoch ms. */
@@ -64,6 +65,18 @@ export interface BundleQuery {
   now: number;
 }
 
+/** An acknowledgement or reply about an incident, as the bundle shows it. */
+export interface ReplyEntry {
+  at: string | null;
+  /** The user or API key name that wrote it. */
+  author: string;
+  /** 'vendor': the vendor's account; 'admin': the province. */
+  role: string;
+  kind: 'ack' | 'reply';
+  text: string;
+}
+
+/** One incident as the bundle's tables and bundle.json give it. */
 export interface IncidentEntry {
   id: number;
   cause: string;
@@ -76,10 +89,16 @@ export interface IncidentEntry {
   downMinutes: number;
   communes: Array<{ code: string; name: string | null; startedAt: string | null; endedAt: string | null }>;
   manual: boolean;
+  /** When the province acknowledged the incident (the incident page's "acknowledge"), not the vendor. */
   acknowledgedAt: string | null;
+  /** The vendor's first acknowledgement (a reply of kind 'ack' by a vendor account); null when none. */
+  vendorAcknowledgedAt: string | null;
   note: string | null;
+  /** Acknowledgements and replies, oldest first: what the vendor answered and the province saw. */
+  replies: ReplyEntry[];
 }
 
+/** A RUM error group of one of the vendor's apps; `count` is the group's total, all time. */
 export interface RumEntry {
   app: string;
   type: string;
@@ -94,6 +113,7 @@ export interface RumEntry {
   samplePage: string | null;
 }
 
+/** A late dossier whose outage time charges the vendor's services. */
 export interface DossierEntry {
   code: string;
   procedureCode: string | null;
@@ -115,6 +135,7 @@ export interface DossierEntry {
   incidentIds: number[];
 }
 
+/** Everything the bundle says: one model, rendered to every format. */
 export interface BundleData {
   vendor: { id: string; name: string; services: string[] };
   period: { from: string; to: string; timezoneOffsetMinutes: number };
@@ -131,7 +152,7 @@ const VENDOR_CAUSES = new Set(['central-service', 'local-service']);
 const NETWORK_CAUSES = new Set(['commune-network', 'agent-silent']);
 const LIMIT = 100_000;
 
-/** The vendor's services and, for incident lookups by id, which incidents are the vendor's. */
+/** The bundle's model for the vendor and period, read from the store and scrubbed of secrets. */
 export function gatherBundleData(src: BundleSources, q: BundleQuery): BundleData {
   const { store, offsetMin } = src;
   const iso = (ms: number | null) => isoLocal(ms, offsetMin);
@@ -139,6 +160,8 @@ export function gatherBundleData(src: BundleSources, q: BundleQuery): BundleData
   const entry = (i: Incident): IncidentEntry => {
     let down = 0;
     for (const s of downSpansOf(i, q.now)) down += Math.max(0, Math.min(s.end, q.to) - Math.max(s.start, q.from));
+    const replies = store.incidents.replies(i.id);
+    const vendorAck = replies.find((r) => r.kind === 'ack' && r.role === 'vendor');
     const communes = i.communes.length
       ? i.communes
       : [{ commune: i.commune ?? '', startedAt: i.startedAt, endedAt: i.endedAt }];
@@ -161,15 +184,17 @@ export function gatherBundleData(src: BundleSources, q: BundleQuery): BundleData
         })),
       manual: i.manual,
       acknowledgedAt: iso(i.acknowledgedAt),
+      vendorAcknowledgedAt: iso(vendorAck?.at ?? null),
       note: i.note,
+      replies: replies.map((r) => ({ at: iso(r.at), author: r.author, role: r.role, kind: r.kind, text: r.text })),
     };
   };
-  const bySTart = (a: Incident, b: Incident) => a.startedAt - b.startedAt || a.id - b.id;
+  const byStart = (a: Incident, b: Incident) => a.startedAt - b.startedAt || a.id - b.id;
 
   const vendorIncidents = store.incidents
     .list({ from: q.from, to: q.to, services: q.vendor.services, limit: LIMIT })
     .filter((i) => counts(i) && VENDOR_CAUSES.has(i.cause) && i.service !== null && services.has(i.service))
-    .sort(bySTart);
+    .sort(byStart);
 
   // The communes that use the vendor's services: where its users were, and so where a network outage matters.
   const communes = new Set(
@@ -185,7 +210,7 @@ export function gatherBundleData(src: BundleSources, q: BundleQuery): BundleData
   const notTheirs = store.incidents
     .list({ from: q.from, to: q.to, limit: LIMIT })
     .filter((i) => counts(i) && NETWORK_CAUSES.has(i.cause) && i.commune !== null && communes.has(i.commune))
-    .sort(bySTart);
+    .sort(byStart);
 
   const data: BundleData = {
     vendor: { id: q.vendor.id, name: q.vendor.name, services: [...q.vendor.services] },
@@ -197,7 +222,7 @@ export function gatherBundleData(src: BundleSources, q: BundleQuery): BundleData
     rumErrors: rumEntries(src, q, iso),
     dossiers: dossierEntries(src, q, iso),
   };
-  return scrubDeep(data, src.secrets ?? []);
+  return scrubDeep(data);
 }
 
 function rumEntries(src: BundleSources, q: BundleQuery, iso: (ms: number | null) => string | null): RumEntry[] {

@@ -2,16 +2,15 @@
  * report.html: the bundle as one self-contained, print-ready page (A4, inline stylesheet, no script, no
  * external resource), Vietnamese first with English beneath each heading. The same tables as the CSV files,
  * then each vendor-side incident's record (biên bản) as the incident-record module renders it, and how to
- * check the signature. Every data text is escaped; record fragments arrive already scrubbed.
+ * check the signature. Every data text is escaped (server/web/html.ts escapeHtml, the web pages' own); record
+ * fragments arrive rendered from scrubbed data (bundle.ts).
  */
 import type { Tabular } from '../export/tabular.js';
 import type { BundleData } from './bundle-data.js';
 import { bundleTables } from './bundle-tables.js';
-import { both, bt, serviceLabel, type BundleKey } from './bundle-text.js';
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../web/html.js';
+import { bundleMeta } from './bundle-meta.js';
+import { both, bt, type BundleKey } from './bundle-text.js';
 
 const STYLE = `
 @page { size: A4; margin: 15mm 12mm; }
@@ -40,6 +39,7 @@ function table(t: Tabular): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** What report.html shows besides the model. */
 export interface ReportHtmlOptions {
   serverVersion: string;
   keyId: string;
@@ -49,16 +49,10 @@ export interface ReportHtmlOptions {
   recordCss?: string;
 }
 
+/** report.html: the whole bundle as one self-contained, print-ready page (see the module header). */
 export function reportHtml(d: BundleData, o: ReportHtmlOptions): string {
   const t = bundleTables(d);
-  const meta: Array<[BundleKey, string]> = [
-    ['vendor', `${d.vendor.name} (${d.vendor.id})`],
-    ['services', d.vendor.services.map(serviceLabel).join('; ')],
-    ['period', `${d.period.from} → ${d.period.to}`],
-    ['generated', d.generatedAt],
-    ['server_version', o.serverVersion],
-    ['key_id', o.keyId],
-  ];
+  const meta = bundleMeta(d, o);
   const records = d.incidents
     .map((i) => {
       const fragment =

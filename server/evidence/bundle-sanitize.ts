@@ -1,17 +1,20 @@
 /**
- * The last line of defence before anything leaves the server in a bundle: every text the builder takes from
- * the store (incident notes, evidence summaries, RUM messages, stacks and pages, record fragments) goes
- * through `scrubText`, and bundle.json's whole model through `scrubDeep`. The model itself is built from
- * listed fields only (never a stored row spread whole), so no token hash, password hash or key can come in
- * by a column; this catches what people and probes wrote into free text.
+ * The server's scrubber for text that leaves it as evidence (the incident record, the vendor bundle): the
+ * bundle's whole model goes through `scrubDeep`, each incident record's data too BEFORE it is rendered
+ * (scrubbing HTML afterwards would miss values hidden by escaping, `&quot;`), and the record's free texts
+ * (error messages, summaries, body previews) through `scrubText` as they are read back from stored results
+ * (incident-record-checks.ts). The bundle model is built from listed fields only (never a stored row spread
+ * whole), so no token hash, password hash or key can come in by a column; this catches what people and probes
+ * wrote into free text — incident notes, replies, error messages, RUM messages, stacks and pages.
  *
- * On top of common/redact.ts (secret-looking key=value pairs, Bearer/Basic, JWTs, long hex and base64 runs,
- * e-mail local parts, phone and citizen-id numbers): query strings and fragments of URLs and paths (they
- * carry session ids and reset tokens), user:password@ in URLs, CommuneWatch's own `cwa_/cwk_/cwr_` tokens,
- * password hashes (scrypt, bcrypt, argon2), cookie headers, and literal secret values the caller knows
- * (e.g. a transaction probe's credentials).
+ * The server never knows a transaction probe's credentials: the agent masks them, literally, in everything it
+ * sends (common/redact.ts maskSecrets, agent/probes/transaction.ts). What is masked here is what looks secret:
+ * common/redact.ts redactText (secret-looking key=value pairs, quoted or not, Bearer/Basic, JWTs, long hex and
+ * base64 runs, e-mail local parts, phone and citizen-id numbers), and on top of it query strings and fragments
+ * of URLs and paths (they carry session ids and reset tokens), user:password@ in URLs, CommuneWatch's own
+ * `cwa_/cwk_/cwr_` tokens, password hashes (scrypt, bcrypt, argon2) and cookie headers.
  */
-import { maskSecrets, redactText } from '../../common/redact.js';
+import { redactText } from '../../common/redact.js';
 
 const MASK = '***';
 const CW_TOKEN = /\bcw[akr]_[A-Za-z0-9_-]+/g;
@@ -22,11 +25,10 @@ const QUERY = /((?:[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*|(?<![\w/])\/[^\s?#"'<>]*))
 const COOKIE_HEADER = /\b((?:set-)?cookie)\s*:\s*[^\n]*/gi;
 const SESSION_COOKIE = /\bcw_session=[^\s;"'<>]*/g;
 
-/** `text` with secrets masked (see the module header); `secrets` are literal values to mask too. */
-export function scrubText(text: string, secrets: readonly string[] = []): string {
-  const literal = maskSecrets(text, secrets);
+/** `text` with whatever looks secret masked (see the module header); the rest is unchanged. */
+export function scrubText(text: string): string {
   return redactText(
-    literal
+    text
       .replace(CW_TOKEN, MASK)
       .replace(PASSWORD_HASH, MASK)
       .replace(URL_USERINFO, (_, scheme: string) => `${scheme}${MASK}@`)
@@ -37,12 +39,12 @@ export function scrubText(text: string, secrets: readonly string[] = []): string
 }
 
 /** A copy of a JSON-like value with every string scrubbed (keys are the builder's own and stay). */
-export function scrubDeep<T>(value: T, secrets: readonly string[] = []): T {
-  if (typeof value === 'string') return scrubText(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
+export function scrubDeep<T>(value: T): T {
+  if (typeof value === 'string') return scrubText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, secrets);
+    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v);
     return out as T;
   }
   return value;

@@ -2,7 +2,9 @@
  * The bundle's tables, as server/export/tabular.ts writes them (CSV with BOM, XLSX; formula-safe): one
  * definition per table from the bundle model, with headers in Vietnamese and English and times in local
  * dd/MM/yyyy HH:mm as officials read them (bundle.json keeps ISO 8601). Minutes are numbers, not text, so a
- * spreadsheet can sum them.
+ * spreadsheet can sum them; each minutes column says its unit, as the SLA table mixes two: minutes during
+ * which at least one commune was down (how long the vendor had a problem) and commune-minutes, summed over
+ * communes (what users lost; maintenance is counted this way too, see sla.ts).
  */
 import type { Cell, Tabular } from '../export/tabular.js';
 import type { BundleData, IncidentEntry } from './bundle-data.js';
@@ -22,8 +24,20 @@ const spread = (m: Record<string, number>): string =>
 
 const met = (m: boolean | null): string => (m === null ? '' : m ? both('yes') : both('no'));
 
+/** The incident's communes as "Xã Bảo Hà (26734); 26737", names where the units file knows them. */
 export function communeList(i: IncidentEntry): string {
   return i.communes.map((c) => (c.name ? `${c.name} (${c.code})` : c.code)).join('; ');
+}
+
+/** One line per acknowledgement or reply: "03/11/2026 10:40 vnpt (nhà cung cấp / vendor): text". */
+export function replyLines(i: IncidentEntry): string {
+  return i.replies
+    .map((r) => {
+      const who = r.role === 'vendor' ? both('reply_vendor') : both('reply_admin');
+      const text = r.kind === 'ack' && r.text === '' ? both('reply_ack') : r.text;
+      return `${shown(r.at)} ${r.author} (${who}): ${text}`;
+    })
+    .join('\n');
 }
 
 function incidentTable(name: string, sheet: string, rows: IncidentEntry[]): Tabular {
@@ -40,7 +54,9 @@ function incidentTable(name: string, sheet: string, rows: IncidentEntry[]): Tabu
       'col_down_min',
       'col_communes',
       'col_ack',
+      'col_vendor_ack',
       'col_note',
+      'col_replies',
     ]),
     rows: rows.map((i): Cell[] => [
       i.id,
@@ -52,12 +68,17 @@ function incidentTable(name: string, sheet: string, rows: IncidentEntry[]): Tabu
       i.downMinutes,
       communeList(i),
       shown(i.acknowledgedAt),
+      shown(i.vendorAcknowledgedAt),
       i.note,
+      replyLines(i),
     ]),
   };
 }
 
-/** Every table of the bundle, by file base name. */
+/**
+ * Every table of the bundle (CSV, XLSX, and the tables of report.html and report.pdf), keyed by role; each
+ * table's `name` is its file's base name.
+ */
 export function bundleTables(d: BundleData): {
   sla: Tabular;
   incidents: Tabular;
@@ -80,7 +101,7 @@ export function bundleTables(d: BundleData): {
         'col_avail_work',
         'col_target_work',
         'col_met_work',
-        'col_down_min',
+        'col_sla_down_min',
         'col_down_commune_min',
         'col_down_work_min',
         'col_maint_min',

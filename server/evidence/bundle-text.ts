@@ -4,16 +4,19 @@
  * offset, Vietnam by default) as dd/MM/yyyy HH:mm in tables and ISO 8601 with the offset in bundle.json.
  */
 import { formatLocalTime } from '../../common/local-time.js';
+import { translate, type Language } from '../reports/report-format.js';
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
 
-export type BundleLang = 'vi' | 'en';
+/** The bundle's languages: the reports' (Vietnamese first). */
+export type BundleLang = Language;
+/** A text of the bundle's catalogue (i18n/vi.json, the reference). */
 export type BundleKey = keyof typeof vi;
 const CATALOGUES: Record<BundleLang, Record<string, string>> = { vi, en };
 
+/** A bundle text in `lang`, placeholders filled (the reports' translate, over the bundle's catalogues). */
 export function bt(lang: BundleLang, key: BundleKey, vars: Record<string, string | number> = {}): string {
-  const template = CATALOGUES[lang][key] ?? vi[key];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+  return translate(CATALOGUES, lang, key, vars);
 }
 
 /** "Vietnamese / English", for headings and table heads that must serve both readers. */

@@ -4,7 +4,8 @@
  * JSON, CSV and XLSX, a print-ready HTML report with each incident's record, the same report as a PDF — and
  * the signed manifest that makes any later change visible (bundle-manifest.ts, bundle-verify.ts).
  *
- * One model (bundle-data.ts), scrubbed of secrets once, rendered to every format; the files are then sealed.
+ * One model (bundle-data.ts), scrubbed of secrets once, rendered to every format; each incident's record is
+ * scrubbed as data before it is rendered (bundle-sanitize.ts says why); the files are then sealed.
  * Used by GET /api/v1/reports/vendor/:id (server/reports/vendor-bundle-routes.ts) and by
  * `communewatch report vendor` (cli/report-vendor-command.ts). docs/evidence.md describes the files.
  */
@@ -13,10 +14,19 @@ import { gatherBundleData, type BundleData, type BundleQuery, type BundleSources
 import { reportHtml } from './bundle-html.js';
 import { sealBundle, type BundleFiles, type Manifest } from './bundle-manifest.js';
 import { bundleTables } from './bundle-tables.js';
-import { scrubText } from './bundle-sanitize.js';
+import { scrubDeep } from './bundle-sanitize.js';
+import type { IncidentRecord } from './incident-record.js';
+import { RECORD_CSS, renderIncidentRecordHtml } from './incident-record-html.js';
 import { loadPdfFonts, pdfFontDir, reportPdf } from './pdf-report.js';
 import type { SigningKey } from './signing.js';
 
+/**
+ * The longest period a bundle covers, days: the API (querystring/to) and the CLI (--to) refuse longer ones,
+ * as the dossier attribution does — a bundle is per contract period, and each month adds an SLA row per service.
+ */
+export const MAX_BUNDLE_DAYS = 400;
+
+/** What buildVendorBundle needs besides the store: reports/vendor-bundle.ts vendorBundleDeps wires the server's. */
 export interface BundleDeps extends BundleSources {
   /** The server's signing key (signing.ts), loaded on first use. */
   signingKey: () => SigningKey;
@@ -24,16 +34,15 @@ export interface BundleDeps extends BundleSources {
   /** The PDF font folder (default: COMMUNEWATCH_PDF_FONT_DIR, else Debian's DejaVu folder). */
   fontDir?: string;
   /**
-   * An incident's record (biên bản) as an HTML fragment, from the incident-record module; undefined when it
-   * has none. Scrubbed here like every other text.
+   * An incident's record (biên bản), from the incident-record module; undefined when it has none. Scrubbed
+   * here as data, then rendered in Vietnamese into report.html.
    */
-  renderRecord?: (incidentId: number) => string | undefined;
-  /** The stylesheet of those fragments. */
-  recordCss?: string;
+  record?: (incidentId: number) => IncidentRecord | undefined;
   /** Progress lines (the CLI prints them). */
   progress?: (line: string) => void;
 }
 
+/** A built bundle: its files (manifest and signature included), the manifest, and the model they render. */
 export interface VendorBundle {
   files: BundleFiles;
   manifest: Manifest;
@@ -47,7 +56,6 @@ export async function buildVendorBundle(deps: BundleDeps, q: BundleQuery): Promi
   const key = deps.signingKey();
   say(`reading incidents, RUM errors and dossiers of ${q.vendor.id} (${q.vendor.services.join(', ')})`);
   const data = gatherBundleData(deps, q);
-  const secrets = deps.secrets ?? [];
   const t = bundleTables(data);
   const period = `[${data.period.from}, ${data.period.to})`;
   const services = q.vendor.services.join(',');
@@ -66,37 +74,44 @@ export async function buildVendorBundle(deps: BundleDeps, q: BundleQuery): Promi
   add('sla.xlsx', await tableXlsx(t.sla), slaQuery);
   add('incidents.csv', tableCsv(t.incidents), vendorIncidents);
   add('incidents.xlsx', await tableXlsx(t.incidents), vendorIncidents);
-  add(
-    'not-theirs.csv',
-    tableCsv(t.notTheirs),
-    `incidents with cause commune-network or agent-silent overlapping ${period} at the communes that probe ${services} or had one of the vendor's incidents`,
-  );
-  add(
-    'rum-errors.csv',
-    tableCsv(t.rumErrors),
-    `RUM error groups of the apps registered with services ${services}, seen in ${period} (counts: group totals)`,
-  );
+  const notTheirsQuery = `incidents with cause commune-network or agent-silent overlapping ${period} at the communes that probe ${services} or had one of the vendor's incidents`;
+  add('not-theirs.csv', tableCsv(t.notTheirs), notTheirsQuery);
+  add('not-theirs.xlsx', await tableXlsx(t.notTheirs), notTheirsQuery);
+  const rumQuery = `RUM error groups of the apps registered with services ${services}, seen in ${period} (counts: group totals)`;
+  add('rum-errors.csv', tableCsv(t.rumErrors), rumQuery);
+  add('rum-errors.xlsx', await tableXlsx(t.rumErrors), rumQuery);
   const dossierQuery = `dossiers due in ${period}, late, with verdict outage or partly-outage behind at least one of the vendor's incidents`;
   add('dossiers.csv', tableCsv(t.dossiers), dossierQuery);
   add('dossiers.xlsx', await tableXlsx(t.dossiers), dossierQuery);
 
   say('writing report.html and report.pdf');
   const records = new Map<number, string>();
+  const recordData = new Map<number, IncidentRecord>();
   for (const i of data.incidents) {
-    const fragment = deps.renderRecord?.(i.id);
-    if (fragment !== undefined) records.set(i.id, scrubText(fragment, secrets));
+    const record = deps.record?.(i.id);
+    // Scrubbed before rendering: in HTML a quoted secret is `&quot;`-escaped and no longer looks like one.
+    if (record === undefined) continue;
+    const clean = scrubDeep(record);
+    recordData.set(i.id, clean);
+    records.set(i.id, String(renderIncidentRecordHtml(clean, { lang: 'vi', offsetMin: deps.offsetMin })));
   }
   add(
     'report.html',
     Buffer.from(
-      reportHtml(data, { serverVersion: deps.serverVersion, keyId: key.keyId, records, recordCss: deps.recordCss }),
+      reportHtml(data, { serverVersion: deps.serverVersion, keyId: key.keyId, records, recordCss: RECORD_CSS }),
     ),
     `the report of bundle.json, with the record of each of the vendor's incidents`,
   );
   add(
     'report.pdf',
-    await reportPdf(data, { serverVersion: deps.serverVersion, keyId: key.keyId, fonts, now: q.now }),
-    'the report of bundle.json as PDF (DejaVu Sans embedded)',
+    await reportPdf(data, {
+      serverVersion: deps.serverVersion,
+      keyId: key.keyId,
+      fonts,
+      now: q.now,
+      records: recordData,
+    }),
+    "the report of bundle.json as PDF, with each of the vendor's incidents' record essentials (DejaVu Sans embedded)",
   );
 
   say(`signing the manifest with key ${key.keyId}`);

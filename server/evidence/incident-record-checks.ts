@@ -3,13 +3,18 @@
  * results, as conditions with their outcomes (`[STATUS] == 200-399 ✗ 503`), timing phases, the status line
  * and the first bytes of the body. Agents that send their own conditions (HttpDetail.conditions, issue 14)
  * are shown as sent; for older agents the conditions are derived from the error code and message, which say
- * the same thing in words (`status 503, expected 200-399`). Nothing secret leaves here: URLs lose their
- * query string and credentials, messages their query strings, body previews are capped.
+ * the same thing in words (`status 503, expected 200-399`). Nothing secret leaves here, whatever an older or
+ * foreign agent sent: URLs go through common/redact.ts redactUrl (no credentials, query or fragment), and every
+ * free text — error messages, status lines, body previews, condition outcomes, summaries — through
+ * bundle-sanitize.ts scrubText (common/redact.ts redactText plus query strings, userinfo, cookies, our tokens).
  */
+import { redactUrl } from '../../common/redact.js';
 import type { ProbeResult } from '../../protocol/wire.js';
 import type { EvidenceRow } from '../outages/incident.js';
 import type { StoredResult } from '../store/store.js';
+import { scrubText } from './bundle-sanitize.js';
 
+/** One check as a Gatus-style condition with its outcome. */
 export interface RecordCondition {
   /** What was checked (protocol/wire.ts CONDITION_SUBJECTS, plus CONNECTED, DNS, LOSS, RESULT derived here). */
   subject: string;
@@ -20,6 +25,7 @@ export interface RecordCondition {
   ok: boolean;
 }
 
+/** Timing phases of an HTTP check, ms. */
 export interface RecordPhases {
   resolveMs?: number;
   connectMs?: number;
@@ -72,21 +78,8 @@ interface HttpExtras {
 
 const BODY_PREVIEW_CHARS = 300;
 
-/** A URL without credentials, query or fragment: what a printed record may show. */
-export function safeUrl(url: string | undefined | null): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return url.replace(/[?#].*$/, '').slice(0, 200);
-  }
-}
-
-/** Query strings and userinfo inside free text (error messages) are cut: they may carry tokens. */
-export function redactText(text: string): string {
-  return text.replace(/(\w+:\/\/)[^/\s@"']*@/g, '$1').replace(/\?[^\s"')]*/g, '?…');
-}
+/** A URL as a printed record may show it (common/redact.ts redactUrl); null for none. */
+const safeUrl = (url: string | undefined | null): string | null => (url ? redactUrl(url) : null);
 
 /** The result for an evidence row, looked up by commune, target and time (the primary key's order). */
 export function storedResultOf(
@@ -116,7 +109,7 @@ function sentConditions(http: HttpExtras | undefined): RecordCondition[] | undef
   return list.map((c) => ({
     subject: String(c.subject ?? '').replace(/^\[(.*)\]$/, '$1'),
     condition: String(c.condition ?? ''),
-    actual: c.actual === undefined || c.actual === null ? null : redactText(String(c.actual)),
+    actual: c.actual === undefined || c.actual === null ? null : scrubText(String(c.actual)),
     ok: c.ok === true,
   }));
 }
@@ -192,7 +185,7 @@ export function recordResult(e: EvidenceRow, r: StoredResult | undefined): Recor
     conditionsDerived: true,
     bodyPreview: null,
     failedStep: null,
-    summary: redactText(e.summary),
+    summary: scrubText(e.summary),
   };
   if (!r) return base;
   const { http, step } = httpOf(r);
@@ -200,16 +193,17 @@ export function recordResult(e: EvidenceRow, r: StoredResult | undefined): Recor
   const preview = http?.bodyPreview;
   return {
     ...base,
-    errorMessage: r.error ? redactText(r.error.message) : null,
+    errorMessage: r.error ? scrubText(r.error.message) : null,
     statusCode: http?.statusCode ?? null,
-    statusLine: http?.statusLine ? http.statusLine.slice(0, 200) : null,
+    statusLine: http?.statusLine ? scrubText(http.statusLine).slice(0, 200) : null,
     url: safeUrl(http?.url),
     address: http?.address ?? r.tcp?.address ?? r.dns?.server ?? null,
     latencyMs: r.latencyMs ?? null,
     phases: http?.phases && Object.keys(http.phases).length > 0 ? { ...http.phases } : null,
     conditions: sent ?? deriveConditions(r),
     conditionsDerived: sent === undefined,
-    bodyPreview: preview ? preview.slice(0, BODY_PREVIEW_CHARS) : null,
+    // Masked again here (defence in depth): an old or foreign agent may send an unmasked preview.
+    bodyPreview: preview ? scrubText(preview).slice(0, BODY_PREVIEW_CHARS) : null,
     failedStep: step ?? null,
   };
 }

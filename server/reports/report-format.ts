@@ -13,9 +13,24 @@ export type Language = 'vi' | 'en';
 export type Key = keyof typeof vi;
 const CATALOGUES: Record<Language, Record<string, string>> = { vi, en };
 
-export function t(lang: Language, key: Key, vars: Record<string, string | number> = {}): string {
-  const template = CATALOGUES[lang][key] ?? vi[key];
+/**
+ * `key`'s text in `lang` from a pair of catalogues, `{name}` placeholders filled from `vars` (an unknown one is
+ * left as it is); the Vietnamese text when `lang`'s catalogue lacks the key. The reports' and the vendor
+ * bundle's (evidence/bundle-text.ts) catalogues both go through it.
+ */
+export function translate(
+  catalogues: Record<Language, Record<string, string>>,
+  lang: Language,
+  key: string,
+  vars: Record<string, string | number> = {},
+): string {
+  const template = catalogues[lang][key] ?? catalogues.vi[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+}
+
+/** A report text (i18n/vi.json, i18n/en.json) in `lang`: see translate. */
+export function t(lang: Language, key: Key, vars: Record<string, string | number> = {}): string {
+  return translate(CATALOGUES, lang, key, vars);
 }
 
 export interface Formatter {

@@ -17,13 +17,15 @@ import { parseQuerySpan, QueryTime } from '../api/query-time.js';
 import { errorResponses, READ_ERRORS } from '../api/schemas/common.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { canSeeVendor, mayFetchBundle } from '../evidence/vendors.js';
-import { buildVendorBundle } from '../evidence/bundle.js';
+import { buildVendorBundle, MAX_BUNDLE_DAYS } from '../evidence/bundle.js';
+import { PdfFontMissing } from '../evidence/pdf-fonts.js';
 import { zipBundle } from '../evidence/bundle-files.js';
 import { lazySigningKey, WELL_KNOWN_KEY_JSON_PATH, WELL_KNOWN_KEY_PATH, type SigningKey } from '../evidence/signing.js';
 import { configuredVendor, vendorBundleDeps } from './vendor-bundle.js';
 
 const DAY = 86_400_000;
 
+/** What the bundle routes need: the server's parts, its clock and (in tests) a signing key. */
 export interface VendorBundleRoutesOptions {
   store: Store;
   config: Pick<ServerConfig, 'vendors' | 'dossiers' | 'timezoneOffsetMinutes' | 'dataDir'>;
@@ -34,6 +36,7 @@ export interface VendorBundleRoutesOptions {
   signingKey?: () => SigningKey;
 }
 
+/** Registers GET /api/v1/reports/vendor/:id and the public signing key's two well-known URLs. */
 export async function vendorBundleRoutes(app: FastifyInstance, opts: VendorBundleRoutesOptions): Promise<void> {
   const signingKey = opts.signingKey ?? lazySigningKey(opts.config.dataDir);
   await app.register(publicKeyRoutes, { signingKey });
@@ -84,7 +87,7 @@ async function bundleRoute(
     {
       schema: {
         description:
-          "A vendor's evidence bundle for [from, to) as a zip: bundle.json, SLA, incidents, not-theirs, RUM errors " +
+          "A vendor's evidence bundle for [from, to) (at most 400 days) as a zip: bundle.json, SLA, incidents, not-theirs, RUM errors " +
           'and dossiers (CSV/XLSX), report.html, report.pdf, and manifest.json signed in manifest.sig ' +
           '(docs/evidence.md). A vendor account may fetch only its own.',
         params: Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) }),
@@ -101,7 +104,7 @@ async function bundleRoute(
             format: 'binary',
             description: 'application/zip; Content-Disposition names the file',
           }),
-          ...errorResponses(...READ_ERRORS, 404),
+          ...errorResponses(...READ_ERRORS, 404, 503),
         },
       },
     },
@@ -122,11 +125,22 @@ async function bundleRoute(
       const to = span.to ?? now;
       const from = span.from ?? to - 30 * DAY;
       if (from >= to) throw new HttpError(400, ErrorCode.VALIDATION, 'querystring/from must be before to');
+      if (to - from > MAX_BUNDLE_DAYS * DAY)
+        throw new HttpError(
+          400,
+          ErrorCode.VALIDATION,
+          `querystring/to: the period from \`from\` is ${Math.ceil((to - from) / DAY)} days; ` +
+            `a bundle covers at most ${MAX_BUNDLE_DAYS} days: make one per period`,
+        );
       const bundle = await buildVendorBundle(vendorBundleDeps({ ...opts, config: opts.config }, now), {
         vendor,
         from,
         to,
         now,
+      }).catch((err: unknown) => {
+        // The operator's to fix (a font package), not a bug: say what is missing and how to fix it (logged as 5xx).
+        if (err instanceof PdfFontMissing) throw new HttpError(503, ErrorCode.NOT_READY, err.message);
+        throw err;
       });
       const day = (ms: number) => new Date(ms + opts.config.timezoneOffsetMinutes * 60_000).toISOString().slice(0, 10);
       const name = `ho-so-bang-chung-${vendor.id}-${day(from)}-${day(to - 1)}.zip`;

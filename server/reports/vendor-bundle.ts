@@ -12,11 +12,11 @@ import { VERSION } from '../../common/version.js';
 import { mergeVendors, vendorById, type Vendor } from '../evidence/vendors.js';
 import { slaReport, type SlaRow } from '../evidence/sla.js';
 import { buildIncidentRecord } from '../evidence/incident-record.js';
-import { RECORD_CSS, renderIncidentRecordHtml } from '../evidence/incident-record-html.js';
 import type { SlaLine } from '../evidence/bundle-data.js';
 import type { BundleDeps } from '../evidence/bundle.js';
 import type { SigningKey } from '../evidence/signing.js';
 
+/** The server's parts the bundle is wired to. */
 export interface VendorBundleWiring {
   store: Store;
   config: Pick<ServerConfig, 'vendors' | 'dossiers' | 'timezoneOffsetMinutes'>;
@@ -71,10 +71,7 @@ export function vendorBundleDeps(w: VendorBundleWiring, now: number): BundleDeps
         { store: w.store, units: w.units, calendars: w.calendars, offsetMin, vendors },
         { services: vendor.services, from, to },
       ).map(slaLine),
-    renderRecord: (id) => {
-      const record = buildIncidentRecord({ store: w.store, units: w.units, now, offsetMin }, id, { role: 'admin' });
-      return record && String(renderIncidentRecordHtml(record, { lang: 'vi', offsetMin }));
-    },
-    recordCss: RECORD_CSS,
+    // As an admin sees it: the bundle lists only the vendor's own incidents, and the builder scrubs the record.
+    record: (id) => buildIncidentRecord({ store: w.store, units: w.units, now, offsetMin }, id, { role: 'admin' }),
   };
 }
