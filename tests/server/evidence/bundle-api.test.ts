@@ -1,6 +1,8 @@
 /**
  * GET /api/v1/reports/vendor/:id: the signed zip for admins and the vendor's own account, 404 for another
- * vendor; the public key at the well-known URL without login, matching the bundle's key.
+ * vendor; the public key at the well-known URL without login, matching the bundle's key; no secret of the seeded
+ * scenario (stored probe results, notes, replies, tokens, keys, hashes) in any file of the zip the route answers;
+ * a period of at most 400 days.
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +11,13 @@ import { startApiApp, type ApiApp } from '../../helpers/api-app.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { verifyBundleFiles } from '../../../server/evidence/bundle-verify.js';
 import { publicKeyFromPem } from '../../../server/evidence/signing.js';
-import { NOW, seedScenario, VENDOR_A, VENDOR_B } from './bundle-fixture.js';
+import { leaks, NOW, PASSWORD_HASH, seedObservations, seedScenario, VENDOR_A, VENDOR_B } from './bundle-fixture.js';
 
 let api: ApiApp;
 const data = tempDir('cw-bundle-api-');
 let vendorA: string;
 let vendorB: string;
+let literal: string[];
 
 beforeAll(async () => {
   api = await startApiApp({
@@ -24,7 +27,9 @@ beforeAll(async () => {
       c.vendors = [VENDOR_A, VENDOR_B];
     },
   });
-  seedScenario(api.store);
+  const seeded = seedScenario(api.store);
+  const { agentToken } = seedObservations(api.store, seeded.ids.a1);
+  literal = [seeded.apiKey, agentToken, PASSWORD_HASH];
   vendorA = api.store.apiTokens.create({ name: 'vnpt', role: 'vendor', services: VENDOR_A.services, now: 0 }).token;
   vendorB = api.store.apiTokens.create({ name: 'viettel', role: 'vendor', services: VENDOR_B.services, now: 0 }).token;
 });
@@ -79,9 +84,23 @@ describe('GET /api/v1/reports/vendor/:id', () => {
     expect((await get('/services/one-stop-shop', api.viewer)).body).not.toContain('/api/v1/reports/vendor/');
   });
 
-  it('refuses a bad period naming the parameter', async () => {
+  it('lets no secret into any file of the zip it answers', async () => {
+    const res = await get(URL_A, vendorA);
+    const files = new Map(Object.entries(unzipSync(res.rawPayload)));
+    expect(files.size).toBeGreaterThan(10);
+    expect(leaks(files, data.path, literal)).toEqual([]);
+    // The record of #A1 is there, with its stored evidence masked.
+    expect(Buffer.from(files.get('report.html')!).toString()).toContain('https://motcua.example.vn/dang-nhap');
+  });
+
+  it('refuses a bad period naming the parameter, and one over 400 days', async () => {
     const res = await get('/api/v1/reports/vendor/vnpt-it?from=yesterday', api.admin);
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toContain('from');
+    const long = await get('/api/v1/reports/vendor/vnpt-it?from=01/01/2000&to=30/11/2026', api.admin);
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toMatch(/^querystring\/to: .* at most 400 days/);
+    // Up to the cap is fine.
+    expect((await get('/api/v1/reports/vendor/vnpt-it?from=01/11/2025&to=05/12/2026', api.admin)).statusCode).toBe(200);
   });
 });
