@@ -17,6 +17,7 @@ export const CONTROL_WINDOW_MS = 60 * 60_000;
 /** Central incidents: communes compared one by one, the first by start (the rest counted). */
 export const CONTROL_COMMUNES = 12;
 
+/** What a control row is to the failure: the commune's network path, the failing service, or another service. */
 export type ControlGroup = 'path' | 'subject' | 'other';
 
 /** One target of the commune over the window. */
@@ -33,11 +34,13 @@ export interface ControlRow {
   maxLossPct: number | null;
 }
 
+/** Checks that passed out of those run, over the window. */
 export interface ControlTally {
   ok: number;
   total: number;
 }
 
+/** One failing commune's control group: its targets over the window compared, with the tallies per group. */
 export interface ControlCommune {
   commune: string;
   from: number;
@@ -51,6 +54,7 @@ export interface ControlCommune {
   others: ControlTally;
 }
 
+/** The same kind of failure at other communes over the same minutes: how far it reached. */
 export interface ControlElsewhere {
   /** The service compared (null: a commune-network failure, compared with other communes' networks). */
   service: string | null;

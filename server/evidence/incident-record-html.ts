@@ -13,6 +13,7 @@ import { conditionLine, type RecordPhases, type RecordResult } from './incident-
 import type { ControlRow } from './incident-record-control.js';
 import type { IncidentRecord } from './incident-record.js';
 
+/** The record's language and the server's offset from UTC (times are shown local). */
 export interface RecordHtmlOptions {
   lang: Lang;
   offsetMin: number;

@@ -28,17 +28,20 @@ import {
 } from './incident-record-control.js';
 import { actorLabel, describeEvent } from './incident-record-events.js';
 
+/** A sentence in both languages, so callers need no catalogue. */
 export interface Bilingual {
   vi: string;
   en: string;
 }
 
+/** A down or degraded span of the incident. */
 export interface RecordSpan {
   start: number;
   /** null while still going on. */
   end: number | null;
 }
 
+/** One commune of the incident with its own start and end. */
 export interface RecordCommune {
   commune: string;
   name: string;
@@ -60,6 +63,7 @@ export interface FailingCheck {
   results: RecordResult[];
 }
 
+/** One timeline event in words, with who did it ("Hệ thống", a user). */
 export interface RecordEvent {
   at: number;
   kind: string;
@@ -68,6 +72,7 @@ export interface RecordEvent {
   text: Bilingual;
 }
 
+/** The incident record (biên bản sự cố): see the module header. */
 export interface IncidentRecord {
   generatedAt: number;
   /** The province the (first) commune belongs to, when the units file knows it. */
@@ -110,6 +115,7 @@ export interface IncidentRecord {
   replies: IncidentReply[];
 }
 
+/** What building a record reads: the store, the units (commune names), the time and the server's offset. */
 export interface IncidentRecordDeps {
   store: Store;
   units?: Pick<Units, 'commune'>;

@@ -99,6 +99,7 @@ export function monthsOf(
   return out;
 }
 
+/** The SLA table: one row per service and calendar month of [from, to) (see the module header). */
 export function slaReport(deps: SlaDeps, q: SlaQuery): SlaRow[] {
   if (!(q.to > q.from) || q.services.length === 0) return [];
   // One load of the whole period: every month's report clips the spans to its own.

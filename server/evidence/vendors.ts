@@ -93,6 +93,7 @@ export function checkVendorsConfig(vendors: readonly Vendor[]): ConfigProblem[] 
   return problems;
 }
 
+/** The vendor with this id, or undefined. */
 export function vendorById(vendors: readonly Vendor[], id: string): Vendor | undefined {
   return vendors.find((v) => v.id === id);
 }
