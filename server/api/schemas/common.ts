@@ -39,7 +39,7 @@ const ERROR_TEXT = {
   413: 'body too large',
   415: 'unsupported Content-Type',
   429: 'too many requests: retry after the Retry-After header',
-  503: 'not ready: the database does not answer',
+  503: 'unavailable for now (the database does not answer, or a part the answer needs is missing): the message says which',
 } as const;
 type ErrorStatus = keyof typeof ERROR_TEXT;
 
