@@ -3,6 +3,7 @@
  * (docs/reports.md), printed as plain text, sent to the configured recipients (which counts as that month's
  * delivery: the schedule will not send it again), or sent to test addresses (which changes nothing).
  * `report vendor` and `report verify`: a vendor's signed evidence bundle (./report-vendor-command.ts).
+ * What the report commands open before reading (config, store, calendars) is ./report-context.ts.
  *
  * This module only defines the command and is cheap to import: the store, the server config and the report
  * code are imported when the command runs, like the lazily loaded command modules of main.ts.
@@ -37,6 +38,12 @@ function monthArg(value: string): ReportMonth {
   const month = parseMonth(value);
   if (!month) throw new InvalidArgumentError('use yyyy-MM, e.g. 2026-10');
   return month;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds above 0, e.g. 10');
+  return n;
 }
 
 function addressesArg(value: string): string[] {
@@ -89,56 +96,49 @@ export function reportCommand(program: Command): Command {
     .action(async (flags: ReportVendorFlags) => (await import('./report-vendor-command.js')).runReportVendor(flags));
   report
     .command('verify')
-    .description("check a bundle's signature and every file's hash; names altered, missing or extra files")
+    .description(
+      "check a bundle's signature and every file's hash against the server's key; names altered, missing or extra " +
+        'files. Exit 0: authentic; 1: altered; 2: intact but NOT authenticated (no --key, --server or --key-id)',
+    )
     .argument('<bundle>', 'the bundle folder or .zip')
-    .option('--key <file>', "the server's public key (PEM, from /.well-known/communewatch/signing-key.pem) to trust")
+    .option('--key <file>', "the server's public key to trust (PEM, from /.well-known/communewatch/signing-key.pem)")
+    .option('--server <url>', "fetch the server's public key from <url>/.well-known/communewatch/signing-key.pem")
+    .option('--key-id <hex>', "the server's key id (SHA-256, 64 hex digits) from a source you trust")
+    .option('--timeout <seconds>', 'how long --server may take (default 10)', positiveSeconds)
     .action(async (bundle: string, flags: ReportVerifyFlags) =>
       (await import('./report-vendor-command.js')).runReportVerify(bundle, flags),
     );
   return report;
 }
 
+/**
+ * Runs `report monthly`: prints the month's summary (`--print`), sends it to `--to` as a test, or sends it to
+ * the configured recipients, which counts as that month's delivery. The month defaults to last month.
+ */
 export async function runReportMonthly(
   flags: ReportMonthlyFlags,
   io: ReportIo = { out: process.stdout, now: Date.now },
 ): Promise<void> {
   if (flags.print && flags.to) throw new Error('--print and --to do not go together: print the report, or send it');
-  const [
-    { loadServerConfig },
-    { databaseFile },
-    { openSqliteStore },
-    { loadUnits, Units },
-    { CalendarBook },
-    { seedShippedCalendars },
-    { reportsConfigOf },
-    { MonthlyReports },
-    { cliActor },
-  ] = await Promise.all([
-    import('../server/config.js'),
-    import('../server/main.js'),
-    import('../server/store/sqlite-store.js'),
-    import('../server/org/units.js'),
-    import('../server/calendar/calendar-book.js'),
-    import('../server/calendar/seed.js'),
+  const [{ reportsConfigOf }, { MonthlyReports }, { cliActor }, { withReportContext }] = await Promise.all([
     import('../server/reports/report-config.js'),
     import('../server/reports/monthly-schedule.js'),
     import('./store-access.js'),
+    import('./report-context.js'),
   ]);
-  const config = loadServerConfig({ config: flags.config, data: flags.data });
-  const offset = config.timezoneOffsetMinutes;
-  const units = config.units ? loadUnits(config.units) : new Units();
   const now = io.now();
-  const month = flags.month ?? addMonths(monthOf(now, offset), -1);
-  if (monthBounds(month, offset).from > now) throw new Error(`--month ${monthLabel(month)} has not begun yet`);
-  const store = openSqliteStore({ file: databaseFile(config.dataDir), dayOffsetMinutes: offset });
-  try {
-    // As the server does at start: a database the server never opened still gets the national holidays.
-    seedShippedCalendars(store.calendar, now);
+  const checkMonth = (config: { timezoneOffsetMinutes: number }) => {
+    const month = flags.month ?? addMonths(monthOf(now, config.timezoneOffsetMinutes), -1);
+    if (monthBounds(month, config.timezoneOffsetMinutes).from > now)
+      throw new Error(`--month ${monthLabel(month)} has not begun yet`);
+    return month;
+  };
+  await withReportContext(flags, now, checkMonth, async ({ config, offset, units, store, calendars }, month) => {
     const reports = new MonthlyReports({
       store,
       reportLog: store.reports,
       units,
-      calendars: new CalendarBook({ calendar: store.calendar, units, offsetMin: offset }),
+      calendars,
       config: {
         reports: reportsConfigOf(config as { reports?: ReportsConfig }),
         dossiers: config.dossiers,
@@ -154,7 +154,5 @@ export async function runReportMonthly(
     const sent = await reports.sendNow(month, { now, to: flags.to, by: cliActor() });
     io.out.write(`Sent the report for ${monthLabel(month)} to ${sent.recipients.join(', ')}: "${sent.subject}".\n`);
     if (!sent.counted) io.out.write('A test send: the scheduled delivery to the configured recipients is unchanged.\n');
-  } finally {
-    store.close();
-  }
+  });
 }

@@ -2,7 +2,8 @@
  * The envelope of an evidence bundle: `manifest.json` (what the bundle is — vendor, period, server version —
  * and, per file, its name, size, SHA-256 and the query that produced it), `manifest.sig` (the Ed25519
  * signature of manifest.json's exact bytes, with the key id) and `signing-key.pem` (the public key, so the
- * bundle can be checked offline; trust comes from comparing its key id with the server's well-known one).
+ * bundle can be checked offline — for integrity only: trust needs the server's key or key id from elsewhere,
+ * see bundle-verify.ts).
  *
  * manifest.sig is three `name: value` lines rather than JSON so that plain tools can take the signature out
  * for openssl (`sed -n 's/^signature: //p' manifest.sig | base64 -d > manifest.sig.bin`, docs/evidence.md).
@@ -51,6 +52,10 @@ export interface SignatureFile {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * manifest.sig's text: `algorithm`, `keyId` and `signature` lines, in that order, each `name: value`, ending in
+ * a newline — the form parseSignature reads back and `sed -n 's/^signature: //p'` takes apart (docs/evidence.md).
+ */
 export function signatureText(s: SignatureFile): string {
   return `algorithm: ${s.algorithm}\nkeyId: ${s.keyId}\nsignature: ${s.signature}\n`;
 }
