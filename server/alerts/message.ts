@@ -13,6 +13,7 @@ import type { DegradedFigures, Incident } from '../outages/incident.js';
 import type { NotificationKind } from '../store/alert-store.js';
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
+import { escapeHtml } from '../web/html.js';
 
 export type Language = 'vi' | 'en';
 type Key = keyof typeof vi;
@@ -262,8 +263,4 @@ export function renderMessage(p: NotificationPayload, lang: Language): RenderedM
     `<!doctype html><html lang="${lang}"><meta charset="utf-8"><body style="font-family:sans-serif">` +
     `<pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
   return { subject, text, html };
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

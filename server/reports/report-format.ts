@@ -8,6 +8,7 @@ import { formatLocalTime } from '../../common/local-time.js';
 import { serviceName } from '../alerts/message.js';
 import vi from './i18n/vi.json' with { type: 'json' };
 import en from './i18n/en.json' with { type: 'json' };
+import { escapeHtml } from '../web/html.js';
 
 export type Language = 'vi' | 'en';
 export type Key = keyof typeof vi;
@@ -69,10 +70,6 @@ export function formatter(lang: Language, offsetMin: number): Formatter {
     service: (s) => (s ? serviceName(lang, s) || s : t(lang, 'none')),
     commune: (code, name) => (name ? `${name} (${code})` : code),
   };
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** A table cell: numbers are right-aligned; a tone colours a figure that needs attention. */
