@@ -105,13 +105,26 @@ export class Pusher {
     }, linger);
   }
 
-  /** Stops after the current request (aborted if still running); queued results stay in the outbox. */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the current request; queued results stay in the outbox. A request in flight gets `graceMs` to be
+   * answered before it is aborted: the server may already have stored its batch, and an acknowledgement heard
+   * here spares a re-send (answered as a replay) after the restart, and leaves the outbox and the server never
+   * both holding a result after a clean stop.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.running = false;
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    this.inFlight?.abort();
     this.interruptSleep();
+    if (this.inFlight && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.loopDone, grace]);
+      clearTimeout(timer);
+    }
+    this.inFlight?.abort();
     await this.loopDone;
   }
 

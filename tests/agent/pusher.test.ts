@@ -230,6 +230,28 @@ describe('Pusher', () => {
     }
   });
 
+  it('stopping lets a request in flight be acknowledged (the server stored it), within the grace period', async () => {
+    reply = (_q, res, b) => setTimeout(() => ack(res, b), 300); // the server is slow to answer
+    const p = pusher({ idleMs: 60_000 });
+    fill(3);
+    const arrived = once(server, 'batch');
+    p.start();
+    await arrived; // the request is in flight
+    await p.stop(5_000);
+    expect(outbox.stats().pending).toBe(0); // acknowledged, not left to be re-sent as a replay
+  });
+
+  it('stopping aborts a request in flight once the grace period is over; its results stay queued', async () => {
+    reply = () => undefined; // never answers
+    const p = pusher({ idleMs: 60_000 });
+    fill(2);
+    const arrived = once(server, 'batch');
+    p.start();
+    await arrived;
+    await p.stop(100);
+    expect(outbox.stats().pending).toBe(2);
+  });
+
   it('wakes from idle when told new results are queued', async () => {
     const p = pusher({ idleMs: 60_000 });
     p.start();
