@@ -43,15 +43,14 @@ export interface VendorIo {
 
 const DAY = 86_400_000;
 const DATE_ONLY = /^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/;
-/** The longest period one bundle covers, as GET /api/v1/reports/vendor/:id allows (and /dossiers/attribution). */
-export const MAX_PERIOD_DAYS = 400;
 export const NOT_AUTHENTICATED =
   'integrity only — NOT authenticated (anyone can re-sign a bundle): pass --key, --server or --key-id';
 
 /**
- * Runs `report vendor`: checks the vendor and the period (at most {@link MAX_PERIOD_DAYS} days) against the
- * config, builds the bundle from the database with the server's signing key (created in the data directory
- * on first use) and writes its files into `--out`. Throws, naming the flag, on an unknown vendor or a bad period.
+ * Runs `report vendor`: checks the vendor and the period (at most MAX_BUNDLE_DAYS days, the API's limit too)
+ * against the config, builds the bundle from the database with the server's signing key (created in the data
+ * directory on first use) and writes its files into `--out`. Throws, naming the flag, on an unknown vendor or a
+ * bad period.
  */
 export async function runReportVendor(
   flags: ReportVendorFlags,
@@ -59,7 +58,7 @@ export async function runReportVendor(
 ): Promise<void> {
   const [
     { withReportContext },
-    { buildVendorBundle },
+    { buildVendorBundle, MAX_BUNDLE_DAYS },
     { writeBundleDir },
     { loadOrCreateSigningKey },
     { configuredVendor, vendorBundleDeps },
@@ -87,10 +86,10 @@ export async function runReportVendor(
     const from = timeFlag('--from', flags.from, offset);
     const to = timeFlag('--to', flags.to, offset) + (DATE_ONLY.test(flags.to.trim()) ? DAY : 0);
     if (from >= to) throw new Error('--from must be before --to');
-    if (to - from > MAX_PERIOD_DAYS * DAY)
+    if (to - from > MAX_BUNDLE_DAYS * DAY)
       throw new Error(
         `--to: the period from --from is ${Math.ceil((to - from) / DAY)} days; a bundle covers at most ` +
-          `${MAX_PERIOD_DAYS} days (as the API): make one per period`,
+          `${MAX_BUNDLE_DAYS} days (as the API): make one per period`,
       );
     return { vendor, from, to };
   };
