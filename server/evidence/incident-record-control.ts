@@ -80,25 +80,26 @@ function groupOf(role: string | null, service: string, subject: string | null): 
 const maxOf = (a: number | null, b: number | undefined | null): number | null =>
   b === undefined || b === null ? a : a === null ? b : Math.max(a, b);
 
+/** The target's row, started empty on its first sample (results and rollups alike). */
+function rowOf(
+  byTarget: Map<string, ControlRow>,
+  s: Pick<ControlRow, 'target' | 'kind' | 'service'>,
+  group: ControlRow['group'],
+): ControlRow {
+  let row = byTarget.get(s.target);
+  if (!row) {
+    const { target, kind, service } = s;
+    row = { target, kind, service, role: null, group, checks: 0, ok: 0, worstLatencyMs: null, maxLossPct: null };
+    byTarget.set(s.target, row);
+  }
+  return row;
+}
+
 function fromResults(results: StoredResult[], subject: string | null): ControlRow[] {
   const byTarget = new Map<string, ControlRow>();
   // Oldest first, so the role kept is the newest one a target reported.
   for (const r of [...results].reverse()) {
-    let row = byTarget.get(r.target);
-    if (!row) {
-      row = {
-        target: r.target,
-        kind: r.kind,
-        service: r.service,
-        role: null,
-        group: 'other',
-        checks: 0,
-        ok: 0,
-        worstLatencyMs: null,
-        maxLossPct: null,
-      };
-      byTarget.set(r.target, row);
-    }
+    const row = rowOf(byTarget, r, 'other');
     row.role = r.role ?? row.role;
     row.checks += 1;
     if (r.ok) row.ok += 1;
@@ -112,21 +113,7 @@ function fromResults(results: StoredResult[], subject: string | null): ControlRo
 function fromRollups(rollups: RollupRow[], subject: string | null): ControlRow[] {
   const byTarget = new Map<string, ControlRow>();
   for (const b of rollups) {
-    let row = byTarget.get(b.target);
-    if (!row) {
-      row = {
-        target: b.target,
-        kind: b.kind,
-        service: b.service,
-        role: null,
-        group: groupOf(null, b.service, subject),
-        checks: 0,
-        ok: 0,
-        worstLatencyMs: null,
-        maxLossPct: null,
-      };
-      byTarget.set(b.target, row);
-    }
+    const row = rowOf(byTarget, b, groupOf(null, b.service, subject));
     row.checks += b.count;
     row.ok += b.okCount;
     row.worstLatencyMs = maxOf(row.worstLatencyMs, b.latencyMaxMs);
