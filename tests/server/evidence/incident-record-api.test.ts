@@ -144,7 +144,7 @@ describe('incident record API and pages', () => {
     expect(incident.body).toContain(`href="/incidents/${s.service.id}/record"`);
     expect(incident.body).toContain('Hệ thống mở sự cố: kiểm tra “motcua” không đạt');
     expect(incident.body).not.toContain('{&quot;target&quot;');
-    expect(incident.body).toContain('action="/incidents/' + s.service.id + '/replies"');
+    expect(incident.body).toContain(`action="/incidents/${s.service.id}/replies"`);
     expect(incident.body).toContain('Đã khởi động lại máy chủ.');
     // A viewer reads the replies but has no form.
     const viewer = await page(`/incidents/${s.service.id}`, 'leader');
