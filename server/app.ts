@@ -7,14 +7,7 @@ import type { Store } from './store/store.js';
 import type { ServerConfig } from './config.js';
 import { registerErrorHandler } from './errors.js';
 import { registerOpenApi } from './api/openapi.js';
-import type { LiveState } from './metrics/live-state.js';
-import type { Metrics } from './metrics/metrics.js';
-import type { IncidentEngine } from './outages/incident-engine.js';
-import type { CalendarBook } from './calendar/calendar-book.js';
-import type { Units } from './org/units.js';
-import type { Alerting } from './alerts/alerting.js';
-import type { MonthlyReports } from './reports/monthly-schedule.js';
-import { buildServices } from './services.js';
+import { buildServices, type Services } from './services.js';
 import { Jobs } from './jobs.js';
 import { appJobs } from './app-jobs.js';
 import { registerJobMetrics } from './metrics/job-metrics.js';
@@ -54,15 +47,9 @@ export interface AppDeps {
   timers?: boolean;
 }
 
-export interface App {
+/** The app, and the domain objects behind it (services.ts) for tests and the CLI to drive. */
+export interface App extends Services {
   app: FastifyInstance;
-  metrics: Metrics;
-  live: LiveState;
-  incidents: IncidentEngine;
-  alerting: Alerting;
-  calendars: CalendarBook;
-  units: Units;
-  reports: MonthlyReports;
   /** The periodic jobs (running unless `timers: false`); tests may `runNow(name)` one. */
   jobs: Jobs;
 }
@@ -79,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.config.web.trustProxy,
   });
   const services = buildServices({ store: deps.store, config: deps.config, now, log: app.log });
-  const { live, units, calendars, metrics, incidents, alerting, reports } = services;
+  const { live, units, calendars, metrics, incidents } = services;
   const jobs = new Jobs({ log: app.log.child({ component: 'jobs' }), now });
   registerJobMetrics(metrics.registry, () => jobs.status());
   for (const job of appJobs({ store: deps.store, config: deps.config, now, services, runNow: (n) => jobs.runNow(n) }))
@@ -164,5 +151,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (deps.config.catalogue ? new CatalogueSource({ file: deps.config.catalogue, log: app.log }) : undefined);
   if (plans) await app.register(planRoutes, { store: deps.store, plans });
   await app.ready();
-  return { app, metrics, live, incidents, alerting, calendars, units, reports, jobs };
+  return { ...services, app, jobs };
 }
