@@ -44,7 +44,7 @@ export interface JobsDeps {
   onRun?: (name: string, outcome: JobOutcome, durationMs: number) => void;
 }
 
-interface JobState extends JobStatus {
+interface JobState extends Omit<JobStatus, 'running'> {
   spec: JobSpec;
   timer: NodeJS.Timeout | undefined;
   inFlight: Promise<void> | undefined;
@@ -64,7 +64,6 @@ export class Jobs {
       spec,
       name: spec.name,
       everyMs: spec.everyMs,
-      running: false,
       lastRunAt: null,
       lastDurationMs: null,
       lastOutcome: null,
@@ -107,6 +106,7 @@ export class Jobs {
   status(): JobStatus[] {
     return [...this.jobs.values()].map(({ spec, timer, inFlight, ...status }) => ({
       ...status,
+      running: inFlight !== undefined,
       runs: { ...status.runs },
     }));
   }
@@ -130,7 +130,6 @@ export class Jobs {
 
   private execute(state: JobState): Promise<void> {
     const started = performance.now();
-    state.running = true;
     let more = false;
     const run = (async () => {
       try {
@@ -143,7 +142,6 @@ export class Jobs {
     })();
     state.inFlight = run.finally(() => {
       state.inFlight = undefined;
-      state.running = false;
       if (this.started) this.schedule(state, more ? (state.spec.backlogDelayMs ?? 1000) : state.everyMs);
     });
     return state.inFlight;
